@@ -1,0 +1,71 @@
+// Request and response schemas of the /cases resource. Strict objects: an unknown field is refused,
+// so a client can never set fields the workflow owns (phase, approvals, amounts).
+import { AWAITING_ROLES, LANGUAGES, PAYMENT_STATUSES, PHASES, REQUEST_TYPES, type CaseStartInput } from '../../workflows/definitions';
+import { countryCode, email, isoDate, name, phone, shortText, z } from './common';
+
+export const referencePattern = /^INT-\d{4}-\d{6}$/;
+
+export const patientSchema = z
+  .strictObject({
+    firstName: name,
+    lastName: name,
+    email,
+    nationality: countryCode,
+    countryOfResidence: countryCode,
+    sex: z.enum(['female', 'male', 'other']).optional(),
+    dateOfBirth: isoDate.optional(),
+    placeOfBirth: shortText(100).optional(),
+    phone: phone.optional(),
+    postalAddress: shortText(300).optional(),
+  })
+  .openapi('Patient');
+
+export const referrerSchema = z
+  .strictObject({
+    name,
+    institution: shortText(200),
+    email,
+    phone: phone.optional(),
+    postalAddress: shortText(300).optional(),
+  })
+  .openapi('Referrer');
+
+export const createCaseBody = z
+  .strictObject({
+    requestType: z.enum(REQUEST_TYPES),
+    language: z.enum(LANGUAGES).openapi({ description: 'Language of all communication with the patient.' }),
+    patient: patientSchema,
+    referrer: referrerSchema.optional().openapi({ description: 'Set when a referring doctor opens the case for the patient.' }),
+    reason: shortText(2000).optional().openapi({ description: 'Reason for the request, in the patient’s or doctor’s words.' }),
+  })
+  .openapi('CreateCase');
+
+export type CreateCaseBody = z.infer<typeof createCaseBody>;
+// The API's body is exactly the workflow's input less the reference the API allocates.
+export const asStartInput = (body: CreateCaseBody, reference: string): CaseStartInput => ({ reference, ...body });
+
+export const idempotencyKeyHeader = z
+  .string()
+  .regex(/^[\x21-\x7e]{8,200}$/, 'Idempotency-Key must be 8 to 200 printable ASCII characters without spaces (a UUID is ideal).');
+
+export const createdCase = z
+  .object({
+    reference: z.string().openapi({ example: 'INT-2026-000123' }),
+    workflowId: z.string().openapi({ example: 'case-INT-2026-000123' }),
+    links: z.object({ self: z.string(), temporalUi: z.string() }),
+  })
+  .openapi('CreatedCase');
+
+export const caseState = z
+  .object({
+    reference: z.string(),
+    requestType: z.enum(REQUEST_TYPES),
+    language: z.enum(LANGUAGES),
+    phase: z.enum(PHASES),
+    awaitingRole: z.enum(AWAITING_ROLES),
+    waitingFor: z.string(),
+    nextDeadline: z.string().nullable(),
+    paymentStatus: z.enum(PAYMENT_STATUSES),
+    timeline: z.array(z.object({ at: z.string(), type: z.string(), actor: z.string(), summary: z.string() })),
+  })
+  .openapi('CaseState');

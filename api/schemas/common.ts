@@ -1,0 +1,37 @@
+// Building blocks of request schemas. zod is extended once here so every schema can carry OpenAPI
+// metadata; the OpenAPI document is generated from these schemas, never written by hand.
+import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+
+extendZodWithOpenApi(z);
+export { z };
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+
+/** ISO 3166-1 alpha-2 country code, upper case, known to the runtime's ICU data. */
+export const countryCode = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'Use an ISO 3166-1 alpha-2 country code in capitals, e.g. "MA" or "US".')
+  .refine((code) => regionNames.of(code) !== code, 'Unknown country code: use an ISO 3166-1 alpha-2 code.')
+  .openapi({ example: 'MA' });
+
+export const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use the YYYY-MM-DD format.')
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'Not a real calendar date.');
+
+export const name = z.string().trim().min(1, 'Required.').max(100, 'At most 100 characters.');
+export const email = z.email('Not a valid email address.').max(254);
+export const phone = z.string().trim().regex(/^\+?[0-9 ().-]{6,20}$/, 'Use an international phone number, e.g. +212 6 12 34 56 78.');
+export const shortText = (max: number) => z.string().trim().min(1, 'Required.').max(max, `At most ${max} characters.`);
+
+export const errorResponse = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'validation_failed' }),
+      message: z.string(),
+      details: z.unknown().nullable(),
+      requestId: z.string().optional(),
+    }),
+  })
+  .openapi('Error');

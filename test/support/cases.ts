@@ -1,0 +1,49 @@
+// Test data and polling helpers shared by the API tests.
+import type { Express } from 'express';
+import request from 'supertest';
+import type { CaseState } from '../../workflows/definitions';
+
+export function validCase(overrides: Record<string, unknown> = {}) {
+  return {
+    requestType: 'proton_therapy',
+    language: 'fr',
+    patient: {
+      firstName: 'Amina',
+      lastName: 'Benali',
+      email: 'amina.benali@example.ma',
+      nationality: 'MA',
+      countryOfResidence: 'MA',
+      sex: 'female',
+      dateOfBirth: '1978-03-14',
+      phone: '+212 6 12 34 56 78',
+    },
+    reason: 'Second opinion on a skull base chordoma before surgery.',
+    ...overrides,
+  };
+}
+
+/** Polls GET /cases/:reference until `done` holds (the workflow moves asynchronously). */
+export async function waitForState(app: Express, reference: string, done: (s: CaseState) => boolean, timeoutMs = 20_000): Promise<CaseState> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    const res = await request(app).get(`/cases/${reference}`);
+    last = res.body;
+    if (res.status === 200 && done(res.body as CaseState)) return res.body as CaseState;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`Case ${reference} did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+}
+
+/** Retries `probe` until it stops throwing (for effects that land asynchronously, like read-model rows). */
+export async function eventually<T>(probe: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await probe();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}

@@ -1,0 +1,36 @@
+// Worker process entry: `npm run start:worker` (started by ./temporal-dev.sh).
+import { NativeConnection } from '@temporalio/worker';
+import { createTransport } from '../activities/email';
+import { loadConfig } from '../lib/config';
+import { createDb } from '../lib/db';
+import { createLogger } from '../lib/logger';
+import { createCareWorker } from './careWorker';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel, 'worker');
+  const connection = await NativeConnection.connect({ address: config.temporal.address }).catch((err: unknown) => {
+    throw new Error(`Cannot reach the Temporal server at ${config.temporal.address} (${String(err)}). Start it with ./temporal-dev.sh server, or set TEMPORAL_ADDRESS.`);
+  });
+  const db = createDb(config.databaseUrl);
+  const transport = createTransport(config.smtp);
+  try {
+    const worker = await createCareWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      activityDeps: { db, transport, mailFrom: config.smtp.from, publicBaseUrl: config.api.publicBaseUrl },
+    });
+    log.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
+    await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
+  } finally {
+    transport.close();
+    await db.$disconnect();
+    await connection.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

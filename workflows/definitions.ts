@@ -1,0 +1,110 @@
+// The contract between the care-pathway workflow and its callers (API, ops, tests): types, search
+// attributes, queries, signals and updates are defined here once and imported by both sides.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+export const REQUEST_TYPES = ['medical_opinion', 'sample_analysis', 'treatment', 'proton_therapy'] as const;
+export type RequestType = (typeof REQUEST_TYPES)[number];
+
+export const LANGUAGES = ['fr', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+/** Where a case stands. Terminal phases end the workflow. */
+export const PHASES = ['received', 'file_collection', 'cancelled'] as const;
+export type Phase = (typeof PHASES)[number];
+export const TERMINAL_PHASES: readonly Phase[] = ['cancelled'];
+
+/** Who the case waits on (`none` once it has ended). */
+export const AWAITING_ROLES = ['system', 'patient', 'admission_coordinator', 'care_coordinator', 'finance', 'mdt', 'none'] as const;
+export type AwaitingRole = (typeof AWAITING_ROLES)[number];
+
+export const PAYMENT_STATUSES = ['none', 'due', 'partially_paid', 'paid', 'guaranteed', 'refund_due', 'balance_due'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+export interface PatientData {
+  firstName: string;
+  lastName: string;
+  email: string;
+  /** ISO 3166-1 alpha-2, upper case. */
+  nationality: string;
+  /** ISO 3166-1 alpha-2, upper case. */
+  countryOfResidence: string;
+  sex?: 'female' | 'male' | 'other';
+  /** YYYY-MM-DD */
+  dateOfBirth?: string;
+  placeOfBirth?: string;
+  phone?: string;
+  postalAddress?: string;
+}
+
+export interface ReferrerData {
+  name: string;
+  institution: string;
+  email: string;
+  phone?: string;
+  postalAddress?: string;
+}
+
+/** Input of `carePathway`: the case as the API accepted it, plus the reference it allocated. */
+export interface CaseStartInput {
+  reference: string;
+  requestType: RequestType;
+  language: Language;
+  patient: PatientData;
+  referrer?: ReferrerData;
+  reason?: string;
+}
+
+export interface TimelineEntry {
+  at: string;
+  type: string;
+  actor: string;
+  summary: string;
+}
+
+/** What `getState` answers: the case as the workflow sees it now. */
+export interface CaseState {
+  reference: string;
+  requestType: RequestType;
+  language: Language;
+  phase: Phase;
+  awaitingRole: AwaitingRole;
+  /** Plain words: what the case waits for. */
+  waitingFor: string;
+  nextDeadline: string | null;
+  paymentStatus: PaymentStatus;
+  timeline: TimelineEntry[];
+}
+
+export interface CaseOutcome {
+  reference: string;
+  phase: Phase;
+  reason?: string;
+}
+
+export const workflowIdFor = (reference: string): string => `case-${reference}`;
+
+// Search attributes: ops filter cases in the Temporal UI with these (e.g. AwaitingRole = "finance").
+export const searchAttributes = {
+  CaseId: defineSearchAttributeKey('CaseId', SearchAttributeType.KEYWORD),
+  CasePhase: defineSearchAttributeKey('CasePhase', SearchAttributeType.KEYWORD),
+  RequestType: defineSearchAttributeKey('RequestType', SearchAttributeType.KEYWORD),
+  AwaitingRole: defineSearchAttributeKey('AwaitingRole', SearchAttributeType.KEYWORD),
+  CoordinatorId: defineSearchAttributeKey('CoordinatorId', SearchAttributeType.KEYWORD),
+  PatientCountry: defineSearchAttributeKey('PatientCountry', SearchAttributeType.KEYWORD),
+  PaymentStatus: defineSearchAttributeKey('PaymentStatus', SearchAttributeType.KEYWORD),
+} as const;
+
+/** `--search-attribute` flags for `temporal server start-dev`, from the keys above. */
+export function searchAttributeFlags(): string[] {
+  return Object.values(searchAttributes).flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]);
+}
+
+export const getStateQuery = defineQuery<CaseState>('getState');
+
+export interface CancelRequest {
+  reason: string;
+  by: string;
+}
+/** Ops (from the Temporal UI or CLI) end a case that must not go on. */
+export const cancelCaseSignal = defineSignal<[CancelRequest]>('cancelCase');
