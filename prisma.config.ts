@@ -11,5 +11,5 @@ export default defineConfig({
   experimental: { adapter: true },
   engine: 'js',
   schema: path.join('prisma', 'schema.prisma'),
-  adapter: async () => new PrismaBetterSQLite3({ url }),
+  adapter: () => Promise.resolve(new PrismaBetterSQLite3({ url })),
 });

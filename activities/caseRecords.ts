@@ -2,7 +2,7 @@
 // (workflow ID + business step) so a retried activity records nothing twice.
 import type { Db } from '../lib/db';
 import { isUniqueViolation } from '../lib/db';
-import type { AwaitingRole, CaseStartInput, Phase } from '../workflows/definitions';
+import type { AwaitingRole, CaseStartInput, EventPayload, Phase } from '../workflows/definitions';
 import { workflowIdFor } from '../workflows/definitions';
 
 export interface CaseEventInput {
@@ -10,7 +10,7 @@ export interface CaseEventInput {
   idempotencyKey: string;
   type: string;
   actor: string;
-  payload: Record<string, unknown>;
+  payload: EventPayload;
   /** The read model's new phase and awaited role, written in the same transaction as the event. */
   phase: Phase;
   awaitingRole: AwaitingRole;
@@ -29,7 +29,7 @@ export function createCaseRecordActivities(deps: { db: Db }) {
           select: { id: true },
         });
         await tx.caseEvent.create({
-          data: { caseId: c.id, type: input.type, actor: input.actor, payload: input.payload as object, idempotencyKey: input.idempotencyKey },
+          data: { caseId: c.id, type: input.type, actor: input.actor, payload: input.payload, idempotencyKey: input.idempotencyKey },
         });
       });
       return { recorded: true };

@@ -44,11 +44,12 @@ const bodyParserErrors: Record<string, [number, string, string]> = {
 };
 
 export function errorHandler(onUnexpected: (err: unknown, reqId: unknown) => void): ErrorRequestHandler {
-  return (err, req, res, _next) => {
+  return (err: unknown, req, res, _next) => {
     let apiError: ApiError;
+    const parserError = bodyParserErrors[String((err as { type?: unknown } | null)?.type)];
     if (err instanceof ApiError) apiError = err;
-    else if (typeof err?.type === 'string' && bodyParserErrors[err.type]) {
-      const [status, code, message] = bodyParserErrors[err.type];
+    else if (parserError) {
+      const [status, code, message] = parserError;
       apiError = new ApiError(status, code, message);
     } else {
       onUnexpected(err, req.id);

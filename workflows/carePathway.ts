@@ -11,6 +11,7 @@ import {
   type CancelRequest,
   type CaseOutcome,
   type CaseStartInput,
+  type EventPayload,
   type CaseState,
   type Phase,
 } from './definitions';
@@ -56,7 +57,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   });
 
   /** Moves the case: state, Temporal UI (search attributes, details) and the database read model. */
-  async function moveTo(phase: Phase, awaitingRole: AwaitingRole, event: { type: string; actor: string; summary: string; payload?: Record<string, unknown> }) {
+  async function moveTo(phase: Phase, awaitingRole: AwaitingRole, event: { type: string; actor: string; summary: string; payload?: EventPayload }) {
     state.phase = phase;
     state.awaitingRole = awaitingRole;
     state.waitingFor = waitingForText[awaitingRole];

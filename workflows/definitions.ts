@@ -55,6 +55,9 @@ export interface CaseStartInput {
   reason?: string;
 }
 
+/** Details of a business event, as stored in CaseEvent.payload: flat JSON scalars. */
+export type EventPayload = Record<string, string | number | boolean | null>;
+
 export interface TimelineEntry {
   at: string;
   type: string;

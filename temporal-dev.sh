@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# Parcours development entry point: installs what is missing, then starts the whole system or one
+# part of it, or runs the test suite. Run `./temporal-dev.sh --help`.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+
+TEMPORAL_CLI_VERSION="v1.5.1" # newest tag whose go.mod has no replace directive (go install works)
+TEMPORAL_PORT="${TEMPORAL_PORT:-7233}"
+TEMPORAL_UI_PORT="${TEMPORAL_UI_PORT:-8233}"
+SMTP_PORT="${SMTP_PORT:-1025}"
+MAIL_UI_PORT="${MAIL_UI_PORT:-1080}"
+API_PORT="${API_PORT:-3000}"
+DEV_DIR="$ROOT/.dev"
+
+export PATH="$ROOT/node_modules/.bin:$PATH:/usr/local/go/bin"
+export TEMPORAL_ADDRESS="${TEMPORAL_ADDRESS:-127.0.0.1:$TEMPORAL_PORT}"
+export TEMPORAL_UI_URL="${TEMPORAL_UI_URL:-http://localhost:$TEMPORAL_UI_PORT}"
+export SMTP_HOST="${SMTP_HOST:-127.0.0.1}" SMTP_PORT API_PORT
+export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://localhost:$API_PORT}"
+# Node headers from Debian's package, so native modules compile without downloading headers.
+[ -f /usr/include/node/node_api.h ] && export npm_config_nodedir=/usr
+
+usage() {
+  cat <<'EOF'
+Usage: ./temporal-dev.sh [command]
+
+Commands:
+  up        (default) install what is missing, then start everything: Temporal dev server with
+            Web UI, mail inbox, worker and API. Ctrl-C stops all of it; state is kept in .dev/ and
+            data/ for the next run.
+  setup     install only: npm packages, the Temporal CLI (built from its Go module, cached in
+            .temporal/bin), Prisma client, database migrations, TypeScript build.
+  test      setup, then typecheck, lint and the whole test suite (Jest against a real Temporal
+            dev server and SMTP server on free ports; nothing is left running).
+  server    only the Temporal dev server (gRPC :7233, Web UI :8233, state in .dev/temporal.db).
+  mail      only the development mail inbox (SMTP :1025, web :1080).
+  worker    only the worker (needs the server).
+  api       only the API (needs the server).
+  -h, --help  this text.
+
+Ports: TEMPORAL_PORT, TEMPORAL_UI_PORT, SMTP_PORT, MAIL_UI_PORT, API_PORT. Other settings: see the README.
+EOF
+}
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf 'temporal-dev.sh: %s\n' "$*" >&2; exit 1; }
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+require_free_port() { # port, what, variable
+  if port_in_use "$1"; then
+    die "port $1 ($2) is already in use. Is Parcours or another Temporal server already running? Stop it, or pick another port with $3=<port>."
+  fi
+}
+
+# --- installation ---------------------------------------------------------------------------------
+
+install_node_modules() {
+  local stamp="node_modules/.parcours-lock.sha256" want
+  want="$(sha256sum package-lock.json package.json | sha256sum | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+  say "Installing npm packages"
+  # Not `npm ci`: the registry these machines reach lacks other platforms' optional packages
+  # (e.g. @swc/core-darwin-arm64), so the lock file cannot list them and `npm ci` refuses it.
+  # `npm install` follows the lock file and skips those.
+  npm install --no-audit --no-fund
+  echo "$want" > "$stamp"
+}
+
+temporal_cli() { # prints the path of the Temporal CLI, building it when missing
+  local candidates=("${TEMPORAL_CLI:-}" "$ROOT/.temporal/bin/temporal")
+  if command -v go >/dev/null; then candidates+=("$(go env GOPATH)/bin/temporal"); fi
+  for c in "${candidates[@]}"; do
+    if [ -n "$c" ] && [ -x "$c" ]; then echo "$c"; return; fi
+  done
+  command -v go >/dev/null || die "the Temporal CLI is missing and Go is not installed to build it (expected /usr/local/go/bin/go)."
+  say "Building the Temporal CLI $TEMPORAL_CLI_VERSION from its Go module (several minutes the first time)" >&2
+  local start=$SECONDS
+  GOBIN="$ROOT/.temporal/bin" go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION" >&2
+  say "Temporal CLI built in $((SECONDS - start)) s" >&2
+  echo "$ROOT/.temporal/bin/temporal"
+}
+
+setup() {
+  install_node_modules
+  TEMPORAL_BIN="$(temporal_cli)"
+  say "Generating the Prisma client and applying migrations"
+  prisma generate >/dev/null
+  prisma migrate deploy 2>&1 | { grep -iE 'migrations? (found|applied|have been)|pending|error' || true; }
+  say "Building TypeScript"
+  npm run --silent build
+}
+
+search_attribute_flags() {
+  node -e 'process.stdout.write(require("./dist/workflows/definitions").searchAttributeFlags().join(" "))'
+}
+
+# --- processes ------------------------------------------------------------------------------------
+
+PIDS=()
+stop_all() {
+  trap - INT TERM EXIT
+  if [ "${#PIDS[@]}" -gt 0 ]; then
+    say "Stopping"
+    kill -TERM "${PIDS[@]}" 2>/dev/null || true
+    wait "${PIDS[@]}" 2>/dev/null || true
+  fi
+}
+
+# start NAME CMD...: runs CMD in the background, its output prefixed with [NAME]
+start() {
+  local name="$1"; shift
+  "$@" > >(sed -u "s/^/[$name] /") 2>&1 &
+  PIDS+=("$!")
+}
+
+wait_until() { # description, seconds, command...
+  local what="$1" secs="$2"; shift 2
+  local deadline=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || die "$what did not come up within ${secs} s (see its output above)."
+    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || die "$what stopped (see its output above)."; done
+    sleep 0.5
+  done
+}
+
+run_server() {
+  mkdir -p "$DEV_DIR"
+  # shellcheck disable=SC2046 # the flags are meant to split
+  exec_or_start temporal "$TEMPORAL_BIN" server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
+    --db-filename "$DEV_DIR/temporal.db" --log-level error $(search_attribute_flags)
+}
+run_mail() { exec_or_start mail maildev --smtp "$SMTP_PORT" --web "$MAIL_UI_PORT" --ip 127.0.0.1 --web-ip 127.0.0.1; }
+run_worker() { exec_or_start worker node dist/workers/main.js; }
+run_api() { exec_or_start api node dist/api/main.js; }
+
+# A single component runs in the foreground; `up` starts each in the background.
+FOREGROUND=1
+exec_or_start() {
+  local name="$1"; shift
+  if [ "$FOREGROUND" = 1 ]; then exec "$@"; else start "$name" "$@"; fi
+}
+
+up() {
+  require_free_port "$TEMPORAL_PORT" "Temporal gRPC" TEMPORAL_PORT
+  require_free_port "$TEMPORAL_UI_PORT" "Temporal Web UI" TEMPORAL_UI_PORT
+  require_free_port "$SMTP_PORT" "mail SMTP" SMTP_PORT
+  require_free_port "$MAIL_UI_PORT" "mail inbox" MAIL_UI_PORT
+  require_free_port "$API_PORT" "API" API_PORT
+  setup
+  FOREGROUND=0
+  trap stop_all EXIT
+  trap 'exit 130' INT TERM
+  say "Starting the Temporal dev server and the mail inbox"
+  run_server
+  run_mail
+  wait_until "The Temporal server" 60 "$TEMPORAL_BIN" operator cluster health --address "$TEMPORAL_ADDRESS"
+  wait_until "The mail inbox" 30 port_in_use "$SMTP_PORT"
+  say "Starting the worker and the API"
+  run_worker
+  run_api
+  wait_until "The API" 60 curl -fsS "http://127.0.0.1:$API_PORT/health"
+  cat <<EOF
+
+  Parcours is running. Ctrl-C stops everything.
+
+    API           http://localhost:$API_PORT
+    API docs      http://localhost:$API_PORT/docs
+    Temporal UI   $TEMPORAL_UI_URL
+    Mail inbox    http://localhost:$MAIL_UI_PORT
+
+  Try:  curl -s -X POST http://localhost:$API_PORT/cases -H 'Content-Type: application/json' -d @docs/example-case.json
+
+EOF
+  # Stop everything as soon as one part dies, rather than leave a half-running system.
+  wait -n "${PIDS[@]}" || true
+  say "A component stopped; stopping the others"
+}
+
+run_tests() {
+  setup
+  say "Typecheck"
+  npm run --silent typecheck
+  say "Lint"
+  npm run --silent lint
+  say "Tests"
+  TEMPORAL_CLI="$TEMPORAL_BIN" npx jest --runInBand
+}
+
+cmd="${1:-up}"
+case "$cmd" in
+  -h|--help|help) usage ;;
+  up) up ;;
+  setup) setup ;;
+  test) run_tests ;;
+  server) require_free_port "$TEMPORAL_PORT" "Temporal gRPC" TEMPORAL_PORT; require_free_port "$TEMPORAL_UI_PORT" "Temporal Web UI" TEMPORAL_UI_PORT; setup; run_server ;;
+  mail) require_free_port "$SMTP_PORT" "mail SMTP" SMTP_PORT; install_node_modules; run_mail ;;
+  worker) setup; run_worker ;;
+  api) require_free_port "$API_PORT" "API" API_PORT; setup; run_api ;;
+  *) usage >&2; die "unknown command '$cmd'." ;;
+esac
