@@ -39,7 +39,7 @@ export function createCaseRecordActivities(deps: { db: Db }) {
     }
   }
 
-  /** Creates the case row (once) and its `case_received` event. */
+  /** Creates the case row unless the API already did (it does, so access checks work at once), and its `case_received` event. */
   async function recordCase(input: CaseStartInput): Promise<{ recorded: boolean }> {
     const { patient } = input;
     await db.case.upsert({
@@ -59,6 +59,7 @@ export function createCaseRecordActivities(deps: { db: Db }) {
         patientEmail: patient.email,
         patient: { ...patient },
         referrer: input.referrer ? { ...input.referrer } : undefined,
+        ownerId: input.ownerId,
       },
     });
     return recordCaseEvent({

@@ -54,6 +54,37 @@ export const emailTemplates = {
       ].join('\n'),
     },
   },
+  verify_email: {
+    en: {
+      subject: 'Confirm your email address for Parcours',
+      text: 'Hello {name},\n\nTo activate your account, open this link within 24 hours:\n{link}\n\nIf you did not create an account, ignore this email.\n\nThe International Patients team',
+    },
+    fr: {
+      subject: 'Confirmez votre adresse e-mail pour Parcours',
+      text: "Bonjour {name},\n\nPour activer votre compte, ouvrez ce lien dans les 24 heures :\n{link}\n\nSi vous n'avez pas créé de compte, ignorez ce message.\n\nL'équipe Patients internationaux",
+    },
+  },
+  set_password: {
+    en: {
+      subject: 'Set your Parcours password',
+      text: 'Hello {name},\n\nTo set your password, open this link within {hours} hours:\n{link}\n\nIf you did not ask for this, ignore this email: your current password still works.\n\nThe International Patients team',
+    },
+    fr: {
+      subject: 'Choisissez votre mot de passe Parcours',
+      text: "Bonjour {name},\n\nPour choisir votre mot de passe, ouvrez ce lien dans les {hours} heures :\n{link}\n\nSi vous n'avez rien demandé, ignorez ce message : votre mot de passe actuel reste valable.\n\nL'équipe Patients internationaux",
+    },
+  },
+  // Health data never travels by email: the notice only says there is a message, with a link.
+  new_message: {
+    en: {
+      subject: 'New message about case {reference}',
+      text: 'Hello,\n\nYou have a new message about case {reference}. Read it securely on Parcours:\n{caseUrl}\n\nThe International Patients team',
+    },
+    fr: {
+      subject: 'Nouveau message concernant le dossier {reference}',
+      text: "Bonjour,\n\nVous avez un nouveau message concernant le dossier {reference}. Lisez-le de façon sécurisée sur Parcours :\n{caseUrl}\n\nL'équipe Patients internationaux",
+    },
+  },
 } satisfies Record<string, Record<Language, EmailTemplate>>;
 
 export type EmailTemplateName = keyof typeof emailTemplates;

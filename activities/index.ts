@@ -3,19 +3,23 @@ import type { Transporter } from 'nodemailer';
 import type { Db } from '../lib/db';
 import { createCaseRecordActivities } from './caseRecords';
 import { createEmailActivities, type EmailDeps } from './email';
+import { createMessageActivities } from './messages';
 
 export interface ActivityDeps {
   db: Db;
   transport: Transporter;
   mailFrom: string;
   publicBaseUrl: string;
+  admissionTeamEmail: string;
   afterEmailSent?: EmailDeps['afterSend'];
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const email = createEmailActivities({ db: deps.db, transport: deps.transport, from: deps.mailFrom, publicBaseUrl: deps.publicBaseUrl, afterSend: deps.afterEmailSent });
   return {
     ...createCaseRecordActivities({ db: deps.db }),
-    ...createEmailActivities({ db: deps.db, transport: deps.transport, from: deps.mailFrom, publicBaseUrl: deps.publicBaseUrl, afterSend: deps.afterEmailSent }),
+    ...email,
+    ...createMessageActivities({ db: deps.db, sendEmail: email.sendEmail, admissionTeamEmail: deps.admissionTeamEmail }),
   };
 }
 

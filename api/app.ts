@@ -1,68 +1,104 @@
-// The Express application: thin by design. It validates, starts workflows and answers queries;
-// pathway rules live in the workflow.
+// The Express application: thin by design. It authenticates, validates and authorizes, then starts
+// workflows, signals or updates them and answers from their queries; pathway rules live in the workflow.
+import crypto from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import cors from 'cors';
 import express from 'express';
 import helmet from 'helmet';
+import type { Transporter } from 'nodemailer';
 import { pinoHttp } from 'pino-http';
-import crypto from 'node:crypto';
 import swaggerUi from 'swagger-ui-express';
+import { createEmailActivities } from '../activities/email';
+import type { AppConfig } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
+import { AuditLog } from './audit';
+import { Accounts } from './auth/accounts';
+import { authenticate } from './auth/principal';
+import { TokenService } from './auth/tokens';
+import { CaseAccess } from './caseAccess';
 import { ApiError, errorHandler, notFoundHandler } from './errors';
 import { buildOpenApiDocument } from './openapi';
-import { casesRouter } from './routes/cases';
+import { limiter } from './rateLimits';
+import { ApiRoutes } from './routing';
+import { registerAuthRoutes } from './routes/auth';
+import { registerCaseRoutes } from './routes/cases';
+import { z } from './schemas/common';
 
 export interface AppDeps {
   db: Db;
   client: Client;
   logger: Logger;
-  taskQueue: string;
-  namespace: string;
-  temporalUiUrl: string;
-  jsonBodyLimit: string;
+  transport: Transporter;
+  config: AppConfig;
 }
 
-export function createApp(deps: AppDeps): express.Express {
+export interface App {
+  app: express.Express;
+  routes: ApiRoutes;
+  accounts: Accounts;
+}
+
+export function createApp(deps: AppDeps): App {
+  const { db, client, config } = deps;
+  const sendEmail = createEmailActivities({ db, transport: deps.transport, from: config.smtp.from, publicBaseUrl: config.api.publicBaseUrl }).sendEmail;
+  const audit = new AuditLog(db);
+  const tokens = new TokenService(config.auth.secret, config.auth.accessTokenTtlSeconds);
+  const accounts = new Accounts({ db, tokens, sendEmail, audit, publicBaseUrl: config.api.publicBaseUrl, refreshTokenTtlDays: config.auth.refreshTokenTtlDays });
+  const access = new CaseAccess(db, audit);
+  const authLimit = limiter('sign-in or account', 15 * 60_000, config.auth.rateLimitPer15Min);
+
+  const routes = new ApiRoutes();
+  routes.add({
+    method: 'get', path: '/health', tag: 'Service', access: 'public',
+    summary: 'Liveness: database and workflow service reachable',
+    responses: { 200: { description: 'Up', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
+    handler: async (_req, res) => {
+      try {
+        await db.$queryRaw`SELECT 1`;
+        await client.workflowService.getSystemInfo({});
+      } catch {
+        throw new ApiError(503, 'dependency_unavailable', 'The database or the workflow service is not reachable.');
+      }
+      res.json({ status: 'ok' });
+    },
+  });
+  registerAuthRoutes(routes, accounts, authLimit);
+  registerCaseRoutes(routes, { db, client, access, taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, temporalUiUrl: config.temporal.uiUrl });
+
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', false);
   app.use(
     pinoHttp({
       logger: deps.logger,
-      // Method, path and status only: headers, query strings and bodies may hold tokens or health data.
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      autoLogging: { ignore: (req) => req.url === '/health' },
       genReqId: (req, res) => {
         const given = req.headers['x-request-id'];
         const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : crypto.randomUUID();
         res.setHeader('X-Request-Id', id);
         return id;
       },
+      // Method, path and status only: headers, query strings and bodies may hold tokens or health data.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      autoLogging: { ignore: (req) => req.url === '/health' },
     }),
   );
-  const openApi = buildOpenApiDocument();
+  // Browsers may call the API only from configured origins (none by default: same origin only).
+  app.use(cors({ origin: config.corsOrigins, credentials: false, exposedHeaders: ['X-Request-Id', 'Location'] }));
+  const openApi = buildOpenApiDocument(routes);
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
   // The docs page needs swagger-ui's own scripts and styles; the rest of the API keeps helmet's strict defaults.
   app.use('/docs', helmet({ contentSecurityPolicy: false }), swaggerUi.serve, swaggerUi.setup(openApi));
   app.use(helmet());
-  app.use(express.json({ limit: deps.jsonBodyLimit }));
-
-  app.get('/health', async (_req, res) => {
-    try {
-      await deps.db.$queryRaw`SELECT 1`;
-      await deps.client.workflowService.getSystemInfo({});
-    } catch {
-      throw new ApiError(503, 'dependency_unavailable', 'The database or the workflow service is not reachable.');
-    }
-    res.json({ status: 'ok' });
-  });
-  app.use('/cases', casesRouter({ db: deps.db, client: deps.client, taskQueue: deps.taskQueue, namespace: deps.namespace, temporalUiUrl: deps.temporalUiUrl }));
-
+  app.use(express.json({ limit: config.api.jsonBodyLimit }));
+  app.use(authenticate(db, tokens));
+  app.use(routes.router);
   app.use(notFoundHandler);
   app.use(errorHandler((err, reqId) => deps.logger.error({ err, reqId }, 'unhandled error')));
-  return app;
+  return { app, routes, accounts };
 }

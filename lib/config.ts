@@ -1,6 +1,9 @@
 // Runtime configuration from the environment, with embedded defaults so the stack runs as cloned.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
-import { databaseUrl } from './databaseUrl';
+import { databaseUrl, projectRoot } from './databaseUrl';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -20,6 +23,17 @@ const envSchema = z.object({
   SMTP_PASSWORD: z.string().optional(),
   MAIL_FROM: z.string().min(3).default('Parcours International <international@parcours.localhost>'),
   JSON_BODY_LIMIT: z.string().min(2).default('100kb'),
+  AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  PAYMENT_WEBHOOK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
+  UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(500).default(50),
+  DOCUMENTS_DIR: z.string().min(1).optional(),
+  CORS_ORIGINS: z.string().default(''),
+  RATE_LIMIT_AUTH_PER_15_MIN: z.coerce.number().int().min(1).default(20),
+  RATE_LIMIT_UPLOADS_PER_MIN: z.coerce.number().int().min(1).default(30),
+  ADMISSION_TEAM_EMAIL: z.email().default('admissions@parcours.localhost'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -38,6 +52,11 @@ export interface AppConfig {
   databaseUrl: string;
   smtp: SmtpConfig;
   logLevel: string;
+  auth: { secret: string; accessTokenTtlSeconds: number; refreshTokenTtlDays: number; rateLimitPer15Min: number };
+  payments: { webhookSecret: string };
+  uploads: { maxBytes: number; maxFiles: number; documentsDir: string; rateLimitPerMin: number };
+  corsOrigins: string[];
+  admissionTeamEmail: string;
 }
 
 /** Reads the configuration; a bad value stops the process with the variable's name and what is expected. */
@@ -54,5 +73,46 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl: databaseUrl(env),
     smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD, from: e.MAIL_FROM },
     logLevel: e.LOG_LEVEL,
+    auth: {
+      secret: e.AUTH_SECRET ?? devSecret('authSecret'),
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
+      rateLimitPer15Min: e.RATE_LIMIT_AUTH_PER_15_MIN,
+    },
+    payments: { webhookSecret: e.PAYMENT_WEBHOOK_SECRET ?? devSecret('paymentWebhookSecret') },
+    uploads: {
+      maxBytes: e.UPLOAD_MAX_BYTES,
+      maxFiles: e.UPLOAD_MAX_FILES,
+      documentsDir: path.resolve(e.DOCUMENTS_DIR ?? path.join(projectRoot(), 'data', 'documents')),
+      rateLimitPerMin: e.RATE_LIMIT_UPLOADS_PER_MIN,
+    },
+    corsOrigins: e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    admissionTeamEmail: e.ADMISSION_TEAM_EMAIL,
   };
+}
+
+/**
+ * Development secrets: random, made once and kept in the git-ignored data/secrets.json (mode 0600),
+ * so a fresh clone runs without a shared default secret. Production sets AUTH_SECRET and
+ * PAYMENT_WEBHOOK_SECRET instead.
+ */
+function devSecret(name: 'authSecret' | 'paymentWebhookSecret'): string {
+  const file = path.join(projectRoot(), 'data', 'secrets.json');
+  if (!fs.existsSync(file)) {
+    const fresh = { authSecret: crypto.randomBytes(32).toString('base64url'), paymentWebhookSecret: crypto.randomBytes(32).toString('base64url') };
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    // Written aside, then linked into place: a concurrent reader never sees half a file.
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(fresh, null, 2), { mode: 0o600 });
+    try {
+      fs.linkSync(tmp, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another process made it first
+    } finally {
+      fs.unlinkSync(tmp);
+    }
+  }
+  const secret = (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string | undefined>)[name];
+  if (!secret) throw new Error(`${file} has no ${name}: delete the file to have it made again, or set the secret in the environment.`);
+  return secret;
 }

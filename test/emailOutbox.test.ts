@@ -1,10 +1,12 @@
 // The outbox: a retried email activity never sends the same business email twice.
 import request from 'supertest';
 import type { SendEmailInput } from '../activities/email';
+import { signUp, type Actor } from './support/actors';
 import { eventually, validCase, waitForState } from './support/cases';
 import { startStack, type Stack } from './support/stack';
 
 let stack: Stack;
+let patient: Actor;
 const failedOnce = new Set<string>();
 
 beforeAll(async () => {
@@ -18,16 +20,17 @@ beforeAll(async () => {
       }
     },
   });
+  patient = await signUp(stack, 'patient');
 });
 afterAll(async () => {
   await stack.stop();
 });
 
 it('delivers the acknowledgement exactly once when the email activity fails after sending and is retried', async () => {
-  const res = await request(stack.app).post('/cases').send(validCase());
+  const res = await request(stack.app).post('/cases').set(patient.auth).send(validCase());
   expect(res.status).toBe(201);
   const reference: string = res.body.reference;
-  await waitForState(stack.app, reference, (s) => s.phase === 'file_collection');
+  await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'file_collection');
 
   // The activity really failed once and ran again.
   const history = await stack.client.workflow.getHandle(`case-${reference}`).fetchHistory();
@@ -42,8 +45,8 @@ it('delivers the acknowledgement exactly once when the email activity fails afte
 });
 
 it('records the case events once even though the workflow retried', async () => {
-  const res = await request(stack.app).post('/cases').send(validCase({ language: 'en' }));
-  await waitForState(stack.app, res.body.reference, (s) => s.phase === 'file_collection');
+  const res = await request(stack.app).post('/cases').set(patient.auth).send(validCase({ language: 'en' }));
+  await waitForState(stack.app, patient.auth, res.body.reference, (s) => s.phase === 'file_collection');
   await eventually(async () => {
     const events = await stack.db.caseEvent.findMany({ where: { case: { reference: res.body.reference } } });
     expect(events.map((e) => e.type).sort()).toEqual(['acknowledgement_sent', 'case_received']);

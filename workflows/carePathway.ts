@@ -1,10 +1,13 @@
 // One durable workflow per international-patient case. Deterministic code only: every side effect
 // is an activity, every wait is a timer or a condition on state changed by updates and signals.
-import { condition, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   cancelCaseSignal,
+  documentAddedSignal,
   getStateQuery,
+  messagePostedSignal,
+  paymentReceivedUpdate,
   searchAttributes,
   workflowIdFor,
   type AwaitingRole,
@@ -21,7 +24,7 @@ const records = proxyActivities<Pick<Activities, 'recordCase' | 'recordCaseEvent
   retry: { initialInterval: '1s', maximumInterval: '1m' },
 });
 // Unlimited retries with backoff: an SMTP outage delays mail, it never loses it.
-const mail = proxyActivities<Pick<Activities, 'sendEmail'>>({
+const mail = proxyActivities<Pick<Activities, 'sendEmail' | 'notifyMessage'>>({
   startToCloseTimeout: '1m',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m' },
 });
@@ -47,6 +50,10 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     waitingFor: waitingForText.system,
     nextDeadline: null,
     paymentStatus: 'none',
+    amountDueCents: 0,
+    amountPaidCents: 0,
+    documents: [],
+    payments: [],
     timeline: [],
   };
   let cancellation: CancelRequest | undefined;
@@ -55,6 +62,34 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   setHandler(cancelCaseSignal, (req) => {
     cancellation ??= req;
   });
+  setHandler(documentAddedSignal, (doc) => {
+    if (!state.documents.some((d) => d.documentId === doc.documentId)) state.documents.push(doc);
+  });
+  setHandler(messagePostedSignal, async (msg) => {
+    await mail.notifyMessage.executeWithOptions({ summary: `Email ${msg.authorSide === 'patient' ? 'coordinator' : 'patient'}: new message` }, [
+      { reference: input.reference, messageId: msg.messageId, authorSide: msg.authorSide, language: input.language },
+    ]);
+  });
+  setHandler(
+    paymentReceivedUpdate,
+    (payment) => {
+      // Counted once per payment ID, even if the same update ID were not de-duplicated upstream.
+      const duplicate = state.payments.some((p) => p.paymentId === payment.paymentId);
+      if (!duplicate) {
+        state.payments.push(payment);
+        state.amountPaidCents += payment.amountCents;
+        state.timeline.push({ at: new Date().toISOString(), type: 'payment_received', actor: 'payment_provider', summary: `Payment ${payment.paymentId}: ${payment.amountCents} cents` });
+        publishDetails();
+      }
+      return { paymentId: payment.paymentId, duplicate, amountPaidCents: state.amountPaidCents };
+    },
+    {
+      validator: (payment) => {
+        if (!Number.isSafeInteger(payment.amountCents) || payment.amountCents <= 0) throw ApplicationFailure.nonRetryable('amountCents must be a positive whole number of cents');
+        if (payment.currency !== 'EUR') throw ApplicationFailure.nonRetryable('Only EUR payments are accepted');
+      },
+    },
+  );
 
   /** Moves the case: state, Temporal UI (search attributes, details) and the database read model. */
   async function moveTo(phase: Phase, awaitingRole: AwaitingRole, event: { type: string; actor: string; summary: string; payload?: EventPayload }) {
@@ -106,5 +141,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   await condition(() => cancellation !== undefined);
   const { reason, by } = cancellation!;
   await moveTo('cancelled', 'none', { type: 'case_cancelled', actor: by, summary: `Cancelled: ${reason}`, payload: { reason } });
+  // Let notifications already under way finish before the workflow closes.
+  await condition(allHandlersFinished);
   return { reference: input.reference, phase: state.phase, reason };
 }

@@ -1,7 +1,7 @@
 // The contract between the care-pathway workflow and its callers (API, ops, tests): types, search
 // attributes, queries, signals and updates are defined here once and imported by both sides.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export const REQUEST_TYPES = ['medical_opinion', 'sample_analysis', 'treatment', 'proton_therapy'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
@@ -53,6 +53,8 @@ export interface CaseStartInput {
   patient: PatientData;
   referrer?: ReferrerData;
   reason?: string;
+  /** The account that opened the case (patient or referring doctor). */
+  ownerId?: string;
 }
 
 /** Details of a business event, as stored in CaseEvent.payload: flat JSON scalars. */
@@ -76,6 +78,10 @@ export interface CaseState {
   waitingFor: string;
   nextDeadline: string | null;
   paymentStatus: PaymentStatus;
+  amountDueCents: number;
+  amountPaidCents: number;
+  documents: DocumentAdded[];
+  payments: PaymentNotice[];
   timeline: TimelineEntry[];
 }
 
@@ -111,3 +117,39 @@ export interface CancelRequest {
 }
 /** Ops (from the Temporal UI or CLI) end a case that must not go on. */
 export const cancelCaseSignal = defineSignal<[CancelRequest]>('cancelCase');
+
+/** The API stored a document for the case (the checklist follows from these). */
+export interface DocumentAdded {
+  documentId: string;
+  kind: string;
+  /** ISO 639-1 */
+  language: string;
+  /** Not in French or English: does not satisfy its checklist item until translated. */
+  needsTranslation: boolean;
+  uploadedBy: string;
+}
+export const documentAddedSignal = defineSignal<[DocumentAdded]>('documentAdded');
+
+/** A payment confirmed by the payment provider (amounts in integer cents). */
+export interface PaymentNotice {
+  paymentId: string;
+  amountCents: number;
+  currency: 'EUR';
+  purpose: string;
+  paidAt: string;
+}
+export interface PaymentResult {
+  paymentId: string;
+  /** True when this payment ID had already been counted: nothing changed. */
+  duplicate: boolean;
+  amountPaidCents: number;
+}
+/** Sent with the payment ID as update ID, so a repeated webhook delivery is counted once. */
+export const paymentReceivedUpdate = defineUpdate<PaymentResult, [PaymentNotice]>('paymentReceived');
+
+/** A secure message was posted: the other side is notified (without the content). */
+export interface MessagePosted {
+  messageId: string;
+  authorSide: 'patient' | 'staff';
+}
+export const messagePostedSignal = defineSignal<[MessagePosted]>('messagePosted');

@@ -42,7 +42,13 @@ export const createCaseBody = z
 
 export type CreateCaseBody = z.infer<typeof createCaseBody>;
 // The API's body is exactly the workflow's input less the reference the API allocates.
-export const asStartInput = (body: CreateCaseBody, reference: string): CaseStartInput => ({ reference, ...body });
+export const asStartInput = (body: CreateCaseBody, reference: string, ownerId: string): CaseStartInput => ({ reference, ...body, ownerId });
+
+export const referenceParam = z.object({ reference: z.string().openapi({ example: 'INT-2026-000123' }) });
+export const cancelBody = z.strictObject({ reason: shortText(500) }).openapi('Cancel');
+export const caseSummary = z
+  .object({ reference: z.string(), requestType: z.enum(REQUEST_TYPES), phase: z.string(), awaitingRole: z.string().nullable(), createdAt: z.string() })
+  .openapi('CaseSummary');
 
 export const idempotencyKeyHeader = z
   .string()
@@ -66,6 +72,10 @@ export const caseState = z
     waitingFor: z.string(),
     nextDeadline: z.string().nullable(),
     paymentStatus: z.enum(PAYMENT_STATUSES),
+    amountDueCents: z.number().int(),
+    amountPaidCents: z.number().int(),
+    documents: z.array(z.object({ documentId: z.string(), kind: z.string(), language: z.string(), needsTranslation: z.boolean(), uploadedBy: z.string() })),
+    payments: z.array(z.object({ paymentId: z.string(), amountCents: z.number().int(), currency: z.literal('EUR'), purpose: z.string(), paidAt: z.string() })),
     timeline: z.array(z.object({ at: z.string(), type: z.string(), actor: z.string(), summary: z.string() })),
   })
   .openapi('CaseState');

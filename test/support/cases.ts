@@ -23,11 +23,11 @@ export function validCase(overrides: Record<string, unknown> = {}) {
 }
 
 /** Polls GET /cases/:reference until `done` holds (the workflow moves asynchronously). */
-export async function waitForState(app: Express, reference: string, done: (s: CaseState) => boolean, timeoutMs = 20_000): Promise<CaseState> {
+export async function waitForState(app: Express, auth: { Authorization: string }, reference: string, done: (s: CaseState) => boolean, timeoutMs = 20_000): Promise<CaseState> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
-    const res = await request(app).get(`/cases/${reference}`);
+    const res = await request(app).get(`/cases/${reference}`).set(auth);
     last = res.body;
     if (res.status === 200 && done(res.body as CaseState)) return res.body as CaseState;
     await new Promise((r) => setTimeout(r, 200));

@@ -4,14 +4,17 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Express } from 'express';
 import type { Transporter } from 'nodemailer';
-import { createTransport } from '../../activities/email';
 import type { ActivityDeps } from '../../activities';
+import { createTransport } from '../../activities/email';
 import { createApp } from '../../api/app';
+import type { Accounts } from '../../api/auth/accounts';
+import type { ApiRoutes } from '../../api/routing';
+import { loadConfig, type AppConfig } from '../../lib/config';
 import { createDb, type Db } from '../../lib/db';
-import { createLogger } from '../../lib/logger';
+import { createLogger, type Logger } from '../../lib/logger';
 import { createCareWorker } from '../../workers/careWorker';
 import { startSmtpCapture, type SmtpCapture } from './smtpCapture';
 
@@ -19,15 +22,21 @@ let runtimeInstalled = false;
 
 export interface Stack {
   app: Express;
+  routes: ApiRoutes;
+  accounts: Accounts;
   client: Client;
   db: Db;
   smtp: SmtpCapture;
+  config: AppConfig;
   taskQueue: string;
   stop(): Promise<void>;
 }
 
 export interface StackOptions {
   afterEmailSent?: ActivityDeps['afterEmailSent'];
+  /** Extra environment for loadConfig (e.g. a low rate limit). */
+  env?: Record<string, string>;
+  logger?: Logger;
 }
 
 /** Claims the next free block number for this test run (atomic: `wx` fails if another file took it). */
@@ -56,15 +65,33 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   }
   const address = env('PARCOURS_TEST_TEMPORAL_ADDRESS');
   const id = crypto.randomUUID().slice(0, 8);
-  const dbFile = path.join(env('PARCOURS_TEST_DIR'), `test-${id}.db`);
+  const dir = path.join(env('PARCOURS_TEST_DIR'), `stack-${id}`);
+  fs.mkdirSync(dir);
+  const dbFile = path.join(dir, 'parcours.db');
   fs.copyFileSync(env('PARCOURS_TEST_DB_TEMPLATE'), dbFile);
-  const db = createDb(`file:${dbFile}`);
+  const smtp = await startSmtpCapture();
+  const taskQueue = `test-${id}`;
+  const config = loadConfig({
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    TEMPORAL_UI_URL: 'http://temporal-ui.test',
+    PUBLIC_BASE_URL: 'http://parcours.test',
+    DATABASE_URL: `file:${dbFile}`,
+    SMTP_PORT: String(smtp.port),
+    MAIL_FROM: 'Parcours Test <international@parcours.test>',
+    AUTH_SECRET: crypto.randomBytes(32).toString('hex'),
+    PAYMENT_WEBHOOK_SECRET: crypto.randomBytes(32).toString('hex'),
+    DOCUMENTS_DIR: path.join(dir, 'documents'),
+    ADMISSION_TEAM_EMAIL: 'admissions@parcours.test',
+    RATE_LIMIT_AUTH_PER_15_MIN: '1000',
+    RATE_LIMIT_UPLOADS_PER_MIN: '1000',
+    ...opts.env,
+  });
+  const db = createDb(config.databaseUrl);
   // Test files share one Temporal server but each has its own database: give each its own block of
   // references so workflow IDs (case-<reference>) never collide across files.
   await db.referenceCounter.create({ data: { year: new Date().getUTCFullYear(), last: claimReferenceBlock() * 1000 } });
-  const smtp = await startSmtpCapture();
-  const transport: Transporter = createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, from: 'Parcours Test <international@parcours.test>' });
-  const taskQueue = `test-${id}`;
+  const transport: Transporter = createTransport(config.smtp);
 
   const nativeConnection = await NativeConnection.connect({ address });
   const worker: Worker = await createCareWorker({
@@ -72,27 +99,29 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     namespace: 'default',
     taskQueue,
     workflowBundlePath: env('PARCOURS_TEST_WORKFLOW_BUNDLE'),
-    activityDeps: { db, transport, mailFrom: 'Parcours Test <international@parcours.test>', publicBaseUrl: 'http://parcours.test', afterEmailSent: opts.afterEmailSent },
+    activityDeps: {
+      db,
+      transport,
+      mailFrom: config.smtp.from,
+      publicBaseUrl: config.api.publicBaseUrl,
+      admissionTeamEmail: config.admissionTeamEmail,
+      afterEmailSent: opts.afterEmailSent,
+    },
   });
   const running = worker.run();
 
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
-  const app = createApp({
-    db,
-    client,
-    logger: createLogger('silent', 'api'),
-    taskQueue,
-    namespace: 'default',
-    temporalUiUrl: 'http://temporal-ui.test',
-    jsonBodyLimit: '100kb',
-  });
+  const { app, routes, accounts } = createApp({ db, client, transport, config, logger: opts.logger ?? createLogger('silent', 'api') });
 
   return {
     app,
+    routes,
+    accounts,
     client,
     db,
     smtp,
+    config,
     taskQueue,
     async stop() {
       worker.shutdown();

@@ -1,0 +1,61 @@
+// Routes are declared once: the same declaration mounts the Express handler and registers the
+// OpenAPI operation, so the document cannot drift from the routes.
+import { OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { Router, type RequestHandler } from 'express';
+import { errorResponse } from './schemas/common';
+
+export type Access = 'public' | 'signed_in' | 'webhook';
+
+export interface Operation {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Express-style path, e.g. `/cases/:reference`. */
+  path: string;
+  summary: string;
+  tag: string;
+  access: Access;
+  request?: RouteConfig['request'];
+  responses: RouteConfig['responses'];
+  /** Runs before the handler (rate limits, uploads). */
+  before?: RequestHandler[];
+  handler: RequestHandler;
+}
+
+const errorStatus: Record<number, string> = {
+  400: 'Invalid input: details lists each problem',
+  401: 'Not signed in, or the token is invalid or expired',
+  403: 'Signed in, but this role may not do this',
+  404: 'Not found (or not yours)',
+  429: 'Too many requests: retry later',
+  503: 'A dependency is unavailable; nothing was changed',
+};
+
+export const toOpenApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
+
+export class ApiRoutes {
+  readonly registry = new OpenAPIRegistry();
+  readonly router = Router();
+  readonly operations: Operation[] = [];
+
+  constructor() {
+    this.registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  }
+
+  add(op: Operation): void {
+    const defaults: number[] = [400, 404, 503, ...(op.access === 'signed_in' ? [401, 403] : []), ...(op.before?.length ? [429] : [])];
+    const responses: RouteConfig['responses'] = { ...op.responses };
+    for (const status of defaults) {
+      responses[status] ??= { description: errorStatus[status], content: { 'application/json': { schema: errorResponse } } };
+    }
+    this.registry.registerPath({
+      method: op.method,
+      path: toOpenApiPath(op.path),
+      summary: op.summary,
+      tags: [op.tag],
+      security: op.access === 'signed_in' ? [{ bearerAuth: [] }] : undefined,
+      request: op.request,
+      responses,
+    });
+    this.router[op.method](op.path, ...(op.before ?? []), op.handler);
+    this.operations.push(op);
+  }
+}
