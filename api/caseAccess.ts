@@ -5,7 +5,7 @@ import type { Case } from '../generated/prisma/client';
 import type { Db } from '../lib/db';
 import type { AuditLog } from './audit';
 import { requirePrincipal, type Principal } from './auth/principal';
-import { ApiError } from './errors';
+import { ApiError, requestId } from './errors';
 import { isAllowed, type Action } from './policy';
 import { referencePattern } from './schemas/cases';
 
@@ -28,7 +28,7 @@ export class CaseAccess {
     const c = referencePattern.test(reference) ? await this.db.case.findUnique({ where: { reference } }) : null;
     if (!c) throw notFound;
     if (p.kind === 'staff') {
-      await this.audit.record({ actorId: p.userId, actorRole: p.role ?? 'staff', action, caseReference: reference, requestId: String(req.id) });
+      await this.audit.record({ actorId: p.userId, actorRole: p.role ?? 'staff', action, caseReference: reference, requestId: requestId(req) });
       return c;
     }
     if (!ownsCase(p, c)) throw notFound;

@@ -14,6 +14,9 @@ export class ApiError extends Error {
   }
 }
 
+/** The request ID pino-http gave this request (echoed in X-Request-Id, logs and audit). */
+export const requestId = (req: { id?: unknown }): string => (typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : '');
+
 export interface FieldError {
   path: string;
   message: string;

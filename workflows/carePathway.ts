@@ -15,6 +15,7 @@ import {
   type CaseOutcome,
   type CaseStartInput,
   type EventPayload,
+  type PaymentNotice,
   type CaseState,
   type Phase,
 } from './definitions';
@@ -84,7 +85,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       return { paymentId: payment.paymentId, duplicate, amountPaidCents: state.amountPaidCents };
     },
     {
-      validator: (payment) => {
+      validator: (payment: PaymentNotice) => {
         if (!Number.isSafeInteger(payment.amountCents) || payment.amountCents <= 0) throw ApplicationFailure.nonRetryable('amountCents must be a positive whole number of cents');
         if (payment.currency !== 'EUR') throw ApplicationFailure.nonRetryable('Only EUR payments are accepted');
       },

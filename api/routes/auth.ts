@@ -2,7 +2,7 @@
 import type { RequestHandler } from 'express';
 import { requirePrincipal } from '../auth/principal';
 import type { Accounts } from '../auth/accounts';
-import { parseOr400 } from '../errors';
+import { parseOr400, requestId } from '../errors';
 import type { ApiRoutes } from '../routing';
 import { accepted, account, emailOnlyBody, loginBody, refreshBody, registerBody, sessionTokens, setPasswordBody, verifyEmailQuery } from '../schemas/auth';
 import { z } from '../schemas/common';
@@ -49,7 +49,7 @@ export function registerAuthRoutes(api: ApiRoutes, accounts: Accounts, authLimit
     responses: { 200: json(sessionTokens, 'Signed in'), 401: json(z.unknown(), 'Wrong email or password'), 403: json(z.unknown(), 'Email not confirmed yet') },
     handler: async (req, res) => {
       const { email, password } = parseOr400(loginBody, req.body, 'sign-in');
-      res.json(await accounts.login(email, password, String(req.id)));
+      res.json(await accounts.login(email, password, requestId(req)));
     },
   });
   api.add({
@@ -66,7 +66,7 @@ export function registerAuthRoutes(api: ApiRoutes, accounts: Accounts, authLimit
     summary: 'Sign out: the session and its tokens stop working',
     responses: { 204: { description: 'Signed out' } },
     handler: async (req, res) => {
-      await accounts.logout(requirePrincipal(req), String(req.id));
+      await accounts.logout(requirePrincipal(req), requestId(req));
       res.status(204).end();
     },
   });
