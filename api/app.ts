@@ -95,7 +95,15 @@ export function createApp(deps: AppDeps): App {
   // The docs page needs swagger-ui's own scripts and styles; the rest of the API keeps helmet's strict defaults.
   app.use('/docs', helmet({ contentSecurityPolicy: false }), swaggerUi.serve, swaggerUi.setup(openApi));
   app.use(helmet());
-  app.use(express.json({ limit: config.api.jsonBodyLimit }));
+  // The raw bytes are kept for signature checks (payment webhook): the signature covers them exactly.
+  app.use(
+    express.json({
+      limit: config.api.jsonBodyLimit,
+      verify: (req, _res, buf) => {
+        (req as unknown as { rawBody: Buffer }).rawBody = buf;
+      },
+    }),
+  );
   app.use(authenticate(db, tokens));
   app.use(routes.router);
   app.use(notFoundHandler);
