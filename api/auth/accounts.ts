@@ -37,7 +37,8 @@ const invalidLink = () => new ApiError(400, 'invalid_link', 'This link is invali
 export class Accounts {
   constructor(private readonly deps: AccountDeps) {}
 
-  private async sendLink(user: { id: string; email: string; name: string; language: string }, purpose: LinkPurpose): Promise<string> {
+  /** Records a one-time token and emails its link; `emailed` is false when the mail server refused. */
+  private async sendLink(user: { id: string; email: string; name: string; language: string }, purpose: LinkPurpose): Promise<{ link: string; emailed: boolean }> {
     const ttlHours = purpose === 'verify_email' ? VERIFY_TTL_HOURS : PASSWORD_LINK_TTL_HOURS;
     const row = await this.deps.db.authToken.create({
       data: { userId: user.id, purpose, expiresAt: new Date(Date.now() + ttlHours * 3600_000) },
@@ -53,9 +54,15 @@ export class Accounts {
         vars: { name: user.name, link, hours: String(ttlHours) },
       });
     } catch {
-      throw new ApiError(503, 'email_unavailable', 'The account is saved, but the email could not be sent just now: ask for a new link in a few minutes.');
+      return { link, emailed: false };
     }
-    return link;
+    return { link, emailed: true };
+  }
+
+  /** For people waiting on the link: an email that could not go is a 503 they can retry. */
+  private async mustSendLink(user: { id: string; email: string; name: string; language: string }, purpose: LinkPurpose): Promise<void> {
+    const { emailed } = await this.sendLink(user, purpose);
+    if (!emailed) throw new ApiError(503, 'email_unavailable', 'Your request is saved, but the email could not be sent just now: ask for a new link in a few minutes.');
   }
 
   /** Registers a patient or referring doctor. An address already registered gets no second account. */
@@ -64,7 +71,7 @@ export class Accounts {
     const passwordHash = await hashPassword(input.password);
     try {
       const user = await this.deps.db.user.create({ data: { email, name: input.name, kind: input.kind, language: input.language, passwordHash } });
-      await this.sendLink(user, 'verify_email');
+      await this.mustSendLink(user, 'verify_email');
     } catch (err) {
       // Same answer either way, so registration does not reveal which addresses have accounts.
       if (!isUniqueViolation(err)) throw err;
@@ -73,7 +80,7 @@ export class Accounts {
 
   async resendVerification(emailAddress: string): Promise<void> {
     const user = await this.deps.db.user.findUnique({ where: { email: emailAddress.toLowerCase() } });
-    if (user && !user.emailVerifiedAt && user.kind !== 'staff') await this.sendLink(user, 'verify_email');
+    if (user && !user.emailVerifiedAt && user.kind !== 'staff') await this.mustSendLink(user, 'verify_email');
   }
 
   private async consumeLink(token: string, purpose: LinkPurpose): Promise<string> {
@@ -100,7 +107,7 @@ export class Accounts {
   /** Sends a set-password link when the account exists; says nothing either way. */
   async forgotPassword(emailAddress: string): Promise<void> {
     const user = await this.deps.db.user.findUnique({ where: { email: emailAddress.toLowerCase() } });
-    if (user && !user.disabledAt) await this.sendLink(user, 'set_password');
+    if (user && !user.disabledAt) await this.mustSendLink(user, 'set_password');
   }
 
   /** Sets the password from a link; ends every open session. The link proves the address, too. */
@@ -161,12 +168,12 @@ export class Accounts {
     return { id: u.id, email: u.email, name: u.name, kind: u.kind as AccountKind, role: (u.role as StaffRole | null) ?? null, language: u.language === 'fr' ? 'fr' : 'en' };
   }
 
-  /** Creates a staff account without a password and emails a set-password link (returned too). */
-  async addStaff(input: { email: string; name: string; role: StaffRole; language: Language }): Promise<{ id: string; link: string }> {
+  /** Creates a staff account without a password and emails a set-password link (returned too, for the CLI to show). */
+  async addStaff(input: { email: string; name: string; role: StaffRole; language: Language }): Promise<{ id: string; link: string; emailed: boolean }> {
     const email = input.email.toLowerCase();
     const existing = await this.deps.db.user.findUnique({ where: { email } });
     if (existing) throw new ApiError(409, 'account_exists', `An account already exists for ${email}.`);
     const user = await this.deps.db.user.create({ data: { id: crypto.randomUUID(), email, name: input.name, kind: 'staff', role: input.role, language: input.language } });
-    return { id: user.id, link: await this.sendLink(user, 'set_password') };
+    return { id: user.id, ...(await this.sendLink(user, 'set_password')) };
   }
 }
