@@ -21,8 +21,13 @@ import { ApiError, errorHandler, notFoundHandler } from './errors';
 import { buildOpenApiDocument } from './openapi';
 import { limiter } from './rateLimits';
 import { ApiRoutes } from './routing';
+import { registerAuditRoutes } from './routes/audit';
 import { registerAuthRoutes } from './routes/auth';
 import { registerCaseRoutes } from './routes/cases';
+import { registerDocumentRoutes } from './routes/documents';
+import { registerPaymentRoutes } from './routes/payments';
+import { registerWorklistRoutes } from './routes/worklist';
+import { registerMessageRoutes } from './routes/messages';
 import { z } from './schemas/common';
 
 export interface AppDeps {
@@ -65,6 +70,11 @@ export function createApp(deps: AppDeps): App {
   });
   registerAuthRoutes(routes, accounts, authLimit);
   registerCaseRoutes(routes, { db, client, access, taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, temporalUiUrl: config.temporal.uiUrl });
+  registerDocumentRoutes(routes, { db, client, access, uploads: config.uploads });
+  registerPaymentRoutes(routes, { db, client, logger: deps.logger, webhookSecret: config.payments.webhookSecret });
+  registerWorklistRoutes(routes, { db });
+  registerAuditRoutes(routes, { db });
+  registerMessageRoutes(routes, { db, client, access });
 
   const app = express();
   app.disable('x-powered-by');

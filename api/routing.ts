@@ -2,6 +2,7 @@
 // OpenAPI operation, so the document cannot drift from the routes.
 import { OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { Router, type RequestHandler } from 'express';
+import type { Action } from './policy';
 import { errorResponse } from './schemas/common';
 
 export type Access = 'public' | 'signed_in' | 'webhook';
@@ -13,6 +14,11 @@ export interface Operation {
   summary: string;
   tag: string;
   access: Access;
+  /**
+   * The policy action a signed-in operation enforces (`self` for the caller's own account). The
+   * authorization tests read it to check every route against api/policy.ts.
+   */
+  action?: Action | 'self';
   request?: RouteConfig['request'];
   responses: RouteConfig['responses'];
   /** Runs before the handler (rate limits, uploads). */

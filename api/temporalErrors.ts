@@ -3,12 +3,17 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { ApiError } from './errors';
 
-const UNAVAILABLE = 14; // gRPC status UNAVAILABLE
+const UNAVAILABLE = 14; // gRPC status codes
 const DEADLINE_EXCEEDED = 4;
 
+/** True when the error, or any error in its `cause` chain, says the server could not be reached. */
 export function isTemporalUnavailable(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  return code === UNAVAILABLE || code === DEADLINE_EXCEEDED || (err instanceof Error && /UNAVAILABLE|ECONNREFUSED/.test(err.message));
+  for (let e: unknown = err, depth = 0; e && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === UNAVAILABLE || code === DEADLINE_EXCEEDED) return true;
+    if (e instanceof Error && /\b(UNAVAILABLE|ECONNREFUSED)\b/.test(e.message)) return true;
+  }
+  return false;
 }
 
 export function toApiError(err: unknown, notFoundMessage: string): unknown {

@@ -62,7 +62,7 @@ export function registerAuthRoutes(api: ApiRoutes, accounts: Accounts, authLimit
     },
   });
   api.add({
-    method: 'post', path: '/auth/logout', tag, access: 'signed_in',
+    method: 'post', path: '/auth/logout', tag, access: 'signed_in', action: 'self',
     summary: 'Sign out: the session and its tokens stop working',
     responses: { 204: { description: 'Signed out' } },
     handler: async (req, res) => {
@@ -92,7 +92,7 @@ export function registerAuthRoutes(api: ApiRoutes, accounts: Accounts, authLimit
     },
   });
   api.add({
-    method: 'get', path: '/me', tag, access: 'signed_in',
+    method: 'get', path: '/me', tag, access: 'signed_in', action: 'self',
     summary: 'The signed-in account',
     responses: { 200: json(account, 'You') },
     handler: async (req, res) => {

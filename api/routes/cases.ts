@@ -101,7 +101,7 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
   }
 
   api.add({
-    method: 'post', path: '/cases', tag, access: 'signed_in',
+    method: 'post', path: '/cases', tag, access: 'signed_in', action: 'case.create',
     summary: 'Open a case (patient or referring doctor): starts its care-pathway workflow and emails an acknowledgement',
     request: {
       headers: z.object({ 'Idempotency-Key': z.string().optional().openapi({ description: 'Resending the same request with the same key never opens a second case (409).' }) }),
@@ -139,7 +139,7 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
   });
 
   api.add({
-    method: 'get', path: '/cases', tag, access: 'signed_in',
+    method: 'get', path: '/cases', tag, access: 'signed_in', action: 'case.list_own',
     summary: 'My cases (patient side): the ones I opened or that were opened for my email address',
     responses: { 200: json(z.object({ items: z.array(caseSummary) }), 'My cases, newest first') },
     handler: async (req, res) => {
@@ -154,7 +154,7 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
   });
 
   api.add({
-    method: 'get', path: '/cases/:reference', tag, access: 'signed_in',
+    method: 'get', path: '/cases/:reference', tag, access: 'signed_in', action: 'case.read',
     summary: "The case's state, from its workflow: phase, who it waits on, timeline",
     request: { params: referenceParam },
     responses: { 200: json(caseState, 'Current state') },
@@ -169,7 +169,7 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
   });
 
   api.add({
-    method: 'post', path: '/cases/:reference/cancel', tag, access: 'signed_in',
+    method: 'post', path: '/cases/:reference/cancel', tag, access: 'signed_in', action: 'case.cancel',
     summary: 'Cancel a case (ops): its workflow ends in phase `cancelled`',
     request: { params: referenceParam, body: { content: { 'application/json': { schema: cancelBody } }, required: true } },
     responses: { 202: json(z.object({ reference: z.string(), cancelling: z.literal(true) }), 'Cancellation sent to the workflow') },

@@ -1,0 +1,47 @@
+// /audit: who read or changed a case, or what one person accessed (ops only), newest first.
+import type { Db } from '../../lib/db';
+import { requireAllowed } from '../auth/principal';
+import type { ApiRoutes } from '../routing';
+import { auditPage, auditQuery } from '../schemas/audit';
+import { z } from '../schemas/common';
+import { parseQuery } from '../schemas/query';
+
+export interface AuditRouteDeps {
+  db: Db;
+}
+
+const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+export function registerAuditRoutes(api: ApiRoutes, deps: AuditRouteDeps): void {
+  const { db } = deps;
+  api.add({
+    method: 'get', path: '/audit', tag: 'Audit', access: 'signed_in', action: 'audit.read',
+    summary: "The audit trail (ops): every access to one case (caseId) or by one person (actorId), newest first",
+    request: { query: auditQuery },
+    responses: { 200: json(auditPage, 'One page of audit entries, with the total matching') },
+    handler: async (req, res) => {
+      requireAllowed(req, 'audit.read');
+      const q = parseQuery(auditQuery, req.query);
+      const where = q.caseId !== undefined ? { caseReference: q.caseId } : { actorId: q.actorId };
+      const [rows, total] = await Promise.all([
+        // The id breaks ties between entries written in the same millisecond, in the order they were written.
+        db.auditEntry.findMany({ where, orderBy: [{ at: 'desc' }, { id: 'desc' }], skip: q.offset, take: q.limit }),
+        db.auditEntry.count({ where }),
+      ]);
+      res.json({
+        items: rows.map((e) => ({
+          id: e.id,
+          actorId: e.actorId,
+          actorRole: e.actorRole,
+          action: e.action,
+          caseReference: e.caseReference,
+          requestId: e.requestId,
+          at: e.at.toISOString(),
+        })),
+        total,
+        limit: q.limit,
+        offset: q.offset,
+      });
+    },
+  });
+}

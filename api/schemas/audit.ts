@@ -1,0 +1,35 @@
+// Query and response schemas of GET /audit: the audit trail of one case or of one person.
+import { z } from './common';
+import { referencePattern } from './cases';
+import { limitParam, offsetParam, strictQuery } from './query';
+
+export const auditQuery = strictQuery({
+  caseId: z
+    .string()
+    .regex(referencePattern, 'A case reference looks like INT-2026-000123.')
+    .optional()
+    .openapi({ example: 'INT-2026-000123', description: 'The case whose accesses to list (give this or actorId).' }),
+  actorId: z.uuid('An account ID is a UUID, as /me answers it.').optional().openapi({ description: 'The account whose accesses to list (give this or caseId).' }),
+  limit: limitParam,
+  offset: offsetParam,
+}).superRefine((q, ctx) => {
+  if ((q.caseId === undefined) === (q.actorId === undefined)) {
+    ctx.addIssue({ code: 'custom', message: 'Give exactly one of caseId (a case reference) or actorId (an account ID).' });
+  }
+});
+
+export const auditItem = z
+  .object({
+    id: z.number().int(),
+    actorId: z.string().nullable(),
+    actorRole: z.string().openapi({ example: 'admission_coordinator' }),
+    action: z.string().openapi({ example: 'case.read' }),
+    caseReference: z.string().nullable(),
+    requestId: z.string().nullable().openapi({ description: 'The X-Request-Id of the request that did it (also in the logs).' }),
+    at: z.string(),
+  })
+  .openapi('AuditEntry');
+
+export const auditPage = z
+  .object({ items: z.array(auditItem), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
+  .openapi('AuditPage');

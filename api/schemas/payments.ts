@@ -1,0 +1,64 @@
+// Schemas of the payment provider webhook. Provider-neutral: any provider (or an adapter in front of
+// one) sends this shape, signed with the shared secret; see docs/payment-webhook.md.
+import type { PaymentNotice } from '../../workflows/definitions';
+import { SIGNATURE_TOLERANCE_SECONDS } from '../payments/signature';
+import { referencePattern } from './cases';
+import { shortText, z } from './common';
+
+export const signatureSchemeDescription =
+  'Every delivery is signed with the shared webhook secret (PAYMENT_WEBHOOK_SECRET): ' +
+  '`Parcours-Signature: v1=<hex HMAC-SHA256(secret, "<Parcours-Timestamp>.<raw body bytes>")>`. ' +
+  `The timestamp must be within ${SIGNATURE_TOLERANCE_SECONDS} s of the server clock (replay protection). ` +
+  'A delivery is idempotent by paymentId: repeating it changes nothing and answers 200 again.';
+
+export const webhookHeaders = z.object({
+  'Parcours-Timestamp': z.string().openapi({ description: 'When the delivery was signed, in Unix seconds (UTC).', example: '1767225600' }),
+  'Parcours-Signature': z.string().openapi({ description: signatureSchemeDescription, example: `v1=${'0'.repeat(64)}` }),
+});
+
+export const paymentWebhookBody = z
+  .strictObject({
+    paymentId: z
+      .string()
+      .min(1, 'Required.')
+      .max(100, 'At most 100 characters.')
+      .regex(/^[A-Za-z0-9_.:-]+$/, 'Use only letters, digits and _ . : -')
+      .openapi({ description: "The provider's unique ID of the payment: deliveries with the same ID are counted once.", example: 'pay_3QxK9a.2026:0001' }),
+    caseReference: z.string().regex(referencePattern, 'Use the case reference, e.g. INT-2026-000123.').openapi({ example: 'INT-2026-000123' }),
+    amountCents: z
+      .number()
+      .int('A whole number of cents.')
+      .positive('Must be more than 0.')
+      .max(Number.MAX_SAFE_INTEGER, 'Too large.')
+      .openapi({ description: 'Amount received, in euro cents.', example: 250000 }),
+    currency: z.literal('EUR', 'Only EUR is accepted.'),
+    purpose: shortText(100).openapi({ description: 'What the payment is for, as the payer gave it (e.g. estimate number).', example: 'Deposit, estimate DEV-2026-0042' }),
+    paidAt: z.iso.datetime({ offset: true, error: 'Use an ISO 8601 date-time, e.g. 2026-03-01T10:15:00Z.' }).openapi({ example: '2026-03-01T10:15:00Z' }),
+  })
+  .openapi('PaymentNotification', { description: signatureSchemeDescription });
+
+export type PaymentWebhookBody = z.infer<typeof paymentWebhookBody>;
+
+/** What the workflow gets: the same payment, its time in UTC (equal instants read the same). */
+export const asPaymentNotice = (body: PaymentWebhookBody): PaymentNotice => ({
+  paymentId: body.paymentId,
+  amountCents: body.amountCents,
+  currency: body.currency,
+  purpose: body.purpose,
+  paidAt: new Date(body.paidAt).toISOString(),
+});
+
+export const paymentAccepted = z
+  .object({
+    paymentId: z.string(),
+    duplicate: z.boolean().openapi({ description: 'True when this payment ID had already been received: nothing changed.' }),
+    amountPaidCents: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: "The case's total paid once this payment was counted (for a repeat: as it was then); null when the case's workflow has ended (forwarded: false)." }),
+    forwarded: z.boolean().openapi({
+      description: "False when the case's workflow has already ended: the payment is recorded for reconciliation by the finance team, not counted by the workflow. Do not retry.",
+    }),
+  })
+  .openapi('PaymentAccepted');
