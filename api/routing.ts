@@ -3,7 +3,7 @@
 import { OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { Router, type RequestHandler } from 'express';
 import type { Action } from './policy';
-import { errorResponse } from './schemas/common';
+import { errorResponse, type z } from './schemas/common';
 
 export type Access = 'public' | 'signed_in' | 'webhook';
 
@@ -34,6 +34,10 @@ const errorStatus: Record<number, string> = {
   429: 'Too many requests: retry later',
   503: 'A dependency is unavailable; nothing was changed',
 };
+
+/** An OpenAPI JSON response or request body, for route declarations. */
+export const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+export const jsonBody = (schema: z.ZodType) => ({ body: { content: { 'application/json': { schema } }, required: true } });
 
 export const toOpenApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 

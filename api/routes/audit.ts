@@ -1,16 +1,14 @@
 // /audit: who read or changed a case, or what one person accessed (ops only), newest first.
 import type { Db } from '../../lib/db';
 import { requireAllowed } from '../auth/principal';
-import type { ApiRoutes } from '../routing';
+import { json, type ApiRoutes } from '../routing';
 import { auditPage, auditQuery } from '../schemas/audit';
-import { z } from '../schemas/common';
 import { parseQuery } from '../schemas/query';
 
 export interface AuditRouteDeps {
   db: Db;
 }
 
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 export function registerAuditRoutes(api: ApiRoutes, deps: AuditRouteDeps): void {
   const { db } = deps;

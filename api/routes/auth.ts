@@ -3,19 +3,17 @@ import type { RequestHandler } from 'express';
 import { requirePrincipal } from '../auth/principal';
 import type { Accounts } from '../auth/accounts';
 import { parseOr400, requestId } from '../errors';
-import type { ApiRoutes } from '../routing';
+import { json, jsonBody, type ApiRoutes } from '../routing';
 import { accepted, account, emailOnlyBody, loginBody, refreshBody, registerBody, sessionTokens, setPasswordBody, verifyEmailQuery } from '../schemas/auth';
 import { z } from '../schemas/common';
 
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
-const body = (schema: z.ZodType) => ({ body: { content: { 'application/json': { schema } }, required: true } });
 
 export function registerAuthRoutes(api: ApiRoutes, accounts: Accounts, authLimit: RequestHandler): void {
   const tag = 'Accounts';
   api.add({
     method: 'post', path: '/auth/register', tag, access: 'public', before: [authLimit],
     summary: 'Register a patient or referring-doctor account; a verification link is emailed',
-    request: body(registerBody),
+    request: jsonBody(registerBody),
     responses: { 202: json(accepted, 'Registered, unless the address already has an account (same answer)') },
     handler: async (req, res) => {
       await accounts.register(parseOr400(registerBody, req.body, 'registration'));
@@ -35,7 +33,7 @@ export function registerAuthRoutes(api: ApiRoutes, accounts: Accounts, authLimit
   api.add({
     method: 'post', path: '/auth/verify-email/resend', tag, access: 'public', before: [authLimit],
     summary: 'Send a new confirmation link',
-    request: body(emailOnlyBody),
+    request: jsonBody(emailOnlyBody),
     responses: { 202: json(accepted, 'Sent if the account exists and is not yet confirmed') },
     handler: async (req, res) => {
       await accounts.resendVerification(parseOr400(emailOnlyBody, req.body, 'request').email);
@@ -45,7 +43,7 @@ export function registerAuthRoutes(api: ApiRoutes, accounts: Accounts, authLimit
   api.add({
     method: 'post', path: '/auth/login', tag, access: 'public', before: [authLimit],
     summary: 'Sign in: a short-lived access token and a refresh token',
-    request: body(loginBody),
+    request: jsonBody(loginBody),
     responses: { 200: json(sessionTokens, 'Signed in'), 401: json(z.unknown(), 'Wrong email or password'), 403: json(z.unknown(), 'Email not confirmed yet') },
     handler: async (req, res) => {
       const { email, password } = parseOr400(loginBody, req.body, 'sign-in');
@@ -55,7 +53,7 @@ export function registerAuthRoutes(api: ApiRoutes, accounts: Accounts, authLimit
   api.add({
     method: 'post', path: '/auth/refresh', tag, access: 'public', before: [authLimit],
     summary: 'New tokens for a refresh token (which stops working)',
-    request: body(refreshBody),
+    request: jsonBody(refreshBody),
     responses: { 200: json(sessionTokens, 'New tokens'), 401: json(z.unknown(), 'Invalid, used or expired refresh token') },
     handler: async (req, res) => {
       res.json(await accounts.refresh(parseOr400(refreshBody, req.body, 'request').refreshToken));
@@ -73,7 +71,7 @@ export function registerAuthRoutes(api: ApiRoutes, accounts: Accounts, authLimit
   api.add({
     method: 'post', path: '/auth/password/forgot', tag, access: 'public', before: [authLimit],
     summary: 'Email a link to set a new password',
-    request: body(emailOnlyBody),
+    request: jsonBody(emailOnlyBody),
     responses: { 202: json(accepted, 'Sent if the account exists (same answer)') },
     handler: async (req, res) => {
       await accounts.forgotPassword(parseOr400(emailOnlyBody, req.body, 'request').email);
@@ -83,7 +81,7 @@ export function registerAuthRoutes(api: ApiRoutes, accounts: Accounts, authLimit
   api.add({
     method: 'post', path: '/auth/password/set', tag, access: 'public', before: [authLimit],
     summary: 'Set a password from an emailed link (also how new staff set their first password)',
-    request: body(setPasswordBody),
+    request: jsonBody(setPasswordBody),
     responses: { 204: { description: 'Password set; every open session was signed out' } },
     handler: async (req, res) => {
       const { token, password } = parseOr400(setPasswordBody, req.body, 'request');

@@ -11,7 +11,7 @@ import type { CaseAccess } from '../caseAccess';
 import { requireAllowed, requirePrincipal, type Principal } from '../auth/principal';
 import { ApiError, parseOr400 } from '../errors';
 import { allocateReference } from '../references';
-import type { ApiRoutes } from '../routing';
+import { json, type ApiRoutes } from '../routing';
 import { asStartInput, cancelBody, caseState, caseSummary, createCaseBody, createdCase, idempotencyKeyHeader, referenceParam, type CreateCaseBody } from '../schemas/cases';
 import { z } from '../schemas/common';
 import { toApiError } from '../temporalErrors';
@@ -26,7 +26,6 @@ export interface CasesRouteDeps {
 }
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 export function requireJson(req: Request): void {
   if (!req.is('application/json')) throw new ApiError(415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json.');

@@ -14,7 +14,7 @@ import { requirePrincipal } from '../auth/principal';
 import type { CaseAccess } from '../caseAccess';
 import { ApiError, parseOr400 } from '../errors';
 import { limiter } from '../rateLimits';
-import type { ApiRoutes } from '../routing';
+import { json, type ApiRoutes } from '../routing';
 import { referenceParam } from '../schemas/cases';
 import { z } from '../schemas/common';
 import { binaryFile, documentIdParam, documentList, unsupportedFiles, uploadBody, uploadFields } from '../schemas/documents';
@@ -29,7 +29,6 @@ export interface DocumentsRouteDeps {
   uploads: AppConfig['uploads'];
 }
 
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const error = (description: string) => json(z.unknown(), description);
 
 

@@ -8,7 +8,7 @@ import { messagePostedSignal, TERMINAL_PHASES } from '../../workflows/definition
 import { requirePrincipal, type Principal } from '../auth/principal';
 import type { CaseAccess } from '../caseAccess';
 import { ApiError, parseOr400 } from '../errors';
-import type { ApiRoutes } from '../routing';
+import { json, type ApiRoutes } from '../routing';
 import { referenceParam } from '../schemas/cases';
 import { z } from '../schemas/common';
 import { message, messageList, messageParams, postMessageBody } from '../schemas/messages';
@@ -24,7 +24,6 @@ export interface MessagesRouteDeps {
 type Side = 'patient' | 'staff';
 type MessageView = z.infer<typeof message>;
 
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const sideOfPrincipal = (p: Principal): Side => (p.kind === 'staff' ? 'staff' : 'patient');
 const sideOfAuthorRole = (role: string): Side => (role === 'patient' || role === 'referrer' ? 'patient' : 'staff');

@@ -10,7 +10,7 @@ import type { Logger } from '../../lib/logger';
 import { paymentReceivedUpdate, type PaymentNotice, type PaymentResult } from '../../workflows/definitions';
 import { ApiError, parseOr400, requestId } from '../errors';
 import { verifySignature } from '../payments/signature';
-import type { ApiRoutes } from '../routing';
+import { json, type ApiRoutes } from '../routing';
 import { z } from '../schemas/common';
 import { asPaymentNotice, paymentAccepted, paymentWebhookBody, webhookHeaders, type PaymentWebhookBody } from '../schemas/payments';
 import { isTemporalUnavailable, toApiError } from '../temporalErrors';
@@ -22,7 +22,6 @@ export interface PaymentRoutesDeps {
   webhookSecret: string;
 }
 
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const CLOSED_STATUSES = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT']);
 

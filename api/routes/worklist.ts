@@ -6,8 +6,7 @@ import { TERMINAL_PHASES, type AwaitingRole } from '../../workflows/definitions'
 import { requireAllowed } from '../auth/principal';
 import { ApiError } from '../errors';
 import type { StaffRole } from '../policy';
-import type { ApiRoutes } from '../routing';
-import { z } from '../schemas/common';
+import { json, type ApiRoutes } from '../routing';
 import { parseQuery } from '../schemas/query';
 import { worklistPage, worklistQuery } from '../schemas/worklist';
 
@@ -28,7 +27,6 @@ const AWAITED_ROLE: Record<Exclude<StaffRole, 'ops'>, AwaitingRole | null> = {
   support: null,
 };
 
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 export function registerWorklistRoutes(api: ApiRoutes, deps: WorklistRouteDeps): void {
   const { db } = deps;
