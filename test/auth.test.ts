@@ -173,6 +173,18 @@ describe('protection', () => {
     expect(res.headers['x-request-id']).toMatch(/[\w-]{8,}/);
   });
 
+  it('allows cross-origin calls only from the configured origins', async () => {
+    const portal = await startStack({ env: { CORS_ORIGINS: 'https://portal.hospital.example' } });
+    try {
+      const allowed = await request(portal.app).get('/health').set('Origin', 'https://portal.hospital.example');
+      expect(allowed.headers['access-control-allow-origin']).toBe('https://portal.hospital.example');
+      const other = await request(portal.app).get('/health').set('Origin', 'https://evil.example');
+      expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    } finally {
+      await portal.stop();
+    }
+  });
+
   it('keeps health data and tokens out of the logs', async () => {
     const patient = await signUp(stack);
     const body = validCase({ reason: 'Glioblastoma recurrence, second opinion wanted' });
