@@ -14,6 +14,9 @@ export interface CaseEventInput {
   /** The read model's new phase and awaited role, written in the same transaction as the event. */
   phase: Phase;
   awaitingRole: AwaitingRole;
+  /** When the awaited step is due (ISO), for worklists; null when nothing is due. */
+  nextDeadline?: string | null;
+  coordinatorId?: string | null;
 }
 
 export function createCaseRecordActivities(deps: { db: Db }) {
@@ -25,7 +28,12 @@ export function createCaseRecordActivities(deps: { db: Db }) {
       await db.$transaction(async (tx) => {
         const c = await tx.case.update({
           where: { reference: input.reference },
-          data: { phase: input.phase, awaitingRole: input.awaitingRole },
+          data: {
+            phase: input.phase,
+            awaitingRole: input.awaitingRole,
+            ...(input.nextDeadline !== undefined ? { nextDeadline: input.nextDeadline ? new Date(input.nextDeadline) : null } : {}),
+            ...(input.coordinatorId !== undefined ? { coordinatorId: input.coordinatorId } : {}),
+          },
           select: { id: true },
         });
         await tx.caseEvent.create({

@@ -4,13 +4,13 @@ import type { Db } from '../lib/db';
 import { createCaseRecordActivities } from './caseRecords';
 import { createEmailActivities, type EmailDeps } from './email';
 import { createMessageActivities } from './messages';
+import { createStaffEmailActivities, type StaffAddresses } from './staffEmails';
 
-export interface ActivityDeps {
+export interface ActivityDeps extends StaffAddresses {
   db: Db;
   transport: Transporter;
   mailFrom: string;
   publicBaseUrl: string;
-  admissionTeamEmail: string;
   afterEmailSent?: EmailDeps['afterSend'];
 }
 
@@ -20,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCaseRecordActivities({ db: deps.db }),
     ...email,
     ...createMessageActivities({ db: deps.db, sendEmail: email.sendEmail, admissionTeamEmail: deps.admissionTeamEmail }),
+    ...createStaffEmailActivities({ db: deps.db, sendEmail: email.sendEmail, admissionTeamEmail: deps.admissionTeamEmail, mdtSecretariatEmail: deps.mdtSecretariatEmail, radiotherapyTeamEmail: deps.radiotherapyTeamEmail }),
   };
 }
 

@@ -25,6 +25,7 @@ import { registerAuditRoutes } from './routes/audit';
 import { registerAuthRoutes } from './routes/auth';
 import { registerCaseRoutes } from './routes/cases';
 import { registerDocumentRoutes } from './routes/documents';
+import { registerPathwayRoutes } from './routes/pathway';
 import { registerPaymentRoutes } from './routes/payments';
 import { registerWorklistRoutes } from './routes/worklist';
 import { registerMessageRoutes } from './routes/messages';
@@ -69,8 +70,9 @@ export function createApp(deps: AppDeps): App {
     },
   });
   registerAuthRoutes(routes, accounts, authLimit);
-  registerCaseRoutes(routes, { db, client, access, taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, temporalUiUrl: config.temporal.uiUrl });
+  registerCaseRoutes(routes, { db, client, access, taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, temporalUiUrl: config.temporal.uiUrl, timings: config.pathwayTimings });
   registerDocumentRoutes(routes, { db, client, access, uploads: config.uploads });
+  registerPathwayRoutes(routes, { db, client, access });
   registerPaymentRoutes(routes, { db, client, logger: deps.logger, webhookSecret: config.payments.webhookSecret });
   registerWorklistRoutes(routes, { db });
   registerAuditRoutes(routes, { db });

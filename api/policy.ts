@@ -19,7 +19,17 @@ export const policy = {
   'case.create': { patientSide: true, staff: [] },
   'case.list_own': { patientSide: true, staff: [] },
   'case.read': { patientSide: true, staff: ALL_STAFF },
-  'case.cancel': { patientSide: false, staff: ['ops'] },
+  // Coordinators stop a case that must not go on; ops repair.
+  'case.cancel': { patientSide: false, staff: ['ops', ...COORDINATORS] },
+  'case.withdraw': { patientSide: true, staff: [] },
+  // Step 1: the patient builds the file; the admission team checks it.
+  'file.edit': { patientSide: true, staff: [] },
+  'file.submit': { patientSide: true, staff: [] },
+  'file.review': { patientSide: false, staff: ['admission_coordinator'] },
+  // Step 2: a care coordinator takes the case (or is given it) and approves the contents; the MDT reports.
+  'case.assign_coordinator': { patientSide: false, staff: [...COORDINATORS, 'ops'] },
+  'contents.review': { patientSide: false, staff: ['care_coordinator'] },
+  'report.submit': { patientSide: false, staff: ['mdt'] },
   'document.upload': { patientSide: true, staff: [...COORDINATORS, 'finance', 'mdt'] },
   'document.read': { patientSide: true, staff: ALL_STAFF },
   // Medical assistants answer medical questions during the stay.

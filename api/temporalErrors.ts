@@ -1,6 +1,8 @@
 // Temporal client failures mapped to API errors: an unknown workflow is a 404, an unreachable
 // server a 503 the client may retry, never a 500.
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { FAILURE_TYPES } from '../workflows/definitions';
 import { ApiError } from './errors';
 
 const UNAVAILABLE = 14; // gRPC status codes
@@ -16,7 +18,25 @@ export function isTemporalUnavailable(err: unknown): boolean {
   return false;
 }
 
+/** An update the workflow refused (its validator), as the answer the caller needs. */
+function refusal(err: WorkflowUpdateFailedError): ApiError | undefined {
+  const cause = err.cause;
+  if (!(cause instanceof ApplicationFailure)) return undefined;
+  const details = cause.details?.[0] ?? null;
+  switch (cause.type) {
+    case FAILURE_TYPES.wrongPhase:
+      return new ApiError(409, 'wrong_phase', cause.message, details);
+    case FAILURE_TYPES.missingItems:
+      return new ApiError(409, 'missing_items', cause.message, details);
+    case FAILURE_TYPES.notAllowed:
+      return new ApiError(403, 'not_your_case', cause.message, details);
+    default:
+      return new ApiError(400, 'refused', cause.message, details);
+  }
+}
+
 export function toApiError(err: unknown, notFoundMessage: string): unknown {
+  if (err instanceof WorkflowUpdateFailedError) return refusal(err) ?? err;
   if (err instanceof WorkflowNotFoundError) return new ApiError(404, 'not_found', notFoundMessage);
   if (isTemporalUnavailable(err)) return new ApiError(503, 'workflow_service_unavailable', 'The workflow service is unavailable; nothing was changed. Retry in a moment.');
   return err;

@@ -2,8 +2,19 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
+import { defaultTimings, type PathwayTimings } from '../config/pathway';
 import { databaseUrl, projectRoot } from './databaseUrl';
+
+const duration = z.string().refine((v) => {
+  try {
+    return msToNumber(v as Duration) > 0;
+  } catch {
+    return false;
+  }
+}, 'must be a duration such as "7 days", "36h" or "30s"');
 
 const port = z.coerce.number().int().min(1).max(65535);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -34,6 +45,13 @@ const envSchema = z.object({
   RATE_LIMIT_AUTH_PER_15_MIN: z.coerce.number().int().min(1).default(20),
   RATE_LIMIT_UPLOADS_PER_MIN: z.coerce.number().int().min(1).default(30),
   ADMISSION_TEAM_EMAIL: z.email().default('admissions@parcours.localhost'),
+  MDT_SECRETARIAT_EMAIL: z.email().default('rcp-secretariat@parcours.localhost'),
+  RADIOTHERAPY_TEAM_EMAIL: z.email().default('protontherapy@parcours.localhost'),
+  PATHWAY_REMINDER_AFTER: duration.optional(),
+  PATHWAY_MAX_REMINDERS: z.coerce.number().int().min(0).max(20).optional(),
+  PATHWAY_FEE_REMINDER_AFTER: duration.optional(),
+  PATHWAY_REPORT_SLA: duration.optional(),
+  PATHWAY_REVIEW_WITHIN: duration.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -57,6 +75,10 @@ export interface AppConfig {
   uploads: { maxBytes: number; maxFiles: number; documentsDir: string; rateLimitPerMin: number };
   corsOrigins: string[];
   admissionTeamEmail: string;
+  mdtSecretariatEmail: string;
+  radiotherapyTeamEmail: string;
+  /** Durations given to each new case (config/pathway.ts defaults, overridden by PATHWAY_* variables). */
+  pathwayTimings: PathwayTimings;
 }
 
 /** Reads the configuration; a bad value stops the process with the variable's name and what is expected. */
@@ -88,6 +110,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     corsOrigins: e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     admissionTeamEmail: e.ADMISSION_TEAM_EMAIL,
+    mdtSecretariatEmail: e.MDT_SECRETARIAT_EMAIL,
+    radiotherapyTeamEmail: e.RADIOTHERAPY_TEAM_EMAIL,
+    pathwayTimings: {
+      reminderAfter: (e.PATHWAY_REMINDER_AFTER as Duration | undefined) ?? defaultTimings.reminderAfter,
+      maxReminders: e.PATHWAY_MAX_REMINDERS ?? defaultTimings.maxReminders,
+      feeReminderAfter: (e.PATHWAY_FEE_REMINDER_AFTER as Duration | undefined) ?? defaultTimings.feeReminderAfter,
+      reportSla: (e.PATHWAY_REPORT_SLA as Duration | undefined) ?? defaultTimings.reportSla,
+      reviewWithin: (e.PATHWAY_REVIEW_WITHIN as Duration | undefined) ?? defaultTimings.reviewWithin,
+    },
   };
 }
 

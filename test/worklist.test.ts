@@ -213,7 +213,7 @@ describe('GET /worklist', () => {
     ['limit 0', { limit: '0' }, 'limit'],
     ['a non-numeric limit', { limit: 'ten' }, 'limit'],
     ['a negative offset', { offset: '-1' }, 'offset'],
-    ['an unknown phase', { phase: 'treatment_planning' }, 'phase'],
+    ['an unknown phase', { phase: 'surgery_scheduled' }, 'phase'],
     ['an unknown request type', { requestType: 'surgery' }, 'requestType'],
     ['a lower-case country', { country: 'ma' }, 'country'],
     ['an unknown country', { country: 'XX' }, 'country'],

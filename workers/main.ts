@@ -19,7 +19,7 @@ async function main(): Promise<void> {
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      activityDeps: { db, transport, mailFrom: config.smtp.from, publicBaseUrl: config.api.publicBaseUrl, admissionTeamEmail: config.admissionTeamEmail },
+      activityDeps: { db, transport, mailFrom: config.smtp.from, publicBaseUrl: config.api.publicBaseUrl, admissionTeamEmail: config.admissionTeamEmail, mdtSecretariatEmail: config.mdtSecretariatEmail, radiotherapyTeamEmail: config.radiotherapyTeamEmail },
     });
     log.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done

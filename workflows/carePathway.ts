@@ -1,23 +1,55 @@
 // One durable workflow per international-patient case. Deterministic code only: every side effect
 // is an activity, every wait is a timer or a condition on state changed by updates and signals.
-import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+//
+// Step 1: the file (questionnaire, documents, completeness check by the admission team).
+// Step 2: study (care coordinator, contents approval, service fee, MDT or analysis report).
+// Step 3 (treatment planning) starts where this leaves a `treatment_here` case.
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
 import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { StaffAudience } from '../activities/staffEmails';
+import { studyFees } from '../config/fees';
+import { defaultTimings, type PathwayTimings } from '../config/pathway';
+import { checklistItems, computeChecklist, missingItems } from './checklist';
+import {
+  answerQuestionnaireUpdate,
+  approveContentsUpdate,
+  assignCoordinatorUpdate,
   cancelCaseSignal,
+  declareNoneUpdate,
   documentAddedSignal,
+  FAILURE_TYPES,
   getStateQuery,
   messagePostedSignal,
   paymentReceivedUpdate,
+  requestChangesUpdate,
+  reviewCompletenessUpdate,
   searchAttributes,
+  submitFileUpdate,
+  submitReportUpdate,
+  TERMINAL_PHASES,
+  withdrawUpdate,
   workflowIdFor,
   type AwaitingRole,
-  type CancelRequest,
   type CaseOutcome,
   type CaseStartInput,
+  type CompletenessReview,
+  type CaseState,
   type EventPayload,
   type PaymentNotice,
-  type CaseState,
+  type PaymentStatus,
   type Phase,
+  type ReportInput,
 } from './definitions';
 
 const records = proxyActivities<Pick<Activities, 'recordCase' | 'recordCaseEvent'>>({
@@ -25,27 +57,33 @@ const records = proxyActivities<Pick<Activities, 'recordCase' | 'recordCaseEvent
   retry: { initialInterval: '1s', maximumInterval: '1m' },
 });
 // Unlimited retries with backoff: an SMTP outage delays mail, it never loses it.
-const mail = proxyActivities<Pick<Activities, 'sendEmail' | 'notifyMessage'>>({
+const mail = proxyActivities<Pick<Activities, 'sendEmail' | 'notifyMessage' | 'emailStaff'>>({
   startToCloseTimeout: '1m',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m' },
 });
 
 const waitingForText: Record<AwaitingRole, string> = {
   system: 'Parcours is recording the case',
-  patient: 'The patient: questionnaire and medical file',
+  patient: 'The patient',
   admission_coordinator: 'The admission team: completeness check',
   care_coordinator: 'The care coordinator',
   finance: 'The financial administrator',
-  mdt: 'The tumour board (MDT)',
+  mdt: 'The tumour board (MDT) report',
   none: 'Nothing: the case has ended',
 };
 
+type Ending = { phase: Extract<Phase, 'withdrawn' | 'cancelled' | 'abandoned' | 'expired' | 'closed'>; reason: string };
+
+const fail = (type: string, message: string, details?: unknown) => ApplicationFailure.create({ type, message, details: details === undefined ? [] : [details], nonRetryable: true });
+
 export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   const workflowId = workflowIdFor(input.reference);
+  const timings: PathwayTimings = { ...defaultTimings, ...input.timings };
+  const lang = input.language;
   const state: CaseState = {
     reference: input.reference,
     requestType: input.requestType,
-    language: input.language,
+    language: lang,
     phase: 'received',
     awaitingRole: 'system',
     waitingFor: waitingForText.system,
@@ -53,34 +91,70 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     paymentStatus: 'none',
     amountDueCents: 0,
     amountPaidCents: 0,
+    refundDueCents: 0,
+    checklist: [],
+    questionnaire: {},
+    declaredNone: [],
+    coordinatorId: null,
+    lastRequest: null,
+    remindersSent: 0,
+    report: null,
     documents: [],
     payments: [],
     timeline: [],
   };
-  let cancellation: CancelRequest | undefined;
+
+  // Questionnaire answers start from what the case was opened with.
+  const p = input.patient;
+  const r = input.referrer;
+  Object.assign(state.questionnaire, strip({
+    firstName: p.firstName, lastName: p.lastName, email: p.email, nationality: p.nationality, sex: p.sex, dateOfBirth: p.dateOfBirth,
+    placeOfBirth: p.placeOfBirth, phone: p.phone, postalAddress: p.postalAddress, reason: input.reason,
+    referrerName: r?.name, referrerInstitution: r?.institution, referrerPhone: r?.phone, referrerEmail: r?.email,
+  }));
+  refreshChecklist();
+
+  let ending: Ending | undefined;
+  /** Bumped by anything the patient does: resets the reminder clock. */
+  let patientActivity = 0;
+  let submitted = false;
+  let completeness: { decision: 'complete' } | { decision: 'incomplete'; missingItems: string[]; message: string } | undefined;
+  let contentsDecision: { kind: 'approved' } | { kind: 'changes'; message: string } | undefined;
+  let emailSeq = 0;
+  /** Outbox key of a business email: workflow ID + step + a sequence number (deterministic on replay). */
+  const emailKey = (step: string) => `${workflowId}:${step}:${++emailSeq}`;
+  const ended = () => ending !== undefined;
+
+  // ---- queries, signals and updates ---------------------------------------------------------------
 
   setHandler(getStateQuery, () => state);
-  setHandler(cancelCaseSignal, (req) => {
-    cancellation ??= req;
+  setHandler(cancelCaseSignal, ({ reason, by }) => {
+    if (!ended()) ending = { phase: 'cancelled', reason: `${reason} (${by})` };
   });
   setHandler(documentAddedSignal, (doc) => {
-    if (!state.documents.some((d) => d.documentId === doc.documentId)) state.documents.push(doc);
+    if (state.documents.some((d) => d.documentId === doc.documentId)) return;
+    state.documents.push(doc);
+    if (doc.uploadedBy.startsWith('patient:') || doc.uploadedBy.startsWith('referrer:')) patientActivity++;
+    refreshChecklist();
+    publishDetails();
   });
   setHandler(messagePostedSignal, async (msg) => {
     await mail.notifyMessage.executeWithOptions({ summary: `Email ${msg.authorSide === 'patient' ? 'coordinator' : 'patient'}: new message` }, [
-      { reference: input.reference, messageId: msg.messageId, authorSide: msg.authorSide, language: input.language },
+      { reference: input.reference, messageId: msg.messageId, authorSide: msg.authorSide, language: lang },
     ]);
   });
+
   setHandler(
     paymentReceivedUpdate,
     (payment) => {
       // Counted once per payment ID, even if the same update ID were not de-duplicated upstream.
-      const duplicate = state.payments.some((p) => p.paymentId === payment.paymentId);
+      const duplicate = state.payments.some((x) => x.paymentId === payment.paymentId);
       if (!duplicate) {
         state.payments.push(payment);
         state.amountPaidCents += payment.amountCents;
-        state.timeline.push({ at: new Date().toISOString(), type: 'payment_received', actor: 'payment_provider', summary: `Payment ${payment.paymentId}: ${payment.amountCents} cents` });
-        publishDetails();
+        patientActivity++;
+        note('payment_received', 'payment_provider', `Payment ${payment.paymentId}: ${formatEur(payment.amountCents)}`);
+        setPaymentStatus(paymentStatusNow());
       }
       return { paymentId: payment.paymentId, duplicate, amountPaidCents: state.amountPaidCents };
     },
@@ -92,57 +166,392 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     },
   );
 
+  setHandler(
+    answerQuestionnaireUpdate,
+    ({ answers, by }) => {
+      Object.assign(state.questionnaire, strip(answers));
+      patientActivity++;
+      refreshChecklist();
+      note('questionnaire_answered', by, `Questionnaire answered (${Object.keys(answers).length} fields)`);
+      return state;
+    },
+    { validator: (_arg) => requirePhase(['file_collection'], 'answer the questionnaire') },
+  );
+
+  setHandler(
+    declareNoneUpdate,
+    ({ itemId, none, by }) => {
+      state.declaredNone = none ? [...new Set([...state.declaredNone, itemId])] : state.declaredNone.filter((i) => i !== itemId);
+      patientActivity++;
+      refreshChecklist();
+      note(none ? 'item_declared_none' : 'item_none_withdrawn', by, `${itemId}: ${none ? 'declared none' : 'none withdrawn'}`);
+      return state;
+    },
+    {
+      validator: ({ itemId }) => {
+        requirePhase(['file_collection'], 'change the checklist');
+        const item = checklistItems(input.requestType).find((i) => i.id === itemId);
+        if (!item || item.source !== 'document' || !item.mayBeDeclaredNone) {
+          const allowed = checklistItems(input.requestType).filter((i) => i.source === 'document' && i.mayBeDeclaredNone).map((i) => i.id);
+          throw fail(FAILURE_TYPES.invalid, `Item '${itemId}' cannot be declared "none"; only: ${allowed.join(', ')}.`, { allowed });
+        }
+      },
+    },
+  );
+
+  setHandler(
+    submitFileUpdate,
+    ({ by }) => {
+      submitted = true;
+      patientActivity++;
+      note('file_submitted', by, `File submitted (${missingItems(state.checklist).length} item(s) still missing)`);
+      return state;
+    },
+    { validator: (_arg) => requirePhase(['file_collection'], 'submit the file') },
+  );
+
+  setHandler(
+    reviewCompletenessUpdate,
+    (review) => {
+      completeness = review.decision === 'complete' ? { decision: 'complete' } : { decision: 'incomplete', missingItems: review.missingItems, message: review.message };
+      return state;
+    },
+    {
+      validator: (review: CompletenessReview) => {
+        requirePhase(['completeness_review'], 'review completeness');
+        const missing = missingItems(state.checklist);
+        if (review.decision === 'complete' && missing.length) {
+          throw fail(FAILURE_TYPES.missingItems, `The file cannot be complete: ${missing.length} required item(s) missing (${missing.join(', ')}).`, { missingItems: missing });
+        }
+        if (review.decision === 'incomplete') {
+          const known = state.checklist.map((e) => e.id);
+          const unknown = review.missingItems.filter((i) => !known.includes(i));
+          if (!review.missingItems.length || unknown.length) throw fail(FAILURE_TYPES.invalid, `Name the missing items among this request's checklist: ${known.join(', ')}.`, { unknown, known });
+        }
+      },
+    },
+  );
+
+  setHandler(
+    assignCoordinatorUpdate,
+    async ({ coordinatorId, by }) => {
+      const previous = state.coordinatorId;
+      state.coordinatorId = coordinatorId;
+      upsertSearchAttributes([{ key: searchAttributes.CoordinatorId, value: coordinatorId }]);
+      await record(previous ? 'coordinator_reassigned' : 'coordinator_assigned', by, previous ? `Coordinator changed from ${previous} to ${coordinatorId}` : `Coordinator ${coordinatorId} assigned`, { coordinatorId, previous });
+      return state;
+    },
+    { validator: (_arg) => requirePhase(['coordinator_assignment', 'contents_review', 'fee_payment', 'report_pending', 'treatment_planning'], 'assign a coordinator') },
+  );
+
+  setHandler(
+    approveContentsUpdate,
+    ({ by }) => {
+      contentsDecision = { kind: 'approved' };
+      note('contents_approved', by, 'Contents approved by the care coordinator');
+      return state;
+    },
+    {
+      validator: ({ by }: { by: string }) => {
+        requireAssignedCoordinator(by, 'approve the contents');
+        const missing = missingItems(state.checklist);
+        if (missing.length) throw fail(FAILURE_TYPES.missingItems, `Items are missing (${missing.join(', ')}): request changes instead.`, { missingItems: missing });
+      },
+    },
+  );
+
+  setHandler(
+    requestChangesUpdate,
+    ({ message }) => {
+      contentsDecision = { kind: 'changes', message };
+      return state;
+    },
+    { validator: ({ by }: { message: string; by: string }) => requireAssignedCoordinator(by, 'request changes') },
+  );
+
+  let report: ReportInput | undefined;
+  setHandler(
+    submitReportUpdate,
+    (input_) => {
+      report = input_;
+      return state;
+    },
+    {
+      validator: (rep: ReportInput) => {
+        requirePhase(['report_pending'], 'submit a report');
+        const expected = input.requestType === 'sample_analysis' ? 'analysis' : 'mdt';
+        if (rep.kind !== expected) throw fail(FAILURE_TYPES.invalid, `A ${input.requestType} case takes ${expected === 'mdt' ? 'an MDT report with a strategy' : 'an analysis report with a diagnosis'}.`);
+      },
+    },
+  );
+
+  setHandler(
+    withdrawUpdate,
+    ({ reason, by }) => {
+      // A fee paid for a study that has not started is refunded.
+      const studyStarted = (['report_pending', 'treatment_planning'] as Phase[]).includes(state.phase);
+      if (!studyStarted && state.amountPaidCents > 0) {
+        state.refundDueCents = state.amountPaidCents;
+        setPaymentStatus('refund_due');
+      }
+      ending = { phase: 'withdrawn', reason: `${reason} (${by})` };
+      return state;
+    },
+    { validator: (_arg) => requireNotEnded('withdraw') },
+  );
+
+  // ---- the pathway --------------------------------------------------------------------------------
+
+  publishDetails();
+  await records.recordCase.executeWithOptions({ summary: 'Record case in database' }, [input]);
+  const creator = r ? `referrer:${r.email}` : 'patient';
+  note('case_received', creator, 'Case received');
+  await emailPatient('acknowledgement', 'Email patient: acknowledgement', {}, `${workflowId}:acknowledgement`);
+
+  const outcome = await pathway();
+  await finish(outcome);
+  // Let notifications already under way finish before the workflow closes.
+  await condition(allHandlersFinished);
+  return { reference: input.reference, phase: state.phase, reason: outcome.reason };
+
+  async function pathway(): Promise<Ending> {
+    // Step 1: until the admission team finds the file complete.
+    await moveTo('file_collection', 'patient', 'acknowledgement_sent', 'system', 'Acknowledgement emailed; waiting for the file');
+    for (;;) {
+      const waited = await waitForPatient(() => submitted, 'file');
+      if (waited !== 'done') return waited;
+      await moveTo('completeness_review', 'admission_coordinator', 'review_requested', 'system', 'File waiting for the completeness check', deadlineIn(timings.reviewWithin));
+      if (!(await until(() => completeness !== undefined))) return ending!;
+      const review = completeness!;
+      completeness = undefined;
+      if (review.decision === 'complete') break;
+      submitted = false;
+      state.lastRequest = { by: 'admission_coordinator', message: review.message, missingItems: review.missingItems };
+      await emailPatient('file_incomplete', 'Email patient: missing items', { missingItems: itemList(review.missingItems), message: review.message });
+      await moveTo('file_collection', 'patient', 'file_incomplete', 'admission_coordinator', `File incomplete: ${review.missingItems.join(', ')}`, undefined, { missingItems: review.missingItems.join(',') });
+    }
+
+    // Step 2: a care coordinator, the contents, the fee, the report.
+    state.lastRequest = null;
+    await moveTo('coordinator_assignment', 'care_coordinator', 'file_complete', 'admission_coordinator', 'File complete: waiting for a care coordinator', deadlineIn(timings.reviewWithin));
+    if (!(await until(() => state.coordinatorId !== null))) return ending!;
+    for (;;) {
+      await moveTo('contents_review', 'care_coordinator', 'contents_review_requested', 'system', 'Waiting for the care coordinator to approve the contents', deadlineIn(timings.reviewWithin));
+      if (!(await until(() => contentsDecision !== undefined))) return ending!;
+      const decision = contentsDecision!;
+      contentsDecision = undefined;
+      if (decision.kind === 'approved') break;
+      submitted = false;
+      state.lastRequest = { by: 'care_coordinator', message: decision.message, missingItems: [] };
+      await emailPatient('changes_requested', 'Email patient: changes requested', { message: decision.message });
+      await moveTo('file_collection', 'patient', 'changes_requested', 'care_coordinator', 'Changes requested by the care coordinator');
+      const waited = await waitForPatient(() => submitted, 'file');
+      if (waited !== 'done') return waited;
+    }
+    state.lastRequest = null;
+
+    const fee = studyFees[input.requestType].amountCents;
+    state.amountDueCents = fee;
+    setPaymentStatus(paymentStatusNow());
+    if (state.amountPaidCents < fee) {
+      await moveTo('fee_payment', 'patient', 'fee_requested', 'system', `Service fee due: ${formatEur(fee)}`);
+      await emailPatient('fee_request', 'Email patient: payment link', { amount: formatEur(fee), paymentUrl: `/pay/${input.reference}?purpose=study_fee&amountCents=${fee}` });
+      const paid = await waitForPatient(() => state.amountPaidCents >= fee, 'fee');
+      if (paid !== 'done') return paid;
+    }
+    note('fee_paid', 'system', `Service fee paid (${formatEur(state.amountPaidCents)})`);
+
+    // The study starts only now that the fee is paid.
+    await moveTo('report_pending', 'mdt', 'study_started', 'system', 'File sent to the physicians', deadlineIn(timings.reportSla));
+    await staffEmail('mdt', 'mdt_request', 'Email MDT: case to study');
+    for (;;) {
+      const arrived = await condition(() => report !== undefined || ended(), timings.reportSla, { summary: 'SLA: report from the physicians' });
+      if (ended()) return ending!;
+      if (arrived) break;
+      await staffEmail('coordinator', 'report_overdue', 'Email coordinator: report overdue');
+      await record('report_overdue', 'system', 'No report within the SLA: coordinator alerted', {}, deadlineIn(timings.reportSla));
+    }
+    const rep = report!;
+    state.report = { ...rep, at: new Date().toISOString() };
+    await emailPatient('report_available', 'Email patient: report available', {});
+    const summary = rep.kind === 'mdt' ? `MDT report: ${rep.strategy}` : `Analysis report: ${rep.diagnosisStatus} diagnosis`;
+    await record('report_delivered', rep.by, summary, rep.kind === 'mdt' ? { kind: 'mdt', strategy: rep.strategy } : { kind: 'analysis', diagnosisStatus: rep.diagnosisStatus });
+
+    if (rep.kind === 'mdt' && rep.strategy === 'treatment_here') {
+      await moveTo('treatment_planning', 'care_coordinator', 'treatment_proposed', rep.by, 'Treatment here proposed: the care coordinator plans it');
+      // Step 3 (estimate, guarantee, stay) continues here in a later version of this workflow.
+      await until(() => false);
+      return ending!;
+    }
+    await emailPatient('follow_up_offer', 'Email patient: follow-up offer', {});
+    return { phase: 'closed', reason: summary };
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------------
+
+  /** Waits for `done` while the patient is expected to act, reminding them; returns how it ended. */
+  async function waitForPatient(done: () => boolean, what: 'file' | 'fee'): Promise<'done' | Ending> {
+    const after = what === 'file' ? timings.reminderAfter : timings.feeReminderAfter;
+    let reminders = 0;
+    state.remindersSent = 0;
+    for (;;) {
+      const seen = patientActivity;
+      setDeadline(deadlineIn(after));
+      const woke = await condition(() => done() || ended() || patientActivity !== seen, after, { summary: what === 'file' ? 'Reminder: file incomplete' : 'Reminder: fee unpaid' });
+      if (ended()) return ending!;
+      if (done()) return 'done';
+      if (woke) {
+        reminders = 0; // the patient is active: the clock starts again
+        state.remindersSent = 0;
+        continue;
+      }
+      if (reminders >= timings.maxReminders) {
+        if (what === 'file') {
+          await emailPatient('file_abandoned', 'Email patient: case closed (no answer)', {});
+          return { phase: 'abandoned', reason: `No answer after ${reminders} reminder(s)` };
+        }
+        await emailPatient('fee_expired', 'Email patient: payment request expired', {});
+        return { phase: 'expired', reason: `Service fee unpaid after ${reminders} reminder(s)` };
+      }
+      reminders++;
+      state.remindersSent = reminders;
+      if (what === 'file') await emailPatient('file_reminder', 'Email patient: reminder, file incomplete', { missingItems: itemList(missingItems(state.checklist)) });
+      else await emailPatient('fee_reminder', 'Email patient: reminder, fee unpaid', { amount: formatEur(state.amountDueCents - state.amountPaidCents) });
+      await record(`${what}_reminder_sent`, 'system', `Reminder ${reminders}/${timings.maxReminders} sent`);
+    }
+  }
+
+  /** Waits for `done` unless the case ends first; false when it ended. */
+  async function until(done: () => boolean): Promise<boolean> {
+    await condition(() => done() || ended());
+    return !ended();
+  }
+
+  async function finish(end: Ending): Promise<void> {
+    if (end.phase === 'withdrawn') {
+      await staffEmail(state.coordinatorId ? 'coordinator' : 'admission_team', 'staff_withdrawal', 'Email coordinator: patient withdrew');
+      await emailPatient('withdrawal_confirmed', 'Email patient: withdrawal confirmed', { refund: state.refundDueCents ? formatEur(state.refundDueCents) : '' });
+    } else if (end.phase === 'cancelled') {
+      await emailPatient('case_cancelled', 'Email patient: case cancelled', { reason: end.reason.replace(/ \([^)]*\)$/, '') });
+    }
+    await moveTo(end.phase, 'none', `case_${end.phase}`, 'system', `Case ${end.phase}: ${end.reason}`, null, { reason: end.reason, refundDueCents: state.refundDueCents });
+  }
+
+  function requirePhase(allowed: Phase[], action: string): void {
+    if (!allowed.includes(state.phase) || ended()) {
+      throw fail(FAILURE_TYPES.wrongPhase, `Cannot ${action} now: the case is in phase '${state.phase}' (allowed in: ${allowed.join(', ')}).`, { phase: state.phase, allowed });
+    }
+  }
+  function requireNotEnded(action: string): void {
+    if (ended() || TERMINAL_PHASES.includes(state.phase)) throw fail(FAILURE_TYPES.wrongPhase, `Cannot ${action}: the case has ended (phase '${state.phase}').`, { phase: state.phase });
+  }
+  function requireAssignedCoordinator(by: string, action: string): void {
+    requirePhase(['contents_review'], action);
+    if (by !== state.coordinatorId) throw fail(FAILURE_TYPES.notAllowed, `Only the case's care coordinator may ${action}; ask them, or have the case reassigned to you.`);
+  }
+
+  function refreshChecklist(): void {
+    state.checklist = computeChecklist(input.requestType, state.questionnaire, state.documents, state.declaredNone);
+  }
+
+  function paymentStatusNow(): PaymentStatus {
+    if (state.refundDueCents > 0) return 'refund_due';
+    if (state.amountDueCents === 0) return state.amountPaidCents > 0 ? 'paid' : 'none';
+    if (state.amountPaidCents >= state.amountDueCents) return 'paid';
+    return state.amountPaidCents > 0 ? 'partially_paid' : 'due';
+  }
+  function setPaymentStatus(status: PaymentStatus): void {
+    state.paymentStatus = status;
+    upsertSearchAttributes([{ key: searchAttributes.PaymentStatus, value: status }]);
+    publishDetails();
+  }
+
+  function deadlineIn(duration: Duration): string {
+    return new Date(Date.now() + msToNumber(duration)).toISOString();
+  }
+  function setDeadline(deadline: string | null): void {
+    state.nextDeadline = deadline;
+    publishDetails();
+  }
+
+  /** Appends to the timeline only (the database gets the events that move the case). */
+  function note(type: string, actor: string, summary: string): void {
+    state.timeline.push({ at: new Date().toISOString(), type, actor, summary });
+    publishDetails();
+  }
+
+  /** A business event: timeline, and the audit trail and read model in the database. */
+  async function record(type: string, actor: string, summary: string, payload: EventPayload = {}, nextDeadline: string | null | undefined = undefined): Promise<void> {
+    note(type, actor, summary);
+    if (nextDeadline !== undefined) setDeadline(nextDeadline);
+    await records.recordCaseEvent.executeWithOptions({ summary: `Record event: ${type}` }, [
+      {
+        reference: input.reference,
+        idempotencyKey: `${workflowId}:${state.timeline.length}:${type}`,
+        type,
+        actor,
+        payload,
+        phase: state.phase,
+        awaitingRole: state.awaitingRole,
+        nextDeadline: state.nextDeadline,
+        coordinatorId: state.coordinatorId,
+      },
+    ]);
+  }
+
   /** Moves the case: state, Temporal UI (search attributes, details) and the database read model. */
-  async function moveTo(phase: Phase, awaitingRole: AwaitingRole, event: { type: string; actor: string; summary: string; payload?: EventPayload }) {
+  async function moveTo(phase: Phase, awaitingRole: AwaitingRole, type: string, actor: string, summary: string, nextDeadline: string | null = null, payload: EventPayload = {}): Promise<void> {
     state.phase = phase;
     state.awaitingRole = awaitingRole;
     state.waitingFor = waitingForText[awaitingRole];
-    state.timeline.push({ at: new Date().toISOString(), type: event.type, actor: event.actor, summary: event.summary });
     upsertSearchAttributes([
       { key: searchAttributes.CasePhase, value: phase },
       { key: searchAttributes.AwaitingRole, value: awaitingRole },
     ]);
-    publishDetails();
-    await records.recordCaseEvent.executeWithOptions({ summary: `Record event: ${event.type}` }, [
-      { reference: input.reference, idempotencyKey: `${workflowId}:${state.timeline.length}:${event.type}`, type: event.type, actor: event.actor, payload: event.payload ?? {}, phase, awaitingRole },
+    await record(type, actor, summary, payload, nextDeadline);
+  }
+
+  async function emailPatient(template: Parameters<Activities['sendEmail']>[0]['template'], summary: string, vars: Record<string, string>, key = emailKey(template)): Promise<void> {
+    await mail.sendEmail.executeWithOptions({ summary }, [
+      { idempotencyKey: key, to: input.patient.email, template, language: lang, caseReference: input.reference, requestType: input.requestType, vars: { reference: input.reference, firstName: p.firstName, lastName: p.lastName, ...vars } },
     ]);
   }
 
-  function publishDetails() {
+  async function staffEmail(audience: StaffAudience, template: 'mdt_request' | 'report_overdue' | 'staff_withdrawal', summary: string): Promise<void> {
+    await mail.emailStaff.executeWithOptions({ summary }, [
+      { idempotencyKey: emailKey(template), audience, coordinatorId: state.coordinatorId, reference: input.reference, requestType: input.requestType, template },
+    ]);
+  }
+
+  function itemList(ids: readonly string[]): string {
+    const labels = new Map(state.checklist.map((e) => [e.id, e.label[lang]]));
+    return ids.map((id) => `- ${labels.get(id) ?? id}`).join('\n');
+  }
+
+  function publishDetails(): void {
     const last = state.timeline[state.timeline.length - 1];
+    const missing = missingItems(state.checklist);
     setCurrentDetails(
       [
-        `**${state.reference}** · ${state.requestType} · ${input.patient.countryOfResidence}`,
-        `- Phase: \`${state.phase}\``,
-        `- Waiting for: ${state.waitingFor}`,
-        `- Payment: ${state.paymentStatus}`,
+        `**${state.reference}** · ${state.requestType} · ${p.countryOfResidence} · run ${workflowInfo().runId.slice(0, 8)}`,
+        `- Phase: \`${state.phase}\` — waiting for: ${state.waitingFor}`,
+        state.nextDeadline ? `- Next deadline: ${state.nextDeadline}` : '',
+        `- Checklist: ${state.checklist.length - missing.length}/${state.checklist.length} items${missing.length ? ` (missing: ${missing.join(', ')})` : ''}`,
+        `- Coordinator: ${state.coordinatorId ?? 'not assigned'}`,
+        `- Payment: ${state.paymentStatus}${state.amountDueCents ? ` (${formatEur(state.amountPaidCents)} of ${formatEur(state.amountDueCents)})` : ''}`,
         last ? `- Last event: ${last.summary} (${last.at})` : '',
       ].filter(Boolean).join('\n'),
     );
   }
+}
 
-  publishDetails();
-  await records.recordCase.executeWithOptions({ summary: 'Record case in database' }, [input]);
-  const creator = input.referrer ? `referrer:${input.referrer.email}` : 'patient';
-  state.timeline.push({ at: new Date().toISOString(), type: 'case_received', actor: creator, summary: 'Case received' });
+/** Drops empty values so they never overwrite an earlier answer. */
+function strip(values: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values)) if (typeof v === 'string' && v.trim()) out[k] = v.trim();
+  return out;
+}
 
-  await mail.sendEmail.executeWithOptions({ summary: 'Email patient: acknowledgement' }, [
-    {
-      idempotencyKey: `${workflowId}:acknowledgement`,
-      to: input.patient.email,
-      template: 'acknowledgement',
-      language: input.language,
-      caseReference: input.reference,
-      requestType: input.requestType,
-      vars: { reference: input.reference, firstName: input.patient.firstName, lastName: input.patient.lastName },
-    },
-  ]);
-  await moveTo('file_collection', 'patient', { type: 'acknowledgement_sent', actor: 'system', summary: 'Acknowledgement emailed to the patient' });
-
-  await condition(() => cancellation !== undefined);
-  const { reason, by } = cancellation!;
-  await moveTo('cancelled', 'none', { type: 'case_cancelled', actor: by, summary: `Cancelled: ${reason}`, payload: { reason } });
-  // Let notifications already under way finish before the workflow closes.
-  await condition(allHandlersFinished);
-  return { reference: input.reference, phase: state.phase, reason };
+function formatEur(cents: number): string {
+  return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')} EUR`;
 }

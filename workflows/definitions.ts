@@ -2,6 +2,8 @@
 // attributes, queries, signals and updates are defined here once and imported by both sides.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { PathwayTimings } from '../config/pathway';
+import type { ChecklistEntry } from './checklist';
 
 export const REQUEST_TYPES = ['medical_opinion', 'sample_analysis', 'treatment', 'proton_therapy'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
@@ -10,9 +12,23 @@ export const LANGUAGES = ['fr', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 /** Where a case stands. Terminal phases end the workflow. */
-export const PHASES = ['received', 'file_collection', 'cancelled'] as const;
+export const PHASES = [
+  'received',
+  'file_collection', // step 1: the patient answers the questionnaire and uploads the file
+  'completeness_review', // step 1: the admission team checks the file
+  'coordinator_assignment', // step 2: a care coordinator takes the case
+  'contents_review', // step 2: the care coordinator approves the contents
+  'fee_payment', // step 2: the service fee is due
+  'report_pending', // step 2: the MDT (or pathologists, or the radiotherapy team) study the file
+  'treatment_planning', // step 3 starts here (MDT strategy: treatment here)
+  'closed',
+  'withdrawn',
+  'cancelled',
+  'abandoned',
+  'expired',
+] as const;
 export type Phase = (typeof PHASES)[number];
-export const TERMINAL_PHASES: readonly Phase[] = ['cancelled'];
+export const TERMINAL_PHASES: readonly Phase[] = ['closed', 'withdrawn', 'cancelled', 'abandoned', 'expired'];
 
 /** Who the case waits on (`none` once it has ended). */
 export const AWAITING_ROLES = ['system', 'patient', 'admission_coordinator', 'care_coordinator', 'finance', 'mdt', 'none'] as const;
@@ -55,6 +71,8 @@ export interface CaseStartInput {
   reason?: string;
   /** The account that opened the case (patient or referring doctor). */
   ownerId?: string;
+  /** Per-case durations (tests use seconds); defaults in config/pathway.ts. */
+  timings?: Partial<PathwayTimings>;
 }
 
 /** Details of a business event, as stored in CaseEvent.payload: flat JSON scalars. */
@@ -80,6 +98,16 @@ export interface CaseState {
   paymentStatus: PaymentStatus;
   amountDueCents: number;
   amountPaidCents: number;
+  /** Paid for a study that had not started when the patient withdrew. */
+  refundDueCents: number;
+  checklist: ChecklistEntry[];
+  questionnaire: Record<string, string>;
+  declaredNone: string[];
+  coordinatorId: string | null;
+  /** The last message to the patient from a review (missing items, requested changes). */
+  lastRequest: { by: string; message: string; missingItems: string[] } | null;
+  remindersSent: number;
+  report: Report | null;
   documents: DocumentAdded[];
   payments: PaymentNotice[];
   timeline: TimelineEntry[];
@@ -153,3 +181,34 @@ export interface MessagePosted {
   authorSide: 'patient' | 'staff';
 }
 export const messagePostedSignal = defineSignal<[MessagePosted]>('messagePosted');
+
+/** Questionnaire answers (validated by the API's schema): field name → value. */
+export type QuestionnaireAnswers = Record<string, string>;
+export const answerQuestionnaireUpdate = defineUpdate<CaseState, [{ answers: QuestionnaireAnswers; by: string }]>('answerQuestionnaire');
+/** The patient declares they have no document for an item that allows it (e.g. no operation). */
+export const declareNoneUpdate = defineUpdate<CaseState, [{ itemId: string; none: boolean; by: string }]>('declareNone');
+export const submitFileUpdate = defineUpdate<CaseState, [{ by: string }]>('submitFile');
+
+export type CompletenessReview =
+  | { decision: 'complete'; by: string }
+  | { decision: 'incomplete'; missingItems: string[]; message: string; by: string };
+/** The admission coordinator's check. `complete` is refused while a required item is missing. */
+export const reviewCompletenessUpdate = defineUpdate<CaseState, [CompletenessReview]>('reviewCompleteness');
+
+export const assignCoordinatorUpdate = defineUpdate<CaseState, [{ coordinatorId: string; by: string }]>('assignCoordinator');
+export const approveContentsUpdate = defineUpdate<CaseState, [{ by: string }]>('approveContents');
+export const requestChangesUpdate = defineUpdate<CaseState, [{ message: string; by: string }]>('requestChanges');
+
+export const MDT_STRATEGIES = ['confirm_home_treatment', 'alternative_proposed', 'treatment_here'] as const;
+export type MdtStrategy = (typeof MDT_STRATEGIES)[number];
+export type Report =
+  | { kind: 'mdt'; strategy: MdtStrategy; summary: string; by: string; at: string }
+  | { kind: 'analysis'; diagnosis: string; diagnosisStatus: 'new' | 'confirmed'; summary: string; by: string; at: string };
+export type ReportInput = Omit<Extract<Report, { kind: 'mdt' }>, 'at'> | Omit<Extract<Report, { kind: 'analysis' }>, 'at'>;
+/** The MDT (or the pathologists for a sample analysis) return their report. */
+export const submitReportUpdate = defineUpdate<CaseState, [ReportInput]>('submitReport');
+
+export const withdrawUpdate = defineUpdate<CaseState, [{ reason: string; by: string }]>('withdraw');
+
+/** Failure types the API maps to answers (the message says what to do). */
+export const FAILURE_TYPES = { wrongPhase: 'WrongPhase', missingItems: 'MissingItems', notAllowed: 'NotAllowed', invalid: 'InvalidInput' } as const;

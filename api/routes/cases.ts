@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Request } from 'express';
+import type { PathwayTimings } from '../../config/pathway';
 import type { Db } from '../../lib/db';
 import { isUniqueViolation } from '../../lib/db';
 import { cancelCaseSignal, getStateQuery, searchAttributes, workflowIdFor } from '../../workflows/definitions';
@@ -23,6 +24,8 @@ export interface CasesRouteDeps {
   taskQueue: string;
   temporalUiUrl: string;
   namespace: string;
+  /** Given to each new case whole, so its history never depends on the code's defaults. */
+  timings: PathwayTimings;
 }
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
@@ -84,7 +87,7 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
     await client.workflow.start<typeof carePathway>('carePathway', {
       workflowId: workflowIdFor(reference),
       taskQueue: deps.taskQueue,
-      args: [asStartInput(body, reference, owner.userId)],
+      args: [{ ...asStartInput(body, reference, owner.userId), timings: deps.timings }],
       // A reference is used once, even after its case has closed.
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       staticSummary: `${reference} · ${body.requestType} · ${body.patient.countryOfResidence}`,

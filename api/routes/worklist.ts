@@ -58,8 +58,9 @@ export function registerWorklistRoutes(api: ApiRoutes, deps: WorklistRouteDeps):
           return;
         }
         scope.push({ awaitingRole: awaited });
-        // Care coordinators follow their own patients: a case waits on the one assigned to it.
-        if (role === 'care_coordinator') scope.push({ coordinatorId: p.userId });
+        // Care coordinators follow their own patients (a case waits on the one assigned to it), and
+        // any of them may take a complete file that has no coordinator yet.
+        if (role === 'care_coordinator') scope.push({ OR: [{ coordinatorId: p.userId }, { coordinatorId: null, phase: 'coordinator_assignment' }] });
       }
 
       // One instant for both the filter and the flag, so an item's `overdue` always agrees with `?overdue=`.

@@ -105,6 +105,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       mailFrom: config.smtp.from,
       publicBaseUrl: config.api.publicBaseUrl,
       admissionTeamEmail: config.admissionTeamEmail,
+      mdtSecretariatEmail: config.mdtSecretariatEmail,
+      radiotherapyTeamEmail: config.radiotherapyTeamEmail,
       afterEmailSent: opts.afterEmailSent,
     },
   });

@@ -1,0 +1,97 @@
+// Driving a case through the pathway in tests, with the same API calls a person makes.
+import request from 'supertest';
+import { signPayload } from '../../api/payments/signature';
+import { checklists } from '../../config/checklists';
+import type { CaseState, RequestType } from '../../workflows/definitions';
+import { signUp, staff, type Actor } from './actors';
+import { validCase, waitForState } from './cases';
+import type { Stack } from './stack';
+
+/** Short durations so reminders, expiry and SLA escalation happen within a test. */
+export const FAST_TIMINGS = {
+  PATHWAY_REMINDER_AFTER: '2s',
+  PATHWAY_MAX_REMINDERS: '2',
+  PATHWAY_FEE_REMINDER_AFTER: '2s',
+  PATHWAY_REPORT_SLA: '3s',
+  PATHWAY_REVIEW_WITHIN: '1 day',
+};
+/** Long enough that no timer fires during a test that does not want it to. */
+export const CALM_TIMINGS = { ...FAST_TIMINGS, PATHWAY_REMINDER_AFTER: '1h', PATHWAY_FEE_REMINDER_AFTER: '1h', PATHWAY_REPORT_SLA: '1h' };
+
+export interface Team {
+  admission: Actor;
+  care: Actor;
+  care2: Actor;
+  mdt: Actor;
+  ops: Actor;
+}
+
+export async function makeTeam(stack: Stack): Promise<Team> {
+  return { admission: await staff(stack, 'admission_coordinator'), care: await staff(stack, 'care_coordinator'), care2: await staff(stack, 'care_coordinator'), mdt: await staff(stack, 'mdt'), ops: await staff(stack, 'ops') };
+}
+
+export const pdf = (seed: string) => Buffer.from(`%PDF-1.4\n% ${seed}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n`, 'latin1');
+
+export const QUESTIONNAIRE = {
+  firstName: 'Amina', lastName: 'Benali', sex: 'female', dateOfBirth: '1978-03-14', placeOfBirth: 'Casablanca', nationality: 'MA',
+  phone: '+212 6 12 34 56 78', email: 'amina.benali@example.ma', postalAddress: '12 rue des Orangers, Casablanca',
+  referrerName: 'Dr Youssef Alaoui', referrerInstitution: 'CHU Ibn Rochd', referrerPhone: '+212 5 22 00 00 00', referrerEmail: 'y.alaoui@chu.example.ma',
+  reason: 'Second opinion before surgery', pathologyName: 'Chordoma', pathologyLocation: 'Skull base',
+};
+
+export async function openCase(stack: Stack, patient: Actor, requestType: RequestType = 'proton_therapy', overrides: Record<string, unknown> = {}): Promise<string> {
+  const res = await request(stack.app).post('/cases').set(patient.auth).send(validCase({ requestType, ...overrides }));
+  if (res.status !== 201) throw new Error(`open case: ${res.status} ${JSON.stringify(res.body)}`);
+  const reference: string = res.body.reference;
+  await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'file_collection');
+  return reference;
+}
+
+export async function state(stack: Stack, actor: Actor, reference: string): Promise<CaseState> {
+  const res = await request(stack.app).get(`/cases/${reference}`).set(actor.auth);
+  if (res.status !== 200) throw new Error(`state: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as CaseState;
+}
+
+export async function upload(stack: Stack, actor: Actor, reference: string, kind: string, language = 'fr') {
+  const res = await request(stack.app).post(`/cases/${reference}/documents`).set(actor.auth).field('kind', kind).field('language', language).attach('files', pdf(`${kind}-${language}-${Math.random()}`), `${kind}.pdf`);
+  if (res.status !== 201) throw new Error(`upload ${kind}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res;
+}
+
+/** Answers the whole questionnaire and provides every document item of the request type's checklist. */
+export async function fillFile(stack: Stack, patient: Actor, reference: string, requestType: RequestType): Promise<void> {
+  const q = await request(stack.app).put(`/cases/${reference}/questionnaire`).set(patient.auth).send(QUESTIONNAIRE);
+  if (q.status !== 200) throw new Error(`questionnaire: ${q.status} ${JSON.stringify(q.body)}`);
+  for (const item of checklists[requestType]) if (item.source === 'document') await upload(stack, patient, reference, item.documentKind);
+  await waitForState(stack.app, patient.auth, reference, (s) => s.checklist.every((e) => e.status === 'provided'));
+}
+
+export async function call(stack: Stack, actor: Actor, method: 'post' | 'put', url: string, body?: unknown) {
+  const req = request(stack.app)[method](url).set(actor.auth);
+  return body === undefined ? req : req.send(body as object);
+}
+
+/** Signs and delivers a payment as the provider does. */
+export function pay(stack: Stack, reference: string, amountCents: number, paymentId: string) {
+  const raw = JSON.stringify({ paymentId, caseReference: reference, amountCents, currency: 'EUR', purpose: 'study_fee', paidAt: new Date().toISOString() });
+  const ts = Math.floor(Date.now() / 1000);
+  return request(stack.app).post('/webhooks/payments').set('Content-Type', 'application/json').set('Parcours-Timestamp', String(ts)).set('Parcours-Signature', signPayload(stack.config.payments.webhookSecret, ts, raw)).send(raw);
+}
+
+/** From a fresh case to `report_pending`: file, completeness, coordinator, approval, fee. */
+export async function toReportPending(stack: Stack, patient: Actor, team: Team, reference: string, requestType: RequestType, fee: number): Promise<void> {
+  await fillFile(stack, patient, reference, requestType);
+  expect((await call(stack, patient, 'post', `/cases/${reference}/submit`)).status).toBe(200);
+  await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'completeness_review');
+  expect((await call(stack, team.admission, 'post', `/cases/${reference}/review`, { decision: 'complete' })).status).toBe(200);
+  await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'coordinator_assignment');
+  expect((await call(stack, team.admission, 'put', `/cases/${reference}/coordinator`, { coordinatorId: team.care.userId })).status).toBe(200);
+  await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'contents_review');
+  expect((await call(stack, team.care, 'post', `/cases/${reference}/approve`)).status).toBe(200);
+  await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'fee_payment');
+  expect((await pay(stack, reference, fee, `pay-${reference}`)).status).toBe(200);
+  await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'report_pending');
+}
+
+export { signUp };
