@@ -2,6 +2,7 @@
 // the endpoint. Every answer is a 4xx (never a 5xx) and nothing is recorded.
 import request from 'supertest';
 import { signPayload } from '../api/payments/signature';
+import { policy, STAFF_ROLES, type Action, type StaffRole } from '../api/policy';
 import type { Operation } from '../api/routing';
 import { signUp, staff, type Actor } from './support/actors';
 import { validCase, waitForState } from './support/cases';
@@ -11,14 +12,14 @@ const BODIES_PER_ENDPOINT = 220;
 
 let stack: Stack;
 let patient: Actor;
-let ops: Actor;
+const staffFor = {} as Record<StaffRole, Actor>;
 let reference: string;
 
 beforeAll(async () => {
   // Fuzzing sends thousands of sign-in-shaped requests: the limiter is tested elsewhere.
   stack = await startStack({ env: { RATE_LIMIT_AUTH_PER_15_MIN: '100000', RATE_LIMIT_UPLOADS_PER_MIN: '100000' } });
   patient = await signUp(stack, 'patient');
-  ops = await staff(stack, 'ops');
+  for (const role of STAFF_ROLES) staffFor[role] = await staff(stack, role);
   const created = await request(stack.app).post('/cases').set(patient.auth).send(validCase());
   reference = created.body.reference;
   await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'file_collection');
@@ -52,6 +53,13 @@ function validExample(op: Operation): Record<string, Json> | undefined {
     'POST /cases': validCase(),
     'POST /cases/:reference/cancel': { reason: 'Duplicate of another case' },
     'POST /cases/:reference/messages': { body: 'Hello' },
+    'PUT /cases/:reference/questionnaire': { pathologyName: 'Chordoma', dateOfBirth: '1978-03-14' },
+    'PUT /cases/:reference/checklist/:itemId/none': { none: true },
+    'POST /cases/:reference/review': { decision: 'incomplete', missingItems: ['gp_letter'], message: 'Please add the letter' },
+    'PUT /cases/:reference/coordinator': { coordinatorId: '00000000-0000-4000-8000-000000000000' },
+    'POST /cases/:reference/request-changes': { message: 'Please add the letter' },
+    'POST /cases/:reference/report': { kind: 'mdt', strategy: 'treatment_here', summary: 'Proton therapy indicated' },
+    'POST /cases/:reference/withdraw': { reason: 'Treated at home' },
     'POST /webhooks/payments': { paymentId: 'pay_1', caseReference: 'INT-2026-000001', amountCents: 100, currency: 'EUR', purpose: 'fees', paidAt: '2026-11-22T10:00:00Z' },
   };
   return examples[`${op.method.toUpperCase()} ${op.path}`];
@@ -102,7 +110,8 @@ async function snapshot() {
   return { counts, paid: state.amountPaidCents, timeline: state.timeline.length, documents: state.documents.length };
 }
 
-const writeOps = () => stack.routes.operations.filter((op) => op.method !== 'get' && op.path !== '/auth/logout' && !op.path.endsWith('/read'));
+// Write endpoints that take a body (submit, approve and read receipts take none).
+const writeOps = () => stack.routes.operations.filter((op) => op.method !== 'get' && op.path !== '/auth/logout' && !/\/(read|submit|approve)$/.test(op.path));
 
 it('has a valid example for every JSON write endpoint (so new endpoints get fuzzed too)', () => {
   const missing = writeOps().filter((op) => !op.path.endsWith('/documents') && !validExample(op));
@@ -115,12 +124,14 @@ it(`answers ${BODIES_PER_ENDPOINT} malformed bodies per write endpoint with a 4x
   const problems: string[] = [];
   let sent = 0;
   for (const [i, op] of writeOps().entries()) {
-    const url = op.path.replace(':reference', reference);
-    const actor = op.path.endsWith('/cancel') ? ops : patient;
+    const url = op.path.replace(':reference', reference).replace(':itemId', 'operation_reports');
+    // A caller the policy lets through, so the body itself is what gets judged.
+    const rule = op.action && op.action !== 'self' ? policy[op.action as Action] : undefined;
+    const actor = !rule || rule.patientSide ? patient : staffFor[rule.staff[0]];
     const example = validExample(op) ?? { kind: 'gp_letter', language: 'fr' };
     for (const body of malformedBodies(example, 1000 + i)) {
       const text = typeof body === 'string' ? body : JSON.stringify(body);
-      let req = request(stack.app).post(url).set('Content-Type', 'application/json').set(actor.auth);
+      let req = request(stack.app)[op.method](url).set('Content-Type', 'application/json').set(actor.auth);
       if (op.access === 'webhook') {
         const ts = Math.floor(Date.now() / 1000);
         req = req.set('Parcours-Timestamp', String(ts)).set('Parcours-Signature', signPayload(secret, ts, text)); // signed, so the body itself is judged

@@ -1,5 +1,9 @@
 // Steps 1–2 end to end, for each request type: file → completeness → coordinator → approval → fee →
 // report → delivered; `treatment_here` waits in treatment planning, other outcomes close the case.
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { findTemporalCli } from '../lib/temporalCli';
 import request from 'supertest';
 import { studyFees } from '../config/fees';
 import { searchAttributes, type RequestType } from '../workflows/definitions';
@@ -65,6 +69,12 @@ describe.each(Object.keys(reports) as RequestType[])('a %s case', (requestType) 
     expect(sa.get(searchAttributes.CoordinatorId)).toBe(team.care.userId);
     expect(sa.get(searchAttributes.PaymentStatus)).toBe('paid');
     expect(sa.get(searchAttributes.AwaitingRole)).toBe(expectedPhase === 'closed' ? 'none' : 'care_coordinator');
+
+    // `RECORD_HISTORIES=1 npx jest test/pathway.test.ts` refreshes the histories test/replay.test.ts replays.
+    if (process.env.RECORD_HISTORIES === '1') {
+      const json = execFileSync(findTemporalCli(), ['workflow', 'show', '--workflow-id', `case-${reference}`, '--address', process.env.PARCOURS_TEST_TEMPORAL_ADDRESS!, '--output', 'json'], { maxBuffer: 64 << 20 });
+      fs.writeFileSync(path.join(__dirname, 'histories', `carePathway-${requestType}.json`), json);
+    }
   }, 60_000);
 
   it('refuses further steps once the report is in', async () => {
