@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Steps 1–2 of the pathway by hand, with curl, against a running system (./temporal-dev.sh).
+# Run it whole (bash docs/walkthrough.sh) or copy the commands one by one; each step prints what
+# the case now waits for. Watch the case in the Temporal UI and the emails in the mail inbox.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+API="${API:-http://localhost:3000}"
+MAIL="${MAIL:-http://localhost:1080}"
+RUN="$(date +%s)"
+
+json() { node -pe "const v=JSON.parse(require('fs').readFileSync(0,'utf8'));$1"; }
+post() { curl -sS -X "${3:-POST}" "$API$1" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d "${2:-{\}}"; }
+show() { curl -sS "$API/cases/$REF" -H "Authorization: Bearer $TOKEN" | json '`  → phase ${v.phase}, waiting for: ${v.waitingFor}`'; }
+# The token in the newest email to $1 (development only: reads the mail inbox's API).
+link_token() { sleep 1; curl -sS "$MAIL/api/email" | json "v.filter(m=>m.to.some(t=>t.address==='$1')).pop().text.match(/token=([\\w.-]+)/)[1]"; }
+login() { TOKEN=$(curl -sS -X POST "$API/auth/login" -H 'Content-Type: application/json' -d "{\"email\":\"$1\",\"password\":\"a long passphrase here\"}" | json 'v.accessToken'); }
+staff() { # email role → a signed-in staff member in $TOKEN, id in $STAFF_ID
+  npm run -s staff:add -- --email "$1" --role "$2" >/dev/null
+  curl -sS -X POST "$API/auth/password/set" -H 'Content-Type: application/json' -d "{\"token\":\"$(link_token "$1")\",\"password\":\"a long passphrase here\"}"
+  login "$1"; STAFF_ID=$(curl -sS "$API/me" -H "Authorization: Bearer $TOKEN" | json 'v.id')
+}
+
+echo "1. The patient registers, confirms the address from the emailed link, signs in and opens a case"
+PATIENT="amina.$RUN@example.ma"
+curl -sS -X POST "$API/auth/register" -H 'Content-Type: application/json' \
+  -d "{\"email\":\"$PATIENT\",\"password\":\"a long passphrase here\",\"name\":\"Amina Benali\",\"kind\":\"patient\",\"language\":\"en\"}" >/dev/null
+curl -sS "$API/auth/verify-email?token=$(link_token "$PATIENT")" >/dev/null
+login "$PATIENT"; PATIENT_TOKEN=$TOKEN
+REF=$(post /cases "$(sed "s/amina.benali@example.ma/$PATIENT/" docs/example-case.json)" | json 'v.reference')
+echo "   case $REF"; sleep 1; show
+
+echo "2. The questionnaire, and the medical file (a PDF per checklist item; three are declared \"none\")"
+post "/cases/$REF/questionnaire" '{"sex":"female","dateOfBirth":"1978-03-14","placeOfBirth":"Casablanca","phone":"+212 6 12 34 56 78","postalAddress":"12 rue des Orangers, Casablanca","referrerPhone":"+212 5 22 00 00 00","pathologyName":"Chordoma","pathologyLocation":"Skull base"}' PUT >/dev/null
+printf '%%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%%%EOF\n' > "/tmp/parcours-walkthrough.pdf"
+for kind in gp_letter imaging_report dicom_images; do
+  curl -sS -X POST "$API/cases/$REF/documents" -H "Authorization: Bearer $TOKEN" -F kind=$kind -F language=fr -F files=@/tmp/parcours-walkthrough.pdf >/dev/null
+done
+for item in operation_reports chemotherapy_reports radiotherapy_reports; do post "/cases/$REF/checklist/$item/none" '{"none":true}' PUT >/dev/null; done
+post "/cases/$REF/submit" >/dev/null; show
+
+echo "3. The admission coordinator finds the file complete"
+staff "admissions.$RUN@hospital.example" admission_coordinator
+post "/cases/$REF/review" '{"decision":"complete"}' >/dev/null; show
+
+echo "4. A care coordinator is assigned, and approves the contents: the service fee is requested"
+staff "care.$RUN@hospital.example" care_coordinator; CARE_TOKEN=$TOKEN
+post "/cases/$REF/coordinator" "{\"coordinatorId\":\"$STAFF_ID\"}" PUT >/dev/null
+post "/cases/$REF/approve" >/dev/null; TOKEN=$PATIENT_TOKEN; show
+
+echo "5. The payment provider confirms the payment (a signed webhook; the secret is in data/secrets.json in development)"
+SECRET=$(node -pe "require('./data/secrets.json').paymentWebhookSecret")
+FEE=$(curl -sS "$API/cases/$REF" -H "Authorization: Bearer $TOKEN" | json 'v.amountDueCents')
+BODY="{\"paymentId\":\"pay-$RUN\",\"caseReference\":\"$REF\",\"amountCents\":$FEE,\"currency\":\"EUR\",\"purpose\":\"study_fee\",\"paidAt\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}"
+TS=$(date +%s); SIG=$(printf '%s.%s' "$TS" "$BODY" | openssl dgst -sha256 -hmac "$SECRET" -hex | sed 's/^.* //')
+curl -sS -X POST "$API/webhooks/payments" -H 'Content-Type: application/json' -H "Parcours-Timestamp: $TS" -H "Parcours-Signature: v1=$SIG" -d "$BODY" >/dev/null
+sleep 1; show
+
+echo "6. The radiotherapy team (MDT) returns its report: proton therapy here"
+staff "mdt.$RUN@hospital.example" mdt
+post "/cases/$REF/report" '{"kind":"mdt","strategy":"treatment_here","summary":"Proton therapy indicated: 30 fractions."}' >/dev/null
+TOKEN=$PATIENT_TOKEN; sleep 1; show
+echo "Done. Temporal UI: ${TEMPORAL_UI_URL:-http://localhost:8233}/namespaces/default/workflows/case-$REF — mail inbox: $MAIL"
