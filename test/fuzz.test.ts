@@ -2,7 +2,7 @@
 // the endpoint. Every answer is a 4xx (never a 5xx) and nothing is recorded.
 import request from 'supertest';
 import { signPayload } from '../api/payments/signature';
-import { policy, STAFF_ROLES, type Action, type StaffRole } from '../api/policy';
+import { policy, STAFF_ROLES, type StaffRole } from '../api/policy';
 import type { Operation } from '../api/routing';
 import { signUp, staff, type Actor } from './support/actors';
 import { validCase, waitForState } from './support/cases';
@@ -126,7 +126,7 @@ it(`answers ${BODIES_PER_ENDPOINT} malformed bodies per write endpoint with a 4x
   for (const [i, op] of writeOps().entries()) {
     const url = op.path.replace(':reference', reference).replace(':itemId', 'operation_reports');
     // A caller the policy lets through, so the body itself is what gets judged.
-    const rule = op.action && op.action !== 'self' ? policy[op.action as Action] : undefined;
+    const rule = op.action && op.action !== 'self' ? policy[op.action] : undefined;
     const actor = !rule || rule.patientSide ? patient : staffFor[rule.staff[0]];
     const example = validExample(op) ?? { kind: 'gp_letter', language: 'fr' };
     for (const body of malformedBodies(example, 1000 + i)) {

@@ -120,6 +120,10 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   let submitted = false;
   let completeness: { decision: 'complete' } | { decision: 'incomplete'; missingItems: string[]; message: string } | undefined;
   let contentsDecision: { kind: 'approved' } | { kind: 'changes'; message: string } | undefined;
+  // A decision is taken once per review: set on entering the review, cleared by the first decision,
+  // so a second one (double click, two coordinators) is refused rather than kept for the next round.
+  let awaitingCompleteness = false;
+  let awaitingContents = false;
   let emailSeq = 0;
   /** Outbox key of a business email: workflow ID + step + a sequence number (deterministic on replay). */
   const emailKey = (step: string) => `${workflowId}:${step}:${++emailSeq}`;
@@ -213,12 +217,14 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   setHandler(
     reviewCompletenessUpdate,
     (review) => {
+      awaitingCompleteness = false;
       completeness = review.decision === 'complete' ? { decision: 'complete' } : { decision: 'incomplete', missingItems: review.missingItems, message: review.message };
       return state;
     },
     {
       validator: (review: CompletenessReview) => {
         requirePhase(['completeness_review'], 'review completeness');
+        requireAwaited(awaitingCompleteness, 'review completeness');
         const missing = missingItems(state.checklist);
         if (review.decision === 'complete' && missing.length) {
           throw fail(FAILURE_TYPES.missingItems, `The file cannot be complete: ${missing.length} required item(s) missing (${missing.join(', ')}).`, { missingItems: missing });
@@ -247,6 +253,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   setHandler(
     approveContentsUpdate,
     ({ by }) => {
+      awaitingContents = false;
       contentsDecision = { kind: 'approved' };
       note('contents_approved', by, 'Contents approved by the care coordinator');
       return state;
@@ -263,6 +270,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   setHandler(
     requestChangesUpdate,
     ({ message }) => {
+      awaitingContents = false;
       contentsDecision = { kind: 'changes', message };
       return state;
     },
@@ -316,11 +324,12 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
 
   async function pathway(): Promise<Ending> {
     // Step 1: until the admission team finds the file complete.
-    await moveTo('file_collection', 'patient', 'acknowledgement_sent', 'system', 'Acknowledgement emailed; waiting for the file');
+    await moveTo('file_collection', 'patient', 'acknowledgement_sent', 'system', 'Acknowledgement emailed; waiting for the file', deadlineIn(timings.reminderAfter));
     for (;;) {
       const waited = await waitForPatient(() => submitted, 'file');
       if (waited !== 'done') return waited;
       await moveTo('completeness_review', 'admission_coordinator', 'review_requested', 'system', 'File waiting for the completeness check', deadlineIn(timings.reviewWithin));
+      awaitingCompleteness = true;
       if (!(await until(() => completeness !== undefined))) return ending!;
       const review = completeness!;
       completeness = undefined;
@@ -328,7 +337,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       submitted = false;
       state.lastRequest = { by: 'admission_coordinator', message: review.message, missingItems: review.missingItems };
       await emailPatient('file_incomplete', 'Email patient: missing items', { missingItems: itemList(review.missingItems), message: review.message });
-      await moveTo('file_collection', 'patient', 'file_incomplete', 'admission_coordinator', `File incomplete: ${review.missingItems.join(', ')}`, undefined, { missingItems: review.missingItems.join(',') });
+      await moveTo('file_collection', 'patient', 'file_incomplete', 'admission_coordinator', `File incomplete: ${review.missingItems.join(', ')}`, deadlineIn(timings.reminderAfter), { missingItems: review.missingItems.join(',') });
     }
 
     // Step 2: a care coordinator, the contents, the fee, the report.
@@ -337,6 +346,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     if (!(await until(() => state.coordinatorId !== null))) return ending!;
     for (;;) {
       await moveTo('contents_review', 'care_coordinator', 'contents_review_requested', 'system', 'Waiting for the care coordinator to approve the contents', deadlineIn(timings.reviewWithin));
+      awaitingContents = true;
       if (!(await until(() => contentsDecision !== undefined))) return ending!;
       const decision = contentsDecision!;
       contentsDecision = undefined;
@@ -344,7 +354,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       submitted = false;
       state.lastRequest = { by: 'care_coordinator', message: decision.message, missingItems: [] };
       await emailPatient('changes_requested', 'Email patient: changes requested', { message: decision.message });
-      await moveTo('file_collection', 'patient', 'changes_requested', 'care_coordinator', 'Changes requested by the care coordinator');
+      await moveTo('file_collection', 'patient', 'changes_requested', 'care_coordinator', 'Changes requested by the care coordinator', deadlineIn(timings.reminderAfter));
       const waited = await waitForPatient(() => submitted, 'file');
       if (waited !== 'done') return waited;
     }
@@ -354,7 +364,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     state.amountDueCents = fee;
     setPaymentStatus(paymentStatusNow());
     if (state.amountPaidCents < fee) {
-      await moveTo('fee_payment', 'patient', 'fee_requested', 'system', `Service fee due: ${formatEur(fee)}`);
+      await moveTo('fee_payment', 'patient', 'fee_requested', 'system', `Service fee due: ${formatEur(fee)}`, deadlineIn(timings.feeReminderAfter));
       await emailPatient('fee_request', 'Email patient: payment link', { amount: formatEur(fee), paymentUrl: `/pay/${input.reference}?purpose=study_fee&amountCents=${fee}` });
       const paid = await waitForPatient(() => state.amountPaidCents >= fee, 'fee');
       if (paid !== 'done') return paid;
@@ -394,13 +404,16 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     const after = what === 'file' ? timings.reminderAfter : timings.feeReminderAfter;
     let reminders = 0;
     state.remindersSent = 0;
+    // Activity is compared with what was last seen (not re-read each round), so anything the patient
+    // does while a reminder is being sent still counts.
+    let seen = patientActivity;
     for (;;) {
-      const seen = patientActivity;
       setDeadline(deadlineIn(after));
       const woke = await condition(() => done() || ended() || patientActivity !== seen, after, { summary: what === 'file' ? 'Reminder: file incomplete' : 'Reminder: fee unpaid' });
       if (ended()) return ending!;
       if (done()) return 'done';
       if (woke) {
+        seen = patientActivity;
         reminders = 0; // the patient is active: the clock starts again
         state.remindersSent = 0;
         continue;
@@ -445,8 +458,12 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   function requireNotEnded(action: string): void {
     if (ended() || TERMINAL_PHASES.includes(state.phase)) throw fail(FAILURE_TYPES.wrongPhase, `Cannot ${action}: the case has ended (phase '${state.phase}').`, { phase: state.phase });
   }
+  function requireAwaited(awaited: boolean, action: string): void {
+    if (!awaited) throw fail(FAILURE_TYPES.wrongPhase, `Cannot ${action}: a decision was just taken and is being applied.`, { phase: state.phase });
+  }
   function requireAssignedCoordinator(by: string, action: string): void {
     requirePhase(['contents_review'], action);
+    requireAwaited(awaitingContents, action);
     if (by !== state.coordinatorId) throw fail(FAILURE_TYPES.notAllowed, `Only the case's care coordinator may ${action}; ask them, or have the case reassigned to you.`);
   }
 

@@ -1,4 +1,5 @@
 // Driving a case through the pathway in tests, with the same API calls a person makes.
+import crypto from 'node:crypto';
 import request from 'supertest';
 import { signPayload } from '../../api/payments/signature';
 import { checklists } from '../../config/checklists';
@@ -54,7 +55,7 @@ export async function state(stack: Stack, actor: Actor, reference: string): Prom
 }
 
 export async function upload(stack: Stack, actor: Actor, reference: string, kind: string, language = 'fr') {
-  const res = await request(stack.app).post(`/cases/${reference}/documents`).set(actor.auth).field('kind', kind).field('language', language).attach('files', pdf(`${kind}-${language}-${Math.random()}`), `${kind}.pdf`);
+  const res = await request(stack.app).post(`/cases/${reference}/documents`).set(actor.auth).field('kind', kind).field('language', language).attach('files', pdf(`${kind}-${language}-${crypto.randomUUID()}`), `${kind}.pdf`);
   if (res.status !== 201) throw new Error(`upload ${kind}: ${res.status} ${JSON.stringify(res.body)}`);
   return res;
 }
