@@ -11,9 +11,9 @@ export interface CaseEventInput {
   type: string;
   actor: string;
   payload: EventPayload;
-  /** The read model's new phase and awaited role, written in the same transaction as the event. */
-  phase: Phase;
-  awaitingRole: AwaitingRole;
+  /** The read model's new phase and awaited role (only events that move the case), in the same transaction as the event. */
+  phase?: Phase;
+  awaitingRole?: AwaitingRole;
   /** When the awaited step is due (ISO), for worklists; null when nothing is due. */
   nextDeadline?: string | null;
   coordinatorId?: string | null;
@@ -29,8 +29,8 @@ export function createCaseRecordActivities(deps: { db: Db }) {
         const c = await tx.case.update({
           where: { reference: input.reference },
           data: {
-            phase: input.phase,
-            awaitingRole: input.awaitingRole,
+            ...(input.phase !== undefined ? { phase: input.phase } : {}),
+            ...(input.awaitingRole !== undefined ? { awaitingRole: input.awaitingRole } : {}),
             ...(input.nextDeadline !== undefined ? { nextDeadline: input.nextDeadline ? new Date(input.nextDeadline) : null } : {}),
             ...(input.coordinatorId !== undefined ? { coordinatorId: input.coordinatorId } : {}),
           },

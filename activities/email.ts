@@ -62,6 +62,8 @@ export function createEmailActivities(deps: EmailDeps) {
   async function sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
     const derived: Record<string, string> = {};
     if (input.caseReference) derived.caseUrl = `${deps.publicBaseUrl}/cases/${input.caseReference}`;
+    // Links in emails are absolute: the workflow gives paths, the deployment knows its address.
+    if (input.vars.paymentPath) derived.paymentUrl = `${deps.publicBaseUrl}${input.vars.paymentPath}`;
     if (input.requestType) derived.requestTypeLabel = requestTypeLabels[input.language][input.requestType];
     const { subject, text } = renderTemplate(input.template, input.language, { ...derived, ...input.vars });
     const messageId = messageIdFor(input.idempotencyKey, deps.from);

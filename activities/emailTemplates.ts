@@ -126,8 +126,8 @@ export const emailTemplates = {
     fr: { subject: 'Dossier {reference} : retrait confirmé', text: 'Bonjour {firstName} {lastName},\n\nNous avons enregistré le retrait de votre demande {reference}. {refund}\n\nL\'équipe Patients internationaux' },
   },
   case_cancelled: {
-    en: { subject: 'Case {reference} has been cancelled', text: 'Dear {firstName} {lastName},\n\nYour request {reference} has been cancelled by our team: {reason}. Write to us through the portal if you have questions.\n\nThe International Patients team' },
-    fr: { subject: 'Le dossier {reference} a été annulé', text: 'Bonjour {firstName} {lastName},\n\nVotre demande {reference} a été annulée par notre équipe : {reason}. Écrivez-nous par le portail pour toute question.\n\nL\'équipe Patients internationaux' },
+    en: { subject: 'Case {reference} has been cancelled', text: 'Dear {firstName} {lastName},\n\nYour request {reference} has been cancelled by our team: {reason}. {refund}\n\nWrite to us through the portal if you have questions.\n\nThe International Patients team' },
+    fr: { subject: 'Le dossier {reference} a été annulé', text: 'Bonjour {firstName} {lastName},\n\nVotre demande {reference} a été annulée par notre équipe : {reason}. {refund}\n\nÉcrivez-nous par le portail pour toute question.\n\nL\'équipe Patients internationaux' },
   },
   mdt_request: {
     en: { subject: 'Case {reference} to study ({requestTypeLabel})', text: 'Hello,\n\nCase {reference} is complete, approved and paid: it is ready for study.\nOpen it in Parcours (file, documents, coordinator): {caseUrl}\n\nSubmit the report from the case page.' },

@@ -10,3 +10,9 @@ export const studyFees: Record<RequestTypeId, { amountCents: number; label: { fr
   treatment: { amountCents: 60_000, label: { fr: 'Étude du dossier avant traitement', en: 'File study before treatment' } },
   proton_therapy: { amountCents: 80_000, label: { fr: "Étude de l'indication de protonthérapie", en: 'Proton therapy indication review' } },
 };
+
+/** Told to a patient whose case ends before the study starts, when fees were paid. */
+export const refundNotice = {
+  fr: 'Les frais déjà réglés ({amount}) vous seront remboursés par notre service financier.',
+  en: 'The fees already paid ({amount}) will be refunded to you by our finance department.',
+};

@@ -18,7 +18,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { StaffAudience } from '../activities/staffEmails';
-import { studyFees } from '../config/fees';
+import { refundNotice, studyFees } from '../config/fees';
 import { defaultTimings, type PathwayTimings } from '../config/pathway';
 import { checklistItems, computeChecklist, missingItems } from './checklist';
 import {
@@ -244,7 +244,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       const previous = state.coordinatorId;
       state.coordinatorId = coordinatorId;
       upsertSearchAttributes([{ key: searchAttributes.CoordinatorId, value: coordinatorId }]);
-      await record(previous ? 'coordinator_reassigned' : 'coordinator_assigned', by, previous ? `Coordinator changed from ${previous} to ${coordinatorId}` : `Coordinator ${coordinatorId} assigned`, { coordinatorId, previous });
+      await record(previous ? 'coordinator_reassigned' : 'coordinator_assigned', by, previous ? `Coordinator changed from ${previous} to ${coordinatorId}` : `Coordinator ${coordinatorId} assigned`, { coordinatorId, previous }, { coordinatorId });
       return state;
     },
     { validator: (_arg) => requirePhase(['coordinator_assignment', 'contents_review', 'fee_payment', 'report_pending', 'treatment_planning'], 'assign a coordinator') },
@@ -296,9 +296,8 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   setHandler(
     withdrawUpdate,
     ({ reason, by }) => {
-      // A fee paid for a study that has not started is refunded.
-      const studyStarted = (['report_pending', 'treatment_planning'] as Phase[]).includes(state.phase);
-      if (!studyStarted && state.amountPaidCents > 0) {
+      // A fee paid for a study that has not started is refunded (marked at once, so the answer shows it).
+      if (!studyStarted() && state.amountPaidCents > 0) {
         state.refundDueCents = state.amountPaidCents;
         setPaymentStatus('refund_due');
       }
@@ -328,8 +327,8 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     for (;;) {
       const waited = await waitForPatient(() => submitted, 'file');
       if (waited !== 'done') return waited;
+      awaitingCompleteness = true; // before the phase shows: a reviewer may act as soon as it does
       await moveTo('completeness_review', 'admission_coordinator', 'review_requested', 'system', 'File waiting for the completeness check', deadlineIn(timings.reviewWithin));
-      awaitingCompleteness = true;
       if (!(await until(() => completeness !== undefined))) return ending!;
       const review = completeness!;
       completeness = undefined;
@@ -345,8 +344,8 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     await moveTo('coordinator_assignment', 'care_coordinator', 'file_complete', 'admission_coordinator', 'File complete: waiting for a care coordinator', deadlineIn(timings.reviewWithin));
     if (!(await until(() => state.coordinatorId !== null))) return ending!;
     for (;;) {
-      await moveTo('contents_review', 'care_coordinator', 'contents_review_requested', 'system', 'Waiting for the care coordinator to approve the contents', deadlineIn(timings.reviewWithin));
       awaitingContents = true;
+      await moveTo('contents_review', 'care_coordinator', 'contents_review_requested', 'system', 'Waiting for the care coordinator to approve the contents', deadlineIn(timings.reviewWithin));
       if (!(await until(() => contentsDecision !== undefined))) return ending!;
       const decision = contentsDecision!;
       contentsDecision = undefined;
@@ -365,7 +364,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     setPaymentStatus(paymentStatusNow());
     if (state.amountPaidCents < fee) {
       await moveTo('fee_payment', 'patient', 'fee_requested', 'system', `Service fee due: ${formatEur(fee)}`, deadlineIn(timings.feeReminderAfter));
-      await emailPatient('fee_request', 'Email patient: payment link', { amount: formatEur(fee), paymentUrl: `/pay/${input.reference}?purpose=study_fee&amountCents=${fee}` });
+      await emailPatient('fee_request', 'Email patient: payment link', { amount: formatEur(fee), paymentPath: `/pay/${input.reference}?purpose=study_fee&amountCents=${fee}` });
       const paid = await waitForPatient(() => state.amountPaidCents >= fee, 'fee');
       if (paid !== 'done') return paid;
     }
@@ -379,7 +378,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       if (ended()) return ending!;
       if (arrived) break;
       await staffEmail('coordinator', 'report_overdue', 'Email coordinator: report overdue');
-      await record('report_overdue', 'system', 'No report within the SLA: coordinator alerted', {}, deadlineIn(timings.reportSla));
+      await record('report_overdue', 'system', 'No report within the SLA: coordinator alerted', {}, { nextDeadline: deadlineIn(timings.reportSla) });
     }
     const rep = report!;
     state.report = { ...rep, at: new Date().toISOString() };
@@ -441,11 +440,18 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   }
 
   async function finish(end: Ending): Promise<void> {
+    // Whatever ends a case early, money paid for a study that never started is refunded, and
+    // nothing is due any more.
+    if (end.phase !== 'closed' && !studyStarted()) {
+      if (state.amountPaidCents > 0) state.refundDueCents = state.amountPaidCents;
+      state.amountDueCents = 0;
+      setPaymentStatus(paymentStatusNow());
+    }
     if (end.phase === 'withdrawn') {
       await staffEmail(state.coordinatorId ? 'coordinator' : 'admission_team', 'staff_withdrawal', 'Email coordinator: patient withdrew');
-      await emailPatient('withdrawal_confirmed', 'Email patient: withdrawal confirmed', { refund: state.refundDueCents ? formatEur(state.refundDueCents) : '' });
+      await emailPatient('withdrawal_confirmed', 'Email patient: withdrawal confirmed', { refund: refundSentence() });
     } else if (end.phase === 'cancelled') {
-      await emailPatient('case_cancelled', 'Email patient: case cancelled', { reason: end.reason.replace(/ \([^)]*\)$/, '') });
+      await emailPatient('case_cancelled', 'Email patient: case cancelled', { reason: end.reason.replace(/ \([^)]*\)$/, ''), refund: refundSentence() });
     }
     await moveTo(end.phase, 'none', `case_${end.phase}`, 'system', `Case ${end.phase}: ${end.reason}`, null, { reason: end.reason, refundDueCents: state.refundDueCents });
   }
@@ -465,6 +471,13 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     requirePhase(['contents_review'], action);
     requireAwaited(awaitingContents, action);
     if (by !== state.coordinatorId) throw fail(FAILURE_TYPES.notAllowed, `Only the case's care coordinator may ${action}; ask them, or have the case reassigned to you.`);
+  }
+
+  function studyStarted(): boolean {
+    return (['report_pending', 'treatment_planning'] as Phase[]).includes(state.phase);
+  }
+  function refundSentence(): string {
+    return state.refundDueCents ? refundNotice[lang].replace('{amount}', formatEur(state.refundDueCents)) : '';
   }
 
   function refreshChecklist(): void {
@@ -497,10 +510,14 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     publishDetails();
   }
 
-  /** A business event: timeline, and the audit trail and read model in the database. */
-  async function record(type: string, actor: string, summary: string, payload: EventPayload = {}, nextDeadline: string | null | undefined = undefined): Promise<void> {
+  /**
+   * A business event: timeline, and the audit trail in the database. It changes only the read-model
+   * columns it is given: phase and awaited role come from `moveTo` alone (the main flow, in order),
+   * so an event recorded by a handler can never write a stale phase over a newer one.
+   */
+  async function record(type: string, actor: string, summary: string, payload: EventPayload = {}, readModel: { moves?: boolean; nextDeadline?: string | null; coordinatorId?: string } = {}): Promise<void> {
     note(type, actor, summary);
-    if (nextDeadline !== undefined) setDeadline(nextDeadline);
+    if (readModel.nextDeadline !== undefined) setDeadline(readModel.nextDeadline);
     await records.recordCaseEvent.executeWithOptions({ summary: `Record event: ${type}` }, [
       {
         reference: input.reference,
@@ -508,10 +525,9 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
         type,
         actor,
         payload,
-        phase: state.phase,
-        awaitingRole: state.awaitingRole,
-        nextDeadline: state.nextDeadline,
-        coordinatorId: state.coordinatorId,
+        ...(readModel.moves ? { phase: state.phase, awaitingRole: state.awaitingRole } : {}),
+        ...(readModel.nextDeadline !== undefined ? { nextDeadline: readModel.nextDeadline } : {}),
+        ...(readModel.coordinatorId !== undefined ? { coordinatorId: readModel.coordinatorId } : {}),
       },
     ]);
   }
@@ -525,7 +541,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       { key: searchAttributes.CasePhase, value: phase },
       { key: searchAttributes.AwaitingRole, value: awaitingRole },
     ]);
-    await record(type, actor, summary, payload, nextDeadline);
+    await record(type, actor, summary, payload, { moves: true, nextDeadline });
   }
 
   async function emailPatient(template: Parameters<Activities['sendEmail']>[0]['template'], summary: string, vars: Record<string, string>, key = emailKey(template)): Promise<void> {

@@ -1,12 +1,12 @@
 // /cases: open a case (starts its workflow), list mine, read one (from the workflow's query), cancel.
 import crypto from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Request } from 'express';
 import type { PathwayTimings } from '../../config/pathway';
 import type { Db } from '../../lib/db';
 import { isUniqueViolation } from '../../lib/db';
-import { cancelCaseSignal, getStateQuery, searchAttributes, workflowIdFor } from '../../workflows/definitions';
+import { cancelCaseSignal, getStateQuery, searchAttributes, TERMINAL_PHASES, workflowIdFor, type Phase } from '../../workflows/definitions';
 import type { carePathway } from '../../workflows/carePathway';
 import type { CaseAccess } from '../caseAccess';
 import { requireAllowed, requirePrincipal, type Principal } from '../auth/principal';
@@ -179,9 +179,12 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
       const c = await deps.access.load(req, String(req.params.reference), 'case.cancel');
       const { reason } = parseOr400(cancelBody, req.body, 'cancellation');
       const p = requirePrincipal(req);
+      const closed = new ApiError(409, 'case_closed', `Case ${c.reference} has already ended (${c.phase}): there is nothing to cancel.`);
+      if (TERMINAL_PHASES.includes(c.phase as Phase)) throw closed;
       try {
         await client.workflow.getHandle(c.workflowId).signal(cancelCaseSignal, { reason, by: `${p.role}:${p.userId}` });
       } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw closed; // ended a moment ago: the read model lags
         throw toApiError(err, `Case ${c.reference} has no running workflow.`);
       }
       res.status(202).json({ reference: c.reference, cancelling: true });
