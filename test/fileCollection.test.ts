@@ -505,7 +505,8 @@ describe('step 1 timers (fast timings: a reminder after 2 s, 2 reminders)', () =
     // The patient answers while the reminder is still being sent: they are active again.
     const answer = await call(fast, patient, 'put', `/cases/${reference}/questionnaire`, { placeOfBirth: 'Rabat' });
     expect(answer.status).toBe(200);
-    expect((answer.body as CaseState).remindersSent).toBe(1);
+    // The answer comes back once its event is in the audit trail; the count may already have restarted.
+    expect((answer.body as CaseState).remindersSent).toBeLessThanOrEqual(1);
 
     // Their activity restarts the count: the next reminder is again the first of two, not the last.
     await fast.smtp.waitFor((m) => m.subject.includes(reference) && REMINDER_FR.test(m.subject) && mailsAbout(fast, reference, REMINDER_FR).length >= 2, 10_000);

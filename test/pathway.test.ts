@@ -62,7 +62,10 @@ describe.each(Object.keys(reports) as RequestType[])('a %s case', (requestType) 
       expect(row.phase).toBe(expectedPhase);
       expect(row.coordinatorId).toBe(team.care.userId);
       const types = row.events.map((e) => e.type);
-      for (const t of ['case_received', 'acknowledgement_sent', 'review_requested', 'file_complete', 'coordinator_assigned', 'contents_review_requested', 'fee_requested', 'study_started', 'report_delivered']) expect(types).toContain(t);
+      // Every business event, including those raised by the patient's and staff's updates.
+      for (const t of ['case_received', 'acknowledgement_sent', 'questionnaire_answered', 'file_submitted', 'review_requested', 'file_complete', 'coordinator_assigned', 'contents_review_requested', 'contents_approved', 'fee_requested', 'payment_received', 'fee_paid', 'study_started', 'report_delivered']) {
+        expect(types).toContain(t);
+      }
     });
     const sa = (await stack.client.workflow.getHandle(`case-${reference}`).describe()).typedSearchAttributes;
     expect(sa.get(searchAttributes.CasePhase)).toBe(expectedPhase);
@@ -70,10 +73,12 @@ describe.each(Object.keys(reports) as RequestType[])('a %s case', (requestType) 
     expect(sa.get(searchAttributes.PaymentStatus)).toBe('paid');
     expect(sa.get(searchAttributes.AwaitingRole)).toBe(expectedPhase === 'closed' ? 'none' : 'care_coordinator');
 
-    // `RECORD_HISTORIES=1 npx jest test/pathway.test.ts` refreshes the histories test/replay.test.ts replays.
-    if (process.env.RECORD_HISTORIES === '1') {
+    // `RECORD_HISTORIES=<label> npx jest test/pathway.test.ts` records this version's histories as
+    // test/histories/carePathway-<type>-<label>.json, beside the older ones test/replay.test.ts keeps replaying.
+    const label = process.env.RECORD_HISTORIES;
+    if (label) {
       const json = execFileSync(findTemporalCli(), ['workflow', 'show', '--workflow-id', `case-${reference}`, '--address', process.env.PARCOURS_TEST_TEMPORAL_ADDRESS!, '--output', 'json'], { maxBuffer: 64 << 20 });
-      fs.writeFileSync(path.join(__dirname, 'histories', `carePathway-${requestType}.json`), json);
+      fs.writeFileSync(path.join(__dirname, 'histories', `carePathway-${requestType}-${label}.json`), json);
     }
   }, 60_000);
 

@@ -10,6 +10,7 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -73,6 +74,9 @@ const waitingForText: Record<AwaitingRole, string> = {
 };
 
 type Ending = { phase: Extract<Phase, 'withdrawn' | 'cancelled' | 'abandoned' | 'expired' | 'closed'>; reason: string };
+
+/** Patch: every business event reaches the CaseEvent audit trail (before it, some stayed in the timeline only). */
+const EVERY_EVENT_IN_AUDIT_TRAIL = 'every-business-event-in-audit-trail';
 
 const fail = (type: string, message: string, details?: unknown) => ApplicationFailure.create({ type, message, details: details === undefined ? [] : [details], nonRetryable: true });
 
@@ -150,17 +154,18 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
 
   setHandler(
     paymentReceivedUpdate,
-    (payment) => {
-      // Counted once per payment ID, even if the same update ID were not de-duplicated upstream.
+    async (payment) => {
+      // Counted once per payment ID, even if the same update ID were not de-duplicated upstream. The
+      // state changes before any await, so concurrent deliveries see each other.
       const duplicate = state.payments.some((x) => x.paymentId === payment.paymentId);
-      if (!duplicate) {
-        state.payments.push(payment);
-        state.amountPaidCents += payment.amountCents;
-        patientActivity++;
-        note('payment_received', 'payment_provider', `Payment ${payment.paymentId}: ${formatEur(payment.amountCents)}`);
-        setPaymentStatus(paymentStatusNow());
-      }
-      return { paymentId: payment.paymentId, duplicate, amountPaidCents: state.amountPaidCents };
+      if (duplicate) return { paymentId: payment.paymentId, duplicate, amountPaidCents: state.amountPaidCents };
+      state.payments.push(payment);
+      state.amountPaidCents += payment.amountCents;
+      const amountPaidCents = state.amountPaidCents;
+      patientActivity++;
+      setPaymentStatus(paymentStatusNow());
+      await businessEvent('payment_received', 'payment_provider', `Payment ${payment.paymentId}: ${formatEur(payment.amountCents)}`, { paymentId: payment.paymentId, amountCents: payment.amountCents });
+      return { paymentId: payment.paymentId, duplicate, amountPaidCents };
     },
     {
       validator: (payment: PaymentNotice) => {
@@ -172,11 +177,11 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
 
   setHandler(
     answerQuestionnaireUpdate,
-    ({ answers, by }) => {
+    async ({ answers, by }) => {
       Object.assign(state.questionnaire, strip(answers));
       patientActivity++;
       refreshChecklist();
-      note('questionnaire_answered', by, `Questionnaire answered (${Object.keys(answers).length} fields)`);
+      await businessEvent('questionnaire_answered', by, `Questionnaire answered (${Object.keys(answers).length} fields)`, { fields: Object.keys(answers).join(',') });
       return state;
     },
     { validator: (_arg) => requirePhase(['file_collection'], 'answer the questionnaire') },
@@ -184,11 +189,11 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
 
   setHandler(
     declareNoneUpdate,
-    ({ itemId, none, by }) => {
+    async ({ itemId, none, by }) => {
       state.declaredNone = none ? [...new Set([...state.declaredNone, itemId])] : state.declaredNone.filter((i) => i !== itemId);
       patientActivity++;
       refreshChecklist();
-      note(none ? 'item_declared_none' : 'item_none_withdrawn', by, `${itemId}: ${none ? 'declared none' : 'none withdrawn'}`);
+      await businessEvent(none ? 'item_declared_none' : 'item_none_withdrawn', by, `${itemId}: ${none ? 'declared none' : 'none withdrawn'}`, { itemId });
       return state;
     },
     {
@@ -205,10 +210,10 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
 
   setHandler(
     submitFileUpdate,
-    ({ by }) => {
+    async ({ by }) => {
       submitted = true;
       patientActivity++;
-      note('file_submitted', by, `File submitted (${missingItems(state.checklist).length} item(s) still missing)`);
+      await businessEvent('file_submitted', by, `File submitted (${missingItems(state.checklist).length} item(s) still missing)`);
       return state;
     },
     { validator: (_arg) => requirePhase(['file_collection'], 'submit the file') },
@@ -252,10 +257,10 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
 
   setHandler(
     approveContentsUpdate,
-    ({ by }) => {
+    async ({ by }) => {
       awaitingContents = false;
       contentsDecision = { kind: 'approved' };
-      note('contents_approved', by, 'Contents approved by the care coordinator');
+      await businessEvent('contents_approved', by, 'Contents approved by the care coordinator');
       return state;
     },
     {
@@ -368,7 +373,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       const paid = await waitForPatient(() => state.amountPaidCents >= fee, 'fee');
       if (paid !== 'done') return paid;
     }
-    note('fee_paid', 'system', `Service fee paid (${formatEur(state.amountPaidCents)})`);
+    await businessEvent('fee_paid', 'system', `Service fee paid (${formatEur(state.amountPaidCents)})`);
 
     // The study starts only now that the fee is paid.
     await moveTo('report_pending', 'mdt', 'study_started', 'system', 'File sent to the physicians', deadlineIn(timings.reportSla));
@@ -504,7 +509,16 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     publishDetails();
   }
 
-  /** Appends to the timeline only (the database gets the events that move the case). */
+  /**
+   * A business event for the audit trail. Cases started before the patch below kept some events in
+   * the workflow's timeline only; their histories replay unchanged, newer cases record every event.
+   */
+  async function businessEvent(type: string, actor: string, summary: string, payload: EventPayload = {}): Promise<void> {
+    if (patched(EVERY_EVENT_IN_AUDIT_TRAIL)) await record(type, actor, summary, payload);
+    else note(type, actor, summary);
+  }
+
+  /** Appends to the timeline only. */
   function note(type: string, actor: string, summary: string): void {
     state.timeline.push({ at: new Date().toISOString(), type, actor, summary });
     publishDetails();
