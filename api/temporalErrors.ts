@@ -8,14 +8,19 @@ import { ApiError } from './errors';
 const UNAVAILABLE = 14; // gRPC status codes
 const DEADLINE_EXCEEDED = 4;
 
-/** True when the error, or any error in its `cause` chain, says the server could not be reached. */
+/** The error and the errors it wraps (`cause`), outermost first: clients wrap gRPC failures. */
+export function causeChain(err: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e: unknown = err; e && chain.length < 10; e = (e as { cause?: unknown }).cause) chain.push(e);
+  return chain;
+}
+
+/** True when the error, or any error it wraps, says the server could not be reached. */
 export function isTemporalUnavailable(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
+  return causeChain(err).some((e) => {
     const code = (e as { code?: unknown }).code;
-    if (code === UNAVAILABLE || code === DEADLINE_EXCEEDED) return true;
-    if (e instanceof Error && /\b(UNAVAILABLE|ECONNREFUSED)\b/.test(e.message)) return true;
-  }
-  return false;
+    return code === UNAVAILABLE || code === DEADLINE_EXCEEDED || (e instanceof Error && /\b(UNAVAILABLE|ECONNREFUSED)\b/.test(e.message));
+  });
 }
 
 /** An update the workflow refused (its validator), as the answer the caller needs. */

@@ -11,7 +11,7 @@ import { projectRoot } from '../lib/databaseUrl';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
 
-export const OPENAPI_FILE = path.join(projectRoot(), 'docs', 'openapi.json');
+const OPENAPI_FILE = path.join(projectRoot(), 'docs', 'openapi.json');
 
 async function main(): Promise<void> {
   // Nothing connects: the lazy connection, database and transport are only needed to build the routes.
@@ -26,4 +26,4 @@ async function main(): Promise<void> {
   console.log(`Wrote ${path.relative(process.cwd(), OPENAPI_FILE)}`);
 }
 
-if (require.main === module) void main();
+void main();

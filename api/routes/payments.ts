@@ -13,7 +13,7 @@ import { verifySignature } from '../payments/signature';
 import { json, type ApiRoutes } from '../routing';
 import { z } from '../schemas/common';
 import { asPaymentNotice, paymentAccepted, paymentWebhookBody, webhookHeaders, type PaymentWebhookBody } from '../schemas/payments';
-import { isTemporalUnavailable, toApiError } from '../temporalErrors';
+import { causeChain, isTemporalUnavailable, toApiError } from '../temporalErrors';
 
 export interface PaymentRoutesDeps {
   db: Db;
@@ -29,10 +29,7 @@ const unavailable = () => new ApiError(503, 'workflow_service_unavailable', 'The
 
 /** Unreachable or timed out, however the client wrapped it: the provider should retry. */
 function isTransient(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isTemporalUnavailable(e)) return true;
-  }
-  return false;
+  return isTemporalUnavailable(err) || causeChain(err).some((e) => e instanceof WorkflowUpdateRPCTimeoutOrCancelledError);
 }
 
 function rawBodyOf(req: Request): Buffer | undefined {

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { signPayload } from '../../api/payments/signature';
 import { checklists } from '../../config/checklists';
 import type { CaseState, RequestType } from '../../workflows/definitions';
-import { signUp, staff, type Actor } from './actors';
+import { staff, type Actor } from './actors';
 import { validCase, waitForState } from './cases';
 import type { Stack } from './stack';
 
@@ -95,4 +95,3 @@ export async function toReportPending(stack: Stack, patient: Actor, team: Team, 
   await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'report_pending');
 }
 
-export { signUp };
