@@ -46,3 +46,43 @@ export type DocumentKindId = (typeof DOCUMENT_KINDS)[number]['id'];
 
 /** The kind ids, as a non-empty tuple (what z.enum expects). */
 export const DOCUMENT_KIND_IDS = DOCUMENT_KINDS.map((k) => k.id) as [DocumentKindId, ...DocumentKindId[]];
+
+/**
+ * Documents Parcours itself issues as PDFs (activities/estimates.ts, visaCertificates.ts,
+ * invoices.ts). Nobody uploads them: they stay out of DOCUMENT_KINDS, so the upload API refuses
+ * these kinds and an issued document can only come from the workflow step that produced it.
+ */
+export const ISSUED_DOCUMENT_KINDS = [
+  // The financial estimate (devis): paid, or covered by an insurer letter, before treatment.
+  { id: 'estimate', label: { fr: 'Devis', en: 'Estimate' } },
+  // For the patient's or a companion's short-stay visa application at the French consulate.
+  { id: 'visa_certificate', label: { fr: 'Attestation de prise en charge médicale (visa)', en: 'Medical care certificate (visa)' } },
+  // After the stay: the care given, what insurers and the patient paid, and the balance.
+  { id: 'final_invoice', label: { fr: 'Facture finale', en: 'Final invoice' } },
+] as const satisfies readonly DocumentKind[];
+
+export type IssuedDocumentKindId = (typeof ISSUED_DOCUMENT_KINDS)[number]['id'];
+
+export const ISSUED_DOCUMENT_KIND_IDS = ISSUED_DOCUMENT_KINDS.map((k) => k.id) as [IssuedDocumentKindId, ...IssuedDocumentKindId[]];
+
+/** Any kind a stored document may have: uploaded or issued. */
+export type AnyDocumentKindId = DocumentKindId | IssuedDocumentKindId;
+
+export function isIssuedDocumentKind(kind: string): kind is IssuedDocumentKindId {
+  return (ISSUED_DOCUMENT_KIND_IDS as readonly string[]).includes(kind);
+}
+
+/** The label of an uploaded or issued kind; undefined for a kind no list knows (e.g. one since removed). */
+export function documentKindLabel(kind: string, language: 'fr' | 'en'): string | undefined {
+  const all: readonly DocumentKind[] = [...DOCUMENT_KINDS, ...ISSUED_DOCUMENT_KINDS];
+  return all.find((k) => k.id === kind)?.label[language];
+}
+
+/**
+ * Who issues Parcours' documents (estimates, visa certificates, invoices), as printed at the top
+ * of each PDF. Set the centre's real name here.
+ */
+export const DOCUMENT_ISSUER = {
+  name: 'Centre de lutte contre le cancer — Parcours International',
+  department: { fr: 'Département des patients internationaux', en: 'International Patients Department' },
+} as const;

@@ -1,6 +1,6 @@
 // What an estimate (devis) is made of: a catalogue of priced line items per treatment programme,
 // in integer cents (EUR). Business data: the finance team can read and change it here without
-// touching the activity. Pure data (type-only imports): the workflow bundle may import it.
+// touching the activity. Pure data (it imports only other pure config): the workflow bundle may import it.
 //
 // The amounts are ILLUSTRATIVE. The real ones come from the centre's finance department (the
 // tariff it applies to patients not covered by French health insurance, built on the hospital
@@ -10,6 +10,7 @@
 // number of fractions, no surgery); when no lines are given, the estimate takes every item of the
 // programme with its default quantity.
 import type { RequestTypeId } from './checklists';
+import { DOCUMENT_ISSUER } from './documentKinds';
 
 export type EstimateLanguage = 'fr' | 'en';
 
@@ -63,11 +64,8 @@ export const ESTIMATE_VALIDITY_DAYS = 30;
 export const ESTIMATE_NUMBER_PATTERN = /^DEV-\d{4}-\d{6}$/;
 export const estimateNumber = (year: number, sequence: number): string => `DEV-${year}-${String(sequence).padStart(6, '0')}`;
 
-/** Who issues the estimate, as printed at the top of the PDF. Set the centre's real name here. */
-export const ESTIMATE_ISSUER = {
-  name: 'Centre de lutte contre le cancer — Parcours International',
-  department: { fr: 'Département des patients internationaux', en: 'International Patients Department' },
-} as const;
+/** Who issues the estimate: the issuer of every document Parcours issues (config/documentKinds.ts). */
+export const ESTIMATE_ISSUER = DOCUMENT_ISSUER;
 
 /** Printed on every estimate in the patient's language (domain: step 3). */
 export const ESTIMATE_NOTICES: Record<EstimateLanguage, { notIncluded: string; paymentCondition: string }> = {

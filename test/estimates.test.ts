@@ -3,12 +3,14 @@
 // and the PDF itself (kept content-addressed, read back with pdf-lib, text in the patient's language).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { ApplicationFailure } from '@temporalio/common';
-import { decodePDFRawStream, PDFArray, PDFDocument, PDFRawStream, type PDFObject } from 'pdf-lib';
+import { PDFDocument } from 'pdf-lib';
 import { createEstimateActivities, ESTIMATE_COUNTER_OFFSET, formatEuros, type IssueEstimateInput } from '../activities/estimates';
 import { DocumentStore } from '../api/uploads/documentStore';
 import { ESTIMATE_NOTICES, ESTIMATE_NUMBER_PATTERN, ESTIMATE_VALIDITY_DAYS, tariffs } from '../config/tariffs';
 import type { RequestType } from '../workflows/definitions';
+import { createCaseRow } from './support/caseRows';
+import { nonRetryableFailure } from './support/failures';
+import { pdfText, storedPdfText } from './support/issuedPdfs';
 import { startStack, type Stack } from './support/stack';
 
 let stack: Stack;
@@ -25,26 +27,7 @@ afterAll(async () => {
 });
 
 /** A case's read-model row, as the API creates it: the estimate is filed under the case. */
-async function newCase(requestType: RequestType = 'proton_therapy', language: 'fr' | 'en' = 'fr') {
-  const reference = `INT-2026-${String(crypto.randomInt(900_000, 999_999))}`;
-  const row = await stack.db.case.create({
-    data: {
-      reference,
-      workflowId: `case-${reference}`,
-      requestType,
-      phase: 'treatment_planning',
-      awaitingRole: 'care_coordinator',
-      language,
-      nationality: 'DZ',
-      countryOfResidence: 'DZ',
-      patientFirstName: 'Amina',
-      patientLastName: 'Benali',
-      patientEmail: `${reference.toLowerCase()}@example.test`,
-      patient: {},
-    },
-  });
-  return { reference, caseId: row.id };
-}
+const newCase = (requestType: RequestType = 'proton_therapy', language: 'fr' | 'en' = 'fr') => createCaseRow(stack.db, { requestType, language });
 
 const ISSUED_AT = '2026-03-14T10:00:00.000Z';
 
@@ -58,32 +41,6 @@ function input(reference: string, overrides: Partial<IssueEstimateInput> = {}): 
     issuedAt: ISSUED_AT,
     ...overrides,
   };
-}
-
-// WinAnsi (Windows-1252) is Latin-1 except 0x80-0x9F. (Node 20's TextDecoder decodes
-// 'windows-1252' as Latin-1, so it cannot be used.)
-const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
-const winAnsi = (bytes: Buffer) => [...bytes].map((b) => (b >= 0x80 && b <= 0x9f ? CP1252_HIGH[b - 0x80] : String.fromCharCode(b))).join('');
-
-/** The text shown on the PDF's pages, read back with pdf-lib: standard fonts write each line as a hex string in WinAnsi. */
-async function pdfText(bytes: Buffer): Promise<string> {
-  const pdf = await PDFDocument.load(bytes);
-  const shown: string[] = [];
-  for (const page of pdf.getPages()) {
-    const contents = page.node.Contents();
-    const streams: PDFObject[] = contents instanceof PDFArray ? contents.asArray().map((ref) => pdf.context.lookup(ref)!) : contents ? [contents] : [];
-    for (const stream of streams) {
-      if (!(stream instanceof PDFRawStream)) throw new Error('Unexpected content stream type');
-      const ops = Buffer.from(decodePDFRawStream(stream).decode()).toString('latin1');
-      for (const m of ops.matchAll(/<([0-9A-Fa-f]*)>\s*Tj/g)) shown.push(winAnsi(Buffer.from(m[1], 'hex')));
-    }
-  }
-  return shown.join(' ').replace(/\s+/g, ' ');
-}
-
-function expectInvalid(err: unknown) {
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  expect((err as ApplicationFailure).nonRetryable).toBe(true);
 }
 
 describe('formatEuros', () => {
@@ -176,9 +133,8 @@ describe('issueEstimate', () => {
     const { reference } = await newCase();
     const request = input(reference);
     await activities.issueEstimate(request);
-    const err = await activities.issueEstimate({ ...request, lines: [{ code: 'consultation', quantity: 1 }] }).catch((e: unknown) => e);
-    expectInvalid(err);
-    expect((err as ApplicationFailure).type).toBe('IdempotencyKeyReused');
+    const err = await nonRetryableFailure(activities.issueEstimate({ ...request, lines: [{ code: 'consultation', quantity: 1 }] }));
+    expect(err.type).toBe('IdempotencyKeyReused');
   });
 
   it('refuses bad input without using a number', async () => {
@@ -196,7 +152,7 @@ describe('issueEstimate', () => {
       { reference: 'INT-1999-000000' },
       { caseId: 'not-this-case' },
     ];
-    for (const overrides of bad) expectInvalid(await activities.issueEstimate(input(reference, overrides)).catch((e: unknown) => e));
+    for (const overrides of bad) await nonRetryableFailure(activities.issueEstimate(input(reference, overrides)));
     const after = await activities.issueEstimate(input(reference));
     expect(Number(after.number.slice(-6))).toBe(Number(before.number.slice(-6)) + 1);
   });
@@ -236,6 +192,6 @@ describe('issueEstimate', () => {
   it('prints a name outside the standard font without failing', async () => {
     const { reference } = await newCase();
     const est = await activities.issueEstimate(input(reference, { patientName: 'Łucja Żak' }));
-    expect(await pdfText(fs.readFileSync(store.blobPath(est.sha256)))).toContain('Lucja Zak');
+    expect(await storedPdfText(store, est.sha256)).toContain('Lucja Zak');
   });
 });
