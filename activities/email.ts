@@ -1,11 +1,18 @@
 // Email through an outbox: the idempotency key (workflow ID + business step) is claimed in the
 // database before sending, and a message already marked sent is never sent again, so an activity
 // retry after a crash or a lost completion does not email the patient twice.
+//
+// Attachments are documents of the case (e.g. the estimate PDF, visa certificates), read from the
+// content-addressed store as buffers: the transport keeps file and URL access disabled, so nothing
+// but bytes Parcours read itself can end up in a message.
 import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import { ApplicationFailure } from '@temporalio/common';
 import nodemailer, { type Transporter } from 'nodemailer';
+import { DocumentStore } from '../api/uploads/documentStore';
 import type { SmtpConfig } from '../lib/config';
 import type { Db } from '../lib/db';
-import type { Language, RequestType } from '../workflows/definitions';
+import { FAILURE_TYPES, type Language, type RequestType } from '../workflows/definitions';
 import { renderTemplate, requestTypeLabels, type EmailTemplateName } from './emailTemplates';
 
 export interface SendEmailInput {
@@ -18,6 +25,8 @@ export interface SendEmailInput {
   caseReference?: string;
   /** Fills `{requestTypeLabel}` in the patient's language. */
   requestType?: RequestType;
+  /** Document IDs to attach: documents Parcours issued (uploadedById `system:…`) of the case named by `caseReference`. */
+  attachDocumentIds?: string[];
 }
 
 export interface SendEmailResult {
@@ -32,6 +41,8 @@ export interface EmailDeps {
   from: string;
   /** Base of links in emails: `{caseUrl}` is filled from it for emails about a case. */
   publicBaseUrl: string;
+  /** The content-addressed document store (DOCUMENTS_DIR) attachments are read from. */
+  documentsDir: string;
   /** Test hook: runs after the message is sent and recorded, e.g. to simulate a lost completion. */
   afterSend?: (input: SendEmailInput) => void | Promise<void>;
 }
@@ -41,6 +52,22 @@ export function messageIdFor(idempotencyKey: string, from: string): string {
   const domain = /@([^>\s]+)/.exec(from)?.[1] ?? 'parcours.localhost';
   const digest = crypto.createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32);
   return `<${digest}@${domain}>`;
+}
+
+/**
+ * Largest total size of the attachments of one email. Mail servers commonly refuse messages over
+ * 10–25 MB (and base64 adds a third); a refusal would be retried forever, so a larger set fails at
+ * once and the documents are shared through the portal instead.
+ */
+export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+
+const invalid = (message: string) => ApplicationFailure.create({ type: FAILURE_TYPES.invalid, message, nonRetryable: true });
+
+interface AttachmentSource {
+  id: string;
+  sha256: string;
+  originalName: string;
+  mediaType: string;
 }
 
 export function createTransport(smtp: SmtpConfig): Transporter {
@@ -59,6 +86,60 @@ export function createTransport(smtp: SmtpConfig): Transporter {
 }
 
 export function createEmailActivities(deps: EmailDeps) {
+  const store = new DocumentStore(deps.documentsDir);
+
+  /**
+   * The documents to attach, checked against the case: an ID that is unknown or belongs to another
+   * case is a bug in the caller, and retrying would not fix it (nor should another patient's file
+   * ever be sent), so it fails for good, naming the ID.
+   */
+  async function attachmentSources(input: SendEmailInput): Promise<AttachmentSource[]> {
+    const ids = [...new Set(input.attachDocumentIds ?? [])];
+    if (ids.length === 0) return [];
+    if (!input.caseReference) {
+      throw invalid(`Email '${input.idempotencyKey}' asks to attach documents ${ids.join(', ')} but names no caseReference: attachments must belong to the email's case, so pass its reference.`);
+    }
+    const found = await deps.db.case.findUnique({ where: { reference: input.caseReference }, select: { id: true } });
+    if (!found) throw invalid(`Email '${input.idempotencyKey}' names case ${input.caseReference}, which does not exist: attachments can only come from an existing case.`);
+    const rows = await deps.db.document.findMany({
+      where: { id: { in: ids } },
+      select: { id: true, caseId: true, sha256: true, sizeBytes: true, originalName: true, mediaType: true, uploadedById: true },
+    });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const id of ids) {
+      const row = byId.get(id);
+      if (!row) throw invalid(`Cannot attach document ${id} to email '${input.idempotencyKey}': no such document. Pass IDs of documents of case ${input.caseReference}.`);
+      if (row.caseId !== found.id) throw invalid(`Cannot attach document ${id} to email '${input.idempotencyKey}': it belongs to another case, not ${input.caseReference}. Pass IDs of documents of this case only.`);
+      // Only what Parcours issued (estimates, certificates, invoices): the medical file never leaves by email.
+      if (!row.uploadedById.startsWith('system:')) throw invalid(`Cannot attach document ${id} to email '${input.idempotencyKey}': it was uploaded to the case, and uploads stay on the portal. Only documents Parcours issues can be attached.`);
+    }
+    const total = rows.reduce((sum, r) => sum + r.sizeBytes, 0);
+    if (total > MAX_ATTACHMENT_BYTES) {
+      throw invalid(`The attachments of email '${input.idempotencyKey}' total ${total} bytes, over the ${MAX_ATTACHMENT_BYTES}-byte limit: send fewer documents, or point the patient to them on the portal.`);
+    }
+    // In the caller's order: the first document is the one the email is about.
+    return ids.map((id) => byId.get(id)!);
+  }
+
+  /** The bytes of each document, checked against its digest so a damaged blob is never sent. */
+  async function readAttachments(sources: AttachmentSource[]) {
+    return Promise.all(
+      sources.map(async (d) => {
+        let content: Buffer;
+        try {
+          content = await fs.readFile(store.blobPath(d.sha256));
+        } catch (err) {
+          // Retryable: the file may be restored from a backup, and the email then goes out.
+          const reason = err instanceof Error ? err.message : String(err);
+          throw new Error(`Cannot read document ${d.id} (${d.sha256}) from ${deps.documentsDir} to attach it: ${reason}. Restore the file in the document store; the email is retried.`);
+        }
+        const digest = crypto.createHash('sha256').update(content).digest('hex');
+        if (digest !== d.sha256) throw new Error(`Document ${d.id} in ${deps.documentsDir} does not match its SHA-256 (${d.sha256}): the stored file is damaged. Restore it from a backup; the email is retried.`);
+        return { filename: d.originalName, content, contentType: d.mediaType };
+      }),
+    );
+  }
+
   async function sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
     const derived: Record<string, string> = {};
     if (input.caseReference) derived.caseUrl = `${deps.publicBaseUrl}/cases/${input.caseReference}`;
@@ -66,6 +147,8 @@ export function createEmailActivities(deps: EmailDeps) {
     if (input.vars.paymentPath) derived.paymentUrl = `${deps.publicBaseUrl}${input.vars.paymentPath}`;
     if (input.requestType) derived.requestTypeLabel = requestTypeLabels[input.language][input.requestType];
     const { subject, text } = renderTemplate(input.template, input.language, { ...derived, ...input.vars });
+    // Checked before the claim: an email that can never go out leaves no pending outbox row.
+    const sources = await attachmentSources(input);
     const messageId = messageIdFor(input.idempotencyKey, deps.from);
     // Claim the key (or find the earlier claim): the unique constraint makes this the one record.
     const row = await deps.db.outboundEmail.upsert({
@@ -75,9 +158,11 @@ export function createEmailActivities(deps: EmailDeps) {
     });
     if (row.status === 'sent') return { messageId: row.messageId, sentNow: false };
 
+    // Read only once the email is known to be unsent: a retry after sending never reads the files.
+    const attachments = await readAttachments(sources);
     await deps.db.outboundEmail.update({ where: { id: row.id }, data: { attempts: { increment: 1 } } });
     try {
-      await deps.transport.sendMail({ from: deps.from, to: row.toAddress, subject: row.subject, text: row.textBody, messageId: row.messageId });
+      await deps.transport.sendMail({ from: deps.from, to: row.toAddress, subject: row.subject, text: row.textBody, messageId: row.messageId, attachments });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       await deps.db.outboundEmail.update({ where: { id: row.id }, data: { lastError: message.slice(0, 500) } });

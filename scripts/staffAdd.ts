@@ -38,7 +38,7 @@ async function main(): Promise<number> {
   const db = createDb(config.databaseUrl);
   const transport = createTransport(config.smtp);
   try {
-    const sendEmail = createEmailActivities({ db, transport, from: config.smtp.from, publicBaseUrl: config.api.publicBaseUrl }).sendEmail;
+    const sendEmail = createEmailActivities({ db, transport, from: config.smtp.from, publicBaseUrl: config.api.publicBaseUrl, documentsDir: config.uploads.documentsDir }).sendEmail;
     const accounts = new Accounts({
       db,
       tokens: new TokenService(config.auth.secret, config.auth.accessTokenTtlSeconds),

@@ -7,6 +7,8 @@ export interface CapturedMail {
   to: string[];
   subject: string;
   text: string;
+  /** Attached files (name, MIME type and bytes). */
+  attachments: { filename: string; contentType: string; content: Buffer }[];
   messageId: string;
 }
 
@@ -33,7 +35,7 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
     onData(stream, _session, callback) {
       simpleParser(stream)
         .then((parsed) => {
-          messages.push({ to: addresses(parsed), subject: parsed.subject ?? '', text: parsed.text ?? '', messageId: parsed.messageId ?? '' });
+          messages.push({ to: addresses(parsed), subject: parsed.subject ?? '', text: parsed.text ?? '', messageId: parsed.messageId ?? '', attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, content: a.content })) });
           waiters.forEach((w) => w());
           callback();
         })
