@@ -1,27 +1,58 @@
 // All activities of the care-pathway worker, built from their dependencies.
 import type { Transporter } from 'nodemailer';
+import type { AppConfig } from '../lib/config';
 import type { Db } from '../lib/db';
 import { createCaseRecordActivities } from './caseRecords';
 import { createEmailActivities, type EmailDeps } from './email';
+import { createEstimateActivities } from './estimates';
+import { createInvoiceActivities } from './invoices';
 import { createMessageActivities } from './messages';
 import { createStaffEmailActivities, type StaffAddresses } from './staffEmails';
+import { createVisaCertificateActivities } from './visaCertificates';
 
 export interface ActivityDeps extends StaffAddresses {
   db: Db;
   transport: Transporter;
   mailFrom: string;
   publicBaseUrl: string;
+  /** Where documents are kept (uploads, and the PDFs Parcours issues: estimates, certificates, invoices). */
+  documentsDir: string;
   afterEmailSent?: EmailDeps['afterSend'];
 }
 
+/** The worker's dependencies from the configuration (one place, for the worker process and the tests). */
+export function activityDepsFrom(config: AppConfig, db: Db, transport: Transporter): ActivityDeps {
+  return {
+    db,
+    transport,
+    mailFrom: config.smtp.from,
+    publicBaseUrl: config.api.publicBaseUrl,
+    documentsDir: config.uploads.documentsDir,
+    admissionTeamEmail: config.admissionTeamEmail,
+    mdtSecretariatEmail: config.mdtSecretariatEmail,
+    radiotherapyTeamEmail: config.radiotherapyTeamEmail,
+    financeTeamEmail: config.financeTeamEmail,
+    supportTeamEmail: config.supportTeamEmail,
+    medicalAssistantsEmail: config.medicalAssistantsEmail,
+  };
+}
+
 export function createActivities(deps: ActivityDeps) {
-  const email = createEmailActivities({ db: deps.db, transport: deps.transport, from: deps.mailFrom, publicBaseUrl: deps.publicBaseUrl, afterSend: deps.afterEmailSent });
+  const email = createEmailActivities({ db: deps.db, transport: deps.transport, from: deps.mailFrom, publicBaseUrl: deps.publicBaseUrl, documentsDir: deps.documentsDir, afterSend: deps.afterEmailSent });
   return {
     ...createCaseRecordActivities({ db: deps.db }),
     ...email,
     ...createMessageActivities({ db: deps.db, sendEmail: email.sendEmail, admissionTeamEmail: deps.admissionTeamEmail }),
-    ...createStaffEmailActivities({ db: deps.db, sendEmail: email.sendEmail, admissionTeamEmail: deps.admissionTeamEmail, mdtSecretariatEmail: deps.mdtSecretariatEmail, radiotherapyTeamEmail: deps.radiotherapyTeamEmail }),
+    ...createStaffEmailActivities({ db: deps.db, sendEmail: email.sendEmail, ...staffAddresses(deps) }),
+    ...createEstimateActivities({ db: deps.db, documentsDir: deps.documentsDir }),
+    ...createVisaCertificateActivities({ db: deps.db, documentsDir: deps.documentsDir }),
+    ...createInvoiceActivities({ db: deps.db, documentsDir: deps.documentsDir }),
   };
+}
+
+function staffAddresses(deps: StaffAddresses): StaffAddresses {
+  const { admissionTeamEmail, mdtSecretariatEmail, radiotherapyTeamEmail, financeTeamEmail, supportTeamEmail, medicalAssistantsEmail } = deps;
+  return { admissionTeamEmail, mdtSecretariatEmail, radiotherapyTeamEmail, financeTeamEmail, supportTeamEmail, medicalAssistantsEmail };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

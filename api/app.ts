@@ -27,6 +27,7 @@ import { registerCaseRoutes } from './routes/cases';
 import { registerDocumentRoutes } from './routes/documents';
 import { registerPathwayRoutes } from './routes/pathway';
 import { registerPaymentRoutes } from './routes/payments';
+import { registerTreatmentRoutes } from './routes/treatment';
 import { registerWorklistRoutes } from './routes/worklist';
 import { registerMessageRoutes } from './routes/messages';
 import { z } from './schemas/common';
@@ -47,7 +48,7 @@ export interface App {
 
 export function createApp(deps: AppDeps): App {
   const { db, client, config } = deps;
-  const sendEmail = createEmailActivities({ db, transport: deps.transport, from: config.smtp.from, publicBaseUrl: config.api.publicBaseUrl }).sendEmail;
+  const sendEmail = createEmailActivities({ db, transport: deps.transport, from: config.smtp.from, publicBaseUrl: config.api.publicBaseUrl, documentsDir: config.uploads.documentsDir }).sendEmail;
   const audit = new AuditLog(db);
   const tokens = new TokenService(config.auth.secret, config.auth.accessTokenTtlSeconds);
   const accounts = new Accounts({ db, tokens, sendEmail, audit, publicBaseUrl: config.api.publicBaseUrl, refreshTokenTtlDays: config.auth.refreshTokenTtlDays });
@@ -73,6 +74,7 @@ export function createApp(deps: AppDeps): App {
   registerCaseRoutes(routes, { db, client, access, taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, temporalUiUrl: config.temporal.uiUrl, timings: config.pathwayTimings });
   registerDocumentRoutes(routes, { db, client, access, uploads: config.uploads });
   registerPathwayRoutes(routes, { db, client, access });
+  registerTreatmentRoutes(routes, { client, access });
   registerPaymentRoutes(routes, { db, client, logger: deps.logger, webhookSecret: config.payments.webhookSecret });
   registerWorklistRoutes(routes, { db });
   registerAuditRoutes(routes, { db });

@@ -30,11 +30,30 @@ export const policy = {
   'case.assign_coordinator': { patientSide: false, staff: [...COORDINATORS, 'ops'] },
   'contents.review': { patientSide: false, staff: ['care_coordinator'] },
   'report.submit': { patientSide: false, staff: ['mdt'] },
+  // Step 3: the care coordinator issues estimates; the patient side answers them and declares its
+  // insurance; finance records insurer guarantee letters.
+  'estimate.issue': { patientSide: false, staff: ['care_coordinator'] },
+  'estimate.respond': { patientSide: true, staff: [] },
+  'coverage.declare': { patientSide: true, staff: [] },
+  'guarantee.record': { patientSide: false, staff: ['finance'] },
+  // The stay is organised with the patient: either side sets the arrival date and the companions;
+  // support, who welcome the patient, may record the arrival.
+  'stay.arrival': { patientSide: true, staff: ['care_coordinator'] },
+  'stay.companion': { patientSide: true, staff: ['care_coordinator'] },
+  'stay.record_arrival': { patientSide: false, staff: ['care_coordinator', 'support'] },
+  // Patient requests become tasks for a team (config/stay.ts); the coordinator may raise one for the
+  // patient. Each team completes its own tasks (the workflow checks the team), a coordinator any task.
+  'request.raise': { patientSide: true, staff: ['care_coordinator'] },
+  'task.complete': { patientSide: false, staff: ['support', 'medical_assistant', 'care_coordinator', 'finance'] },
+  'treatment.start': { patientSide: false, staff: ['care_coordinator'] },
+  'stay.discharge': { patientSide: false, staff: ['care_coordinator'] },
+  'follow_up.schedule': { patientSide: false, staff: ['care_coordinator'] },
   'document.upload': { patientSide: true, staff: [...COORDINATORS, 'finance', 'mdt'] },
   'document.read': { patientSide: true, staff: ALL_STAFF },
   // Medical assistants answer medical questions during the stay.
   'message.read': { patientSide: true, staff: [...COORDINATORS, 'medical_assistant'] },
   'message.write': { patientSide: true, staff: [...COORDINATORS, 'medical_assistant'] },
+  // Cases waiting on my role (/worklist) and my team's open tasks (/worklist/tasks).
   'worklist.read': { patientSide: false, staff: ALL_STAFF },
   'audit.read': { patientSide: false, staff: ['ops'] },
 } as const satisfies Record<string, Permission>;

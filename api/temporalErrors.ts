@@ -35,7 +35,10 @@ function refusal(err: WorkflowUpdateFailedError): ApiError | undefined {
       return new ApiError(409, 'missing_items', cause.message, details);
     case FAILURE_TYPES.notAllowed:
       return new ApiError(403, 'not_your_case', cause.message, details);
-    default:
+    case FAILURE_TYPES.notGuaranteed:
+      // Nothing wrong with the request: the estimate must first be paid in full or covered by an insurer letter.
+      return new ApiError(409, 'not_guaranteed', cause.message, details);
+    default: // FAILURE_TYPES.invalid, and any refusal without a type of its own
       return new ApiError(400, 'refused', cause.message, details);
   }
 }

@@ -47,11 +47,20 @@ const envSchema = z.object({
   ADMISSION_TEAM_EMAIL: z.email().default('admissions@parcours.localhost'),
   MDT_SECRETARIAT_EMAIL: z.email().default('rcp-secretariat@parcours.localhost'),
   RADIOTHERAPY_TEAM_EMAIL: z.email().default('protontherapy@parcours.localhost'),
+  FINANCE_TEAM_EMAIL: z.email().default('international-finance@parcours.localhost'),
+  SUPPORT_TEAM_EMAIL: z.email().default('patient-support@parcours.localhost'),
+  MEDICAL_ASSISTANTS_EMAIL: z.email().default('medical-assistants@parcours.localhost'),
   PATHWAY_REMINDER_AFTER: duration.optional(),
   PATHWAY_MAX_REMINDERS: z.coerce.number().int().min(0).max(20).optional(),
   PATHWAY_FEE_REMINDER_AFTER: duration.optional(),
   PATHWAY_REPORT_SLA: duration.optional(),
   PATHWAY_REVIEW_WITHIN: duration.optional(),
+  PATHWAY_ESTIMATE_VALIDITY: duration.optional(),
+  PATHWAY_GUARANTEE_REMINDER_AFTER: duration.optional(),
+  PATHWAY_TASK_REMINDER_AFTER: duration.optional(),
+  PATHWAY_ARRIVAL_REMINDER_BEFORE: duration.optional(),
+  PATHWAY_FOLLOW_UP_WINDOW: duration.optional(),
+  PATHWAY_CONTINUE_AS_NEW_AFTER_EVENTS: z.coerce.number().int().min(200).max(50_000).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -77,6 +86,12 @@ export interface AppConfig {
   admissionTeamEmail: string;
   mdtSecretariatEmail: string;
   radiotherapyTeamEmail: string;
+  /** International patients' financial administrators (estimates, guarantees, refunds, invoices). */
+  financeTeamEmail: string;
+  /** The support person for logistics: interpreters, accommodation. */
+  supportTeamEmail: string;
+  /** Medical assistants / secretaries: appointment changes and medical questions during the stay. */
+  medicalAssistantsEmail: string;
   /** Durations given to each new case (config/pathway.ts defaults, overridden by PATHWAY_* variables). */
   pathwayTimings: PathwayTimings;
 }
@@ -112,12 +127,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     admissionTeamEmail: e.ADMISSION_TEAM_EMAIL,
     mdtSecretariatEmail: e.MDT_SECRETARIAT_EMAIL,
     radiotherapyTeamEmail: e.RADIOTHERAPY_TEAM_EMAIL,
+    financeTeamEmail: e.FINANCE_TEAM_EMAIL,
+    supportTeamEmail: e.SUPPORT_TEAM_EMAIL,
+    medicalAssistantsEmail: e.MEDICAL_ASSISTANTS_EMAIL,
     pathwayTimings: {
       reminderAfter: (e.PATHWAY_REMINDER_AFTER as Duration | undefined) ?? defaultTimings.reminderAfter,
       maxReminders: e.PATHWAY_MAX_REMINDERS ?? defaultTimings.maxReminders,
       feeReminderAfter: (e.PATHWAY_FEE_REMINDER_AFTER as Duration | undefined) ?? defaultTimings.feeReminderAfter,
       reportSla: (e.PATHWAY_REPORT_SLA as Duration | undefined) ?? defaultTimings.reportSla,
       reviewWithin: (e.PATHWAY_REVIEW_WITHIN as Duration | undefined) ?? defaultTimings.reviewWithin,
+      estimateValidity: (e.PATHWAY_ESTIMATE_VALIDITY as Duration | undefined) ?? defaultTimings.estimateValidity,
+      guaranteeReminderAfter: (e.PATHWAY_GUARANTEE_REMINDER_AFTER as Duration | undefined) ?? defaultTimings.guaranteeReminderAfter,
+      taskReminderAfter: (e.PATHWAY_TASK_REMINDER_AFTER as Duration | undefined) ?? defaultTimings.taskReminderAfter,
+      arrivalReminderBefore: (e.PATHWAY_ARRIVAL_REMINDER_BEFORE as Duration | undefined) ?? defaultTimings.arrivalReminderBefore,
+      followUpWindow: (e.PATHWAY_FOLLOW_UP_WINDOW as Duration | undefined) ?? defaultTimings.followUpWindow,
+      continueAsNewAfterEvents: e.PATHWAY_CONTINUE_AS_NEW_AFTER_EVENTS ?? defaultTimings.continueAsNewAfterEvents,
     },
   };
 }

@@ -28,7 +28,14 @@ beforeAll(async () => {
   expect(doc.status).toBe(201);
   const msg = await request(stack.app).post(`/cases/${reference}/messages`).set(owner.auth).send({ body: 'Bonjour' });
   expect(msg.status).toBe(201);
-  ids = { reference, documentId: (doc.body as { items: { documentId: string }[] }).items[0].documentId, messageId: (msg.body as { id: string }).id };
+  ids = {
+    reference,
+    documentId: (doc.body as { items: { documentId: string }[] }).items[0].documentId,
+    messageId: (msg.body as { id: string }).id,
+    // Well-formed, so an allowed caller gets past the path checks to the workflow (which refuses in step 1).
+    number: 'DEV-2026-000001',
+    taskId: 'T1',
+  };
 }, 120_000);
 afterAll(async () => {
   await stack.stop();

@@ -60,6 +60,16 @@ function validExample(op: Operation): Record<string, Json> | undefined {
     'POST /cases/:reference/request-changes': { message: 'Please add the letter' },
     'POST /cases/:reference/report': { kind: 'mdt', strategy: 'treatment_here', summary: 'Proton therapy indicated' },
     'POST /cases/:reference/withdraw': { reason: 'Treated at home' },
+    'POST /cases/:reference/estimates': { lines: [{ code: 'proton_fraction', quantity: 30 }] },
+    'POST /cases/:reference/estimates/:number/decline': { reason: 'Too expensive' },
+    'PUT /cases/:reference/coverage': { hasEhic: true },
+    'POST /cases/:reference/estimates/:number/insurer-letters': { insurer: 'Allianz Care', policyNumber: 'P-123', coveredCents: 3_000_000, documentId: '00000000-0000-4000-8000-000000000000' },
+    'PUT /cases/:reference/arrival': { date: '2099-03-01', plannedStayDays: 45, site: 'orsay' },
+    'PUT /cases/:reference/companions': { fullName: 'Karim Benali', relationship: 'family', nationality: 'MA' },
+    'POST /cases/:reference/requests': { kind: 'interpreter', details: 'Arabic, for the first consultation' },
+    'POST /cases/:reference/tasks/:taskId/complete': { outcome: 'Interpreter booked' },
+    'POST /cases/:reference/discharge': { performed: [{ code: 'proton_fraction', quantity: 28 }] },
+    'POST /cases/:reference/follow-ups': { at: '2099-06-01T10:30:00+02:00', description: 'MRI and consultation' },
     'POST /webhooks/payments': { paymentId: 'pay_1', caseReference: 'INT-2026-000001', amountCents: 100, currency: 'EUR', purpose: 'fees', paidAt: '2026-11-22T10:00:00Z' },
   };
   return examples[`${op.method.toUpperCase()} ${op.path}`];
@@ -110,8 +120,9 @@ async function snapshot() {
   return { counts, paid: state.amountPaidCents, timeline: state.timeline.length, documents: state.documents.length };
 }
 
-// Write endpoints that take a body (submit, approve and read receipts take none).
-const writeOps = () => stack.routes.operations.filter((op) => op.method !== 'get' && op.path !== '/auth/logout' && !/\/(read|submit|approve)$/.test(op.path));
+// Write endpoints that take a body (submit, approve, read receipts, accepting an estimate, starting
+// its treatment and recording the arrival take none).
+const writeOps = () => stack.routes.operations.filter((op) => op.method !== 'get' && op.path !== '/auth/logout' && !/\/(read|submit|approve|accept|start|arrived)$/.test(op.path));
 
 it('has a valid example for every JSON write endpoint (so new endpoints get fuzzed too)', () => {
   const missing = writeOps().filter((op) => !op.path.endsWith('/documents') && !validExample(op));
@@ -124,7 +135,8 @@ it(`answers ${BODIES_PER_ENDPOINT} malformed bodies per write endpoint with a 4x
   const problems: string[] = [];
   let sent = 0;
   for (const [i, op] of writeOps().entries()) {
-    const url = op.path.replace(':reference', reference).replace(':itemId', 'operation_reports');
+    // Well-formed path parameters, so the body itself is what gets judged.
+    const url = op.path.replace(':reference', reference).replace(':itemId', 'operation_reports').replace(':number', 'DEV-2026-000001').replace(':taskId', 'T1');
     // A caller the policy lets through, so the body itself is what gets judged.
     const rule = op.action && op.action !== 'self' ? policy[op.action] : undefined;
     const actor = !rule || rule.patientSide ? patient : staffFor[rule.staff[0]];

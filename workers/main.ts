@@ -5,6 +5,7 @@ import { loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { createCareWorker } from './careWorker';
+import { activityDepsFrom } from '../activities';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      activityDeps: { db, transport, mailFrom: config.smtp.from, publicBaseUrl: config.api.publicBaseUrl, admissionTeamEmail: config.admissionTeamEmail, mdtSecretariatEmail: config.mdtSecretariatEmail, radiotherapyTeamEmail: config.radiotherapyTeamEmail },
+      activityDeps: activityDepsFrom(config, db, transport),
     });
     log.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done

@@ -3,7 +3,7 @@
 //
 // Step 1: the file (questionnaire, documents, completeness check by the admission team).
 // Step 2: study (care coordinator, contents approval, service fee, MDT or analysis report).
-// Step 3 (treatment planning) starts where this leaves a `treatment_here` case.
+// Step 3 to the end of the case (treatment here) is workflows/treatmentProgramme.ts, run from here.
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import {
@@ -18,7 +18,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { StaffAudience } from '../activities/staffEmails';
+import type { EmailTemplateName } from '../activities/emailTemplates';
+import type { StaffAudience, StaffTemplate } from '../activities/staffEmails';
 import { refundNotice, studyFees } from '../config/fees';
 import { defaultTimings, type PathwayTimings } from '../config/pathway';
 import { checklistItems, computeChecklist, missingItems } from './checklist';
@@ -51,10 +52,17 @@ import {
   type PaymentStatus,
   type Phase,
   type ReportInput,
+  type AllocatedPayment,
 } from './definitions';
+import { createTreatmentProgramme, emptyTreatment, type Ending } from './treatmentProgramme';
 
 const records = proxyActivities<Pick<Activities, 'recordCase' | 'recordCaseEvent'>>({
   startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '1m' },
+});
+// Documents Parcours issues (estimates, visa certificates, final invoices): idempotent by key.
+const issued = proxyActivities<Pick<Activities, 'issueEstimate' | 'issueVisaCertificate' | 'issueFinalInvoice'>>({
+  startToCloseTimeout: '1m',
   retry: { initialInterval: '1s', maximumInterval: '1m' },
 });
 // Unlimited retries with backoff: an SMTP outage delays mail, it never loses it.
@@ -73,10 +81,10 @@ const waitingForText: Record<AwaitingRole, string> = {
   none: 'Nothing: the case has ended',
 };
 
-type Ending = { phase: Extract<Phase, 'withdrawn' | 'cancelled' | 'abandoned' | 'expired' | 'closed'>; reason: string };
-
 /** Patch: every business event reaches the CaseEvent audit trail (before it, some stayed in the timeline only). */
 const EVERY_EVENT_IN_AUDIT_TRAIL = 'every-business-event-in-audit-trail';
+/** Patch: step 3 to the end of the case (before it, a `treatment_here` case waited in treatment planning). */
+const TREATMENT_PROGRAMME = 'treatment-programme';
 
 const fail = (type: string, message: string, details?: unknown) => ApplicationFailure.create({ type, message, details: details === undefined ? [] : [details], nonRetryable: true });
 
@@ -106,6 +114,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     documents: [],
     payments: [],
     timeline: [],
+    treatment: emptyTreatment(),
   };
 
   // Questionnaire answers start from what the case was opened with.
@@ -129,6 +138,12 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   let awaitingCompleteness = false;
   let awaitingContents = false;
   let emailSeq = 0;
+  /** Timeline entries dropped by earlier runs (continue-as-new): event keys keep counting from there. */
+  let timelineOffset = 0;
+  if (input.resume) {
+    Object.assign(state, input.resume.state);
+    ({ emailSeq, timelineOffset, patientActivity } = input.resume);
+  }
   /** Outbox key of a business email: workflow ID + step + a sequence number (deterministic on replay). */
   const emailKey = (step: string) => `${workflowId}:${step}:${++emailSeq}`;
   const ended = () => ending !== undefined;
@@ -159,12 +174,16 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       // state changes before any await, so concurrent deliveries see each other.
       const duplicate = state.payments.some((x) => x.paymentId === payment.paymentId);
       if (duplicate) return { paymentId: payment.paymentId, duplicate, amountPaidCents: state.amountPaidCents };
-      state.payments.push(payment);
+      // Counted towards what its purpose names (study fee, an estimate, the balance); before any
+      // estimate exists everything counts towards the fee, as it always did.
+      const allocated: AllocatedPayment = { ...payment, allocatedTo: programme.allocate(payment.purpose) };
+      state.payments.push(allocated);
       state.amountPaidCents += payment.amountCents;
       const amountPaidCents = state.amountPaidCents;
       patientActivity++;
-      setPaymentStatus(paymentStatusNow());
-      await businessEvent('payment_received', 'payment_provider', `Payment ${payment.paymentId}: ${formatEur(payment.amountCents)}`, { paymentId: payment.paymentId, amountCents: payment.amountCents });
+      refreshPaymentStatus();
+      await businessEvent('payment_received', 'payment_provider', `Payment ${payment.paymentId}: ${formatEur(payment.amountCents)} (${allocated.allocatedTo})`, { paymentId: payment.paymentId, amountCents: payment.amountCents, allocatedTo: allocated.allocatedTo ?? null });
+      await programme.paymentAllocated(allocated);
       return { paymentId: payment.paymentId, duplicate, amountPaidCents };
     },
     {
@@ -312,15 +331,33 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     { validator: (_arg) => requireNotEnded('withdraw') },
   );
 
+  const programme = createTreatmentProgramme({
+    input, workflowId, timings, state,
+    ending: () => ending,
+    moveTo, record, emailPatient, staffEmail, refreshPaymentStatus, setDeadline, publishDetails, requireNotEnded,
+    issueEstimate: (x) => issued.issueEstimate.executeWithOptions({ summary: 'Issue estimate (PDF)' }, [x]),
+    issueVisaCertificate: (x) => issued.issueVisaCertificate.executeWithOptions({ summary: `Issue visa certificate (${x.holder.role})` }, [x]),
+    issueFinalInvoice: (x) => issued.issueFinalInvoice.executeWithOptions({ summary: 'Issue final invoice (PDF)' }, [x]),
+    carried: () => ({ emailSeq, timelineOffset, patientActivity }),
+  });
+
   // ---- the pathway --------------------------------------------------------------------------------
 
   publishDetails();
-  await records.recordCase.executeWithOptions({ summary: 'Record case in database' }, [input]);
-  const creator = r ? `referrer:${r.email}` : 'patient';
-  note('case_received', creator, 'Case received');
-  await emailPatient('acknowledgement', 'Email patient: acknowledgement', {}, `${workflowId}:acknowledgement`);
-
-  const outcome = await pathway();
+  let outcome: Ending;
+  if (input.resume) {
+    // A long case continued as new: same case, fresh history, resumed where it was.
+    refreshSearchAttributes();
+    outcome = await programme.resume(input.resume.stage);
+  } else {
+    await records.recordCase.executeWithOptions({ summary: 'Record case in database' }, [input]);
+    const creator = r ? `referrer:${r.email}` : 'patient';
+    note('case_received', creator, 'Case received');
+    await emailPatient('acknowledgement', 'Email patient: acknowledgement', {}, { key: `${workflowId}:acknowledgement` });
+    outcome = await pathway();
+  }
+  programme.stop();
+  await programme.settled();
   await finish(outcome);
   // Let notifications already under way finish before the workflow closes.
   await condition(allHandlersFinished);
@@ -393,9 +430,12 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
 
     if (rep.kind === 'mdt' && rep.strategy === 'treatment_here') {
       await moveTo('treatment_planning', 'care_coordinator', 'treatment_proposed', rep.by, 'Treatment here proposed: the care coordinator plans it');
-      // Step 3 (estimate, guarantee, stay) continues here in a later version of this workflow.
-      await until(() => false);
-      return ending!;
+      // Cases started before step 3 existed wait here (their histories replay unchanged).
+      if (!patched(TREATMENT_PROGRAMME)) {
+        await until(() => false);
+        return ending!;
+      }
+      return programme.run();
     }
     await emailPatient('follow_up_offer', 'Email patient: follow-up offer', {});
     return { phase: 'closed', reason: summary };
@@ -452,6 +492,12 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       state.amountDueCents = 0;
       setPaymentStatus(paymentStatusNow());
     }
+    // Money paid towards a treatment that never started (declined, expired, withdrawn) goes back.
+    const unused = programme.unusedPrepaymentsCents();
+    if (unused > 0 && state.refundDueCents === 0) {
+      state.refundDueCents = unused;
+      setPaymentStatus(paymentStatusNow());
+    }
     if (end.phase === 'withdrawn') {
       await staffEmail(state.coordinatorId ? 'coordinator' : 'admission_team', 'staff_withdrawal', 'Email coordinator: patient withdrew');
       await emailPatient('withdrawal_confirmed', 'Email patient: withdrawal confirmed', { refund: refundSentence() });
@@ -479,7 +525,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   }
 
   function studyStarted(): boolean {
-    return (['report_pending', 'treatment_planning'] as Phase[]).includes(state.phase);
+    return (['report_pending', 'treatment_planning', 'estimate_review', 'guarantee_pending', 'stay_preparation', 'awaiting_arrival', 'in_stay', 'follow_up'] as Phase[]).includes(state.phase);
   }
   function refundSentence(): string {
     return state.refundDueCents ? refundNotice[lang].replace('{amount}', formatEur(state.refundDueCents)) : '';
@@ -491,9 +537,16 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
 
   function paymentStatusNow(): PaymentStatus {
     if (state.refundDueCents > 0) return 'refund_due';
+    const treatment = programme.paymentStatus();
+    if (treatment) return treatment;
     if (state.amountDueCents === 0) return state.amountPaidCents > 0 ? 'paid' : 'none';
     if (state.amountPaidCents >= state.amountDueCents) return 'paid';
     return state.amountPaidCents > 0 ? 'partially_paid' : 'due';
+  }
+  /** The amount due and payment status from the state (step 3 adds estimates and the final account). */
+  function refreshPaymentStatus(): void {
+    if (state.treatment.estimates.length) state.amountDueCents = programme.amountDueCents(studyFees[input.requestType].amountCents);
+    setPaymentStatus(paymentStatusNow());
   }
   function setPaymentStatus(status: PaymentStatus): void {
     state.paymentStatus = status;
@@ -535,7 +588,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     await records.recordCaseEvent.executeWithOptions({ summary: `Record event: ${type}` }, [
       {
         reference: input.reference,
-        idempotencyKey: `${workflowId}:${state.timeline.length}:${type}`,
+        idempotencyKey: `${workflowId}:${timelineOffset + state.timeline.length}:${type}`,
         type,
         actor,
         payload,
@@ -558,21 +611,39 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     await record(type, actor, summary, payload, { moves: true, nextDeadline });
   }
 
-  async function emailPatient(template: Parameters<Activities['sendEmail']>[0]['template'], summary: string, vars: Record<string, string>, key = emailKey(template)): Promise<void> {
+  async function emailPatient(template: EmailTemplateName, summary: string, vars: Record<string, string>, options: { key?: string; attachDocumentIds?: string[] } = {}): Promise<void> {
     await mail.sendEmail.executeWithOptions({ summary }, [
-      { idempotencyKey: key, to: input.patient.email, template, language: lang, caseReference: input.reference, requestType: input.requestType, vars: { reference: input.reference, firstName: p.firstName, lastName: p.lastName, ...vars } },
+      {
+        idempotencyKey: options.key ?? emailKey(template), to: input.patient.email, template, language: lang, caseReference: input.reference, requestType: input.requestType,
+        vars: { reference: input.reference, firstName: p.firstName, lastName: p.lastName, ...vars },
+        ...(options.attachDocumentIds?.length ? { attachDocumentIds: options.attachDocumentIds } : {}),
+      },
     ]);
   }
 
-  async function staffEmail(audience: StaffAudience, template: 'mdt_request' | 'report_overdue' | 'staff_withdrawal', summary: string): Promise<void> {
+  async function staffEmail(audience: StaffAudience, template: StaffTemplate, summary: string, vars?: Record<string, string>): Promise<void> {
     await mail.emailStaff.executeWithOptions({ summary }, [
-      { idempotencyKey: emailKey(template), audience, coordinatorId: state.coordinatorId, reference: input.reference, requestType: input.requestType, template },
+      { idempotencyKey: emailKey(template), audience, coordinatorId: state.coordinatorId, reference: input.reference, requestType: input.requestType, template, ...(vars ? { vars } : {}) },
+    ]);
+  }
+
+  /** Every search attribute from the state (a continued run starts without the previous run's updates). */
+  function refreshSearchAttributes(): void {
+    upsertSearchAttributes([
+      { key: searchAttributes.CasePhase, value: state.phase },
+      { key: searchAttributes.AwaitingRole, value: state.awaitingRole },
+      { key: searchAttributes.PaymentStatus, value: state.paymentStatus },
+      ...(state.coordinatorId ? [{ key: searchAttributes.CoordinatorId, value: state.coordinatorId }] : []),
     ]);
   }
 
   function itemList(ids: readonly string[]): string {
     const labels = new Map(state.checklist.map((e) => [e.id, e.label[lang]]));
     return ids.map((id) => `- ${labels.get(id) ?? id}`).join('\n');
+  }
+
+  function treatmentDetails(): string[] {
+    return treatmentDetailsOf(state);
   }
 
   function publishDetails(): void {
@@ -586,10 +657,25 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
         `- Checklist: ${state.checklist.length - missing.length}/${state.checklist.length} items${missing.length ? ` (missing: ${missing.join(', ')})` : ''}`,
         `- Coordinator: ${state.coordinatorId ?? 'not assigned'}`,
         `- Payment: ${state.paymentStatus}${state.amountDueCents ? ` (${formatEur(state.amountPaidCents)} of ${formatEur(state.amountDueCents)})` : ''}`,
+        ...treatmentDetails(),
         last ? `- Last event: ${last.summary} (${last.at})` : '',
       ].filter(Boolean).join('\n'),
     );
   }
+}
+
+/** Step 3 lines of the Temporal UI details: estimates, arrival, open tasks, the final account. */
+function treatmentDetailsOf(state: CaseState): string[] {
+  const t = state.treatment;
+  if (!t.estimates.length && !t.coverage) return [];
+  return [
+    t.coverage ? `- Coverage: ${t.coverage.route}` : '',
+    ...t.estimates.map((e) => `- Estimate ${e.number}${e.additional ? ' (additional)' : ''}: ${e.status}, ${formatEur(e.totalCents)}, paid ${formatEur(e.paidCents)}${e.insurerLetters.length ? `, insurer ${formatEur(e.insurerLetters.reduce((s, l) => s + l.coveredCents, 0))}` : ''}`),
+    t.arrival ? `- Arrival: ${t.arrival.date} (${t.arrival.plannedStayDays} days, ${t.arrival.site})${t.arrivedAt ? ', arrived' : ''}${t.visa ? `; visa ${t.visa.status}${t.visa.urgent ? ' URGENT' : ''}` : ''}` : '',
+    t.tasks.some((x) => x.status === 'open') ? `- Open tasks: ${t.tasks.filter((x) => x.status === 'open').map((x) => `${x.id} ${x.kind} → ${x.team}`).join(', ')}` : '',
+    t.reconciliation ? `- Final invoice ${t.reconciliation.invoiceNumber}: ${t.reconciliation.outcome}` : '',
+    t.followUps.length ? `- Follow-ups: ${t.followUps.map((f) => f.at).join(', ')}` : '',
+  ];
 }
 
 /** Drops empty values so they never overwrite an earlier answer. */

@@ -3,7 +3,12 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { PathwayTimings } from '../config/pathway';
+import type { PatientRequestKind, TaskTeam, TreatmentSiteId } from '../config/stay';
 import type { ChecklistEntry } from './checklist';
+import type { CoverageRoute, Prepayment } from './coverage';
+import type { EstimateLine, EstimateLineInput } from './pricing';
+import type { Reconciliation } from './reconciliation';
+import type { VisaStatus } from './visa';
 
 export const REQUEST_TYPES = ['medical_opinion', 'sample_analysis', 'treatment', 'proton_therapy'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
@@ -20,7 +25,13 @@ export const PHASES = [
   'contents_review', // step 2: the care coordinator approves the contents
   'fee_payment', // step 2: the service fee is due
   'report_pending', // step 2: the MDT (or pathologists, or the radiotherapy team) study the file
-  'treatment_planning', // step 3 starts here (MDT strategy: treatment here)
+  'treatment_planning', // step 3: the care coordinator prepares the estimate (MDT strategy: treatment here)
+  'estimate_review', // step 3: the patient accepts or declines the estimate
+  'guarantee_pending', // step 3: the estimate must be paid in full or guaranteed by an insurer letter
+  'stay_preparation', // step 3: guaranteed; the arrival date, visa certificates, practical pack
+  'awaiting_arrival', // step 3: the arrival date is set; the workflow waits for it
+  'in_stay', // during the stay: tasks, additional estimates, until discharge
+  'follow_up', // after the stay: final invoice, billing questions, follow-up appointments
   'closed',
   'withdrawn',
   'cancelled',
@@ -73,6 +84,18 @@ export interface CaseStartInput {
   ownerId?: string;
   /** Per-case durations (tests use seconds); defaults in config/pathway.ts. */
   timings?: Partial<PathwayTimings>;
+  /** Set when a long case continued as new: the state to resume from (see workflows/carePathway.ts). */
+  resume?: ResumePoint;
+}
+
+/** What a case carries into a new run when its history grows long (continue-as-new). */
+export interface ResumePoint {
+  state: CaseState;
+  stage: 'in_stay' | 'follow_up';
+  emailSeq: number;
+  /** Timeline entries dropped from the state so far (the audit trail keeps them). */
+  timelineOffset: number;
+  patientActivity: number;
 }
 
 /** Details of a business event, as stored in CaseEvent.payload: flat JSON scalars. */
@@ -109,8 +132,97 @@ export interface CaseState {
   remindersSent: number;
   report: Report | null;
   documents: DocumentAdded[];
-  payments: PaymentNotice[];
+  payments: AllocatedPayment[];
   timeline: TimelineEntry[];
+  /** Step 3 onwards (treatment here); empty or null before. */
+  treatment: TreatmentState;
+}
+
+/** An estimate (devis) and where it stands; every amount in integer cents (EUR). */
+export interface EstimateState {
+  number: string;
+  documentId: string;
+  issuedAt: string;
+  validUntil: string;
+  totalCents: number;
+  lines: EstimateLine[];
+  /** Issued during the stay because treatment changed. */
+  additional: boolean;
+  status: 'issued' | 'accepted' | 'declined' | 'expired' | 'guaranteed';
+  /** Payments allocated to this estimate. */
+  paidCents: number;
+  insurerLetters: InsurerLetter[];
+  /** Set for an additional estimate once its treatment started (only ever after its guarantee). */
+  treatmentStartedAt: string | null;
+}
+
+export interface InsurerLetter {
+  insurer: string;
+  policyNumber: string;
+  coveredCents: number;
+  documentId: string;
+  by: string;
+  at: string;
+}
+
+/** What the patient declared about their insurance (the coverage route follows from it and the documents). */
+export interface CoverageDeclaration {
+  frenchSocialSecurityNumber?: string;
+  declaredTreatingPhysician?: string;
+  hasEhic?: boolean;
+}
+
+export interface Companion {
+  id: string;
+  fullName: string;
+  relationship: 'family' | 'other';
+  nationality: string;
+  /** The proof of relationship or justification letter, once uploaded (a document of the case). */
+  proofDocumentId: string | null;
+  certificateDocumentId: string | null;
+}
+
+export interface CaseTask {
+  id: string;
+  kind: PatientRequestKind;
+  team: TaskTeam;
+  details: string;
+  requestedBy: string;
+  createdAt: string;
+  status: 'open' | 'done';
+  outcome: string | null;
+  doneBy: string | null;
+  remindersSent: number;
+}
+
+export interface FollowUp {
+  id: string;
+  /** ISO date-time of the appointment. */
+  at: string;
+  description: string;
+  reminded: boolean;
+}
+
+export interface TreatmentState {
+  coverage: { route: CoverageRoute; prepayment: Prepayment; notices: string[] } | null;
+  coverageDeclaration: CoverageDeclaration;
+  estimates: EstimateState[];
+  arrival: { date: string; plannedStayDays: number; site: TreatmentSiteId; setBy: string } | null;
+  arrivedAt: string | null;
+  visa: { status: VisaStatus; reason: string; urgent: boolean; consulateCountry: string | null; certificateDocumentId: string | null } | null;
+  companions: Companion[];
+  tasks: CaseTask[];
+  dischargedAt: string | null;
+  /** The care given, priced (from the discharge). */
+  invoiced: EstimateLine[];
+  reconciliation: (Reconciliation & { invoiceNumber: string; invoiceDocumentId: string }) | null;
+  followUps: FollowUp[];
+}
+
+/** A payment and what it was counted towards. */
+export interface AllocatedPayment extends PaymentNotice {
+  /** `study_fee`, an estimate number, `balance`, or `unallocated` (kept for the final reconciliation). */
+  allocatedTo?: string;
 }
 
 export interface CaseOutcome {
@@ -210,5 +322,62 @@ export const submitReportUpdate = defineUpdate<CaseState, [ReportInput]>('submit
 
 export const withdrawUpdate = defineUpdate<CaseState, [{ reason: string; by: string }]>('withdraw');
 
+// ---- step 3 to the end of the case -----------------------------------------------------------------
+
+/** The case's care coordinator issues an estimate (the first one, or an additional one during the stay). */
+export interface IssueEstimateRequest {
+  /** Lines and quantities from the tariff catalogue; default: the programme's standard lines. */
+  lines?: EstimateLineInput[];
+  by: string;
+}
+export const issueEstimateUpdate = defineUpdate<EstimateState, [IssueEstimateRequest]>('issueEstimate');
+export const acceptEstimateUpdate = defineUpdate<CaseState, [{ number: string; by: string }]>('acceptEstimate');
+export const declineEstimateUpdate = defineUpdate<CaseState, [{ number: string; reason?: string; by: string }]>('declineEstimate');
+/** The patient tells how they are insured (any time before the estimate is guaranteed). */
+export const declareCoverageUpdate = defineUpdate<CaseState, [CoverageDeclaration & { by: string }]>('declareCoverage');
+/** Finance records an insurer's approval (guarantee) letter, uploaded first as a document of the case. */
+export interface InsurerLetterInput {
+  estimateNumber: string;
+  insurer: string;
+  policyNumber: string;
+  coveredCents: number;
+  documentId: string;
+  by: string;
+}
+export const recordInsurerLetterUpdate = defineUpdate<CaseState, [InsurerLetterInput]>('recordInsurerLetter');
+/** The patient or the coordinator sets (or moves) the arrival date: only once the estimate is guaranteed. */
+export interface ArrivalInput {
+  /** YYYY-MM-DD, after today. */
+  date: string;
+  plannedStayDays: number;
+  site?: TreatmentSiteId;
+  by: string;
+}
+export const setArrivalDateUpdate = defineUpdate<CaseState, [ArrivalInput]>('setArrivalDate');
+/** A companion travelling with the patient (for the visa certificates); the same name updates it. */
+export interface CompanionInput {
+  fullName: string;
+  relationship: 'family' | 'other';
+  nationality: string;
+  proofDocumentId?: string;
+  by: string;
+}
+export const setCompanionUpdate = defineUpdate<CaseState, [CompanionInput]>('setCompanion');
+export const patientArrivedUpdate = defineUpdate<CaseState, [{ by: string }]>('patientArrived');
+/** A patient request that becomes a task for a team (config/stay.ts: PATIENT_REQUESTS). */
+export interface PatientRequestInput {
+  kind: PatientRequestKind;
+  details: string;
+  by: string;
+}
+export const raiseRequestUpdate = defineUpdate<CaseTask, [PatientRequestInput]>('raiseRequest');
+export const completeTaskUpdate = defineUpdate<CaseState, [{ taskId: string; outcome: string; by: string; byRole: string }]>('completeTask');
+/** The treatment of an additional estimate starts: refused until that estimate is guaranteed. */
+export const startTreatmentUpdate = defineUpdate<CaseState, [{ estimateNumber: string; by: string }]>('startTreatment');
+/** The stay ends; `performed` is the care given (default: the lines of the guaranteed estimates). */
+export const recordDischargeUpdate = defineUpdate<CaseState, [{ performed?: EstimateLineInput[]; by: string }]>('recordDischarge');
+/** A follow-up appointment (`at`: ISO date-time with offset, in the future), reminded a few days before. */
+export const scheduleFollowUpUpdate = defineUpdate<CaseState, [{ at: string; description: string; by: string }]>('scheduleFollowUp');
+
 /** Failure types the API maps to answers (the message says what to do). */
-export const FAILURE_TYPES = { wrongPhase: 'WrongPhase', missingItems: 'MissingItems', notAllowed: 'NotAllowed', invalid: 'InvalidInput' } as const;
+export const FAILURE_TYPES = { wrongPhase: 'WrongPhase', missingItems: 'MissingItems', notAllowed: 'NotAllowed', invalid: 'InvalidInput', notGuaranteed: 'NotGuaranteed' } as const;

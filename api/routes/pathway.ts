@@ -1,5 +1,6 @@
 // The pathway's steps 1–2 as thin routes: each checks who may act, validates the body, and sends
 // the workflow an update. The workflow decides whether the step is possible now (its validators).
+// `addStep` is shared with the later steps (routes/treatment.ts), so every step refuses the same way.
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Request, Response } from 'express';
 import type { Db } from '../../lib/db';
@@ -21,7 +22,7 @@ import { requirePrincipal, type Principal } from '../auth/principal';
 import type { CaseAccess } from '../caseAccess';
 import { ApiError, parseOr400 } from '../errors';
 import type { Action } from '../policy';
-import { json, jsonBody, type ApiRoutes } from '../routing';
+import { json, type ApiRoutes } from '../routing';
 import { caseState, referenceParam } from '../schemas/cases';
 import { z } from '../schemas/common';
 import { assignCoordinatorBody, declareNoneBody, itemParams, questionnaireBody, reasonBody, reportBody, requestChangesBody, reviewBody } from '../schemas/pathway';
@@ -37,69 +38,102 @@ export interface PathwayRouteDeps {
 /** How the workflow names who acted: the patient side by kind, staff by account ID. */
 export const actorOf = (p: Principal): string => (p.kind === 'staff' ? p.userId : `${p.kind}:${p.userId}`);
 
-export function registerPathwayRoutes(api: ApiRoutes, deps: PathwayRouteDeps): void {
-  const stateResponse = { 200: json(caseState, 'The case after the step'), 409: json(z.unknown(), 'Not possible in the current phase, or the case has ended') };
+/** What a step's `send` gets besides the workflow handle, the actor and the body. */
+export interface StepContext<P> {
+  req: Request;
+  principal: Principal;
+  /** The path parameters, parsed by the step's `params` schema. */
+  params: P;
+}
 
+/** One case-bound step sent to the workflow as an update (see addStep). */
+export interface Step<B, S extends z.ZodObject, R> {
+  method: 'post' | 'put';
+  path: string;
+  action: Action;
+  summary: string;
+  /** OpenAPI tag (default `Pathway`). */
+  tag?: string;
+  body?: z.ZodType<B>;
   /**
-   * One pathway step: authorizes `action` on the case first (a caller who may not act learns nothing
-   * from validation), refuses a closed case, parses the JSON body when the step takes one, then sends
-   * the workflow its update. The workflow decides whether the step is possible now.
+   * Every field of the body is optional: a request without a body counts as `{}`, so a client need not
+   * send an empty JSON object to take the defaults (a body that is sent must still be JSON).
    */
-  function addStep<B = undefined>(step: {
-    method: 'post' | 'put';
-    path: string;
-    action: Action;
-    summary: string;
-    body?: z.ZodType<B>;
-    params?: z.ZodObject;
-    conflict?: string;
-    send: (h: WorkflowHandle, by: string, body: B, req: Request) => Promise<CaseState>;
-  }): void {
-    api.add({
-      method: step.method, path: step.path, tag: 'Pathway', access: 'signed_in', action: step.action, summary: step.summary,
-      request: { params: step.params ?? referenceParam, ...(step.body ? jsonBody(step.body) : {}) },
-      responses: { ...stateResponse, ...(step.conflict ? { 409: json(z.unknown(), step.conflict) } : {}) },
-      handler: async (req: Request, res: Response) => {
-        const c = await deps.access.load(req, String(req.params.reference), step.action);
-        if (TERMINAL_PHASES.includes(c.phase as Phase)) throw new ApiError(409, 'case_closed', `Case ${c.reference} has ended (${c.phase}): nothing more can be done on it.`);
-        let body = undefined as B;
-        if (step.body) {
-          requireJson(req);
-          body = parseOr400(step.body, req.body, 'request');
-        }
-        try {
-          res.json(await step.send(deps.client.workflow.getHandle(c.workflowId), actorOf(requirePrincipal(req)), body, req));
-        } catch (err) {
-          // The workflow has already closed (the read model may lag by a moment): the case has ended.
-          if (err instanceof WorkflowNotFoundError) throw new ApiError(409, 'case_closed', `Case ${c.reference} has ended: nothing more can be done on it.`);
-          throw toApiError(err, `Case ${c.reference} has no workflow.`);
-        }
-      },
-    });
-  }
+  bodyOptional?: boolean;
+  /** Path parameters beyond the reference, checked after authorization (a bad one is a 400 naming it). */
+  params?: S;
+  /** The success answer (default 200 with the case's state). */
+  status?: 200 | 201;
+  response?: { schema: z.ZodType; description: string };
+  conflict?: string;
+  send: (h: WorkflowHandle, by: string, body: B, ctx: StepContext<z.infer<S>>) => Promise<R>;
+}
 
-  addStep({
+/**
+ * One pathway step: authorizes `action` on the case first (a caller who may not act learns nothing
+ * from validation), refuses a closed case, parses the path parameters and the JSON body when the step
+ * takes them, then sends the workflow its update. The workflow decides whether the step is possible now.
+ */
+export function addStep<B = undefined, S extends z.ZodObject = typeof referenceParam, R = CaseState>(api: ApiRoutes, deps: Pick<PathwayRouteDeps, 'client' | 'access'>, step: Step<B, S, R>): void {
+  const response = step.response ?? { schema: caseState, description: 'The case after the step' };
+  const status = step.status ?? 200;
+  api.add({
+    method: step.method, path: step.path, tag: step.tag ?? 'Pathway', access: 'signed_in', action: step.action, summary: step.summary,
+    request: {
+      params: step.params ?? referenceParam,
+      ...(step.body ? { body: { content: { 'application/json': { schema: step.body } }, required: !step.bodyOptional } } : {}),
+    },
+    responses: {
+      [status]: json(response.schema, response.description),
+      409: json(z.unknown(), step.conflict ?? 'Not possible in the current phase, or the case has ended'),
+    },
+    handler: async (req: Request, res: Response) => {
+      const c = await deps.access.load(req, String(req.params.reference), step.action);
+      if (TERMINAL_PHASES.includes(c.phase as Phase)) throw new ApiError(409, 'case_closed', `Case ${c.reference} has ended (${c.phase}): nothing more can be done on it.`);
+      const paramsSchema: z.ZodType = step.params ?? referenceParam;
+      const params = parseOr400(paramsSchema, req.params, 'path') as z.infer<S>;
+      let body = undefined as B;
+      if (step.body) {
+        // No body at all (no type, nothing to read), as opposed to a body of another type (still a 415).
+        const absent = step.bodyOptional && !req.get('Content-Type') && !req.get('Transfer-Encoding') && !(Number(req.get('Content-Length')) > 0);
+        if (!absent) requireJson(req);
+        body = parseOr400(step.body, absent ? {} : req.body, 'request');
+      }
+      const principal = requirePrincipal(req);
+      try {
+        res.status(status).json(await step.send(deps.client.workflow.getHandle(c.workflowId), actorOf(principal), body, { req, principal, params }));
+      } catch (err) {
+        // The workflow has already closed (the read model may lag by a moment): the case has ended.
+        if (err instanceof WorkflowNotFoundError) throw new ApiError(409, 'case_closed', `Case ${c.reference} has ended: nothing more can be done on it.`);
+        throw toApiError(err, `Case ${c.reference} has no workflow.`);
+      }
+    },
+  });
+}
+
+export function registerPathwayRoutes(api: ApiRoutes, deps: PathwayRouteDeps): void {
+  addStep(api, deps, {
     method: 'put', path: '/cases/:reference/questionnaire', action: 'file.edit', body: questionnaireBody,
     summary: 'Answer the questionnaire (patient side; any subset of fields, several times)',
     send: (h, by, answers) => h.executeUpdate(answerQuestionnaireUpdate, { args: [{ answers: answers, by }] }),
   });
-  addStep({
+  addStep(api, deps, {
     method: 'put', path: '/cases/:reference/checklist/:itemId/none', action: 'file.edit', body: declareNoneBody, params: itemParams,
     summary: 'Declare that there is no document for an item that allows it (e.g. never operated: no operation report)',
-    send: (h, by, { none }, req) => h.executeUpdate(declareNoneUpdate, { args: [{ itemId: parseOr400(itemParams, req.params, 'checklist item').itemId, none, by }] }),
+    send: (h, by, { none }, { params }) => h.executeUpdate(declareNoneUpdate, { args: [{ itemId: params.itemId, none, by }] }),
   });
-  addStep({
+  addStep(api, deps, {
     method: 'post', path: '/cases/:reference/submit', action: 'file.submit',
     summary: 'Submit the file to the admission team for the completeness check',
     send: (h, by) => h.executeUpdate(submitFileUpdate, { args: [{ by }] }),
   });
-  addStep({
+  addStep(api, deps, {
     method: 'post', path: '/cases/:reference/review', action: 'file.review', body: reviewBody,
     summary: 'Completeness check (admission coordinator): complete, or incomplete with the missing items and a message to the patient',
     conflict: '`complete` while items are missing (details.missingItems), or not in review',
     send: (h, by, review) => h.executeUpdate(reviewCompletenessUpdate, { args: [{ ...review, by }] }),
   });
-  addStep({
+  addStep(api, deps, {
     method: 'put', path: '/cases/:reference/coordinator', action: 'case.assign_coordinator', body: assignCoordinatorBody,
     summary: "Assign (or reassign) the case's care coordinator, who becomes the patient's point of contact",
     send: async (h, by, { coordinatorId }) => {
@@ -110,22 +144,22 @@ export function registerPathwayRoutes(api: ApiRoutes, deps: PathwayRouteDeps): v
       return h.executeUpdate(assignCoordinatorUpdate, { args: [{ coordinatorId, by }] });
     },
   });
-  addStep({
+  addStep(api, deps, {
     method: 'post', path: '/cases/:reference/approve', action: 'contents.review',
     summary: "Approve the file's contents (the case's care coordinator): the service fee is then requested",
     send: (h, by) => h.executeUpdate(approveContentsUpdate, { args: [{ by }] }),
   });
-  addStep({
+  addStep(api, deps, {
     method: 'post', path: '/cases/:reference/request-changes', action: 'contents.review', body: requestChangesBody,
     summary: 'Send the file back to the patient with a message (the case’s care coordinator)',
     send: (h, by, { message }) => h.executeUpdate(requestChangesUpdate, { args: [{ message, by }] }),
   });
-  addStep({
+  addStep(api, deps, {
     method: 'post', path: '/cases/:reference/report', action: 'report.submit', body: reportBody,
     summary: 'Submit the MDT report (strategy) or, for a sample analysis, the analysis report (diagnosis)',
     send: (h, by, report) => h.executeUpdate(submitReportUpdate, { args: [{ ...report, by }] }),
   });
-  addStep({
+  addStep(api, deps, {
     method: 'post', path: '/cases/:reference/withdraw', action: 'case.withdraw', body: reasonBody,
     summary: 'Withdraw the request (patient side): pending steps stop; a fee paid for a study not yet started is refunded',
     send: (h, by, { reason }) => h.executeUpdate(withdrawUpdate, { args: [{ reason, by }] }),

@@ -1,6 +1,8 @@
-// /worklist: the cases waiting on the caller's role. Answered from the database read model, which the
-// workflows keep up to date: listing many cases must not cost one workflow query each.
-import type { Prisma } from '../../generated/prisma/client';
+// /worklist: the cases waiting on the caller's role, and /worklist/tasks: the open tasks of the
+// caller's team. Answered from the database read model and audit trail, which the workflows keep up to
+// date: listing many cases must not cost one workflow query each.
+import { Prisma } from '../../generated/prisma/client';
+import type { TaskTeam } from '../../config/stay';
 import type { Db } from '../../lib/db';
 import { TERMINAL_PHASES, type AwaitingRole } from '../../workflows/definitions';
 import { requireAllowed } from '../auth/principal';
@@ -8,6 +10,7 @@ import { ApiError } from '../errors';
 import type { StaffRole } from '../policy';
 import { json, type ApiRoutes } from '../routing';
 import { parseQuery } from '../schemas/query';
+import { taskWorklistPage, taskWorklistQuery } from '../schemas/treatment';
 import { worklistPage, worklistQuery } from '../schemas/worklist';
 
 export interface WorklistRouteDeps {
@@ -27,6 +30,21 @@ const AWAITED_ROLE: Record<Exclude<StaffRole, 'ops'>, AwaitingRole | null> = {
   support: null,
 };
 
+/** The team whose tasks each staff role works on (config/stay.ts PATIENT_REQUESTS); ops see every team's. */
+const TASK_TEAM: Record<Exclude<StaffRole, 'ops'>, TaskTeam | null> = {
+  admission_coordinator: null,
+  care_coordinator: 'care_coordinator',
+  finance: 'finance',
+  mdt: null,
+  medical_assistant: 'medical_assistant',
+  support: 'support',
+};
+
+/** A scalar of an event's JSON payload as a string ('' when absent: the row is still listed, not lost). */
+function payloadString(payload: Prisma.JsonValue, key: string): string {
+  const value = payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? payload[key] : undefined;
+  return typeof value === 'string' ? value : '';
+}
 
 export function registerWorklistRoutes(api: ApiRoutes, deps: WorklistRouteDeps): void {
   const { db } = deps;
@@ -101,6 +119,74 @@ export function registerWorklistRoutes(api: ApiRoutes, deps: WorklistRouteDeps):
           createdAt: c.createdAt.toISOString(),
         })),
         total,
+        ...page,
+      });
+    },
+  });
+
+  api.add({
+    method: 'get', path: '/worklist/tasks', tag: 'Worklist', access: 'signed_in', action: 'worklist.read',
+    summary: "Open tasks of my team (staff), oldest first: care coordinators see those of their own cases. Ops see every team's",
+    request: { query: taskWorklistQuery },
+    responses: { 200: json(taskWorklistPage, 'One page of open tasks, with the total matching') },
+    handler: async (req, res) => {
+      const p = requireAllowed(req, 'worklist.read');
+      const q = parseQuery(taskWorklistQuery, req.query);
+      const page = { limit: q.limit, offset: q.offset };
+      const role = p.role as StaffRole; // staff only, as for /worklist
+
+      let team: TaskTeam | undefined = q.team;
+      if (role !== 'ops') {
+        const mine = TASK_TEAM[role];
+        if (q.team && q.team !== mine) {
+          const message = mine
+            ? `Your task list holds the ${mine} team's tasks; only ops can list another team's. Omit team.`
+            : `No patient request becomes a task for your role (${role}); only ops can list tasks by team. Omit team.`;
+          throw new ApiError(400, 'validation_failed', message, [{ path: 'team', message }]);
+        }
+        if (!mine) {
+          res.json({ items: [], total: 0, ...page });
+          return;
+        }
+        team = mine;
+      }
+
+      // The audit trail is the read model of tasks: a task is open from its `task_created` event until
+      // a `task_done` event of the same case names it. Tasks of an ended case are nobody's work any more.
+      const conditions: Prisma.Sql[] = [
+        Prisma.sql`e."type" = 'task_created'`,
+        Prisma.sql`c."phase" NOT IN (${Prisma.join([...TERMINAL_PHASES])})`,
+        Prisma.sql`NOT EXISTS (SELECT 1 FROM "CaseEvent" d WHERE d."caseId" = e."caseId" AND d."type" = 'task_done' AND json_extract(d."payload", '$.taskId') = json_extract(e."payload", '$.taskId'))`,
+      ];
+      if (team) conditions.push(Prisma.sql`json_extract(e."payload", '$.team') = ${team}`);
+      // Care coordinators follow their own patients, as in /worklist.
+      if (role === 'care_coordinator') conditions.push(Prisma.sql`c."coordinatorId" = ${p.userId}`);
+      const where = Prisma.join(conditions, ' AND ');
+      const from = Prisma.sql`FROM "CaseEvent" e JOIN "Case" c ON c."id" = e."caseId" WHERE ${where}`;
+      const [ids, [{ n }]] = await Promise.all([
+        // The event ID breaks ties between events of the same instant, so pages never overlap.
+        db.$queryRaw<{ id: number }[]>`SELECT e."id" AS id ${from} ORDER BY e."at" ASC, e."id" ASC LIMIT ${q.limit} OFFSET ${q.offset}`,
+        db.$queryRaw<{ n: number | bigint }[]>`SELECT COUNT(*) AS n ${from}`,
+      ]);
+      const events = await db.caseEvent.findMany({ where: { id: { in: ids.map((r) => Number(r.id)) } }, include: { case: true } });
+      const byId = new Map(events.map((e) => [e.id, e]));
+      res.json({
+        items: ids.flatMap(({ id }) => {
+          const e = byId.get(Number(id));
+          if (!e) return [];
+          return [{
+            taskId: payloadString(e.payload, 'taskId'),
+            kind: payloadString(e.payload, 'kind'),
+            team: payloadString(e.payload, 'team'),
+            reference: e.case.reference,
+            requestType: e.case.requestType,
+            phase: e.case.phase,
+            coordinatorId: e.case.coordinatorId,
+            requestedBy: e.actor,
+            createdAt: e.at.toISOString(),
+          }];
+        }),
+        total: Number(n),
         ...page,
       });
     },

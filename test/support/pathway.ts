@@ -3,8 +3,9 @@ import crypto from 'node:crypto';
 import request from 'supertest';
 import { signPayload } from '../../api/payments/signature';
 import { checklists } from '../../config/checklists';
-import type { CaseState, RequestType } from '../../workflows/definitions';
-import { staff, type Actor } from './actors';
+import { studyFees } from '../../config/fees';
+import type { CaseState, EstimateState, RequestType } from '../../workflows/definitions';
+import { signUp, staff, type Actor } from './actors';
 import { validCase, waitForState } from './cases';
 import type { Stack } from './stack';
 
@@ -25,10 +26,16 @@ export interface Team {
   care2: Actor;
   mdt: Actor;
   ops: Actor;
+  finance: Actor;
+  support: Actor;
+  assistant: Actor;
 }
 
 export async function makeTeam(stack: Stack): Promise<Team> {
-  return { admission: await staff(stack, 'admission_coordinator'), care: await staff(stack, 'care_coordinator'), care2: await staff(stack, 'care_coordinator'), mdt: await staff(stack, 'mdt'), ops: await staff(stack, 'ops') };
+  return {
+    admission: await staff(stack, 'admission_coordinator'), care: await staff(stack, 'care_coordinator'), care2: await staff(stack, 'care_coordinator'), mdt: await staff(stack, 'mdt'), ops: await staff(stack, 'ops'),
+    finance: await staff(stack, 'finance'), support: await staff(stack, 'support'), assistant: await staff(stack, 'medical_assistant'),
+  };
 }
 
 export const pdf = (seed: string) => Buffer.from(`%PDF-1.4\n% ${seed}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n`, 'latin1');
@@ -61,8 +68,8 @@ export async function upload(stack: Stack, actor: Actor, reference: string, kind
 }
 
 /** Answers the whole questionnaire and provides every document item of the request type's checklist. */
-export async function fillFile(stack: Stack, patient: Actor, reference: string, requestType: RequestType): Promise<void> {
-  const q = await request(stack.app).put(`/cases/${reference}/questionnaire`).set(patient.auth).send(QUESTIONNAIRE);
+export async function fillFile(stack: Stack, patient: Actor, reference: string, requestType: RequestType, answers: Record<string, string> = {}): Promise<void> {
+  const q = await request(stack.app).put(`/cases/${reference}/questionnaire`).set(patient.auth).send({ ...QUESTIONNAIRE, ...answers });
   if (q.status !== 200) throw new Error(`questionnaire: ${q.status} ${JSON.stringify(q.body)}`);
   for (const item of checklists[requestType]) if (item.source === 'document') await upload(stack, patient, reference, item.documentKind);
   await waitForState(stack.app, patient.auth, reference, (s) => s.checklist.every((e) => e.status === 'provided'));
@@ -74,15 +81,15 @@ export async function call(stack: Stack, actor: Actor, method: 'post' | 'put', u
 }
 
 /** Signs and delivers a payment as the provider does. */
-export function pay(stack: Stack, reference: string, amountCents: number, paymentId: string) {
-  const raw = JSON.stringify({ paymentId, caseReference: reference, amountCents, currency: 'EUR', purpose: 'study_fee', paidAt: new Date().toISOString() });
+export function pay(stack: Stack, reference: string, amountCents: number, paymentId: string, purpose = 'study_fee') {
+  const raw = JSON.stringify({ paymentId, caseReference: reference, amountCents, currency: 'EUR', purpose, paidAt: new Date().toISOString() });
   const ts = Math.floor(Date.now() / 1000);
   return request(stack.app).post('/webhooks/payments').set('Content-Type', 'application/json').set('Parcours-Timestamp', String(ts)).set('Parcours-Signature', signPayload(stack.config.payments.webhookSecret, ts, raw)).send(raw);
 }
 
 /** From a fresh case to `report_pending`: file, completeness, coordinator, approval, fee. */
-export async function toReportPending(stack: Stack, patient: Actor, team: Team, reference: string, requestType: RequestType, fee: number): Promise<void> {
-  await fillFile(stack, patient, reference, requestType);
+export async function toReportPending(stack: Stack, patient: Actor, team: Team, reference: string, requestType: RequestType, fee: number, answers: Record<string, string> = {}): Promise<void> {
+  await fillFile(stack, patient, reference, requestType, answers);
   expect((await call(stack, patient, 'post', `/cases/${reference}/submit`)).status).toBe(200);
   await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'completeness_review');
   expect((await call(stack, team.admission, 'post', `/cases/${reference}/review`, { decision: 'complete' })).status).toBe(200);
@@ -95,3 +102,42 @@ export async function toReportPending(stack: Stack, patient: Actor, team: Team, 
   await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'report_pending');
 }
 
+
+/** A patient whose case (proton therapy unless said otherwise) reached treatment planning: the MDT proposed treatment here. */
+export async function toTreatmentPlanning(stack: Stack, team: Team, opts: { requestType?: RequestType; nationality?: string; countryOfResidence?: string; language?: 'fr' | 'en' } = {}): Promise<{ patient: Actor; reference: string }> {
+  const requestType = opts.requestType ?? 'proton_therapy';
+  const patient = await signUp(stack);
+  const nationality = opts.nationality ?? 'MA';
+  const reference = await openCase(stack, patient, requestType, {
+    language: opts.language ?? 'en',
+    patient: { ...validCase().patient, nationality, countryOfResidence: opts.countryOfResidence ?? nationality },
+  });
+  await toReportPending(stack, patient, team, reference, requestType, studyFees[requestType].amountCents, { nationality });
+  const res = await call(stack, team.mdt, 'post', `/cases/${reference}/report`, { kind: 'mdt', strategy: 'treatment_here', summary: 'Treatment here proposed.' });
+  if (res.status !== 200) throw new Error(`report: ${res.status} ${JSON.stringify(res.body)}`);
+  await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'treatment_planning');
+  return { patient, reference };
+}
+
+/** The care coordinator issues the estimate; resolves once the patient can answer it. */
+export async function issueEstimate(stack: Stack, team: Team, patient: Actor, reference: string, lines?: { code: string; quantity: number }[]): Promise<EstimateState> {
+  const res = await call(stack, team.care, 'post', `/cases/${reference}/estimates`, lines ? { lines } : {});
+  if (res.status !== 201) throw new Error(`estimate: ${res.status} ${JSON.stringify(res.body)}`);
+  const estimate = res.body as EstimateState;
+  await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'estimate_review' || estimate.additional);
+  return estimate;
+}
+
+/** From treatment planning to a guaranteed estimate paid in full: the arrival date can then be set. */
+export async function toGuaranteed(stack: Stack, team: Team, opts: Parameters<typeof toTreatmentPlanning>[2] = {}): Promise<{ patient: Actor; reference: string; estimate: EstimateState }> {
+  const { patient, reference } = await toTreatmentPlanning(stack, team, opts);
+  const estimate = await issueEstimate(stack, team, patient, reference, [{ code: 'consultation', quantity: 1 }]);
+  expect((await call(stack, patient, 'post', `/cases/${reference}/estimates/${estimate.number}/accept`)).status).toBe(200);
+  await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'guarantee_pending');
+  expect((await pay(stack, reference, estimate.totalCents, `pay-${estimate.number}`, `Estimate ${estimate.number}`)).status).toBe(200);
+  await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'stay_preparation');
+  return { patient, reference, estimate };
+}
+
+/** A calendar date `days` from today (UTC), as the API takes it. */
+export const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);

@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Express } from 'express';
 import type { Transporter } from 'nodemailer';
-import type { ActivityDeps } from '../../activities';
+import { activityDepsFrom, type ActivityDeps } from '../../activities';
 import { createTransport } from '../../activities/email';
 import { createApp } from '../../api/app';
 import type { Accounts } from '../../api/auth/accounts';
@@ -99,16 +99,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     namespace: 'default',
     taskQueue,
     workflowBundlePath: env('PARCOURS_TEST_WORKFLOW_BUNDLE'),
-    activityDeps: {
-      db,
-      transport,
-      mailFrom: config.smtp.from,
-      publicBaseUrl: config.api.publicBaseUrl,
-      admissionTeamEmail: config.admissionTeamEmail,
-      mdtSecretariatEmail: config.mdtSecretariatEmail,
-      radiotherapyTeamEmail: config.radiotherapyTeamEmail,
-      afterEmailSent: opts.afterEmailSent,
-    },
+    activityDeps: { ...activityDepsFrom(config, db, transport), afterEmailSent: opts.afterEmailSent },
   });
   const running = worker.run();
 

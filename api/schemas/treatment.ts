@@ -1,0 +1,175 @@
+// Request and response schemas of step 3 to the end of the case (estimates, guarantee, stay, tasks,
+// discharge, follow-up). Strict objects: a client sets only what the step takes; the workflow keeps the
+// business rules (phase, tariff codes, guarantee), the API only the shape of each field.
+import { PATIENT_REQUEST_KINDS, PATIENT_REQUESTS, TREATMENT_SITE_IDS, type TaskTeam } from '../../config/stay';
+import { isValidNir } from '../../workflows/coverage';
+import { PHASES, REQUEST_TYPES } from '../../workflows/definitions';
+import { countryCode, isoDate, shortText, z } from './common';
+import { limitParam, offsetParam, strictQuery } from './query';
+
+/** Lines per estimate (or per discharge): far more than a programme's catalogue holds. */
+export const MAX_LINES = 30;
+
+/** Today as YYYY-MM-DD in UTC: the same calendar the workflow's dates use. */
+const todayUtc = () => new Date().toISOString().slice(0, 10);
+
+// ---- path parameters -------------------------------------------------------------------------------
+
+export const estimateNumberPattern = /^DEV-\d{4}-\d{6}$/;
+export const estimateParams = z.object({
+  reference: z.string().openapi({ example: 'INT-2026-000123' }),
+  number: z.string().regex(estimateNumberPattern, 'Not an estimate number: they look like DEV-2026-000123 (see the case’s estimates).').openapi({ example: 'DEV-2026-000123' }),
+});
+
+export const taskParams = z.object({
+  reference: z.string().openapi({ example: 'INT-2026-000123' }),
+  taskId: z.string().regex(/^[\w.:-]{1,100}$/, 'Not a task ID: use the `id` of one of the case’s tasks.'),
+});
+
+// ---- request bodies --------------------------------------------------------------------------------
+
+const lineInput = z.strictObject({
+  code: z.string().regex(/^[a-z_]{2,50}$/, 'Use a tariff code from the catalogue, e.g. "proton_fraction".'),
+  quantity: z.number().int('A whole number.').min(1, 'At least 1.').max(999, 'At most 999.'),
+});
+
+/** Tariff lines: at least one (omit the field for the defaults), each code once. */
+const lines = (omitted: string) =>
+  z
+    .array(lineInput)
+    .min(1, `Give at least one line, or omit the field for ${omitted}.`)
+    .max(MAX_LINES, `At most ${MAX_LINES} lines.`)
+    .refine((ls) => new Set(ls.map((l) => l.code)).size === ls.length, 'A code appears twice: give one line per code with the whole quantity.');
+
+export const issueEstimateBody = z
+  .strictObject({ lines: lines("the programme's standard lines").optional() })
+  .openapi('IssueEstimate', { description: 'Omit `lines` (or send no body) for the standard lines of the programme.' });
+
+export const declineEstimateBody = z.strictObject({ reason: shortText(500).optional() }).openapi('DeclineEstimate');
+
+export const coverageBody = z
+  .strictObject({
+    // Checked here as the workflow reads it (workflows/coverage.ts): a mistyped number would otherwise
+    // pass silently and put the patient on the prepayment route. Corsica's departments are 2A and 2B.
+    frenchSocialSecurityNumber: z
+      .string()
+      .trim()
+      .regex(/^(?=.{13,21}$)[0-9 ]*(?:2[AB])?[0-9 ]*$/i, { error: 'Digits and spaces only (2A or 2B for Corsica), 13 to 21 characters, e.g. "2 84 12 75 123 456 87".', abort: true })
+      .refine(isValidNir, 'Not a valid French social security number: give all 15 characters as on the Carte Vitale (the last 2 are the key, and it does not match).')
+      .optional(),
+    declaredTreatingPhysician: shortText(200).optional(),
+    hasEhic: z.boolean().optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'Give at least one of frenchSocialSecurityNumber, declaredTreatingPhysician, hasEhic.')
+  .openapi('CoverageDeclaration');
+
+export const insurerLetterBody = z
+  .strictObject({
+    insurer: shortText(200),
+    policyNumber: shortText(100),
+    coveredCents: z.number().int('Integer cents, e.g. 1250000 for €12,500.00.').positive('Must be more than 0.'),
+    documentId: z.uuid('Upload the letter first (POST /cases/{reference}/documents) and give its documentId.'),
+  })
+  .openapi('InsurerLetter');
+
+export const arrivalBody = z
+  .strictObject({
+    date: isoDate.refine((d) => d > todayUtc(), 'The arrival date must be after today.'),
+    plannedStayDays: z.number().int('A whole number of days.').min(1, 'At least 1 day.').max(365, 'At most 365 days.'),
+    site: z.enum(TREATMENT_SITE_IDS).optional().openapi({ description: 'Default: the site of the request type.' }),
+  })
+  .openapi('Arrival');
+
+export const companionBody = z
+  .strictObject({
+    fullName: shortText(200),
+    relationship: z.enum(['family', 'other']),
+    nationality: countryCode,
+    proofDocumentId: z.uuid('Give the documentId of the uploaded proof of relationship (or justification letter).').optional(),
+  })
+  .openapi('Companion', { description: 'A companion with the same fullName is updated, not added twice.' });
+
+export const patientRequestBody = z
+  .strictObject({ kind: z.enum(PATIENT_REQUEST_KINDS), details: shortText(2000) })
+  .openapi('PatientRequest');
+
+export const completeTaskBody = z.strictObject({ outcome: shortText(2000) }).openapi('CompleteTask');
+
+export const dischargeBody = z
+  .strictObject({ performed: lines('the lines of the guaranteed estimates').optional() })
+  .openapi('Discharge', { description: 'Omit `performed` (or send no body) to invoice the lines of the guaranteed estimates.' });
+
+export const followUpBody = z
+  .strictObject({
+    // A date-time with its offset: the appointment's hour matters, and the patient travels from another time zone.
+    at: z.iso
+      .datetime({ offset: true, error: 'Use an ISO 8601 date-time with its offset, e.g. 2026-12-03T10:30:00+01:00.' })
+      .refine((at) => Date.parse(at) > Date.now(), 'A follow-up must be in the future.')
+      .openapi({ example: '2026-12-03T10:30:00+01:00' }),
+    description: shortText(500),
+  })
+  .openapi('FollowUp');
+
+// ---- responses (documentation: the workflow's answers as they are) ---------------------------------
+
+const estimateLine = z.object({ code: z.string(), label: z.string(), unitCents: z.number().int(), quantity: z.number().int(), amountCents: z.number().int() });
+
+export const estimateState = z
+  .object({
+    number: z.string().openapi({ example: 'DEV-2026-000123' }),
+    documentId: z.string().openapi({ description: 'The estimate PDF, a document of the case.' }),
+    issuedAt: z.string(),
+    validUntil: z.string(),
+    totalCents: z.number().int(),
+    lines: z.array(estimateLine),
+    additional: z.boolean().openapi({ description: 'Issued during the stay because treatment changed.' }),
+    status: z.enum(['issued', 'accepted', 'declined', 'expired', 'guaranteed']),
+    paidCents: z.number().int(),
+    insurerLetters: z.array(z.object({ insurer: z.string(), policyNumber: z.string(), coveredCents: z.number().int(), documentId: z.string(), by: z.string(), at: z.string() })),
+    treatmentStartedAt: z.string().nullable(),
+  })
+  .openapi('Estimate');
+
+/** The teams patient requests go to (config/stay.ts), in a stable order. */
+export const TASK_TEAMS = [...new Set(Object.values(PATIENT_REQUESTS).map((r) => r.team))] as [TaskTeam, ...TaskTeam[]];
+
+export const caseTask = z
+  .object({
+    id: z.string(),
+    kind: z.enum(PATIENT_REQUEST_KINDS),
+    team: z.enum(TASK_TEAMS),
+    details: z.string(),
+    requestedBy: z.string(),
+    createdAt: z.string(),
+    status: z.enum(['open', 'done']),
+    outcome: z.string().nullable(),
+    doneBy: z.string().nullable(),
+    remindersSent: z.number().int(),
+  })
+  .openapi('CaseTask');
+
+// ---- GET /worklist/tasks ----------------------------------------------------------------------------
+
+export const taskWorklistQuery = strictQuery({
+  team: z.enum(TASK_TEAMS).optional().openapi({ description: 'Ops only: one team’s tasks. Other roles may pass only their own team (or omit it).' }),
+  limit: limitParam,
+  offset: offsetParam,
+});
+
+export const taskWorklistItem = z
+  .object({
+    taskId: z.string(),
+    kind: z.enum(PATIENT_REQUEST_KINDS),
+    team: z.enum(TASK_TEAMS),
+    reference: z.string().openapi({ example: 'INT-2026-000123' }),
+    requestType: z.enum(REQUEST_TYPES),
+    phase: z.enum(PHASES),
+    coordinatorId: z.string().nullable(),
+    requestedBy: z.string().openapi({ description: 'Who raised it: `patient:<id>`, `referrer:<id>` or a staff account.' }),
+    createdAt: z.string(),
+  })
+  .openapi('TaskWorklistItem');
+
+export const taskWorklistPage = z
+  .object({ items: z.array(taskWorklistItem), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
+  .openapi('TaskWorklistPage');

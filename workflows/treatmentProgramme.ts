@@ -1,0 +1,830 @@
+// Step 3 to the end of a case whose MDT proposed treatment here (domain: step 3, visa, during and
+// after the stay): estimate → acceptance → guarantee (paid in full or an insurer letter) → arrival
+// date, visa certificates, practical pack → the stay (patient requests become team tasks; additional
+// estimates follow the same accept → guarantee rule) → discharge → reconciliation and final invoice →
+// follow-up → closed. Deterministic workflow code: it runs inside `carePathway` and uses its helpers.
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { EmailTemplateName } from '../activities/emailTemplates';
+import type { StaffAudience, StaffTemplate } from '../activities/staffEmails';
+import { coverageNotices } from '../config/coverage';
+import type { PathwayTimings } from '../config/pathway';
+import { DEFAULT_SITE, PATIENT_REQUESTS, PRACTICAL_PACK_TEXTS, SUPPORT_CONTACT, TREATMENT_SITES, type StayPart } from '../config/stay';
+import { VISA_ANSWER_DELAY_DAYS, COMPANION_REQUIRED_DOCUMENT } from '../config/visa';
+import { coverageRoute } from './coverage';
+import {
+  acceptEstimateUpdate,
+  completeTaskUpdate,
+  declareCoverageUpdate,
+  declineEstimateUpdate,
+  FAILURE_TYPES,
+  issueEstimateUpdate,
+  patientArrivedUpdate,
+  raiseRequestUpdate,
+  recordDischargeUpdate,
+  recordInsurerLetterUpdate,
+  scheduleFollowUpUpdate,
+  setArrivalDateUpdate,
+  setCompanionUpdate,
+  startTreatmentUpdate,
+  type AllocatedPayment,
+  type ArrivalInput,
+  type CompanionInput,
+  type InsurerLetterInput,
+  type IssueEstimateRequest,
+  type PatientRequestInput,
+  type AwaitingRole,
+  type CaseStartInput,
+  type CaseState,
+  type CaseTask,
+  type EstimateState,
+  type EventPayload,
+  type FollowUp,
+  type PaymentStatus,
+  type Phase,
+  type ResumePoint,
+  type TreatmentState,
+} from './definitions';
+import { formatEuros, priceEstimate, type EstimateLine, type EstimateLineInput } from './pricing';
+import { reconcile } from './reconciliation';
+import { visaRequirement } from './visa';
+
+export type Ending = { phase: Extract<Phase, 'withdrawn' | 'cancelled' | 'abandoned' | 'expired' | 'closed'>; reason: string };
+
+/** What the treatment programme uses of the case workflow (carePathway.ts). */
+export interface CaseContext {
+  input: CaseStartInput;
+  workflowId: string;
+  timings: PathwayTimings;
+  state: CaseState;
+  ending(): Ending | undefined;
+  moveTo(phase: Phase, awaitingRole: AwaitingRole, type: string, actor: string, summary: string, nextDeadline?: string | null, payload?: EventPayload): Promise<void>;
+  record(type: string, actor: string, summary: string, payload?: EventPayload, readModel?: { nextDeadline?: string | null }): Promise<void>;
+  emailPatient(template: EmailTemplateName, summary: string, vars: Record<string, string>, options?: { key?: string; attachDocumentIds?: string[] }): Promise<void>;
+  staffEmail(audience: StaffAudience, template: StaffTemplate, summary: string, vars?: Record<string, string>): Promise<void>;
+  /** Recomputes the payment status (search attribute, details) from the state. */
+  refreshPaymentStatus(): void;
+  setDeadline(deadline: string | null): void;
+  publishDetails(): void;
+  requireNotEnded(action: string): void;
+  issueEstimate: Activities['issueEstimate'];
+  issueVisaCertificate: Activities['issueVisaCertificate'];
+  issueFinalInvoice: Activities['issueFinalInvoice'];
+  /** What a new run needs besides the state (continue-as-new). */
+  carried(): Omit<ResumePoint, 'state' | 'stage'>;
+}
+
+export const emptyTreatment = (): TreatmentState => ({
+  coverage: null,
+  coverageDeclaration: {},
+  estimates: [],
+  arrival: null,
+  arrivedAt: null,
+  visa: null,
+  companions: [],
+  tasks: [],
+  dischargedAt: null,
+  invoiced: [],
+  reconciliation: null,
+  followUps: [],
+});
+
+const TREATMENT_PHASES: readonly Phase[] = ['treatment_planning', 'estimate_review', 'guarantee_pending'];
+const STAY_PARTS: Partial<Record<Phase, StayPart>> = {
+  treatment_planning: 'before_arrival',
+  estimate_review: 'before_arrival',
+  guarantee_pending: 'before_arrival',
+  stay_preparation: 'before_arrival',
+  awaiting_arrival: 'before_arrival',
+  in_stay: 'stay',
+  follow_up: 'after_stay',
+};
+
+const fail = (type: string, message: string, details?: unknown) => ApplicationFailure.create({ type, message, details: details === undefined ? [] : [details], nonRetryable: true });
+const ms = (d: Duration) => msToNumber(d);
+const iso = (at: number) => new Date(at).toISOString();
+const today = () => new Date().toISOString().slice(0, 10);
+/** An appointment time as the patient reads it (the centre's time zone). */
+const whenText = (at: string) => `${new Date(at).toLocaleString('en-GB', { timeZone: 'Europe/Paris', dateStyle: 'medium', timeStyle: 'short' })} (Paris)`;
+/** A calendar date's instant for timers: 08:00 UTC, the morning at the centre. */
+const dayStart = (date: string) => Date.parse(`${date}T08:00:00Z`);
+
+export function createTreatmentProgramme(ctx: CaseContext) {
+  const { input, state, timings, workflowId } = ctx;
+  const t = state.treatment;
+  const lang = input.language;
+  const money = (cents: number) => formatEuros(cents, lang);
+  const ended = () => ctx.ending() !== undefined;
+  /** Set when the case is closing or continuing as new: background waits stop. */
+  let stopping = false;
+  const stop = () => stopping || ended();
+  const background: Promise<void>[] = [];
+  let issuing = false;
+  let discharge: { performed?: EstimateLineInput[]; by: string } | undefined;
+  /** Bumped when the arrival date changes or the patient arrives: the pre-arrival wait starts again. */
+  let arrivalVersion = 0;
+
+  const coordinatorOnly = (by: string, action: string) => {
+    if (by !== state.coordinatorId) throw fail(FAILURE_TYPES.notAllowed, `Only the case's care coordinator may ${action}; ask them, or have the case reassigned to you.`);
+  };
+  const requirePhase = (allowed: readonly Phase[], action: string) => {
+    ctx.requireNotEnded(action);
+    if (!allowed.includes(state.phase)) throw fail(FAILURE_TYPES.wrongPhase, `Cannot ${action} now: the case is in phase '${state.phase}' (allowed in: ${allowed.join(', ')}).`, { phase: state.phase, allowed });
+  };
+  const findEstimate = (number: string): EstimateState => {
+    const e = t.estimates.find((x) => x.number === number);
+    if (!e) throw fail(FAILURE_TYPES.invalid, `Case ${input.reference} has no estimate ${number}; its estimates: ${t.estimates.map((x) => x.number).join(', ') || 'none yet'}.`);
+    return e;
+  };
+  const pastDate = (date: string) => date <= today();
+
+  // ---- coverage and guarantee ----------------------------------------------------------------------
+
+  function refreshCoverage(): void {
+    const decision = coverageRoute({
+      countryOfResidence: input.patient.countryOfResidence,
+      frenchSocialSecurityNumber: t.coverageDeclaration.frenchSocialSecurityNumber ?? null,
+      declaredTreatingPhysician: t.coverageDeclaration.declaredTreatingPhysician ?? null,
+      hasEhic: t.coverageDeclaration.hasEhic,
+      priorAuthorisation: state.documents.some((d) => d.kind === 's2_form') ? 's2_form' : null,
+      insurerGuaranteeLetter: t.estimates.some((e) => e.insurerLetters.length > 0),
+    });
+    t.coverage = { route: decision.route, prepayment: decision.prepayment, notices: decision.notices.map((n) => n.id) };
+  }
+  const coverageText = () => (t.coverage ? t.coverage.notices.map((id) => coverageNotices[id as keyof typeof coverageNotices][lang]).join(' ') : '');
+  const coveredCents = (e: EstimateState) => e.insurerLetters.reduce((sum, l) => sum + l.coveredCents, 0);
+  /** What the patient still has to pay on an estimate before it is guaranteed. */
+  const remainingCents = (e: EstimateState) => (t.coverage?.route === 'french_insured' ? 0 : Math.max(0, e.totalCents - coveredCents(e) - e.paidCents));
+  const paymentPath = (purpose: string, amountCents: number) => `/pay/${input.reference}?purpose=${encodeURIComponent(purpose)}&amountCents=${amountCents}`;
+
+  /** An accepted estimate becomes guaranteed as soon as nothing remains to prepay. */
+  async function checkGuarantee(e: EstimateState, actor: string): Promise<void> {
+    if (e.status !== 'accepted' || remainingCents(e) > 0) return;
+    e.status = 'guaranteed';
+    ctx.refreshPaymentStatus();
+    const how = t.coverage?.route === 'french_insured' ? 'Assurance Maladie (co-payment only)' : e.insurerLetters.length ? `insurer letter(s) ${money(coveredCents(e))}, paid ${money(e.paidCents)}` : `paid in full ${money(e.paidCents)}`;
+    await ctx.record('estimate_guaranteed', actor, `Estimate ${e.number} guaranteed: ${how}`, { number: e.number, paidCents: e.paidCents, coveredCents: coveredCents(e) });
+    await ctx.emailPatient('treatment_guaranteed', `Email patient: estimate ${e.number} guaranteed`, { number: e.number });
+  }
+
+  /** Where a payment counts: the purpose the payer gave, else the oldest thing waiting for money. */
+  function allocate(purpose: string): string {
+    const number = /DEV-\d{4}-\d{6}/.exec(purpose)?.[0];
+    if (number && t.estimates.some((e) => e.number === number)) return number;
+    if (t.reconciliation && /balance|FAC-\d{4}-\d{6}/i.test(purpose)) return 'balance';
+    if (/study_fee/.test(purpose) || t.estimates.length === 0) return 'study_fee';
+    const open = t.estimates.find((e) => e.status === 'accepted' && remainingCents(e) > 0) ?? t.estimates.find((e) => e.status === 'issued');
+    if (open) return open.number;
+    if (t.reconciliation && balanceRemaining() > 0) return 'balance';
+    return 'unallocated';
+  }
+  const balancePaid = () => state.payments.filter((p) => p.allocatedTo === 'balance').reduce((s, p) => s + p.amountCents, 0);
+  const balanceRemaining = () => Math.max(0, (t.reconciliation?.balanceDueCents ?? 0) - balancePaid());
+
+  /** Called by the payment handler, state already changed: counts the payment and checks guarantees. */
+  async function paymentAllocated(payment: AllocatedPayment): Promise<void> {
+    const e = t.estimates.find((x) => x.number === payment.allocatedTo);
+    if (e) {
+      e.paidCents += payment.amountCents;
+      ctx.refreshPaymentStatus();
+      await checkGuarantee(e, 'payment_provider');
+    }
+  }
+
+  /** The payment status once step 3 has money in play (null before: the fee logic applies). */
+  function paymentStatus(): PaymentStatus | null {
+    if (t.reconciliation) return balanceRemaining() > 0 ? 'balance_due' : null;
+    const live = t.estimates.filter((e) => e.status === 'accepted' || e.status === 'guaranteed');
+    if (!live.length) return null;
+    const open = live.filter((e) => e.status === 'accepted');
+    if (open.length) return open.some((e) => e.paidCents > 0 || coveredCents(e) > 0) ? 'partially_paid' : 'due';
+    return live.some((e) => coveredCents(e) > 0) || t.coverage?.route === 'french_insured' ? 'guaranteed' : 'paid';
+  }
+  /** What the patient owes in all (fee + estimates to prepay, or the reconciled share). */
+  function amountDueCents(feeCents: number): number {
+    if (t.reconciliation) return feeCents + t.reconciliation.patientShareCents;
+    const live = t.estimates.filter((e) => e.status === 'accepted' || e.status === 'guaranteed');
+    return feeCents + live.reduce((s, e) => s + (t.coverage?.route === 'french_insured' ? 0 : Math.max(0, e.totalCents - coveredCents(e))), 0);
+  }
+
+  // ---- handlers ------------------------------------------------------------------------------------
+
+  setHandler(
+    declareCoverageUpdate,
+    async ({ by, ...declared }) => {
+      Object.assign(t.coverageDeclaration, declared);
+      refreshCoverage();
+      for (const e of t.estimates) await checkGuarantee(e, by);
+      await ctx.record('coverage_declared', by, `Coverage declared: route ${t.coverage!.route}`, { route: t.coverage!.route });
+      return state;
+    },
+    { validator: (_arg) => requirePhase(['report_pending', ...TREATMENT_PHASES, 'stay_preparation'], 'declare your insurance') },
+  );
+
+  setHandler(
+    issueEstimateUpdate,
+    async ({ lines, by }) => {
+      issuing = true;
+      try {
+        refreshCoverage();
+        const additional = t.estimates.some((e) => !e.additional);
+        const issuedAt = new Date().toISOString();
+        const issued = await ctx.issueEstimate({
+          idempotencyKey: `${workflowId}:estimate:${t.estimates.length + 1}`,
+          reference: input.reference,
+          requestType: input.requestType,
+          lines,
+          language: lang,
+          patientName: `${input.patient.firstName} ${input.patient.lastName}`,
+          issuedAt,
+          validUntil: iso(Date.now() + ms(timings.estimateValidity)),
+        });
+        const estimate: EstimateState = {
+          number: issued.number, documentId: issued.documentId, issuedAt, validUntil: issued.validUntil, totalCents: issued.totalCents, lines: issued.lines,
+          additional, status: 'issued', paidCents: 0, insurerLetters: [], treatmentStartedAt: null,
+        };
+        t.estimates.push(estimate);
+        // Money paid ahead with this estimate's number in its purpose was kept aside: count it now.
+        await ctx.record(additional ? 'additional_estimate_issued' : 'estimate_issued', by, `Estimate ${issued.number}: ${money(issued.totalCents)}, valid until ${issued.validUntil.slice(0, 10)}`, { number: issued.number, totalCents: issued.totalCents, additional });
+        await ctx.emailPatient('estimate_issued', `Email patient: estimate ${issued.number}`, { number: issued.number, total: money(issued.totalCents), validUntil: issued.validUntil.slice(0, 10), coverageNotice: coverageText() }, { attachDocumentIds: [issued.documentId] });
+        await ctx.staffEmail('finance', 'estimate_to_finance', `Email finance: estimate ${issued.number}`, { number: issued.number, total: money(issued.totalCents) });
+        if (additional) background.push(superviseEstimate(estimate).then(() => undefined));
+        return estimate;
+      } finally {
+        issuing = false;
+      }
+    },
+    {
+      validator: ({ lines, by }: IssueEstimateRequest) => {
+        requirePhase(['treatment_planning', 'in_stay'], 'issue an estimate');
+        coordinatorOnly(by, 'issue an estimate');
+        if (issuing) throw fail(FAILURE_TYPES.wrongPhase, 'An estimate is being issued for this case right now: wait for it, then issue another if needed.');
+        if (state.phase === 'treatment_planning' && t.estimates.some((e) => !e.additional)) throw fail(FAILURE_TYPES.wrongPhase, 'The estimate for this case has already been issued.');
+        priceEstimate(input.requestType, lang, lines); // refuses unknown items or bad quantities before anything is issued
+      },
+    },
+  );
+
+  setHandler(
+    acceptEstimateUpdate,
+    async ({ number, by }) => {
+      const e = findEstimate(number);
+      e.status = 'accepted';
+      ctx.refreshPaymentStatus();
+      await ctx.record('estimate_accepted', by, `Estimate ${number} accepted`, { number });
+      await ctx.staffEmail('finance', 'estimate_accepted', `Email finance: estimate ${number} accepted`, { number });
+      await checkGuarantee(e, by);
+      return state;
+    },
+    { validator: ({ number }: { number: string }) => requireOpenEstimate(number, 'accept') },
+  );
+
+  setHandler(
+    declineEstimateUpdate,
+    async ({ number, reason, by }) => {
+      const e = findEstimate(number);
+      e.status = 'declined';
+      ctx.refreshPaymentStatus();
+      await ctx.record('estimate_declined', by, `Estimate ${number} declined${reason ? `: ${reason}` : ''}`, { number });
+      return state;
+    },
+    { validator: ({ number }: { number: string }) => requireOpenEstimate(number, 'decline') },
+  );
+
+  function requireOpenEstimate(number: string, verb: string): void {
+    requirePhase(['estimate_review', 'guarantee_pending', 'stay_preparation', 'awaiting_arrival', 'in_stay'], `${verb} an estimate`);
+    const e = findEstimate(number);
+    if (e.status !== 'issued') throw fail(FAILURE_TYPES.wrongPhase, `Estimate ${number} is ${e.status}: it can no longer be ${verb === 'accept' ? 'accepted' : 'declined'}.`, { status: e.status });
+    if (Date.now() > Date.parse(e.validUntil)) throw fail(FAILURE_TYPES.wrongPhase, `Estimate ${number} expired on ${e.validUntil.slice(0, 10)}: ask your coordinator for a new one.`);
+  }
+
+  setHandler(
+    recordInsurerLetterUpdate,
+    async (letter) => {
+      const e = findEstimate(letter.estimateNumber);
+      e.insurerLetters.push({ insurer: letter.insurer, policyNumber: letter.policyNumber, coveredCents: letter.coveredCents, documentId: letter.documentId, by: letter.by, at: new Date().toISOString() });
+      refreshCoverage();
+      ctx.refreshPaymentStatus();
+      await ctx.record('insurer_letter_recorded', letter.by, `Insurer letter (${letter.insurer}, policy ${letter.policyNumber}) covers ${money(letter.coveredCents)} of ${e.number}`, { number: e.number, insurer: letter.insurer, coveredCents: letter.coveredCents, documentId: letter.documentId });
+      const remaining = remainingCents(e);
+      if (e.status === 'accepted' && remaining > 0) {
+        await ctx.emailPatient('insurer_remainder', `Email patient: remainder of ${e.number} to pay`, { number: e.number, insurer: letter.insurer, covered: money(coveredCents(e)), amount: money(remaining), paymentPath: paymentPath(e.number, remaining) });
+      }
+      await checkGuarantee(e, letter.by);
+      return state;
+    },
+    {
+      validator: (letter: InsurerLetterInput) => {
+        requirePhase(['estimate_review', 'guarantee_pending', 'stay_preparation', 'awaiting_arrival', 'in_stay'], 'record an insurer letter');
+        const e = findEstimate(letter.estimateNumber);
+        if (e.status === 'declined' || e.status === 'expired') throw fail(FAILURE_TYPES.wrongPhase, `Estimate ${e.number} is ${e.status}: a letter for it changes nothing.`);
+        if (!Number.isSafeInteger(letter.coveredCents) || letter.coveredCents <= 0) throw fail(FAILURE_TYPES.invalid, 'coveredCents must be a positive whole number of cents.');
+        const doc = state.documents.find((d) => d.documentId === letter.documentId);
+        if (!doc || doc.kind !== 'insurer_guarantee_letter') throw fail(FAILURE_TYPES.invalid, `Upload the letter to the case first as a document of kind 'insurer_guarantee_letter', then give its documentId.`);
+      },
+    },
+  );
+
+  setHandler(
+    setArrivalDateUpdate,
+    async ({ date, plannedStayDays, site, by }) => {
+      const previous = t.arrival?.date;
+      t.arrival = { date, plannedStayDays, site: site ?? t.arrival?.site ?? DEFAULT_SITE[input.requestType], setBy: by };
+      arrivalVersion++;
+      await ctx.record(previous ? 'arrival_date_changed' : 'arrival_date_set', by, `Arrival ${previous ? `moved from ${previous} to` : 'on'} ${date} for ${plannedStayDays} day(s) at ${siteOf().name}`, { date, plannedStayDays, site: t.arrival.site });
+      return state;
+    },
+    {
+      validator: ({ date, plannedStayDays }: ArrivalInput) => {
+        if (TREATMENT_PHASES.includes(state.phase)) {
+          throw fail(FAILURE_TYPES.notGuaranteed, 'The arrival date can be set only once the estimate is paid in full or guaranteed by an insurer letter.', { phase: state.phase });
+        }
+        requirePhase(['stay_preparation', 'awaiting_arrival'], 'set the arrival date');
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))) throw fail(FAILURE_TYPES.invalid, 'date must be a calendar date YYYY-MM-DD.');
+        if (pastDate(date)) throw fail(FAILURE_TYPES.invalid, `The arrival date must be in the future (after ${today()}).`);
+        if (t.arrivedAt) throw fail(FAILURE_TYPES.wrongPhase, 'The patient has already arrived.');
+        if (!Number.isInteger(plannedStayDays) || plannedStayDays < 1 || plannedStayDays > 365) throw fail(FAILURE_TYPES.invalid, 'plannedStayDays must be a whole number from 1 to 365.');
+      },
+    },
+  );
+  const siteOf = () => TREATMENT_SITES.find((s) => s.id === (t.arrival?.site ?? DEFAULT_SITE[input.requestType]))!;
+
+  setHandler(
+    setCompanionUpdate,
+    async ({ fullName, relationship, nationality, proofDocumentId, by }) => {
+      let c = t.companions.find((x) => x.fullName.toLowerCase() === fullName.toLowerCase());
+      if (!c) {
+        c = { id: `C${t.companions.length + 1}`, fullName, relationship, nationality, proofDocumentId: null, certificateDocumentId: null };
+        t.companions.push(c);
+      }
+      Object.assign(c, { relationship, nationality, proofDocumentId: proofDocumentId ?? c.proofDocumentId });
+      await ctx.record('companion_set', by, `Companion ${c.id} (${relationship})${c.proofDocumentId ? ' with proof' : ': proof still needed for a visa certificate'}`, { companionId: c.id, relationship, proof: c.proofDocumentId !== null });
+      // Visa already assessed as needed: this companion's certificate is issued now.
+      if (t.visa?.status === 'required' && c.proofDocumentId && !c.certificateDocumentId) {
+        const id = await companionCertificate(c.id);
+        await ctx.emailPatient('visa_information', `Email patient: visa certificate for companion ${c.id}`, visaVars(), { attachDocumentIds: [id] });
+      }
+      return state;
+    },
+    {
+      validator: ({ relationship, proofDocumentId }: CompanionInput) => {
+        requirePhase(['stay_preparation', 'awaiting_arrival', 'in_stay', ...TREATMENT_PHASES], 'add a companion');
+        if (proofDocumentId !== undefined) {
+          const needed = COMPANION_REQUIRED_DOCUMENT[relationship];
+          const doc = state.documents.find((d) => d.documentId === proofDocumentId);
+          if (!doc || doc.kind !== needed) throw fail(FAILURE_TYPES.invalid, `A ${relationship === 'family' ? 'family member' : 'companion who is not family'} needs a document of kind '${needed}' uploaded to the case; give its documentId.`, { needed });
+        }
+      },
+    },
+  );
+
+  setHandler(
+    patientArrivedUpdate,
+    async ({ by }) => {
+      t.arrivedAt = new Date().toISOString();
+      arrivalVersion++;
+      await ctx.record('patient_arrived', by, 'The patient has arrived');
+      return state;
+    },
+    { validator: (_arg) => requirePhase(['awaiting_arrival'], 'record the arrival') },
+  );
+
+  setHandler(
+    raiseRequestUpdate,
+    async ({ kind, details, by }) => {
+      const rule = PATIENT_REQUESTS[kind];
+      const task: CaseTask = { id: `T${t.tasks.length + 1}`, kind, team: rule.team, details, requestedBy: by, createdAt: new Date().toISOString(), status: 'open', outcome: null, doneBy: null, remindersSent: 0 };
+      t.tasks.push(task);
+      ctx.publishDetails();
+      await ctx.record('task_created', by, `Task ${task.id} for ${rule.team}: ${rule.label.en}`, { taskId: task.id, team: rule.team, kind });
+      await ctx.emailPatient('request_received', `Email patient: request received (${kind})`, { requestLabel: rule.label[lang] });
+      await ctx.staffEmail(audienceOf(rule.team), 'task_assigned', `Email ${rule.team}: new task ${task.id}`, { taskLabel: rule.label.en, taskId: task.id });
+      background.push(watchTask(task));
+      return task;
+    },
+    {
+      validator: ({ kind }: PatientRequestInput) => {
+        ctx.requireNotEnded('make a request');
+        const rule = PATIENT_REQUESTS[kind];
+        if (!rule) throw fail(FAILURE_TYPES.invalid, `Unknown request kind '${String(kind)}'.`);
+        const part = STAY_PARTS[state.phase];
+        if (!part || !(rule.during as readonly StayPart[]).includes(part)) {
+          throw fail(FAILURE_TYPES.wrongPhase, `A '${kind}' request can be made ${rule.during.join(', ').replace(/_/g, ' ')} only (the case is in phase '${state.phase}').`, { phase: state.phase, during: rule.during });
+        }
+      },
+    },
+  );
+
+  setHandler(
+    completeTaskUpdate,
+    async ({ taskId, outcome, by }) => {
+      const task = t.tasks.find((x) => x.id === taskId)!;
+      Object.assign(task, { status: 'done', outcome, doneBy: by });
+      ctx.publishDetails();
+      await ctx.record('task_done', by, `Task ${task.id} done`, { taskId: task.id });
+      const label = PATIENT_REQUESTS[task.kind].label[lang];
+      // A medical answer stays on the portal: emails never carry health data.
+      const told = task.kind === 'medical_question' ? (lang === 'fr' ? 'consultez la réponse sur le portail' : 'read the answer on the portal') : outcome;
+      await ctx.emailPatient('request_answered', `Email patient: request ${task.id} handled`, { requestLabel: label, outcome: told });
+      return state;
+    },
+    {
+      validator: ({ taskId, byRole }: { taskId: string; byRole: string }) => {
+        ctx.requireNotEnded('complete a task');
+        const task = t.tasks.find((x) => x.id === taskId);
+        if (!task) throw fail(FAILURE_TYPES.invalid, `Case ${input.reference} has no task ${taskId}; open tasks: ${t.tasks.filter((x) => x.status === 'open').map((x) => x.id).join(', ') || 'none'}.`);
+        if (task.status === 'done') throw fail(FAILURE_TYPES.wrongPhase, `Task ${taskId} is already done.`);
+        if (byRole !== task.team && byRole !== 'care_coordinator') throw fail(FAILURE_TYPES.notAllowed, `Task ${taskId} is for the ${task.team} team (or the care coordinator).`);
+      },
+    },
+  );
+
+  setHandler(
+    startTreatmentUpdate,
+    async ({ estimateNumber, by }) => {
+      const e = findEstimate(estimateNumber);
+      e.treatmentStartedAt = new Date().toISOString();
+      await ctx.record('treatment_started', by, `Treatment of estimate ${e.number} started`, { number: e.number });
+      return state;
+    },
+    {
+      validator: ({ estimateNumber, by }: { estimateNumber: string; by: string }) => {
+        requirePhase(['in_stay'], 'start a treatment');
+        coordinatorOnly(by, 'start a treatment');
+        const e = findEstimate(estimateNumber);
+        if (e.status !== 'guaranteed') {
+          throw fail(FAILURE_TYPES.notGuaranteed, `Estimate ${e.number} is ${e.status}: its treatment starts only once it is accepted and paid in full or guaranteed by an insurer letter (${money(remainingCents(e))} still to pay).`, { status: e.status, remainingCents: remainingCents(e) });
+        }
+        if (e.treatmentStartedAt) throw fail(FAILURE_TYPES.wrongPhase, `The treatment of estimate ${e.number} has already started.`);
+      },
+    },
+  );
+
+  setHandler(
+    recordDischargeUpdate,
+    (request) => {
+      discharge = request;
+      return state;
+    },
+    {
+      validator: ({ performed, by }: { performed?: EstimateLineInput[]; by: string }) => {
+        requirePhase(['in_stay'], 'record the discharge');
+        coordinatorOnly(by, 'record the discharge');
+        if (discharge) throw fail(FAILURE_TYPES.wrongPhase, 'The discharge is already recorded.');
+        if (performed) priceEstimate(input.requestType, lang, performed);
+      },
+    },
+  );
+
+  setHandler(
+    scheduleFollowUpUpdate,
+    async ({ at, description, by }) => {
+      const f: FollowUp = { id: `F${t.followUps.length + 1}`, at: iso(Date.parse(at)), description, reminded: false };
+      t.followUps.push(f);
+      ctx.publishDetails();
+      await ctx.record('follow_up_scheduled', by, `Follow-up ${f.id} at ${f.at}`, { followUpId: f.id, at: f.at });
+      await ctx.emailPatient('follow_up_scheduled', `Email patient: follow-up ${f.id}`, { date: whenText(f.at), description });
+      background.push(watchFollowUp(f));
+      return state;
+    },
+    {
+      validator: ({ at, by }: { at: string; by: string }) => {
+        requirePhase(['in_stay', 'follow_up'], 'schedule a follow-up');
+        coordinatorOnly(by, 'schedule a follow-up');
+        const when = Date.parse(at);
+        if (Number.isNaN(when)) throw fail(FAILURE_TYPES.invalid, 'at must be an ISO date-time, e.g. 2026-12-03T10:30:00+01:00.');
+        if (when <= Date.now()) throw fail(FAILURE_TYPES.invalid, `A follow-up must be in the future (now: ${new Date().toISOString()}).`);
+      },
+    },
+  );
+
+  // ---- the main flow ------------------------------------------------------------------------------
+
+  /** From `treatment_planning` (the report proposed treatment here) to the end of the case. */
+  async function run(): Promise<Ending> {
+    refreshCoverage();
+    ctx.setDeadline(iso(Date.now() + ms(timings.reviewWithin)));
+    await condition(() => t.estimates.length > 0 || ended());
+    if (ended()) return ctx.ending()!;
+    const estimate = t.estimates[0];
+    const outcome = await superviseEstimate(estimate);
+    if (outcome !== 'guaranteed') return outcome;
+
+    await ctx.moveTo('stay_preparation', 'care_coordinator', 'stay_preparation', 'system', 'Estimate guaranteed: the arrival date can be set', iso(Date.now() + ms(timings.reviewWithin)));
+    const arrived = await prepareArrival();
+    if (arrived !== 'arrived') return arrived;
+    return stay();
+  }
+
+  /** Picks up a case that continued as new. */
+  async function resume(stage: ResumePoint['stage']): Promise<Ending> {
+    for (const task of t.tasks) if (task.status === 'open') background.push(watchTask(task));
+    for (const f of t.followUps) if (!f.reminded) background.push(watchFollowUp(f));
+    for (const e of t.estimates) if (e.additional && (e.status === 'issued' || e.status === 'accepted')) background.push(superviseEstimate(e).then(() => undefined));
+    return stage === 'in_stay' ? stay() : followUp();
+  }
+
+  /**
+   * The life of one estimate: the patient's answer (reminders; expiry at the end of its validity or
+   * after the last reminder), then its guarantee (reminders; expiry). The first estimate moves the
+   * case through its phases; an additional one runs beside the stay.
+   */
+  async function superviseEstimate(e: EstimateState): Promise<'guaranteed' | Ending> {
+    const main = !e.additional;
+    if (main) await ctx.moveTo('estimate_review', 'patient', 'estimate_review', 'system', `Estimate ${e.number} sent: waiting for the patient's answer`, e.validUntil);
+    let reminders = 0;
+    for (;;) {
+      const left = Date.parse(e.validUntil) - Date.now();
+      // At least one reminder before it expires: halfway through the validity when that comes first.
+      const wait = Math.max(1, Math.min(ms(timings.reminderAfter), reminders === 0 ? left / 2 : left));
+      await condition(() => e.status !== 'issued' || stop(), wait, { summary: `Reminder: estimate ${e.number} unanswered` });
+      if (ended()) return ctx.ending()!;
+      if (stopping && e.status === 'issued') return { phase: 'closed', reason: 'stopping' };
+      if (e.status !== 'issued') break;
+      if (Date.now() >= Date.parse(e.validUntil) || reminders >= timings.maxReminders) {
+        e.status = 'expired';
+        ctx.refreshPaymentStatus();
+        await ctx.record('estimate_expired', 'system', `Estimate ${e.number} expired unanswered`, { number: e.number });
+        await ctx.emailPatient('estimate_expired', `Email patient: estimate ${e.number} expired`, { number: e.number });
+        return { phase: 'expired', reason: `Estimate ${e.number} unanswered` };
+      }
+      reminders++;
+      await ctx.emailPatient('estimate_reminder', `Email patient: reminder, estimate ${e.number}`, { number: e.number, total: money(e.totalCents), validUntil: e.validUntil.slice(0, 10) });
+      await ctx.record('estimate_reminder_sent', 'system', `Reminder ${reminders}/${timings.maxReminders}: estimate ${e.number}`, { number: e.number });
+    }
+    if (e.status === 'declined') {
+      await ctx.emailPatient('estimate_declined', `Email patient: estimate ${e.number} declined`, { number: e.number });
+      return { phase: 'closed', reason: `Estimate ${e.number} declined` };
+    }
+    if (e.status === 'guaranteed') return 'guaranteed';
+
+    // Accepted: nothing about the treatment proceeds until it is guaranteed.
+    const insurerRoute = t.coverage?.prepayment === 'insurer';
+    if (main) await ctx.moveTo('guarantee_pending', insurerRoute ? 'finance' : 'patient', 'guarantee_requested', 'system', `Estimate ${e.number} accepted: ${money(remainingCents(e))} to pay, or an insurer letter`, iso(Date.now() + ms(timings.guaranteeReminderAfter)));
+    await ctx.emailPatient('guarantee_request', `Email patient: payment link for ${e.number}`, { number: e.number, total: money(e.totalCents), amount: money(remainingCents(e)), paymentPath: paymentPath(e.number, remainingCents(e)), coverageNotice: coverageText() });
+    reminders = 0;
+    let seen = e.paidCents + coveredCents(e);
+    for (;;) {
+      const woke = await condition(() => e.status === 'guaranteed' || stop() || e.paidCents + coveredCents(e) !== seen, timings.guaranteeReminderAfter, { summary: `Reminder: estimate ${e.number} not guaranteed` });
+      if (ended()) return ctx.ending()!;
+      if (isGuaranteed(e)) return 'guaranteed';
+      if (stopping) return { phase: 'closed', reason: 'stopping' };
+      if (woke) {
+        seen = e.paidCents + coveredCents(e);
+        reminders = 0; // money came in: the clock starts again
+        continue;
+      }
+      if (reminders >= timings.maxReminders) {
+        e.status = 'expired';
+        ctx.refreshPaymentStatus();
+        await ctx.record('guarantee_expired', 'system', `Estimate ${e.number} neither paid nor guaranteed after ${reminders} reminder(s)`, { number: e.number });
+        await ctx.emailPatient('guarantee_expired', `Email patient: estimate ${e.number} expired (not guaranteed)`, { number: e.number });
+        return { phase: 'expired', reason: `Estimate ${e.number} not guaranteed` };
+      }
+      reminders++;
+      await ctx.emailPatient('guarantee_reminder', `Email patient: reminder, ${e.number} not guaranteed`, { number: e.number, amount: money(remainingCents(e)), paymentPath: paymentPath(e.number, remainingCents(e)) });
+      await ctx.record('guarantee_reminder_sent', 'system', `Reminder ${reminders}/${timings.maxReminders}: estimate ${e.number} not guaranteed`, { number: e.number });
+    }
+  }
+
+  /** Arrival date → visa certificates and practical pack → the wait (with a reminder) → arrival. */
+  async function prepareArrival(): Promise<'arrived' | Ending> {
+    await condition(() => t.arrival !== null || ended());
+    if (ended()) return ctx.ending()!;
+    for (;;) {
+      const version = arrivalVersion;
+      const arrival = t.arrival!;
+      if (t.arrivedAt) break;
+      await ctx.moveTo('awaiting_arrival', 'patient', 'arrival_scheduled', arrival.setBy, `Arrival expected on ${arrival.date} at ${siteOf().name}`, iso(dayStart(arrival.date)));
+      await assessVisa(arrival.date);
+      const site = siteOf();
+      await ctx.emailPatient('practical_pack', `Email patient: practical pack (${arrival.date})`, {
+        arrivalDate: arrival.date, siteName: site.name, siteAddress: site.address, accessMapUrl: site.accessMapUrl,
+        samplesNotice: PRACTICAL_PACK_TEXTS.samplesNotice[lang], supportName: SUPPORT_CONTACT.name, supportPhone: SUPPORT_CONTACT.phone, supportEmail: SUPPORT_CONTACT.email,
+        accommodationAdvice: PRACTICAL_PACK_TEXTS.accommodationAdvice[lang],
+      });
+      const changed = () => arrivalVersion !== version || ended();
+      const remindAt = dayStart(arrival.date) - ms(timings.arrivalReminderBefore);
+      if (!(await condition(changed, Math.max(1, remindAt - Date.now()), { summary: 'Timer: arrival reminder' }))) {
+        await ctx.emailPatient('arrival_reminder', `Email patient: arrival reminder (${arrival.date})`, { arrivalDate: arrival.date, siteName: site.name, siteAddress: site.address, accessMapUrl: site.accessMapUrl });
+        await condition(changed, Math.max(1, dayStart(arrival.date) - Date.now()), { summary: `Timer: arrival on ${arrival.date}` });
+      }
+      if (ended()) return ctx.ending()!;
+      if (arrivalVersion === version) {
+        // The day came: the stay starts (the coordinator can still record the exact arrival).
+        t.arrivedAt = new Date().toISOString();
+        break;
+      }
+    }
+    return 'arrived';
+  }
+
+  /** Whether the patient (and companions) need a visa; certificates when they do. */
+  async function assessVisa(arrivalDate: string): Promise<void> {
+    const v = visaRequirement({
+      nationality: state.questionnaire.nationality ?? input.patient.nationality,
+      countryOfResidence: input.patient.countryOfResidence,
+      plannedStayDays: t.arrival!.plannedStayDays,
+      arrivalDate,
+      today: today(),
+    });
+    t.visa = { status: v.status, reason: v.reason, urgent: v.urgent, consulateCountry: v.consulateCountry, certificateDocumentId: null };
+    await ctx.record('visa_assessed', 'system', `Visa: ${v.status} (${v.reason})${v.urgent ? ', URGENT' : ''}`, { status: v.status, reason: v.reason, urgent: v.urgent });
+    if (v.status === 'not_required') return;
+    const attach: string[] = [];
+    if (v.status === 'required') {
+      const issued = await ctx.issueVisaCertificate({ ...certificateBase(), idempotencyKey: `${workflowId}:visa:patient:${arrivalDate}`, holder: { role: 'patient', fullName: patientName(), nationality: input.patient.nationality } });
+      t.visa.certificateDocumentId = issued.documentId;
+      attach.push(issued.documentId);
+      for (const c of t.companions) if (c.proofDocumentId) attach.push(await companionCertificate(c.id));
+    }
+    if (v.urgent) await ctx.staffEmail('coordinator', 'visa_urgent', 'Email coordinator: urgent visa', { arrivalDate });
+    await ctx.emailPatient('visa_information', 'Email patient: visa information', visaVars(), { attachDocumentIds: attach });
+  }
+  const patientName = () => `${state.questionnaire.firstName ?? input.patient.firstName} ${state.questionnaire.lastName ?? input.patient.lastName}`;
+  function certificateBase() {
+    const site = siteOf();
+    return {
+      reference: input.reference, language: lang, issuedAt: new Date().toISOString(),
+      patient: { fullName: patientName(), nationality: input.patient.nationality, dateOfBirth: state.questionnaire.dateOfBirth },
+      arrivalDate: t.arrival!.date, plannedStayDays: t.arrival!.plannedStayDays, site: { name: site.name, address: site.address }, urgent: t.visa?.urgent ?? false,
+    };
+  }
+  async function companionCertificate(id: string): Promise<string> {
+    const c = t.companions.find((x) => x.id === id)!;
+    const issued = await ctx.issueVisaCertificate({ ...certificateBase(), idempotencyKey: `${workflowId}:visa:companion:${c.id}:${t.arrival!.date}`, holder: { role: 'companion', fullName: c.fullName, nationality: c.nationality, relationship: c.relationship } });
+    c.certificateDocumentId = issued.documentId;
+    await ctx.record('visa_certificate_issued', 'system', `Visa certificate for companion ${c.id}`, { companionId: c.id, documentId: issued.documentId });
+    return issued.documentId;
+  }
+  const visaVars = () => {
+    const v = visaRequirement({ nationality: state.questionnaire.nationality ?? input.patient.nationality, countryOfResidence: input.patient.countryOfResidence, plannedStayDays: t.arrival!.plannedStayDays, arrivalDate: t.arrival!.date, today: today() });
+    return { visaText: v.texts[lang], consulateCountry: v.consulateCountry ?? '?', answerDelay: `${VISA_ANSWER_DELAY_DAYS.min}–${VISA_ANSWER_DELAY_DAYS.max}` };
+  };
+
+  /** The stay, until the coordinator records the discharge; then the account and the follow-up. */
+  async function stay(): Promise<Ending> {
+    if (state.phase !== 'in_stay') await ctx.moveTo('in_stay', 'care_coordinator', 'stay_started', 'system', `Stay started at ${siteOf().name}`);
+    for (;;) {
+      await condition(() => discharge !== undefined || ended() || historyLong());
+      if (ended()) return ctx.ending()!;
+      if (discharge) break;
+      await continueAsNewAt('in_stay');
+    }
+    const d = discharge;
+    t.dischargedAt = new Date().toISOString();
+    // Additional estimates never accepted or guaranteed were not carried out.
+    for (const e of t.estimates) if (e.status === 'issued' || e.status === 'accepted') e.status = 'expired';
+    await ctx.record('discharged', d.by, 'Discharge recorded', {});
+    await settleAccount(d.performed);
+    return followUp();
+  }
+
+  /** Reconciles what was done with what was paid or guaranteed: final invoice, refund or balance. */
+  async function settleAccount(performed: EstimateLineInput[] | undefined): Promise<void> {
+    const guaranteed = t.estimates.filter((e) => e.status === 'guaranteed');
+    const lines = performed ?? mergeLines(guaranteed.flatMap((e) => e.lines));
+    t.invoiced = lines.length ? priceEstimate(input.requestType, lang, lines).lines : [];
+    const treatmentPaid = state.payments.filter((p) => p.allocatedTo && p.allocatedTo !== 'study_fee').reduce((s, p) => s + p.amountCents, 0);
+    const insurerCovered = guaranteed.reduce((s, e) => s + coveredCents(e), 0);
+    const r = reconcile({ coverageRoute: t.coverage?.route ?? 'self_pay', invoiced: t.invoiced, insurerCoveredCents: insurerCovered, paidCents: treatmentPaid });
+    const invoice = await ctx.issueFinalInvoice({
+      idempotencyKey: `${workflowId}:final-invoice`,
+      reference: input.reference,
+      language: lang,
+      patientName: patientName(),
+      issuedAt: new Date().toISOString(),
+      lines: t.invoiced,
+      reconciliation: r,
+      coverageRoute: t.coverage?.route ?? 'self_pay',
+      insurers: guaranteed.flatMap((e) => e.insurerLetters.map((l) => ({ insurer: l.insurer, policyNumber: l.policyNumber, coveredCents: l.coveredCents }))),
+      payments: state.payments.filter((p) => p.allocatedTo !== 'study_fee').map((p) => ({ paymentId: p.paymentId, amountCents: p.amountCents, paidAt: p.paidAt })),
+    });
+    t.reconciliation = { ...r, invoiceNumber: invoice.number, invoiceDocumentId: invoice.documentId };
+    state.refundDueCents += r.refundDueCents;
+    ctx.refreshPaymentStatus();
+    await ctx.record('account_reconciled', 'system', `Final invoice ${invoice.number}: ${r.outcome} (invoiced ${money(r.invoicedCents)}, insurer ${money(r.insurerShareCents)}, paid ${money(r.paidCents)})`, {
+      invoiceNumber: invoice.number, outcome: r.outcome, invoicedCents: r.invoicedCents, balanceDueCents: r.balanceDueCents, refundDueCents: r.refundDueCents,
+    });
+    const vars = { invoiceNumber: invoice.number, invoiced: money(r.invoicedCents), insurerShare: money(r.insurerShareCents), paid: money(r.paidCents) };
+    const attach = { attachDocumentIds: [invoice.documentId] };
+    if (r.outcome === 'balance_due') {
+      await ctx.emailPatient('final_invoice_balance', 'Email patient: final invoice, balance due', { ...vars, amount: money(r.balanceDueCents), paymentPath: paymentPath(`balance ${invoice.number}`, r.balanceDueCents) }, attach);
+      background.push(chaseBalance(invoice.number));
+    } else if (r.outcome === 'refund_due') {
+      await ctx.emailPatient('final_invoice_refund', 'Email patient: final invoice, refund due', { ...vars, amount: money(r.refundDueCents) }, attach);
+    } else {
+      await ctx.emailPatient('final_invoice_settled', 'Email patient: final invoice, settled', vars, attach);
+    }
+    if (r.outcome !== 'settled') {
+      const settlement = r.outcome === 'balance_due' ? `balance due ${money(r.balanceDueCents)}` : `refund due ${money(r.refundDueCents)}`;
+      await ctx.staffEmail('finance', 'account_to_settle', `Email finance: ${settlement}`, { invoiceNumber: invoice.number, settlement });
+    }
+  }
+
+  /** After the stay: closes once no follow-up remains and nothing is open for `followUpWindow`. */
+  async function followUp(): Promise<Ending> {
+    const closeAt = () => Math.max(Date.parse(t.dischargedAt ?? new Date().toISOString()), ...t.followUps.map((f) => Date.parse(f.at))) + ms(timings.followUpWindow);
+    for (;;) {
+      if (state.phase !== 'follow_up') await ctx.moveTo('follow_up', balanceRemaining() > 0 ? 'patient' : 'care_coordinator', 'follow_up_started', 'system', 'After the stay: follow-up and billing', iso(closeAt()));
+      const scheduled = t.followUps.length;
+      const due = closeAt();
+      ctx.setDeadline(iso(due));
+      const woke = await condition(() => ended() || t.followUps.length !== scheduled || historyLong(), Math.max(1, due - Date.now()), { summary: 'Timer: close when no follow-up remains' });
+      if (ended()) return ctx.ending()!;
+      if (historyLong()) await continueAsNewAt('follow_up');
+      if (woke) continue;
+      if (t.tasks.some((x) => x.status === 'open')) {
+        await condition(() => ended() || t.tasks.every((x) => x.status === 'done') || t.followUps.length !== scheduled);
+        continue;
+      }
+      break;
+    }
+    stopping = true;
+    await Promise.all(background);
+    await ctx.emailPatient('case_closed', 'Email patient: case closed', {});
+    return { phase: 'closed', reason: t.followUps.length ? `Follow-up completed (${t.followUps.length} appointment(s))` : 'Stay completed; no follow-up needed' };
+  }
+
+  // ---- background work ----------------------------------------------------------------------------
+
+  /** Reminds the team of an open task; after the last reminder the coordinator is alerted once. */
+  async function watchTask(task: CaseTask): Promise<void> {
+    const label = PATIENT_REQUESTS[task.kind].label.en;
+    while (task.remindersSent < timings.maxReminders) {
+      if (await condition(() => task.status === 'done' || stop(), timings.taskReminderAfter, { summary: `Reminder: task ${task.id} (${task.kind})` })) return;
+      task.remindersSent++;
+      await ctx.staffEmail(audienceOf(task.team), 'task_reminder', `Email ${task.team}: reminder, task ${task.id}`, { taskLabel: label, taskId: task.id });
+    }
+    if (await condition(() => task.status === 'done' || stop(), timings.taskReminderAfter, { summary: `Escalation: task ${task.id} (${task.kind})` })) return;
+    await ctx.staffEmail('coordinator', 'task_overdue', `Email coordinator: task ${task.id} overdue`, { taskLabel: label });
+    await ctx.record('task_overdue', 'system', `Task ${task.id} not handled after ${task.remindersSent} reminder(s): coordinator alerted`, { taskId: task.id });
+  }
+
+  /** Reminds the patient of a follow-up appointment a few days before. */
+  async function watchFollowUp(f: FollowUp): Promise<void> {
+    const at = Date.parse(f.at) - ms(timings.arrivalReminderBefore);
+    if (await condition(stop, Math.max(1, at - Date.now()), { summary: `Timer: follow-up ${f.id} reminder` })) return;
+    f.reminded = true;
+    await ctx.emailPatient('follow_up_reminder', `Email patient: follow-up ${f.id} reminder`, { date: whenText(f.at), description: f.description });
+  }
+
+  /** Reminds the patient of a balance due; after the last reminder, finance follows it up. */
+  async function chaseBalance(invoiceNumber: string): Promise<void> {
+    for (let n = 1; n <= timings.maxReminders; n++) {
+      let seen = balancePaid();
+      for (;;) {
+        const woke = await condition(() => balanceRemaining() === 0 || stop() || balancePaid() !== seen, timings.feeReminderAfter, { summary: 'Reminder: balance due' });
+        if (balanceRemaining() === 0 || stop()) return;
+        if (!woke) break;
+        seen = balancePaid();
+      }
+      await ctx.emailPatient('balance_reminder', `Email patient: reminder, balance due (${n})`, { invoiceNumber, amount: money(balanceRemaining()), paymentPath: paymentPath(`balance ${invoiceNumber}`, balanceRemaining()) });
+    }
+  }
+
+  // ---- long histories ---------------------------------------------------------------------------------
+
+  function historyLong(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength > timings.continueAsNewAfterEvents;
+  }
+
+  /** Stops the background waits, lets handlers finish, and continues as a new run with the state. */
+  async function continueAsNewAt(stage: ResumePoint['stage']): Promise<never> {
+    stopping = true;
+    await Promise.all(background);
+    await condition(allHandlersFinished);
+    await ctx.record('continued_as_new', 'system', `History long (${workflowInfo().historyLength} events): continuing as a new run`, { stage });
+    const carried = ctx.carried();
+    // The timeline keeps its recent entries; the audit trail in the database has them all.
+    const keep = 50;
+    const dropped = Math.max(0, state.timeline.length - keep);
+    const next: ResumePoint = { ...carried, stage, timelineOffset: carried.timelineOffset + dropped, state: { ...state, timeline: state.timeline.slice(dropped) } };
+    return continueAsNew<(input: CaseStartInput) => Promise<unknown>>({ ...input, resume: next });
+  }
+
+  /** Treatment prepayments to give back when the case ends before the stay started. */
+  function unusedPrepaymentsCents(): number {
+    if (t.arrivedAt) return 0;
+    return state.payments.filter((p) => p.allocatedTo && p.allocatedTo !== 'study_fee').reduce((s, p) => s + p.amountCents, 0);
+  }
+
+  return { run, resume, allocate, unusedPrepaymentsCents, paymentAllocated, paymentStatus, amountDueCents, stop: () => (stopping = true), settled: () => Promise.all(background) };
+}
+
+/** Read through a function: handlers change the status while the flow awaits (no narrowing). */
+const isGuaranteed = (e: EstimateState) => e.status === 'guaranteed';
+
+function audienceOf(team: CaseTask['team']): StaffAudience {
+  return team === 'medical_assistant' ? 'medical_assistants' : team === 'care_coordinator' ? 'coordinator' : team;
+}
+
+/** One line per item: quantities of the same item across estimates add up. */
+function mergeLines(lines: readonly EstimateLine[]): EstimateLineInput[] {
+  const byCode = new Map<string, number>();
+  for (const l of lines) byCode.set(l.code, (byCode.get(l.code) ?? 0) + l.quantity);
+  return [...byCode].map(([code, quantity]) => ({ code, quantity }));
+}
