@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Steps 1–2 of the pathway by hand, with curl, against a running system (./temporal-dev.sh).
+# A proton-therapy case from registration to closure by hand, with curl, against a running system
+# (./temporal-dev.sh). Start it with PATHWAY_FOLLOW_UP_WINDOW=30s to see the case close right after
+# the stay (the default waits 90 days for follow-ups).
 # Run it whole (bash docs/walkthrough.sh) or copy the commands one by one; each step prints what
 # the case now waits for. Watch the case in the Temporal UI and the emails in the mail inbox.
 set -euo pipefail
@@ -49,14 +51,46 @@ post "/cases/$REF/approve" >/dev/null; TOKEN=$PATIENT_TOKEN; show
 
 echo "5. The payment provider confirms the payment (a signed webhook; the secret is in data/secrets.json in development)"
 SECRET=$(node -pe "require('./data/secrets.json').paymentWebhookSecret")
-FEE=$(curl -sS "$API/cases/$REF" -H "Authorization: Bearer $TOKEN" | json 'v.amountDueCents')
-BODY="{\"paymentId\":\"pay-$RUN\",\"caseReference\":\"$REF\",\"amountCents\":$FEE,\"currency\":\"EUR\",\"purpose\":\"study_fee\",\"paidAt\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}"
-TS=$(date +%s); SIG=$(printf '%s.%s' "$TS" "$BODY" | openssl dgst -sha256 -hmac "$SECRET" -hex | sed 's/^.* //')
-curl -sS -X POST "$API/webhooks/payments" -H 'Content-Type: application/json' -H "Parcours-Timestamp: $TS" -H "Parcours-Signature: v1=$SIG" -d "$BODY" >/dev/null
+pay() { # amountCents purpose
+  local body="{\"paymentId\":\"pay-$RUN-$RANDOM\",\"caseReference\":\"$REF\",\"amountCents\":$1,\"currency\":\"EUR\",\"purpose\":\"$2\",\"paidAt\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}"
+  local ts sig; ts=$(date +%s); sig=$(printf '%s.%s' "$ts" "$body" | openssl dgst -sha256 -hmac "$SECRET" -hex | sed 's/^.* //')
+  curl -sS -X POST "$API/webhooks/payments" -H 'Content-Type: application/json' -H "Parcours-Timestamp: $ts" -H "Parcours-Signature: v1=$sig" -d "$body" >/dev/null
+}
+pay "$(curl -sS "$API/cases/$REF" -H "Authorization: Bearer $TOKEN" | json 'v.amountDueCents')" study_fee
 sleep 1; show
 
 echo "6. The radiotherapy team (MDT) returns its report: proton therapy here"
 staff "mdt.$RUN@hospital.example" mdt
 post "/cases/$REF/report" '{"kind":"mdt","strategy":"treatment_here","summary":"Proton therapy indicated: 30 fractions."}' >/dev/null
 TOKEN=$PATIENT_TOKEN; sleep 1; show
+
+echo "7. The care coordinator issues the estimate (PDF emailed; transport, accommodation and meals not included)"
+TOKEN=$CARE_TOKEN; NUMBER=$(post "/cases/$REF/estimates" '{"lines":[{"code":"consultation","quantity":1},{"code":"treatment_planning","quantity":1},{"code":"proton_fraction","quantity":30}]}' | json 'v.number')
+TOKEN=$PATIENT_TOKEN; echo "   estimate $NUMBER"; sleep 1; show
+
+echo "8. The patient accepts it; nothing proceeds until it is paid in full (or an insurer letter is recorded)"
+post "/cases/$REF/estimates/$NUMBER/accept" >/dev/null; sleep 1; show
+post "/cases/$REF/arrival" "{\"date\":\"$(date -u -d '+20 days' +%F)\",\"plannedStayDays\":45}" PUT | json '`   arrival before the guarantee: ${v.error.code}`'
+pay "$(curl -sS "$API/cases/$REF" -H "Authorization: Bearer $TOKEN" | json 'v.treatment.estimates[0].totalCents')" "Estimate $NUMBER"
+sleep 1; show
+
+echo "9. The arrival date: visa certificate (a Moroccan national needs a visa), practical pack; an interpreter is requested"
+post "/cases/$REF/arrival" "{\"date\":\"$(date -u -d '+20 days' +%F)\",\"plannedStayDays\":45}" PUT >/dev/null
+TASK=$(post "/cases/$REF/requests" '{"kind":"interpreter","details":"Arabic, for the consultations"}' | json 'v.id')
+sleep 2; show
+curl -sS "$API/cases/$REF" -H "Authorization: Bearer $TOKEN" | json '`   visa: ${v.treatment.visa.status}; task ${v.treatment.tasks[0].id} for ${v.treatment.tasks[0].team}`'
+
+echo "10. Support books the interpreter; the patient arrives; the coordinator records the discharge"
+staff "support.$RUN@hospital.example" support
+post "/cases/$REF/tasks/$TASK/complete" '{"outcome":"Interpreter booked for the first consultations"}' >/dev/null
+TOKEN=$CARE_TOKEN; post "/cases/$REF/arrived" >/dev/null; sleep 1
+post "/cases/$REF/discharge" '{"performed":[{"code":"consultation","quantity":1},{"code":"treatment_planning","quantity":1},{"code":"proton_fraction","quantity":28}]}' >/dev/null
+TOKEN=$PATIENT_TOKEN; sleep 2; show
+curl -sS "$API/cases/$REF" -H "Authorization: Bearer $TOKEN" | json '`   final invoice ${v.treatment.reconciliation.invoiceNumber}: ${v.treatment.reconciliation.outcome}, refund ${v.treatment.reconciliation.refundDueCents} cents`'
+
+echo "11. After the stay: the case closes once no follow-up remains for PATHWAY_FOLLOW_UP_WINDOW"
+for _ in $(seq 1 30); do
+  PHASE=$(curl -sS "$API/cases/$REF" -H "Authorization: Bearer $TOKEN" | json 'v.phase'); [ "$PHASE" = closed ] && break; sleep 3
+done
+show
 echo "Done. Temporal UI: ${TEMPORAL_UI_URL:-http://localhost:8233}/namespaces/default/workflows/case-$REF — mail inbox: $MAIL"

@@ -99,7 +99,7 @@ describe('POST /webhooks/payments', () => {
     const state = await stateOf(reference);
     expect(state.amountPaidCents).toBe(150_000);
     // The time is passed on in UTC.
-    expect(state.payments).toEqual([{ paymentId: p.paymentId, amountCents: 150_000, currency: 'EUR', purpose: p.purpose, paidAt: '2026-03-01T10:15:00.000Z' }]);
+    expect(state.payments).toEqual([{ paymentId: p.paymentId, amountCents: 150_000, currency: 'EUR', purpose: p.purpose, paidAt: '2026-03-01T10:15:00.000Z', allocatedTo: 'study_fee' }]); // no estimate yet: it counts towards the fee
     expect(state.timeline.map((e) => e.type)).toContain('payment_received');
 
     const c = await stack.db.case.findUniqueOrThrow({ where: { reference } });

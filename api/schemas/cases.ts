@@ -2,6 +2,7 @@
 // so a client can never set fields the workflow owns (phase, approvals, amounts).
 import { AWAITING_ROLES, LANGUAGES, PAYMENT_STATUSES, PHASES, REQUEST_TYPES, type CaseStartInput } from '../../workflows/definitions';
 import { countryCode, email, isoDate, name, phone, shortText, z } from './common';
+import { treatmentState } from './treatment';
 
 export const referencePattern = /^INT-\d{4}-\d{6}$/;
 
@@ -74,8 +75,11 @@ export const caseState = z
     paymentStatus: z.enum(PAYMENT_STATUSES),
     amountDueCents: z.number().int(),
     amountPaidCents: z.number().int(),
+    refundDueCents: z.number().int(),
+    coordinatorId: z.string().nullable(),
     documents: z.array(z.object({ documentId: z.string(), kind: z.string(), language: z.string(), needsTranslation: z.boolean(), uploadedBy: z.string() })),
-    payments: z.array(z.object({ paymentId: z.string(), amountCents: z.number().int(), currency: z.literal('EUR'), purpose: z.string(), paidAt: z.string() })),
+    payments: z.array(z.object({ paymentId: z.string(), amountCents: z.number().int(), currency: z.literal('EUR'), purpose: z.string(), paidAt: z.string(), allocatedTo: z.string().optional().openapi({ description: '`study_fee`, an estimate number, `balance`, or `unallocated`' }) })),
     timeline: z.array(z.object({ at: z.string(), type: z.string(), actor: z.string(), summary: z.string() })),
+    treatment: treatmentState,
   })
   .openapi('CaseState');

@@ -1,6 +1,6 @@
 // Request and response schemas of a case's documents. The multipart text fields are strict like
 // every body: an unknown field is refused.
-import { DOCUMENT_KIND_IDS } from '../../config/documentKinds';
+import { DOCUMENT_KIND_IDS, ISSUED_DOCUMENT_KIND_IDS } from '../../config/documentKinds';
 import { MEDIA_TYPES } from '../uploads/fileTypes';
 import { z } from './common';
 
@@ -36,7 +36,7 @@ export const documentIdParam = z.object({
 export const documentMetadata = z
   .object({
     documentId: z.string(),
-    kind: z.enum(DOCUMENT_KIND_IDS),
+    kind: z.enum([...DOCUMENT_KIND_IDS, ...ISSUED_DOCUMENT_KIND_IDS]).openapi({ description: 'An uploaded kind, or one Parcours issues (estimate, visa_certificate, final_invoice)' }),
     language: z.string(),
     needsTranslation: z.boolean().openapi({ description: 'Not in French or English: it does not satisfy its checklist item until translated.' }),
     mediaType: z.enum(MEDIA_TYPES).openapi({ description: 'Detected from the content, not from the name.' }),

@@ -173,3 +173,27 @@ export const taskWorklistItem = z
 export const taskWorklistPage = z
   .object({ items: z.array(taskWorklistItem), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
   .openapi('TaskWorklistPage');
+
+const money = z.number().int();
+/** Step 3 onwards in `GET /cases/{reference}` (empty or null before). */
+export const treatmentState = z
+  .object({
+    coverage: z.object({ route: z.enum(['french_insured', 'eu_planned_care', 'insurer_guarantee', 'self_pay']), prepayment: z.enum(['none_copayment_only', 'insurer', 'full']), notices: z.array(z.string()) }).nullable(),
+    coverageDeclaration: z.object({ frenchSocialSecurityNumber: z.string().optional(), declaredTreatingPhysician: z.string().optional(), hasEhic: z.boolean().optional() }),
+    estimates: z.array(estimateState),
+    arrival: z.object({ date: z.string(), plannedStayDays: z.number().int(), site: z.enum(TREATMENT_SITE_IDS), setBy: z.string() }).nullable(),
+    arrivedAt: z.string().nullable(),
+    visa: z.object({ status: z.enum(['not_required', 'required', 'check_with_consulate']), reason: z.string(), urgent: z.boolean(), consulateCountry: z.string().nullable(), certificateDocumentId: z.string().nullable() }).nullable(),
+    companions: z.array(z.object({ id: z.string(), fullName: z.string(), relationship: z.enum(['family', 'other']), nationality: z.string(), proofDocumentId: z.string().nullable(), certificateDocumentId: z.string().nullable() })),
+    tasks: z.array(caseTask),
+    dischargedAt: z.string().nullable(),
+    invoiced: z.array(z.object({ code: z.string(), label: z.string(), unitCents: money, quantity: z.number().int(), amountCents: money })),
+    reconciliation: z
+      .object({
+        invoiceNumber: z.string(), invoiceDocumentId: z.string(), outcome: z.enum(['settled', 'balance_due', 'refund_due']),
+        invoicedCents: money, insurerShareCents: money, patientShareCents: money, paidCents: money, balanceDueCents: money, refundDueCents: money,
+      })
+      .nullable(),
+    followUps: z.array(z.object({ id: z.string(), at: z.string(), description: z.string(), reminded: z.boolean() })),
+  })
+  .openapi('TreatmentState');
