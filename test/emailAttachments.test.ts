@@ -68,7 +68,7 @@ afterAll(async () => {
 const newCase = () => createCaseRow(db, { awaitingRole: 'patient', language: 'en' });
 
 /** Keeps bytes in the store the way uploads and issued PDFs are kept, and files them under the case. */
-async function storeDocument(caseId: string, bytes: Buffer, originalName: string, mediaType: string): Promise<string> {
+async function storeDocument(caseId: string, bytes: Buffer, originalName: string, mediaType: string, uploadedById = 'system:test'): Promise<string> {
   const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
   fs.mkdirSync(path.join(dir, 'incoming'), { recursive: true });
   const temp = path.join(dir, 'incoming', crypto.randomUUID());
@@ -76,7 +76,7 @@ async function storeDocument(caseId: string, bytes: Buffer, originalName: string
   await store.keep(temp, sha256);
   fs.rmSync(temp);
   const doc = await db.document.create({
-    data: { caseId, sha256, sizeBytes: bytes.length, mediaType, kind: 'estimate', language: 'en', needsTranslation: false, originalName, uploadedById: 'system:test' },
+    data: { caseId, sha256, sizeBytes: bytes.length, mediaType, kind: 'estimate', language: 'en', needsTranslation: false, originalName, uploadedById },
   });
   return doc.id;
 }
@@ -152,6 +152,16 @@ it('refuses an unknown document ID, and attachments without a case', async () =>
   await expect(email.sendEmail({ ...withoutCase, vars: { ...withoutCase.vars, caseUrl: 'http://parcours.test/cases/x' } })).rejects.toMatchObject({
     nonRetryable: true,
     message: expect.stringContaining('names no caseReference'),
+  });
+  expect(sentTo(reference)).toHaveLength(0);
+});
+
+it('refuses to attach a document the patient uploaded: the medical file stays on the portal', async () => {
+  const { reference, caseId } = await newCase();
+  const uploaded = await storeDocument(caseId, pdfBytes(), 'scan report.pdf', 'application/pdf', 'patient:someone');
+  await expect(email.sendEmail(estimateEmail(reference, [uploaded]))).rejects.toMatchObject({
+    nonRetryable: true,
+    message: expect.stringContaining('Only documents Parcours issues can be attached'),
   });
   expect(sentTo(reference)).toHaveLength(0);
 });
