@@ -13,11 +13,14 @@ SMTP_PORT="${SMTP_PORT:-1025}"
 MAIL_UI_PORT="${MAIL_UI_PORT:-1080}"
 API_PORT="${API_PORT:-3000}"
 DEV_DIR="$ROOT/.dev"
+CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}" # the browser tests drive Debian's chromium, never a download
 
 export PATH="$ROOT/node_modules/.bin:$PATH:/usr/local/go/bin"
 export TEMPORAL_ADDRESS="${TEMPORAL_ADDRESS:-127.0.0.1:$TEMPORAL_PORT}"
 export TEMPORAL_UI_URL="${TEMPORAL_UI_URL:-http://localhost:$TEMPORAL_UI_PORT}"
-export SMTP_HOST="${SMTP_HOST:-127.0.0.1}" SMTP_PORT API_PORT
+export SMTP_HOST="${SMTP_HOST:-127.0.0.1}" SMTP_PORT API_PORT CHROMIUM_PATH
+# playwright-core (browser tests) never downloads a browser; this says so to any tool that would try.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://localhost:$API_PORT}"
 # Node headers from Debian's package, so native modules compile without downloading headers.
 [ -f /usr/include/node/node_api.h ] && export npm_config_nodedir=/usr
@@ -31,7 +34,9 @@ Commands:
             Web UI, mail inbox, worker and API. Ctrl-C stops all of it; state is kept in .dev/ and
             data/ for the next run.
   setup     install only: npm packages, the Temporal CLI (built from its Go module, cached in
-            .temporal/bin), Prisma client, database migrations, TypeScript build.
+            .temporal/bin), Debian's chromium for the browser tests (apt-get, when
+            /usr/bin/chromium or $CHROMIUM_PATH is missing), Prisma client, database migrations,
+            TypeScript build.
   test      setup, then typecheck, lint and the whole test suite (Jest against a real Temporal
             dev server and SMTP server on free ports; nothing is left running).
   server    only the Temporal dev server (gRPC :7233, Web UI :8233, state in .dev/temporal.db).
@@ -82,8 +87,29 @@ temporal_cli() { # prints the path of the Temporal CLI, building it when missing
   echo "$ROOT/.temporal/bin/temporal"
 }
 
+install_chromium() { # Debian's chromium for the browser tests (test/support/browser.ts)
+  if [ -x "$CHROMIUM_PATH" ]; then return; fi
+  local manual="install Debian's chromium by hand (as root: apt-get update && apt-get install -y chromium), or point CHROMIUM_PATH at a Chromium binary."
+  [ "$CHROMIUM_PATH" = /usr/bin/chromium ] || die "CHROMIUM_PATH=$CHROMIUM_PATH is not an executable file: fix it, or unset it to use Debian's chromium at /usr/bin/chromium."
+  command -v apt-get >/dev/null || die "Chromium (for the browser tests) is missing at $CHROMIUM_PATH and apt-get is not available to install it: $manual"
+  local sudo=()
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null && sudo -n true 2>/dev/null \
+      || die "Chromium (for the browser tests) is missing at $CHROMIUM_PATH and installing it needs root (sudo without a password is not available): $manual"
+    sudo=(sudo -n)
+  fi
+  say "Installing Debian's chromium for the browser tests (apt-get, about a minute the first time)"
+  local start=$SECONDS
+  { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+    && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null; } \
+    || die "apt-get could not install chromium (see its output above): $manual"
+  [ -x "$CHROMIUM_PATH" ] || die "apt-get installed chromium but $CHROMIUM_PATH is still missing: $manual"
+  say "Chromium installed in $((SECONDS - start)) s: $("$CHROMIUM_PATH" --version 2>/dev/null || echo "$CHROMIUM_PATH")"
+}
+
 setup() {
   install_node_modules
+  install_chromium
   TEMPORAL_BIN="$(temporal_cli)"
   say "Generating the Prisma client and applying migrations"
   prisma generate >/dev/null

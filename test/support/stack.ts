@@ -2,6 +2,8 @@
 // setup, a worker on its own task queue, a fresh SQLite file, a real SMTP capture and the API app.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type net from 'node:net';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
@@ -32,11 +34,39 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/** A stack whose app also listens on a real port (for browser tests), closed by stop(). */
+export interface ListeningStack extends Stack {
+  /** `http://127.0.0.1:<port>`, without a trailing slash; also PUBLIC_BASE_URL, so emailed links point here. */
+  baseUrl: string;
+  server: http.Server;
+}
+
 export interface StackOptions {
   afterEmailSent?: ActivityDeps['afterEmailSent'];
   /** Extra environment for loadConfig (e.g. a low rate limit). */
   env?: Record<string, string>;
   logger?: Logger;
+  /**
+   * Also serve the app over HTTP on a free 127.0.0.1 port (for browser tests): the stack gets
+   * `baseUrl`, and PUBLIC_BASE_URL (links in emails) is that URL unless `env` sets it.
+   */
+  listen?: boolean;
+}
+
+/** Binds an HTTP server (no handler yet) on a free loopback port the OS picks: no race for the port. */
+async function listenOnFreePort(): Promise<{ server: http.Server; baseUrl: string }> {
+  const server = http.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as net.AddressInfo;
+  return { server, baseUrl: `http://127.0.0.1:${port}` };
+}
+
+async function closeServer(server: http.Server): Promise<void> {
+  server.closeAllConnections(); // a browser keeps connections alive; close() alone would wait for them
+  await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
 }
 
 /** Claims the next free block number for this test run (atomic: `wx` fails if another file took it). */
@@ -57,7 +87,9 @@ function env(name: string): string {
   return value;
 }
 
-export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+export async function startStack(opts: StackOptions & { listen: true }): Promise<ListeningStack>;
+export async function startStack(opts?: StackOptions): Promise<Stack>;
+export async function startStack(opts: StackOptions = {}): Promise<Stack | ListeningStack> {
   if (!runtimeInstalled) {
     // Only errors: the tests fail activities on purpose, and their warnings would drown the output.
     Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -70,12 +102,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dbFile = path.join(dir, 'parcours.db');
   fs.copyFileSync(env('PARCOURS_TEST_DB_TEMPLATE'), dbFile);
   const smtp = await startSmtpCapture();
+  const listening = opts.listen ? await listenOnFreePort() : undefined;
   const taskQueue = `test-${id}`;
   const config = loadConfig({
     TEMPORAL_ADDRESS: address,
     TEMPORAL_TASK_QUEUE: taskQueue,
     TEMPORAL_UI_URL: 'http://temporal-ui.test',
-    PUBLIC_BASE_URL: 'http://parcours.test',
+    PUBLIC_BASE_URL: listening?.baseUrl ?? 'http://parcours.test',
     DATABASE_URL: `file:${dbFile}`,
     SMTP_PORT: String(smtp.port),
     MAIL_FROM: 'Parcours Test <international@parcours.test>',
@@ -106,8 +139,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
   const { app, routes, accounts } = createApp({ db, client, transport, config, logger: opts.logger ?? createLogger('silent', 'api') });
+  listening?.server.on('request', app);
 
   return {
+    ...listening,
     app,
     routes,
     accounts,
@@ -117,6 +152,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     config,
     taskQueue,
     async stop() {
+      if (listening) await closeServer(listening.server);
       worker.shutdown();
       await running;
       await connection.close();
