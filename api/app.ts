@@ -12,6 +12,7 @@ import { createEmailActivities } from '../activities/email';
 import type { AppConfig } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
+import { createPortal } from '../web';
 import { AuditLog } from './audit';
 import { Accounts } from './auth/accounts';
 import { authenticate } from './auth/principal';
@@ -119,6 +120,8 @@ export function createApp(deps: AppDeps): App {
     }),
   );
   app.use(authenticate(db, tokens));
+  // The web portal (web/): pages for browsers (Accept: text/html) and its /portal/ form targets; the JSON API answers everything else.
+  app.use(createPortal(app, { config, logger: deps.logger }));
   app.use(routes.router);
   app.use(notFoundHandler);
   app.use(errorHandler((err, reqId) => deps.logger.error({ err, reqId }, 'unhandled error')));

@@ -36,6 +36,8 @@ const envSchema = z.object({
   JSON_BODY_LIMIT: z.string().min(2).default('100kb'),
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   PAYMENT_WEBHOOK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  PAYMENT_FAKE_PROVIDER: flag.optional(),
+  NODE_ENV: z.string().optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
@@ -80,7 +82,8 @@ export interface AppConfig {
   smtp: SmtpConfig;
   logLevel: string;
   auth: { secret: string; accessTokenTtlSeconds: number; refreshTokenTtlDays: number; rateLimitPer15Min: number };
-  payments: { webhookSecret: string };
+  /** fakeProvider: serve the development payment page (/pay/…) that delivers a signed webhook itself. */
+  payments: { webhookSecret: string; fakeProvider: boolean };
   uploads: { maxBytes: number; maxFiles: number; documentsDir: string; rateLimitPerMin: number };
   corsOrigins: string[];
   admissionTeamEmail: string;
@@ -116,7 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
       rateLimitPer15Min: e.RATE_LIMIT_AUTH_PER_15_MIN,
     },
-    payments: { webhookSecret: e.PAYMENT_WEBHOOK_SECRET ?? devSecret('paymentWebhookSecret') },
+    // Never on by default in production: there, payment links must lead to the real provider.
+    payments: { webhookSecret: e.PAYMENT_WEBHOOK_SECRET ?? devSecret('paymentWebhookSecret'), fakeProvider: e.PAYMENT_FAKE_PROVIDER ?? e.NODE_ENV !== 'production' },
     uploads: {
       maxBytes: e.UPLOAD_MAX_BYTES,
       maxFiles: e.UPLOAD_MAX_FILES,
