@@ -217,6 +217,7 @@ describe('GET /worklist', () => {
     ['an unknown request type', { requestType: 'surgery' }, 'requestType'],
     ['a lower-case country', { country: 'ma' }, 'country'],
     ['an unknown country', { country: 'XX' }, 'country'],
+    ['a one-letter country (the country lookup throws on it)', { country: 'X' }, 'country'],
     ['overdue other than true or false', { overdue: 'yes' }, 'overdue'],
     ['a repeated parameter', 'phase=received&phase=file_collection', 'phase'],
   ])('answers 400 for %s, naming the parameter', async (_label, query, path) => {

@@ -11,7 +11,8 @@ const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'c
 /** ISO 3166-1 alpha-2 country code, upper case, known to the runtime's ICU data. */
 export const countryCode = z
   .string()
-  .regex(/^[A-Z]{2}$/, 'Use an ISO 3166-1 alpha-2 country code in capitals, e.g. "MA" or "US".')
+  // `abort`: a value that is not two capitals never reaches the lookup below (which throws on it).
+  .regex(/^[A-Z]{2}$/, { message: 'Use an ISO 3166-1 alpha-2 country code in capitals, e.g. "MA" or "US".', abort: true })
   .refine((code) => regionNames.of(code) !== code, 'Unknown country code: use an ISO 3166-1 alpha-2 code.')
   .openapi({ example: 'MA' });
 
