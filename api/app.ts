@@ -28,6 +28,7 @@ import { registerCaseRoutes } from './routes/cases';
 import { registerDocumentRoutes } from './routes/documents';
 import { registerPathwayRoutes } from './routes/pathway';
 import { registerPaymentRoutes } from './routes/payments';
+import { registerStaffRoutes } from './routes/staff';
 import { registerTreatmentRoutes } from './routes/treatment';
 import { registerWorklistRoutes } from './routes/worklist';
 import { registerMessageRoutes } from './routes/messages';
@@ -76,9 +77,10 @@ export function createApp(deps: AppDeps): App {
   registerDocumentRoutes(routes, { db, client, access, uploads: config.uploads });
   registerPathwayRoutes(routes, { db, client, access });
   registerTreatmentRoutes(routes, { client, access });
-  registerPaymentRoutes(routes, { db, client, logger: deps.logger, webhookSecret: config.payments.webhookSecret });
+  registerPaymentRoutes(routes, { db, client, access, logger: deps.logger, webhookSecret: config.payments.webhookSecret });
   registerWorklistRoutes(routes, { db });
   registerAuditRoutes(routes, { db });
+  registerStaffRoutes(routes, { db });
   registerMessageRoutes(routes, { db, client, access });
 
   const app = express();

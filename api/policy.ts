@@ -36,6 +36,8 @@ export const policy = {
   'estimate.respond': { patientSide: true, staff: [] },
   'coverage.declare': { patientSide: true, staff: [] },
   'guarantee.record': { patientSide: false, staff: ['finance'] },
+  // Finance records money that did not come through the payment provider (a bank transfer).
+  'payment.record': { patientSide: false, staff: ['finance'] },
   // The stay is organised with the patient: either side sets the arrival date and the companions;
   // support, who welcome the patient, may record the arrival.
   'stay.arrival': { patientSide: true, staff: ['care_coordinator'] },
@@ -56,6 +58,8 @@ export const policy = {
   // Cases waiting on my role (/worklist) and my team's open tasks (/worklist/tasks).
   'worklist.read': { patientSide: false, staff: ALL_STAFF },
   'audit.read': { patientSide: false, staff: ['ops'] },
+  // The staff directory (name and role), to pick a care coordinator for a case.
+  'staff.list': { patientSide: false, staff: [...COORDINATORS, 'ops'] },
 } as const satisfies Record<string, Permission>;
 
 export type Action = keyof typeof policy;

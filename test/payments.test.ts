@@ -9,7 +9,7 @@ import { createTransport } from '../activities/email';
 import { createApp } from '../api/app';
 import { signPayload } from '../api/payments/signature';
 import { cancelCaseSignal, type CaseState } from '../workflows/definitions';
-import { signUp, type Actor } from './support/actors';
+import { signUp, staff, type Actor } from './support/actors';
 import { validCase, waitForState } from './support/cases';
 import { freePort } from './support/ports';
 import { startStack, type Stack } from './support/stack';
@@ -343,6 +343,63 @@ describe('when the case cannot take the payment', () => {
       transport.close();
       await connection.close();
     }
+  });
+});
+
+describe('POST /cases/:reference/payments (finance records a bank transfer)', () => {
+  let reference: string;
+  let finance: Actor;
+  beforeAll(async () => {
+    finance = await staff(stack, 'finance');
+    reference = await openCase();
+  });
+  const record = (actor: Actor, body: Record<string, unknown>) => request(stack.app).post(`/cases/${reference}/payments`).set(actor.auth).send(body);
+
+  it('counts the transfer in the workflow as a provider payment is, and records one Payment row; recording it again changes nothing', async () => {
+    const paymentId = `virement.${process.pid}.${crypto.randomUUID().slice(0, 8)}`;
+    const body = { paymentId, amountCents: 80_000, purpose: 'study_fee', receivedOn: '2026-03-02' };
+    const first = await record(finance, body);
+    expect(first.status).toBe(201);
+    expect(first.body).toEqual({ paymentId, duplicate: false, amountPaidCents: 80_000, forwarded: true });
+    const state = await stateOf(reference);
+    expect(state.payments).toEqual([{ paymentId, amountCents: 80_000, currency: 'EUR', purpose: 'study_fee', paidAt: '2026-03-02T12:00:00.000Z', allocatedTo: 'study_fee' }]);
+    expect(await stack.db.payment.findUnique({ where: { paymentId } })).toMatchObject({ amountCents: 80_000, currency: 'EUR', purpose: 'study_fee', paidAt: new Date('2026-03-02T12:00:00Z') });
+
+    const before = await recorded(reference);
+    const again = await record(finance, body);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ paymentId, duplicate: true, amountPaidCents: 80_000 });
+    expect(await recorded(reference)).toEqual(before);
+
+    // The same ID with another amount is another payment: refused, nothing changes.
+    const conflict = await record(finance, { ...body, amountCents: 1 });
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.error.code).toBe('payment_id_conflict');
+    expect(await recorded(reference)).toEqual(before);
+  });
+
+  it('gives the payment an ID when none is sent', async () => {
+    const res = await record(finance, { amountCents: 100, purpose: 'study_fee', receivedOn: '2026-03-03' });
+    expect(res.status).toBe(201);
+    expect(res.body.paymentId).toMatch(/^transfer_[0-9a-f-]{36}$/);
+    expect(await stack.db.payment.findUnique({ where: { paymentId: res.body.paymentId as string } })).not.toBeNull();
+  });
+
+  it('refuses an invalid body field by field, and anyone but finance, recording nothing', async () => {
+    const before = await recorded(reference);
+    const future = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+    const invalid = await record(finance, { amountCents: -5, purpose: '', receivedOn: future, currency: 'USD' });
+    expect(invalid.status).toBe(400);
+    const paths = (invalid.body.error.details as { path: string }[]).map((d) => d.path);
+    expect(paths).toEqual(expect.arrayContaining(['amountCents', 'purpose', 'receivedOn']));
+
+    const care = await staff(stack, 'care_coordinator');
+    const body = { amountCents: 100, purpose: 'study_fee', receivedOn: '2026-03-03' };
+    expect((await record(care, body)).status).toBe(403);
+    expect((await record(patient, body)).status).toBe(403);
+    expect((await request(stack.app).post(`/cases/${reference}/payments`).send(body)).status).toBe(401);
+    expect((await request(stack.app).post('/cases/INT-2026-999999/payments').set(finance.auth).send(body)).status).toBe(404);
+    expect(await recorded(reference)).toEqual(before);
   });
 });
 

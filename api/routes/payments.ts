@@ -1,25 +1,32 @@
 // POST /webhooks/payments: the payment provider tells us a payment was received. The signature is
 // checked before anything else; the payment goes to the case's workflow as an update whose ID is the
 // payment ID (a repeated delivery is counted once), then into the Payment table, idempotently.
+// POST /cases/{reference}/payments: finance records a payment that did not come through the provider
+// (a bank transfer), along the same path.
+import crypto from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import type { Request } from 'express';
 import type { Case } from '../../generated/prisma/client';
 import type { Db } from '../../lib/db';
 import { isUniqueViolation } from '../../lib/db';
 import type { Logger } from '../../lib/logger';
+import type { CaseAccess } from '../caseAccess';
 import { paymentReceivedUpdate, type PaymentNotice, type PaymentResult } from '../../workflows/definitions';
 import { ApiError, parseOr400, requestId } from '../errors';
 import { verifySignature } from '../payments/signature';
 import { json, type ApiRoutes } from '../routing';
 import { z } from '../schemas/common';
-import { asPaymentNotice, paymentAccepted, paymentWebhookBody, webhookHeaders, type PaymentWebhookBody } from '../schemas/payments';
+import { referenceParam } from '../schemas/cases';
+import { asPaymentNotice, paymentAccepted, paymentWebhookBody, recordPaymentBody, webhookHeaders } from '../schemas/payments';
 import { causeChain, isTemporalUnavailable, toApiError } from '../temporalErrors';
+import { requireJson } from './cases';
 
 export interface PaymentRoutesDeps {
   db: Db;
   client: Client;
   logger: Logger;
   webhookSecret: string;
+  access: CaseAccess;
 }
 
 
@@ -65,16 +72,41 @@ export function registerPaymentRoutes(api: ApiRoutes, deps: PaymentRoutesDeps): 
   }
 
   /** Creates the Payment row unless it exists; true when it already did. */
-  async function record(c: Case, body: PaymentWebhookBody, notice: PaymentNotice): Promise<boolean> {
+  async function record(c: Case, notice: PaymentNotice): Promise<boolean> {
     try {
       await db.payment.create({
-        data: { paymentId: body.paymentId, caseId: c.id, amountCents: body.amountCents, currency: body.currency, purpose: body.purpose, paidAt: new Date(notice.paidAt) },
+        data: { paymentId: notice.paymentId, caseId: c.id, amountCents: notice.amountCents, currency: notice.currency, purpose: notice.purpose, paidAt: new Date(notice.paidAt) },
       });
       return false;
     } catch (err) {
       if (isUniqueViolation(err)) return true;
       throw err;
     }
+  }
+
+  /**
+   * One payment received for a case, however it arrived (the provider's webhook, or finance recording a
+   * bank transfer): refused if its ID is known with another case or amount, sent to the workflow (counted
+   * once per payment ID), then kept in the Payment table.
+   */
+  async function receive(req: Request, c: Case, notice: PaymentNotice): Promise<z.infer<typeof paymentAccepted>> {
+    const known = await db.payment.findUnique({ where: { paymentId: notice.paymentId } });
+    if (known && (known.caseId !== c.id || known.amountCents !== notice.amountCents || known.currency !== notice.currency)) {
+      throw new ApiError(409, 'payment_id_conflict', `Payment ${notice.paymentId} was already received with another case, amount or currency; nothing changed. Use a new paymentId for a new payment.`);
+    }
+    const result = await forward(c, notice);
+    const alreadyRecorded = await record(c, notice);
+    if (!result) {
+      // The money arrived after the case ended: kept for finance to reconcile, never dropped.
+      logger.warn(
+        { paymentId: notice.paymentId, caseReference: c.reference, workflowId: c.workflowId, amountCents: notice.amountCents, duplicate: alreadyRecorded, reqId: requestId(req) },
+        'payment received for a case whose workflow has ended: recorded in Payment, not counted by the workflow; reconcile by hand',
+      );
+      return { paymentId: notice.paymentId, duplicate: alreadyRecorded, amountPaidCents: null, forwarded: false };
+    }
+    // Temporal answers a repeated update ID with the first delivery's outcome (duplicate: false), so
+    // a row that already existed is what marks a repeat; the workflow's own flag covers a lost row.
+    return { paymentId: result.paymentId, duplicate: result.duplicate || alreadyRecorded, amountPaidCents: result.amountPaidCents, forwarded: true };
   }
 
   api.add({
@@ -108,27 +140,34 @@ export function registerPaymentRoutes(api: ApiRoutes, deps: PaymentRoutesDeps): 
       const body = parseOr400(paymentWebhookBody, req.body, 'payment notification');
       const c = await db.case.findUnique({ where: { reference: body.caseReference } });
       if (!c) throw new ApiError(404, 'unknown_case', `No case ${body.caseReference}: check the reference the payer gave. Nothing was recorded.`);
+      res.json(await receive(req, c, asPaymentNotice(body)));
+    },
+  });
 
-      const known = await db.payment.findUnique({ where: { paymentId: body.paymentId } });
-      if (known && (known.caseId !== c.id || known.amountCents !== body.amountCents || known.currency !== body.currency)) {
-        throw new ApiError(409, 'payment_id_conflict', `Payment ${body.paymentId} was already received with another case, amount or currency; nothing changed. Use a new paymentId for a new payment.`);
-      }
-
-      const notice = asPaymentNotice(body);
-      const result = await forward(c, notice);
-      const alreadyRecorded = await record(c, body, notice);
-      if (!result) {
-        // The money arrived after the case ended: kept for finance to reconcile, never dropped.
-        logger.warn(
-          { paymentId: body.paymentId, caseReference: c.reference, workflowId: c.workflowId, amountCents: body.amountCents, duplicate: alreadyRecorded, reqId: requestId(req) },
-          'payment received for a case whose workflow has ended: recorded in Payment, not counted by the workflow; reconcile by hand',
-        );
-        res.json({ paymentId: body.paymentId, duplicate: alreadyRecorded, amountPaidCents: null, forwarded: false });
-        return;
-      }
-      // Temporal answers a repeated update ID with the first delivery's outcome (duplicate: false), so
-      // a row that already existed is what marks a repeat; the workflow's own flag covers a lost row.
-      res.json({ paymentId: result.paymentId, duplicate: result.duplicate || alreadyRecorded, amountPaidCents: result.amountPaidCents, forwarded: true });
+  api.add({
+    method: 'post', path: '/cases/:reference/payments', tag: 'Payments', access: 'signed_in', action: 'payment.record',
+    summary: 'Record a payment received outside the payment provider, e.g. a bank transfer (finance): counted by the case as a provider payment is; idempotent by paymentId',
+    request: { params: referenceParam, body: { content: { 'application/json': { schema: recordPaymentBody } }, required: true } },
+    responses: {
+      201: json(paymentAccepted, 'Recorded and counted by the case (forwarded: false when the case has ended: kept for reconciliation)'),
+      200: json(paymentAccepted, 'This paymentId was already recorded for this case and amount: nothing changed (duplicate: true)'),
+      409: json(z.unknown(), 'This paymentId was already received with another case, amount or currency (payment_id_conflict). Nothing changed.'),
+      415: json(z.unknown(), 'The body is not JSON. Nothing was recorded.'),
+    },
+    handler: async (req, res) => {
+      const c = await deps.access.load(req, String(req.params.reference), 'payment.record');
+      requireJson(req);
+      const body = parseOr400(recordPaymentBody, req.body, 'payment');
+      const notice: PaymentNotice = {
+        paymentId: body.paymentId ?? `transfer_${crypto.randomUUID()}`,
+        amountCents: body.amountCents,
+        currency: 'EUR',
+        purpose: body.purpose,
+        // A transfer is known by its day: counted at noon UTC, the same calendar day in Europe and beyond.
+        paidAt: new Date(`${body.receivedOn}T12:00:00Z`).toISOString(),
+      };
+      const accepted = await receive(req, c, notice);
+      res.status(accepted.duplicate ? 200 : 201).json(accepted);
     },
   });
 }

@@ -3,7 +3,7 @@
 import type { PaymentNotice } from '../../workflows/definitions';
 import { SIGNATURE_TOLERANCE_SECONDS } from '../payments/signature';
 import { referencePattern } from './cases';
-import { shortText, z } from './common';
+import { isoDate, shortText, z } from './common';
 
 export const signatureSchemeDescription =
   'Every delivery is signed with the shared webhook secret (PAYMENT_WEBHOOK_SECRET): ' +
@@ -16,21 +16,19 @@ export const webhookHeaders = z.object({
   'Parcours-Signature': z.string().openapi({ description: signatureSchemeDescription, example: `v1=${'0'.repeat(64)}` }),
 });
 
+const paymentIdSchema = z
+  .string()
+  .min(1, 'Required.')
+  .max(100, 'At most 100 characters.')
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'Use only letters, digits and _ . : -');
+
+const amountCentsSchema = z.number().int('A whole number of cents.').positive('Must be more than 0.').max(Number.MAX_SAFE_INTEGER, 'Too large.');
+
 export const paymentWebhookBody = z
   .strictObject({
-    paymentId: z
-      .string()
-      .min(1, 'Required.')
-      .max(100, 'At most 100 characters.')
-      .regex(/^[A-Za-z0-9_.:-]+$/, 'Use only letters, digits and _ . : -')
-      .openapi({ description: "The provider's unique ID of the payment: deliveries with the same ID are counted once.", example: 'pay_3QxK9a.2026:0001' }),
+    paymentId: paymentIdSchema.openapi({ description: "The provider's unique ID of the payment: deliveries with the same ID are counted once.", example: 'pay_3QxK9a.2026:0001' }),
     caseReference: z.string().regex(referencePattern, 'Use the case reference, e.g. INT-2026-000123.').openapi({ example: 'INT-2026-000123' }),
-    amountCents: z
-      .number()
-      .int('A whole number of cents.')
-      .positive('Must be more than 0.')
-      .max(Number.MAX_SAFE_INTEGER, 'Too large.')
-      .openapi({ description: 'Amount received, in euro cents.', example: 250000 }),
+    amountCents: amountCentsSchema.openapi({ description: 'Amount received, in euro cents.', example: 250000 }),
     currency: z.literal('EUR', 'Only EUR is accepted.'),
     purpose: shortText(100).openapi({ description: 'What the payment is for, as the payer gave it (e.g. estimate number).', example: 'Deposit, estimate DEV-2026-0042' }),
     paidAt: z.iso.datetime({ offset: true, error: 'Use an ISO 8601 date-time, e.g. 2026-03-01T10:15:00Z.' }).openapi({ example: '2026-03-01T10:15:00Z' }),
@@ -47,6 +45,22 @@ export const asPaymentNotice = (body: PaymentWebhookBody): PaymentNotice => ({
   purpose: body.purpose,
   paidAt: new Date(body.paidAt).toISOString(),
 });
+
+/** Today as YYYY-MM-DD in UTC: the calendar the workflow's dates use. */
+const todayUtc = () => new Date().toISOString().slice(0, 10);
+
+/** POST /cases/{reference}/payments: finance records money received outside the provider (a bank transfer). */
+export const recordPaymentBody = z
+  .strictObject({
+    paymentId: paymentIdSchema
+      .optional()
+      .openapi({ description: 'The bank’s reference of the transfer (or any unique ID): recording it again changes nothing. Generated when absent.', example: 'virement.2026-03-01.0042' }),
+    amountCents: amountCentsSchema.openapi({ description: 'Amount received, in euro cents.', example: 250000 }),
+    purpose: shortText(100).openapi({ description: 'What it pays: `study_fee`, an estimate number (DEV-…), or `balance`.', example: 'Estimate DEV-2026-000042' }),
+    receivedOn: isoDate.refine((d) => d <= todayUtc(), 'A payment cannot be received in the future.').openapi({ description: 'The day the money was received (YYYY-MM-DD).', example: '2026-03-01' }),
+  })
+  .openapi('RecordPayment');
+export type RecordPaymentBody = z.infer<typeof recordPaymentBody>;
 
 export const paymentAccepted = z
   .object({
