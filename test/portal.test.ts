@@ -244,6 +244,95 @@ describe('the patient path through the pages', () => {
     expect((await b.get(String(asked.headers.location))).text).toContain('Arabic, for the first consultation.');
   });
 
+  test('coverage, companions with their proof, then withdrawal with a confirmation step', async () => {
+    const { patient, reference } = await toTreatmentPlanning(stack, team);
+    const b = browser();
+    await signIn(b, patient.email);
+    let page = await b.get(`/cases/${reference}`);
+    expect(page.text).toContain('Your health insurance');
+    expect(page.text).toContain('Companions travelling with you');
+    // The MDT's report, in words, and the fee paid for the study.
+    expect(page.text).toContain('Report from our physicians');
+    expect(page.text).toContain('The team proposes treatment at our centre.');
+    expect(page.text).toContain('Treatment here proposed.');
+    expect(page.text).toMatch(/Paid: €[\d,.]+ · [^<]+ · service fees<\/li>/);
+
+    // Coverage: an empty form, then a mistyped number, each refused next to the form; then the route's notice.
+    const empty = await b.post(`/portal/cases/${reference}/coverage`, { frenchSocialSecurityNumber: '', declaredTreatingPhysician: '', hadEhic: 'false' }, csrfOf(page.text));
+    expect(empty.status).toBe(400);
+    expect(empty.text).toContain('Give your social security number and your treating physician, or tick the EHIC box.');
+    const badNir = await b.post(`/portal/cases/${reference}/coverage`, { frenchSocialSecurityNumber: '2 55 08 14 168 025 39', declaredTreatingPhysician: 'Dr Martin', hadEhic: 'false' }, csrfOf(empty.text));
+    expect(badNir.status).toBe(400);
+    expect(badNir.text).toMatch(/<p class="error" id="f-frenchSocialSecurityNumber-error">Not a valid French social security number/);
+    expect(badNir.text).toMatch(/id="f-frenchSocialSecurityNumber" name="frenchSocialSecurityNumber" aria-describedby="f-frenchSocialSecurityNumber-hint f-frenchSocialSecurityNumber-error" aria-invalid="true"/);
+    const nir = await b.post(`/portal/cases/${reference}/coverage`, { frenchSocialSecurityNumber: '2 55 08 14 168 025 38', declaredTreatingPhysician: 'Dr Martin', hadEhic: 'false' }, csrfOf(badNir.text));
+    expect(nir.status).toBe(303);
+    expect(nir.headers.location).toBe(`/cases/${reference}?done=coverage#coverage`);
+    await waitForState(stack.app, patient.auth, reference, (s) => s.treatment.coverage?.route === 'french_insured');
+    page = await b.get(String(nir.headers.location));
+    expect(page.text).toContain('Your insurance details were saved.');
+    expect(page.text).toContain('You are covered by the French Assurance Maladie: show your Carte Vitale at every visit.');
+    expect(page.text).toContain('You declared: social security number given, treating physician Dr Martin');
+    expect(page.text).not.toContain('>french_insured<');
+    const frPage = await b.get(`/cases/${reference}`, 'fr-FR');
+    expect(frPage.text).toContain("Vous êtes affilié(e) à l&#39;Assurance Maladie");
+
+    // The EHIC box alone.
+    const ehic = await b.post(`/portal/cases/${reference}/coverage`, { hasEhic: 'true', hadEhic: 'false' }, csrfOf(page.text));
+    expect(ehic.status).toBe(303);
+    await waitForState(stack.app, patient.auth, reference, (s) => s.treatment.coverageDeclaration.hasEhic === true);
+    page = await b.get(`/cases/${reference}`);
+    expect(page.text).toMatch(/id="f-hasEhic" name="hasEhic" value="true" checked/);
+
+    // Companions: the proof is uploaded in the companions block, then chosen in the companion form.
+    const uploadAction = decode(/action="(\/portal\/cases\/[^"]+documents\?[^"]+item=companions)"/.exec(page.text)![1]);
+    const uploaded = await b.agent.post(uploadAction).set('Accept', HTML).field('kind', 'proof_of_relationship').field('language', 'fr').attach('files', pdf(`proof-${reference}`), 'livret.pdf');
+    expect(uploaded.status).toBe(303);
+    expect(uploaded.headers.location).toBe(`/cases/${reference}?done=upload#item-companions`);
+    const withProof = await waitForState(stack.app, patient.auth, reference, (s) => s.documents.some((d) => d.kind === 'proof_of_relationship'));
+    const proofId = withProof.documents.find((d) => d.kind === 'proof_of_relationship')!.documentId;
+    page = await b.get(`/cases/${reference}`);
+    expect(page.text).toMatch(new RegExp(`<option value="${proofId}" selected>Proof of family relationship \\(1\\)</option>`));
+
+    // A proof of the wrong kind for the relationship: the workflow's reason, on the proof field.
+    const wrong = await b.post(`/portal/cases/${reference}/companions`, { fullName: 'Karim Benali', relationship: 'other', nationality: 'ma', proofDocumentId: proofId }, csrfOf(page.text));
+    expect(wrong.status).toBe(400);
+    expect(wrong.text).toMatch(/<p class="error" id="f-companion-proof-error">A companion who is not family needs a document of kind &#39;companion_justification_letter&#39;/);
+    expect(wrong.text).toContain('value="Karim Benali"');
+    const missingName = await b.post(`/portal/cases/${reference}/companions`, { fullName: '', relationship: 'family', nationality: 'MA', proofDocumentId: '' }, csrfOf(wrong.text));
+    expect(missingName.status).toBe(400);
+    expect(missingName.text).toContain('id="f-companion-fullName-error"');
+    const ok = await b.post(`/portal/cases/${reference}/companions`, { fullName: 'Karim Benali', relationship: 'family', nationality: 'ma', proofDocumentId: proofId }, csrfOf(missingName.text));
+    expect(ok.status).toBe(303);
+    const withCompanion = await waitForState(stack.app, patient.auth, reference, (s) => s.treatment.companions.length === 1);
+    expect(withCompanion.treatment.companions[0]).toMatchObject({ fullName: 'Karim Benali', relationship: 'family', nationality: 'MA', proofDocumentId: proofId });
+    page = await b.get(String(ok.headers.location));
+    expect(page.text).toContain('The companion was saved.');
+    expect(page.text).toMatch(/Karim Benali · Family member[^<]*· MA · <span class="badge badge-provided">proof on file<\/span>/);
+
+    // Withdrawal: a link to a confirmation page; a reason is required; then the case says so.
+    expect(page.text).toContain(`href="/cases/${reference}/withdraw"`);
+    const confirm = await b.get(`/cases/${reference}/withdraw`);
+    expect(confirm.status).toBe(200);
+    expect(confirm.text).toContain('A service fee paid for a study that has not started yet is refunded.');
+    expect(confirm.text).toContain('No, keep my case');
+    const noReason = await b.post(`/portal/cases/${reference}/withdraw`, { reason: '' }, csrfOf(confirm.text));
+    expect(noReason.status).toBe(400);
+    expect(noReason.text).toMatch(/<p class="error" id="f-reason-error">Required\.<\/p>/);
+    const withdrawn = await b.post(`/portal/cases/${reference}/withdraw`, { reason: 'Treated at home after all.' }, csrfOf(noReason.text));
+    expect(withdrawn.status).toBe(303);
+    expect(withdrawn.headers.location).toBe(`/cases/${reference}?done=withdrawn`);
+    await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'withdrawn');
+    page = await b.get(String(withdrawn.headers.location));
+    expect(page.text).toContain('Your request was withdrawn.');
+    expect(page.text).toContain('You withdrew this request.');
+    expect(page.text).not.toContain(`href="/cases/${reference}/withdraw"`);
+    expect(page.text).not.toContain('Your health insurance');
+    // The confirmation page of a withdrawn case goes back to the case.
+    const again = await b.get(`/cases/${reference}/withdraw`);
+    expect(again.status).toBe(303);
+  });
+
   test('the session cookie is HttpOnly and SameSite=Lax; signing out ends it', async () => {
     const { patient, reference } = await toGuaranteed(stack, team);
     const b = browser();

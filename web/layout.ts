@@ -7,8 +7,8 @@ export interface PageContext {
   lang: Lang;
   /** The CSRF token for this page's forms. */
   csrfToken: string;
-  /** Signed-in user's display name, or null. */
-  user: { name: string } | null;
+  /** Signed-in user's display name and whether they are staff (whose home is the console), or null. */
+  user: { name: string; staff: boolean } | null;
   /** The current path and query: where the language switch comes back to. */
   path: string;
 }
@@ -40,7 +40,7 @@ export function page(ctx: PageContext, title: string, main: SafeHtml): SafeHtml 
   <a class="site-name" href="/">${t('site.name')}</a>
   <nav aria-label="${ctx.lang === 'fr' ? 'Compte et langue' : 'Account and language'}">
     <ul>
-      ${ctx.user ? html`<li><a href="/cases">${t('nav.cases')}</a></li>` : html`<li><a href="/login">${t('nav.signIn')}</a></li><li><a href="/register">${t('nav.register')}</a></li>`}
+      ${ctx.user ? html`<li>${ctx.user.staff ? html`<a href="/console">${t('nav.console')}</a>` : html`<a href="/cases">${t('nav.cases')}</a>`}</li>` : html`<li><a href="/login">${t('nav.signIn')}</a></li><li><a href="/register">${t('nav.register')}</a></li>`}
       <li><a href="${switchHref}" lang="${other}" hreflang="${other}" aria-label="${t('lang.switchLabel')}">${t('lang.switch')}</a></li>
       ${ctx.user ? html`<li><form method="post" action="/portal/logout" class="inline">${csrfField(ctx)}<button type="submit" class="link-button">${t('nav.signOut')}</button></form></li>` : ''}
     </ul>

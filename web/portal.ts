@@ -159,8 +159,9 @@ export class Portal {
     const { req, res, t } = ctx;
     if (res.headersSent) return next(err);
     if (err instanceof SignedOut) {
+      // After a form's expired session, back to the signed-out user's home (staff work from the console).
+      const back = req.method === 'GET' ? req.originalUrl : ctx.session?.kind === 'staff' ? '/console' : '/cases';
       ctx.endSession();
-      const back = req.method === 'GET' ? req.originalUrl : '/cases';
       return res.redirect(303, `/login?next=${encodeURIComponent(back)}&expired=1`);
     }
     if (err instanceof PageError) {
@@ -215,7 +216,7 @@ export class Portal {
       pageContext: () => {
         // One token per response: the cookie and every form of the page must carry the same one.
         csrfToken ??= this.csrf.token(req, res);
-        return { lang, csrfToken, user: session ? { name: session.name } : null, path: req.originalUrl };
+        return { lang, csrfToken, user: session ? { name: session.name, staff: session.kind === 'staff' } : null, path: req.originalUrl };
       },
       render: (title, main, status = 200) => {
         res.status(status).type('html').send(page(ctx.pageContext(), title, main).toString());

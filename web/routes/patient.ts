@@ -9,7 +9,7 @@ import { formatEuros, isLang, setLanguageCookie, type T } from '../i18n';
 import { notice } from '../layout';
 import { fieldErrorsOf, PageError, safeLocalPath, throwUnlessOk, type Ctx, type Portal } from '../portal';
 import { emailOnlyView, loginView, registerView, setPasswordView } from '../views/auth';
-import { caseView, casesView, isDoneKey, messagesView, newCaseView, questionnaireView, QUESTIONNAIRE_FIELDS, type CaseErrors, type CaseSummary, type MessageItem } from '../views/case';
+import { canWithdraw, caseView, casesView, isDoneKey, withdrawView, messagesView, newCaseView, questionnaireView, QUESTIONNAIRE_FIELDS, type CaseErrors, type CaseSummary, type MessageItem } from '../views/case';
 import { fakePayView } from '../views/pay';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -64,7 +64,7 @@ export function registerPatientRoutes(portal: Portal, opts: PatientRouteOptions)
     ctx.res.redirect(303, safeLocalPath(ctx.req.query.next, '/'));
   });
   portal.page('/', (ctx) => {
-    ctx.res.redirect(303, ctx.session ? '/cases' : '/login');
+    ctx.res.redirect(303, ctx.session ? (ctx.session.kind === 'staff' ? '/console' : '/cases') : '/login');
   });
 
   // ---- accounts -------------------------------------------------------------------------------------
@@ -81,7 +81,10 @@ export function registerPatientRoutes(portal: Portal, opts: PatientRouteOptions)
     });
     if (r.status === 200) {
       ctx.startSession({ accessToken: r.body.accessToken, refreshToken: r.body.refreshToken, userId: r.body.user.id, name: r.body.user.name, kind: r.body.user.kind, role: r.body.user.role });
-      ctx.res.redirect(303, next === '/' ? '/cases' : next);
+      // Staff land on their console (web/routes/staff.ts), the patient side on its cases.
+      const home = r.body.user.kind === 'staff' ? '/console' : '/cases';
+      const target = safeLocalPath(b.next, home);
+      ctx.res.redirect(303, target === '/' ? home : target);
       return;
     }
     if (r.status === 429 || r.status === 503) throwUnlessOk(r);
@@ -303,6 +306,57 @@ export function registerPatientRoutes(portal: Portal, opts: PatientRouteOptions)
     if (r.status !== 409 && r.status !== 400) throwUnlessOk(r);
     const fields = fieldErrorsOf(r);
     await renderCase(ctx, reference, { request: fields.details ?? fields.kind ?? refusal(ctx.t, r) }, r.status);
+  }));
+
+  // ---- coverage, companions, withdrawal ---------------------------------------------------------------
+  portal.form('/portal/cases/:reference/coverage', handled(async (ctx) => {
+    requireSession(ctx);
+    const reference = referenceOf(ctx);
+    const b = body(ctx);
+    const nir = str(b.frenchSocialSecurityNumber).trim();
+    const physician = str(b.declaredTreatingPhysician).trim();
+    const ehic = str(b.hasEhic) === 'true';
+    // Unticking the EHIC box clears an earlier "yes"; an empty form says nothing (the API refuses it).
+    const declaration = { ...(nir ? { frenchSocialSecurityNumber: nir } : {}), ...(physician ? { declaredTreatingPhysician: physician } : {}), ...(ehic || str(b.hadEhic) === 'true' ? { hasEhic: ehic } : {}) };
+    if (Object.keys(declaration).length === 0) return renderCase(ctx, reference, { coverage: ctx.t('case.coverage.empty') }, 400);
+    const r = await ctx.api({ method: 'PUT', path: `/cases/${reference}/coverage`, json: declaration });
+    if (r.status === 200) return void ctx.res.redirect(303, `/cases/${reference}?done=coverage#coverage`);
+    if (r.status !== 409 && r.status !== 400) throwUnlessOk(r);
+    const fields = fieldErrorsOf(r);
+    await renderCase(ctx, reference, { coverage: Object.keys(fields).length ? undefined : refusal(ctx.t, r), coverageFields: fields }, r.status);
+  }));
+
+  portal.form('/portal/cases/:reference/companions', handled(async (ctx) => {
+    requireSession(ctx);
+    const reference = referenceOf(ctx);
+    const b = body(ctx);
+    const values = { fullName: str(b.fullName).trim(), relationship: str(b.relationship), nationality: str(b.nationality).trim().toUpperCase(), proofDocumentId: str(b.proofDocumentId) };
+    const r = await ctx.api({ method: 'PUT', path: `/cases/${reference}/companions`, json: { fullName: values.fullName, relationship: values.relationship, nationality: values.nationality, ...(values.proofDocumentId ? { proofDocumentId: values.proofDocumentId } : {}) } });
+    if (r.status === 200) return void ctx.res.redirect(303, `/cases/${reference}?done=companion#item-companions`);
+    if (r.status !== 409 && r.status !== 400) throwUnlessOk(r);
+    const fields = fieldErrorsOf(r);
+    // The workflow's refusal (e.g. a proof of the wrong kind for the relationship) belongs to the proof field.
+    if (Object.keys(fields).length === 0 && r.error?.code !== 'wrong_phase' && values.proofDocumentId) fields.proofDocumentId = refusal(ctx.t, r);
+    await renderCase(ctx, reference, { companion: Object.keys(fields).length ? undefined : refusal(ctx.t, r), companionFields: fields, companionValues: values }, r.status);
+  }));
+
+  // Withdrawal is two steps: this page says what it means and asks why; its form does it.
+  portal.page('/cases/:reference/withdraw', handled(async (ctx) => {
+    requireSession(ctx);
+    const reference = referenceOf(ctx);
+    const state = await loadCase(ctx, reference);
+    if (!canWithdraw(state.phase)) return void ctx.res.redirect(303, `/cases/${reference}`);
+    ctx.render(ctx.t('withdraw.title', { reference }), withdrawView(ctx.pageContext(), ctx.t, reference));
+  }));
+  portal.form('/portal/cases/:reference/withdraw', handled(async (ctx) => {
+    requireSession(ctx);
+    const reference = referenceOf(ctx);
+    const reason = str(body(ctx).reason).trim();
+    const r = await ctx.api({ method: 'POST', path: `/cases/${reference}/withdraw`, json: { reason } });
+    if (r.status === 200) return void ctx.res.redirect(303, `/cases/${reference}?done=withdrawn`);
+    if (r.status !== 409 && r.status !== 400) throwUnlessOk(r);
+    const error = fieldErrorsOf(r).reason ?? refusal(ctx.t, r);
+    ctx.render(ctx.t('withdraw.title', { reference }), withdrawView(ctx.pageContext(), ctx.t, reference, { reason, error }), r.status);
   }));
 
   // ---- messages ---------------------------------------------------------------------------------------

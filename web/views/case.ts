@@ -1,9 +1,11 @@
 // A patient's cases: the list, a new case, the case page (status, file, money, stay), the
 // questionnaire and the secure messages.
 import { checklists, type RequestTypeId } from '../../config/checklists';
+import { coverageNotices } from '../../config/coverage';
 import { documentKindLabel } from '../../config/documentKinds';
+import { COMPANION_REQUIRED_DOCUMENT } from '../../config/visa';
 import { PATIENT_REQUEST_KINDS, PATIENT_REQUESTS, PRACTICAL_PACK_TEXTS, SUPPORT_CONTACT, TREATMENT_SITES } from '../../config/stay';
-import type { CaseState, EstimateState, Phase } from '../../workflows/definitions';
+import { TERMINAL_PHASES, type CaseState, type EstimateState, type Phase } from '../../workflows/definitions';
 import { html, type SafeHtml } from '../html';
 import { formatDate, formatEuros, waitingWords, type Lang, type T } from '../i18n';
 import { csrfField, errorSummary, field, notice, type PageContext } from '../layout';
@@ -63,6 +65,13 @@ export interface CaseErrors {
   arrival?: string;
   arrivalFields?: Record<string, string>;
   request?: string;
+  /** The coverage form: a refusal not tied to a field, and field errors. */
+  coverage?: string;
+  coverageFields?: Record<string, string>;
+  companion?: string;
+  companionFields?: Record<string, string>;
+  /** What the companion form had when it was refused (shown again). */
+  companionValues?: Record<string, string>;
 }
 
 const DONE_KEYS = {
@@ -71,6 +80,9 @@ const DONE_KEYS = {
   questionnaire: 'questionnaire.saved',
   request: 'case.request.done',
   message: 'messages.sent',
+  coverage: 'case.coverage.done',
+  companion: 'case.companion.done',
+  withdrawn: 'withdraw.done',
 } as const;
 export type DoneKey = keyof typeof DONE_KEYS;
 export const isDoneKey = (v: unknown): v is DoneKey => typeof v === 'string' && v in DONE_KEYS;
@@ -78,6 +90,20 @@ export const isDoneKey = (v: unknown): v is DoneKey => typeof v === 'string' && 
 const FILE_PHASES: readonly Phase[] = ['received', 'file_collection'];
 const ARRIVAL_PHASES: readonly Phase[] = ['estimate_review', 'guarantee_pending', 'stay_preparation', 'awaiting_arrival'];
 const REQUEST_PHASES: readonly Phase[] = ['guarantee_pending', 'stay_preparation', 'awaiting_arrival', 'in_stay', 'follow_up'];
+/** Where the workflow takes a coverage declaration (workflows/treatmentProgramme.ts); report_pending only for a treatment request. */
+const COVERAGE_PHASES: readonly Phase[] = ['treatment_planning', 'estimate_review', 'guarantee_pending', 'stay_preparation'];
+/** Where the workflow takes a companion. */
+const COMPANION_PHASES: readonly Phase[] = ['treatment_planning', 'estimate_review', 'guarantee_pending', 'stay_preparation', 'awaiting_arrival', 'in_stay'];
+/** The document kinds that prove a companion's place (config/visa.ts). */
+export const COMPANION_PROOF_KINDS: readonly string[] = Object.values(COMPANION_REQUIRED_DOCUMENT);
+
+/** The patient may withdraw while the case is not over (the follow-up after the stay is not a request to withdraw). */
+export const canWithdraw = (phase: Phase): boolean => !TERMINAL_PHASES.includes(phase) && phase !== 'follow_up';
+
+/** The coverage route's notices (ids in the state) in the page's language. */
+function coverageNoticeTexts(s: CaseState, lang: Lang): string[] {
+  return (s.treatment.coverage?.notices ?? []).map((id) => coverageNotices[id as keyof typeof coverageNotices]?.[lang] ?? id);
+}
 
 const docLink = (reference: string, documentId: string, label: string) => html`<a href="/cases/${reference}/documents/${documentId}">${label}</a>`;
 
@@ -140,11 +166,41 @@ export function caseView(ctx: PageContext, t: T, s: CaseState, o: { errors?: Cas
     : ''}
 </section>`;
 
+  const notices = coverageNoticeTexts(s, lang);
+  const showCoverage = COVERAGE_PHASES.includes(s.phase) || (s.phase === 'report_pending' && (s.requestType === 'treatment' || s.requestType === 'proton_therapy'));
+  const declared = s.treatment.coverageDeclaration;
+  const coverageFields = errors.coverageFields ?? {};
+  const declaredWhat = [
+    declared.frenchSocialSecurityNumber ? t('case.coverage.declared.nir') : '',
+    declared.declaredTreatingPhysician ? t('case.coverage.declared.physician', { name: declared.declaredTreatingPhysician }) : '',
+    declared.hasEhic ? t('case.coverage.declared.ehic') : '',
+  ].filter(Boolean);
+  const coverage = showCoverage
+    ? html`<section aria-labelledby="cov-h" id="coverage"><h2 id="cov-h">${t('case.coverage')}</h2>
+    ${notices.length ? html`<div class="notice notice-info"><h3>${t('case.coverage.route')}</h3>${notices.map((n) => html`<p>${n}</p>`)}</div>` : ''}
+    ${declaredWhat.length ? html`<p>${t('case.coverage.declared', { what: declaredWhat.join(', ') })}</p>` : ''}
+    <form method="post" action="/portal/cases/${ref}/coverage" class="stack" novalidate>${csrfField(ctx)}
+      <p class="hint">${t('case.coverage.hint')}</p>
+      ${errors.coverage ? notice('error', errors.coverage) : ''}
+      <fieldset><legend>${t('case.coverage.french')}</legend>
+      ${field({ name: 'frenchSocialSecurityNumber', label: t('case.coverage.nir'), hint: t('case.coverage.nirHint'), error: coverageFields.frenchSocialSecurityNumber, attrs: html`maxlength="21" inputmode="text" spellcheck="false"` })}
+      ${field({ name: 'declaredTreatingPhysician', label: t('case.coverage.physician'), value: declared.declaredTreatingPhysician, error: coverageFields.declaredTreatingPhysician })}
+      </fieldset>
+      <input type="hidden" name="hadEhic" value="${declared.hasEhic ? 'true' : 'false'}">
+      <div class="field checkbox${coverageFields.hasEhic ? ' field-error' : ''}">
+        <input type="checkbox" id="f-hasEhic" name="hasEhic" value="true"${declared.hasEhic ? html` checked` : ''} aria-describedby="f-hasEhic-hint">
+        <label for="f-hasEhic">${t('case.coverage.ehic')}</label>
+        <p class="hint" id="f-hasEhic-hint">${t('case.coverage.ehicHint')}</p>
+      </div>
+      <button type="submit">${t('case.coverage.submit')}</button>
+    </form></section>`
+    : html``;
+
   const feeOutstanding = s.phase === 'fee_payment' ? Math.max(0, s.amountDueCents - s.amountPaidCents) : 0;
   const payments = feeOutstanding > 0 || s.payments.length > 0
     ? html`<section aria-labelledby="pay-h"><h2 id="pay-h">${t('case.payments')}</h2>
     ${feeOutstanding > 0 ? html`<p>${t('case.feeDue', { amount: money(feeOutstanding) })}</p><p><a class="button" href="${payHref(ref, 'study_fee', feeOutstanding)}">${t('case.pay', { amount: money(feeOutstanding) })}</a></p>` : ''}
-    ${s.payments.length ? html`<ul>${s.payments.map((p) => html`<li>${t('case.paid', { amount: money(p.amountCents) })} · ${formatDate(lang, p.paidAt)} · ${p.purpose}</li>`)}</ul>` : ''}
+    ${s.payments.length ? html`<ul>${s.payments.map((p) => html`<li>${t('case.paid', { amount: money(p.amountCents) })} · ${formatDate(lang, p.paidAt)} · ${p.purpose === 'study_fee' ? t('case.paid.study_fee') : p.purpose}</li>`)}</ul>` : ''}
   </section>`
     : html``;
 
@@ -152,7 +208,7 @@ export function caseView(ctx: PageContext, t: T, s: CaseState, o: { errors?: Cas
     ? html`<section aria-labelledby="est-h"><h2 id="est-h">${t('case.estimates')}</h2>
     ${errors.estimate ? notice('error', errors.estimate) : ''}
     <p>${t('case.estimate.extra')}</p>
-    ${s.treatment.coverage?.notices.length ? html`<ul>${s.treatment.coverage.notices.map((n) => html`<li>${n}</li>`)}</ul>` : ''}
+    ${!showCoverage && notices.length ? html`<ul>${notices.map((n) => html`<li>${n}</li>`)}</ul>` : ''}
     <ul class="cards">${s.treatment.estimates.map((e) => {
       const remaining = e.status === 'accepted' ? remainingCents(s, e) : 0;
       return html`<li class="card" id="estimate-${e.number}">
@@ -200,6 +256,48 @@ export function caseView(ctx: PageContext, t: T, s: CaseState, o: { errors?: Cas
   </section>`
     : html``;
 
+  const proofs = s.documents.filter((d) => COMPANION_PROOF_KINDS.includes(d.kind));
+  const cv = errors.companionValues ?? {};
+  const cf = errors.companionFields ?? {};
+  const companionUploadError = errors.upload?.item === 'companions' ? errors.upload : undefined;
+  const companions = COMPANION_PHASES.includes(s.phase)
+    ? html`<section aria-labelledby="comp-h" id="item-companions"><h2 id="comp-h">${t('case.companions')}</h2>
+    <p class="hint">${t('case.companions.hint')}</p>
+    ${tr.companions.length
+      ? html`<ul>${tr.companions.map((c) => html`<li>${c.fullName} · ${c.relationship === 'family' ? t('case.companion.family') : t('case.companion.other')} · ${c.nationality} · <span class="badge ${c.proofDocumentId ? 'badge-provided' : 'badge-missing'}">${c.proofDocumentId ? t('case.companions.proofOk') : t('case.companions.proofMissing')}</span></li>`)}</ul>`
+      : html`<p>${t('case.companions.none')}</p>`}
+    <form method="post" action="/portal/cases/${ref}/documents?_csrf=${encodeURIComponent(ctx.csrfToken)}&amp;item=companions" enctype="multipart/form-data" class="upload stack" data-upload>
+      <h3>${t('case.companion.upload')}</h3>
+      ${companionUploadError ? html`<div class="notice notice-error" role="alert" id="upload-error-companions"><p>${t('case.upload.refused', { message: companionUploadError.message })}</p>${companionUploadError.refused.length ? html`<ul>${companionUploadError.refused.map((x) => html`<li>${x.file}: ${x.reason}</li>`)}</ul>` : ''}</div>` : html`<div class="upload-result" role="status" aria-live="polite"></div>`}
+      ${field({ name: 'kind', id: 'kind-companions', label: t('case.companion.uploadKind'), options: COMPANION_PROOF_KINDS.map((k) => [k, documentKindLabel(k, lang) ?? k] as const) })}
+      ${field({ name: 'language', label: t('case.upload.language'), value: lang, required: true, id: 'lang-companions', attrs: html`maxlength="2" size="3"` })}
+      ${field({ name: 'files', label: t('case.upload.files'), type: 'file', required: true, id: 'files-companions', attrs: html`accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"` })}
+      <progress max="100" value="0" hidden aria-label="${t('case.upload.progress')}"></progress>
+      <button type="submit">${t('case.upload.submit')}</button>
+    </form>
+    <form method="post" action="/portal/cases/${ref}/companions" class="stack" id="companion-form" novalidate>${csrfField(ctx)}
+      <h3>${t('case.companion.add')}</h3>
+      ${errors.companion ? notice('error', errors.companion) : ''}
+      ${field({ name: 'fullName', id: 'f-companion-fullName', label: t('case.companion.fullName'), required: true, value: cv.fullName, error: cf.fullName, autocomplete: 'off' })}
+      ${field({ name: 'relationship', id: 'f-companion-relationship', label: t('case.companion.relationship'), value: cv.relationship ?? 'family', error: cf.relationship, options: [['family', t('case.companion.family')], ['other', t('case.companion.other')]] })}
+      ${field({ name: 'nationality', id: 'f-companion-nationality', label: t('case.companion.nationality'), required: true, value: cv.nationality, error: cf.nationality, attrs: html`maxlength="2" size="3"` })}
+      ${field({ name: 'proofDocumentId', id: 'f-companion-proof', label: t('case.companion.proof'), value: cv.proofDocumentId ?? proofs.at(-1)?.documentId ?? '', error: cf.proofDocumentId,
+        options: [['', t('case.companion.proofNone')], ...proofs.map((d, i) => [d.documentId, `${documentKindLabel(d.kind, lang) ?? d.kind} (${i + 1})`] as const)] })}
+      <button type="submit">${t('case.companion.submit')}</button>
+    </form></section>`
+    : html``;
+
+  const report = s.report
+    ? html`<section aria-labelledby="report-h" id="report"><h2 id="report-h">${t('case.report')}</h2>
+    ${s.report.kind === 'mdt'
+      ? html`<h3>${t('case.report.mdt', { date: formatDate(lang, s.report.at) })}</h3><p class="waiting">${t(`case.report.strategy.${s.report.strategy}`)}</p>`
+      : html`<h3>${t('case.report.analysis', { date: formatDate(lang, s.report.at) })}</h3><p class="waiting">${t('case.report.diagnosis', { diagnosis: s.report.diagnosis })} (${t(`case.report.diagnosis.${s.report.diagnosisStatus}`)})</p>`}
+    <p class="report-summary">${s.report.summary}</p>
+  </section>`
+    : html``;
+
+  const withdraw = canWithdraw(s.phase) ? html`<p class="withdraw"><a href="/cases/${ref}/withdraw">${t('case.withdraw.link')}</a></p>` : html``;
+
   const r = tr.reconciliation;
   const invoice = r
     ? html`<section aria-labelledby="inv-h"><h2 id="inv-h">${t('case.invoice')}</h2>
@@ -230,7 +328,7 @@ export function caseView(ctx: PageContext, t: T, s: CaseState, o: { errors?: Cas
 
   return html`${o.done ? notice('success', t(DONE_KEYS[o.done])) : ''}
 <p>${t(`requestType.${s.requestType}`)}</p>
-${status}${estimates}${payments}${stay}${invoice}${requests}${checklist}${documents}`;
+${status}${report}${estimates}${coverage}${payments}${stay}${companions}${invoice}${requests}${checklist}${documents}${withdraw}`;
 }
 
 export const QUESTIONNAIRE_FIELDS = [
@@ -276,5 +374,18 @@ ${items.length === 0
   ${csrfField(ctx)}
   ${field({ name: 'body', label: t('messages.body'), multiline: true, required: true, value: o.draft, error: o.error })}
   <button type="submit">${t('messages.send')}</button>
+</form>`;
+}
+
+/** The confirmation step before a withdrawal: what it means, a reason, and a way back. */
+export function withdrawView(ctx: PageContext, t: T, reference: string, o: { reason?: string; error?: string } = {}): SafeHtml {
+  return html`<p><a href="/cases/${reference}">${t('case.back', { reference })}</a></p>
+${errorSummary(t, o.error ? { reason: o.error } : {}, { reason: t('withdraw.reason') })}
+<div class="notice notice-warning"><p>${t('withdraw.warning')}</p></div>
+<form method="post" action="/portal/cases/${reference}/withdraw" class="stack" novalidate>
+  ${csrfField(ctx)}
+  ${field({ name: 'reason', label: t('withdraw.reason'), multiline: true, required: true, value: o.reason, error: o.error })}
+  <button type="submit" class="danger">${t('withdraw.confirm')}</button>
+  <a class="button secondary" href="/cases/${reference}">${t('withdraw.keep')}</a>
 </form>`;
 }

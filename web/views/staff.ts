@@ -1,0 +1,156 @@
+// The staff console's lists: the worklist of my role (overdue first, filters, pages) and my team's
+// open tasks. Tables with a caption and header cells; "overdue" is said in words, not only in colour.
+import { PATIENT_REQUESTS, type PatientRequestKind } from '../../config/stay';
+import type { StaffRole } from '../../api/policy';
+import { AWAITING_ROLES, PHASES, REQUEST_TYPES, TERMINAL_PHASES, type AwaitingRole, type Phase, type RequestType } from '../../workflows/definitions';
+import { html, type SafeHtml } from '../html';
+import { formatDate, type T } from '../i18n';
+import { field, notice, type PageContext } from '../layout';
+
+export interface WorklistItem {
+  reference: string;
+  requestType: RequestType;
+  phase: Phase;
+  awaitingRole: AwaitingRole | null;
+  countryOfResidence: string;
+  coordinatorId: string | null;
+  nextDeadline: string | null;
+  overdue: boolean;
+  createdAt: string;
+}
+
+export interface TaskItem {
+  taskId: string;
+  kind: PatientRequestKind;
+  team: string;
+  reference: string;
+  requestType: RequestType;
+  phase: Phase;
+  createdAt: string;
+}
+
+export interface Paged<I> {
+  items: I[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface WorklistFilters {
+  phase?: string;
+  requestType?: string;
+  country?: string;
+  awaitingRole?: string;
+}
+
+/** The console's own navigation (worklist, tasks), on every console page. */
+export function consoleNav(t: T, current: 'worklist' | 'tasks' | null): SafeHtml {
+  const link = (href: string, key: 'console.worklist' | 'console.tasks', here: boolean) => html`<li><a href="${href}"${here ? html` aria-current="page"` : ''}>${t(key)}</a></li>`;
+  return html`<nav class="console-nav" aria-label="${t('console.nav')}"><ul>${link('/console', 'console.worklist', current === 'worklist')}${link('/console/tasks', 'console.tasks', current === 'tasks')}</ul></nav>`;
+}
+
+/** A due date in words, with "Overdue" written out (not only shown in colour). */
+export function deadlineCell(ctx: PageContext, t: T, deadline: string | null, overdue: boolean): SafeHtml {
+  if (!deadline) return html`<span class="muted">${t('console.noDeadline')}</span>`;
+  const when = html`<time datetime="${deadline}">${formatDate(ctx.lang, deadline, true)}</time>`;
+  return overdue ? html`<strong class="overdue">${t('console.overdue')}</strong> · ${when}` : when;
+}
+
+/** Links to the other pages of a list, keeping its filters. */
+function pagination(t: T, basePath: string, query: Record<string, string>, page: { total: number; limit: number; offset: number }): SafeHtml {
+  const pages = Math.max(1, Math.ceil(page.total / page.limit));
+  const current = Math.floor(page.offset / page.limit) + 1;
+  if (pages <= 1) return html``;
+  const href = (n: number) => {
+    const q = new URLSearchParams({ ...query, ...(n > 1 ? { page: String(n) } : {}) });
+    const s = q.toString();
+    return s ? `${basePath}?${s}` : basePath;
+  };
+  return html`<nav class="pagination" aria-label="${t('console.pagination')}"><ul>
+  ${current > 1 ? html`<li><a href="${href(current - 1)}" rel="prev">${t('console.previous')}</a></li>` : ''}
+  <li aria-current="page">${t('console.page', { page: current, pages })}</li>
+  ${current < pages ? html`<li><a href="${href(current + 1)}" rel="next">${t('console.next')}</a></li>` : ''}
+</ul></nav>`;
+}
+
+export function worklistView(
+  ctx: PageContext,
+  t: T,
+  role: StaffRole,
+  data: Paged<WorklistItem> | null,
+  filters: WorklistFilters,
+  errors: Record<string, string>,
+): SafeHtml {
+  const any = [['', t('console.filter.any')] as const];
+  const openPhases = PHASES.filter((p) => !TERMINAL_PHASES.includes(p));
+  const filterForm = html`<form method="get" action="/console" class="filters" aria-labelledby="filters-h">
+  <h2 id="filters-h">${t('console.filters')}</h2>
+  <div class="filter-fields">
+  ${field({ name: 'phase', label: t('console.filter.phase'), value: filters.phase ?? '', error: errors.phase, options: [...any, ...openPhases.map((p) => [p, t(`phase.${p}`)] as const)] })}
+  ${field({ name: 'requestType', label: t('console.filter.requestType'), value: filters.requestType ?? '', error: errors.requestType, options: [...any, ...REQUEST_TYPES.map((r) => [r, t(`requestType.${r}`)] as const)] })}
+  ${field({ name: 'country', label: t('console.filter.country'), value: filters.country ?? '', error: errors.country, attrs: html`maxlength="2" size="4" autocapitalize="characters"` })}
+  ${role === 'ops'
+    ? field({ name: 'awaitingRole', label: t('console.filter.awaitingRole'), value: filters.awaitingRole ?? '', error: errors.awaitingRole, options: [...any, ...AWAITING_ROLES.filter((r) => r !== 'none').map((r) => [r, t(`awaiting.${r}`)] as const)] })
+    : ''}
+  </div>
+  <p class="actions-row"><button type="submit">${t('console.filter.apply')}</button> <a href="/console">${t('console.filter.clear')}</a></p>
+</form>`;
+
+  if (!data) return html`${consoleNav(t, 'worklist')}${filterForm}`;
+  if (data.total === 0 && role !== 'ops' && !['admission_coordinator', 'care_coordinator', 'finance', 'mdt'].includes(role)) {
+    return html`${consoleNav(t, 'worklist')}<p>${t('console.worklist.noRole')} <a href="/console/tasks">${t('console.tasks')}</a></p>`;
+  }
+  const query: Record<string, string> = {};
+  for (const [k, v] of Object.entries(filters) as [string, string | undefined][]) if (v) query[k] = v;
+  const table =
+    data.items.length === 0
+      ? html`<p>${t('console.worklist.none')}</p>`
+      : html`<div class="table-wrap" role="region" aria-labelledby="worklist-caption" tabindex="0"><table class="worklist">
+  <caption id="worklist-caption">${t(role === 'ops' ? 'console.worklist.captionOps' : 'console.worklist.caption', { total: data.total })}</caption>
+  <thead><tr>
+    <th scope="col">${t('console.col.reference')}</th>
+    <th scope="col">${t('console.col.deadline')}</th>
+    <th scope="col">${t('console.col.phase')}</th>
+    ${role === 'ops' ? html`<th scope="col">${t('console.col.awaiting')}</th>` : ''}
+    <th scope="col">${t('console.col.requestType')}</th>
+    <th scope="col">${t('console.col.country')}</th>
+    <th scope="col">${t('console.col.opened')}</th>
+  </tr></thead>
+  <tbody>${data.items.map(
+    (c) => html`<tr${c.overdue ? html` class="row-overdue"` : ''}>
+    <th scope="row"><a href="/console/cases/${c.reference}">${c.reference}</a></th>
+    <td>${deadlineCell(ctx, t, c.nextDeadline, c.overdue)}</td>
+    <td>${t(`phase.${c.phase}`)}</td>
+    ${role === 'ops' ? html`<td>${c.awaitingRole ? t(`awaiting.${c.awaitingRole}`) : ''}</td>` : ''}
+    <td>${t(`requestType.${c.requestType}`)}</td>
+    <td>${c.countryOfResidence}</td>
+    <td>${formatDate(ctx.lang, c.createdAt)}</td>
+  </tr>`,
+  )}</tbody>
+</table></div>`;
+  return html`${consoleNav(t, 'worklist')}${filterForm}${Object.keys(errors).length ? '' : table}${pagination(t, '/console', query, data)}`;
+}
+
+export function tasksView(ctx: PageContext, t: T, data: Paged<TaskItem>, hasTeam: boolean): SafeHtml {
+  if (!hasTeam) return html`${consoleNav(t, 'tasks')}<p>${t('console.tasks.noTeam')}</p>`;
+  const teamLabel = (team: string) => (team in { support: 1, medical_assistant: 1, care_coordinator: 1, finance: 1 } ? t(`role.${team as 'support'}`) : team);
+  const body =
+    data.items.length === 0
+      ? html`<p>${t('console.tasks.none')}</p>`
+      : html`<div class="table-wrap" role="region" aria-labelledby="tasks-caption" tabindex="0"><table>
+  <caption id="tasks-caption">${t('console.tasks.caption', { total: data.total })}</caption>
+  <thead><tr><th scope="col">${t('console.col.task')}</th><th scope="col">${t('console.col.reference')}</th><th scope="col">${t('console.col.team')}</th><th scope="col">${t('console.col.phase')}</th><th scope="col">${t('console.col.requested')}</th></tr></thead>
+  <tbody>${data.items.map(
+    (task) => html`<tr>
+    <th scope="row"><a href="/console/cases/${task.reference}#task-${task.taskId}">${task.taskId}: ${PATIENT_REQUESTS[task.kind]?.label[ctx.lang] ?? task.kind}</a></th>
+    <td><a href="/console/cases/${task.reference}">${task.reference}</a></td>
+    <td>${teamLabel(task.team)}</td>
+    <td>${t(`phase.${task.phase}`)}</td>
+    <td>${formatDate(ctx.lang, task.createdAt, true)}</td>
+  </tr>`,
+  )}</tbody>
+</table></div>`;
+  return html`${consoleNav(t, 'tasks')}${body}${pagination(t, '/console/tasks', {}, data)}`;
+}
+
+export const notStaffView = (t: T): SafeHtml => notice('error', t('console.notStaff'));

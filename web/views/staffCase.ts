@@ -1,0 +1,350 @@
+// The staff console's case page: summary, the actions this role may take at this phase (each form
+// re-rendered with the server's refusal, field by field when the API names the fields), checklist,
+// documents, estimates, tasks, timeline and messages. For ops, a link to the workflow in the Temporal UI.
+import { DOCUMENT_KINDS, documentKindLabel } from '../../config/documentKinds';
+import { PATIENT_REQUESTS } from '../../config/stay';
+import { programmeFor, tariffs } from '../../config/tariffs';
+import { isAllowed, type Action, type StaffRole } from '../../api/policy';
+import { MDT_STRATEGIES, TERMINAL_PHASES, type CaseState, type Phase } from '../../workflows/definitions';
+import { html, type SafeHtml } from '../html';
+import { formatDate, formatEuros, type T } from '../i18n';
+import { csrfField, field, notice, type PageContext } from '../layout';
+import { consoleNav, deadlineCell } from './staff';
+
+export interface DocumentItem {
+  documentId: string;
+  kind: string;
+  language: string;
+  originalName: string;
+  createdAt: string;
+}
+
+export interface ConsoleMessage {
+  id: string;
+  authorRole: string;
+  authorSide: 'patient' | 'staff';
+  body: string;
+  createdAt: string;
+}
+
+export const CONSOLE_ACTIONS = [
+  'review-complete', 'review-incomplete', 'coordinator', 'approve', 'request-changes', 'report', 'estimate', 'letter', 'payment',
+  'arrived', 'task', 'start', 'discharge', 'follow-up', 'message', 'upload',
+] as const;
+export type ConsoleAction = (typeof CONSOLE_ACTIONS)[number];
+
+/** A refused form: which one (and which task or estimate), the server's message, field errors, what was typed. */
+export interface ActionError {
+  action: ConsoleAction;
+  key?: string;
+  message: string;
+  fields: Record<string, string>;
+  values: Record<string, string | string[]>;
+}
+
+export interface ConsoleCaseData {
+  state: CaseState;
+  documents: DocumentItem[];
+  /** Null when the role may not read the messages. */
+  messages: ConsoleMessage[] | null;
+  /** Active care coordinators, when the role may list staff. */
+  coordinators: { id: string; name: string }[] | null;
+  role: StaffRole;
+  userId: string;
+  /** The workflow in the Temporal UI (ops only). */
+  temporalUrl: string | null;
+  /** A default payment ID for the payment form, so a form sent twice counts once. */
+  paymentKey: string;
+}
+
+/** Phases in which a payment can arrive for something due (fee, estimate, balance). */
+const PAYMENT_PHASES: readonly Phase[] = ['fee_payment', 'report_pending', 'treatment_planning', 'estimate_review', 'guarantee_pending', 'stay_preparation', 'awaiting_arrival', 'in_stay', 'follow_up'];
+const LETTER_PHASES: readonly Phase[] = ['estimate_review', 'guarantee_pending', 'stay_preparation', 'awaiting_arrival', 'in_stay'];
+const ASSIGN_PHASES: readonly Phase[] = ['coordinator_assignment', 'contents_review', 'fee_payment', 'report_pending', 'treatment_planning'];
+
+const eurosInput = (cents: number): string => (cents / 100).toFixed(2);
+
+export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { error?: ActionError; done?: string } = {}): SafeHtml {
+  const { state: s, role } = d;
+  const lang = ctx.lang;
+  const ref = s.reference;
+  const may = (action: Action) => isAllowed(action, { kind: 'staff', role });
+  const open = !TERMINAL_PHASES.includes(s.phase);
+  const money = (cents: number) => formatEuros(lang, cents);
+  const err = o.error;
+
+  /** The error of this form, if it is the one refused. */
+  const errorFor = (action: ConsoleAction, key?: string) => (err && err.action === action && (key === undefined || err.key === key) ? err : undefined);
+  const value = (e: ActionError | undefined, name: string, fallback = ''): string => {
+    const v = e?.values[name];
+    return typeof v === 'string' ? v : fallback;
+  };
+  /** A form posting to /portal/console/cases/{ref}/{path}, with its refusal at the top. */
+  const actionForm = (action: ConsoleAction, path: string, body: SafeHtml, key?: string) => {
+    const e = errorFor(action, key);
+    const id = `action-${action}${key ? `-${key}` : ''}`;
+    return html`<form method="post" action="/portal/console/cases/${ref}/${path}" class="stack action-form" id="${id}" novalidate>
+  ${csrfField(ctx)}
+  ${e ? html`<div class="notice notice-error" role="alert"><p>${t('console.case.refused', { message: e.message })}</p></div>` : ''}
+  ${body}
+</form>`;
+  };
+  const fieldId = (action: string, name: string, key?: string) => `f-${action}${key ? `-${key}` : ''}-${name.replace(/[^\w-]/g, '-')}`;
+
+  // ---- summary ----
+  const coordinator = !s.coordinatorId
+    ? t('console.case.coordinator.none')
+    : s.coordinatorId === d.userId
+      ? t('console.case.coordinator.you')
+      : (d.coordinators?.find((c) => c.id === s.coordinatorId)?.name ?? t('console.case.coordinator.other'));
+  const overdue = !!s.nextDeadline && Date.parse(s.nextDeadline) < Date.now() && open;
+  const summary = html`<section aria-labelledby="summary-h" id="summary">
+  <h2 id="summary-h">${t('console.case.summary')}</h2>
+  <dl class="summary">
+    <dt>${t('console.case.requestType')}</dt><dd>${t(`requestType.${s.requestType}`)}</dd>
+    <dt>${t('console.case.phase')}</dt><dd>${t(`phase.${s.phase}`)}</dd>
+    <dt>${t('console.case.awaiting')}</dt><dd>${t(`awaiting.${s.awaitingRole}`)}</dd>
+    <dt>${t('console.case.deadline')}</dt><dd>${deadlineCell(ctx, t, s.nextDeadline, overdue)}</dd>
+    <dt>${t('console.case.coordinator')}</dt><dd>${coordinator}</dd>
+    <dt>${t('console.case.payment')}</dt><dd>${t('console.case.paymentAmounts', { status: t(`paymentStatus.${s.paymentStatus}`), paid: money(s.amountPaidCents), due: money(s.amountDueCents) })}</dd>
+  </dl>
+  ${d.temporalUrl ? html`<p><a href="${d.temporalUrl}" rel="noopener noreferrer">${t('console.case.temporal')}</a></p>` : ''}
+</section>`;
+
+  // ---- actions ----
+  const actions: SafeHtml[] = [];
+
+  if (may('file.review') && s.phase === 'completeness_review') {
+    const e = errorFor('review-incomplete');
+    const chosen = e ? [e.values.missingItems ?? []].flat() : s.checklist.filter((c) => c.status === 'missing' || c.status === 'needs_translation').map((c) => c.id);
+    actions.push(html`<div class="action">
+  <h3>${t('action.review.complete')}</h3>
+  ${actionForm('review-complete', 'review', html`<input type="hidden" name="decision" value="complete"><p class="hint">${t('action.review.completeHint')}</p><button type="submit">${t('action.review.completeSubmit')}</button>`)}
+  <h3>${t('action.review.incomplete')}</h3>
+  ${actionForm('review-incomplete', 'review', html`<input type="hidden" name="decision" value="incomplete">
+  <fieldset${e?.fields.missingItems ? html` aria-describedby="missing-error"` : ''}><legend>${t('action.review.missingItems')}</legend>
+    ${e?.fields.missingItems ? html`<p class="error" id="missing-error">${e.fields.missingItems}</p>` : ''}
+    ${s.checklist.map((c) => html`<div class="check"><input type="checkbox" name="missingItems" value="${c.id}" id="missing-${c.id}"${chosen.includes(c.id) ? html` checked` : ''}> <label for="missing-${c.id}">${c.label[lang]} <span class="muted">(${t(`case.item.${c.status}`)})</span></label></div>`)}
+  </fieldset>
+  ${field({ name: 'message', id: fieldId('review', 'message'), label: t('action.review.message'), multiline: true, required: true, value: value(e, 'message'), error: e?.fields.message })}
+  <button type="submit">${t('action.review.incompleteSubmit')}</button>`)}
+</div>`);
+  }
+
+  if (may('case.assign_coordinator') && ASSIGN_PHASES.includes(s.phase)) {
+    const e = errorFor('coordinator');
+    const list = d.coordinators ?? [];
+    const selected = value(e, 'coordinatorId', s.coordinatorId ?? (role === 'care_coordinator' ? d.userId : ''));
+    actions.push(html`<div class="action"><h3>${t('action.coordinator')}</h3>
+  ${list.length === 0
+    ? html`<p>${t('action.coordinator.none')}</p>`
+    : actionForm('coordinator', 'coordinator', html`${field({ name: 'coordinatorId', id: fieldId('coordinator', 'coordinatorId'), label: t('action.coordinator.select'), options: list.map((c) => [c.id, c.id === d.userId ? `${c.name} (${t('console.case.coordinator.you')})` : c.name] as const), value: selected, error: e?.fields.coordinatorId })}
+  <button type="submit">${t('action.coordinator.submit')}</button>`)}</div>`);
+  }
+
+  if (may('contents.review') && s.phase === 'contents_review') {
+    const e = errorFor('request-changes');
+    actions.push(html`<div class="action"><h3>${t('action.contents')}</h3>
+  ${actionForm('approve', 'approve', html`<p class="hint">${t('action.contents.approveHint')}</p><button type="submit">${t('action.contents.approve')}</button>`)}
+  ${actionForm('request-changes', 'request-changes', html`${field({ name: 'message', id: fieldId('changes', 'message'), label: t('action.contents.message'), multiline: true, required: true, value: value(e, 'message'), error: e?.fields.message })}
+  <button type="submit" class="secondary">${t('action.contents.requestChanges')}</button>`)}</div>`);
+  }
+
+  if (may('report.submit') && s.phase === 'report_pending') {
+    const e = errorFor('report');
+    const analysis = s.requestType === 'sample_analysis';
+    const body = analysis
+      ? html`<input type="hidden" name="kind" value="analysis">
+  ${field({ name: 'diagnosis', id: fieldId('report', 'diagnosis'), label: t('action.report.diagnosis'), required: true, value: value(e, 'diagnosis'), error: e?.fields.diagnosis })}
+  ${field({ name: 'diagnosisStatus', id: fieldId('report', 'diagnosisStatus'), label: t('action.report.diagnosisStatus'), options: (['new', 'confirmed'] as const).map((v) => [v, t(`diagnosisStatus.${v}`)] as const), value: value(e, 'diagnosisStatus'), error: e?.fields.diagnosisStatus })}`
+      : html`<input type="hidden" name="kind" value="mdt">
+  ${field({ name: 'strategy', id: fieldId('report', 'strategy'), label: t('action.report.strategy'), options: MDT_STRATEGIES.map((v) => [v, t(`strategy.${v}`)] as const), value: value(e, 'strategy'), error: e?.fields.strategy })}`;
+    actions.push(html`<div class="action"><h3>${t(analysis ? 'action.report.analysis' : 'action.report.mdt')}</h3>
+  ${actionForm('report', 'report', html`${body}
+  ${field({ name: 'summary', id: fieldId('report', 'summary'), label: t('action.report.summary'), multiline: true, required: true, value: value(e, 'summary'), error: e?.fields.summary })}
+  <button type="submit">${t('action.report.submit')}</button>`)}</div>`);
+  }
+
+  const programme = programmeFor[s.requestType];
+  const lineInputs = (action: 'estimate' | 'discharge', defaults: boolean) => {
+    const e = errorFor(action);
+    return (programme ? tariffs[programme] : []).map((item) =>
+      field({
+        name: `qty.${item.code}`, id: fieldId(action, item.code), type: 'number',
+        label: t('action.estimate.line', { label: item.label[lang], unit: money(item.unitCents) }),
+        value: value(e, `qty.${item.code}`, defaults ? String(item.defaultQuantity) : ''),
+        error: e?.fields[`qty.${item.code}`], attrs: html`min="0" max="999" step="1" inputmode="numeric"`,
+      }),
+    );
+  };
+  if (may('estimate.issue') && programme && (s.phase === 'treatment_planning' || s.phase === 'in_stay')) {
+    actions.push(html`<div class="action"><h3>${t('action.estimate')}</h3>
+  ${actionForm('estimate', 'estimates', html`<fieldset><legend>${t('action.estimate')}</legend><p class="hint">${t('action.estimate.hint')}</p>${lineInputs('estimate', true)}</fieldset>
+  <button type="submit">${t('action.estimate.submit')}</button>`)}</div>`);
+  }
+
+  const letterEstimates = s.treatment.estimates.filter((x) => x.status === 'issued' || x.status === 'accepted');
+  if (may('guarantee.record') && LETTER_PHASES.includes(s.phase) && letterEstimates.length > 0) {
+    const e = errorFor('letter');
+    const letters = d.documents.filter((doc) => doc.kind === 'insurer_guarantee_letter');
+    actions.push(html`<div class="action"><h3>${t('action.letter')}</h3>
+  <p class="hint">${t('action.letter.hint')}</p>
+  ${letters.length === 0
+    ? html`<p>${t('action.letter.noDocument')}</p>`
+    : actionForm('letter', 'insurer-letters', html`
+  ${field({ name: 'number', id: fieldId('letter', 'number'), label: t('action.letter.estimate'), options: letterEstimates.map((x) => [x.number, `${x.number} (${money(x.totalCents)})`] as const), value: value(e, 'number'), error: e?.fields.number })}
+  ${field({ name: 'insurer', id: fieldId('letter', 'insurer'), label: t('action.letter.insurer'), required: true, value: value(e, 'insurer'), error: e?.fields.insurer })}
+  ${field({ name: 'policyNumber', id: fieldId('letter', 'policyNumber'), label: t('action.letter.policyNumber'), required: true, value: value(e, 'policyNumber'), error: e?.fields.policyNumber })}
+  ${field({ name: 'covered', id: fieldId('letter', 'covered'), label: t('action.letter.covered'), required: true, value: value(e, 'covered'), error: e?.fields.covered, attrs: html`inputmode="decimal"` })}
+  ${field({ name: 'documentId', id: fieldId('letter', 'documentId'), label: t('action.letter.document'), options: letters.map((doc) => [doc.documentId, `${doc.originalName} · ${formatDate(lang, doc.createdAt, true)}`] as const), value: value(e, 'documentId', letters[letters.length - 1].documentId), error: e?.fields.documentId })}
+  <button type="submit">${t('action.letter.submit')}</button>`)}</div>`);
+  }
+
+  if (may('payment.record') && PAYMENT_PHASES.includes(s.phase)) {
+    const e = errorFor('payment');
+    const purposes: [string, string][] = [['study_fee', t('action.payment.purpose.study_fee')]];
+    for (const x of s.treatment.estimates) if (x.status === 'accepted' || x.status === 'issued') purposes.unshift([`Estimate ${x.number}`, t('action.payment.purpose.estimate', { number: x.number })]);
+    if (s.treatment.reconciliation) purposes.unshift(['balance', t('action.payment.purpose.balance')]);
+    actions.push(html`<div class="action"><h3>${t('action.payment')}</h3>
+  ${actionForm('payment', 'payments', html`<input type="hidden" name="paymentKey" value="${value(e, 'paymentKey', d.paymentKey)}">
+  ${field({ name: 'amount', id: fieldId('payment', 'amount'), label: t('action.payment.amount'), required: true, value: value(e, 'amount', s.amountDueCents > 0 ? eurosInput(s.amountDueCents) : ''), error: e?.fields.amount, attrs: html`inputmode="decimal"` })}
+  ${field({ name: 'purpose', id: fieldId('payment', 'purpose'), label: t('action.payment.purpose'), options: purposes, value: value(e, 'purpose'), error: e?.fields.purpose })}
+  ${field({ name: 'receivedOn', id: fieldId('payment', 'receivedOn'), label: t('action.payment.receivedOn'), type: 'date', required: true, value: value(e, 'receivedOn', new Date().toISOString().slice(0, 10)), error: e?.fields.receivedOn })}
+  ${field({ name: 'paymentId', id: fieldId('payment', 'paymentId'), label: t('action.payment.paymentId'), hint: t('action.payment.paymentIdHint'), value: value(e, 'paymentId'), error: e?.fields.paymentId })}
+  <button type="submit">${t('action.payment.submit')}</button>`)}</div>`);
+  }
+
+  if (may('stay.record_arrival') && s.phase === 'awaiting_arrival') {
+    actions.push(html`<div class="action"><h3>${t('action.arrived')}</h3>${actionForm('arrived', 'arrived', html`<button type="submit">${t('action.arrived.submit')}</button>`)}</div>`);
+  }
+
+  if (may('task.complete') && open) {
+    for (const task of s.treatment.tasks.filter((x) => x.status === 'open' && (role === 'care_coordinator' || x.team === role))) {
+      const e = errorFor('task', task.id);
+      actions.push(html`<div class="action" id="task-${task.id}"><h3>${t('console.case.task', { id: task.id, kind: PATIENT_REQUESTS[task.kind]?.label[lang] ?? task.kind, team: t(`role.${task.team}`) })}</h3>
+  <p class="pre">${task.details}</p>
+  ${actionForm('task', `tasks/${task.id}/complete`, html`${field({ name: 'outcome', id: fieldId('task', 'outcome', task.id), label: t('action.task.outcome', { id: task.id }), multiline: true, required: true, value: value(e, 'outcome'), error: e?.fields.outcome })}
+  <button type="submit">${t('action.task.submit', { id: task.id })}</button>`, task.id)}</div>`);
+    }
+  }
+
+  if (may('treatment.start') && s.phase === 'in_stay') {
+    for (const x of s.treatment.estimates.filter((y) => y.additional && !y.treatmentStartedAt && (y.status === 'accepted' || y.status === 'guaranteed'))) {
+      actions.push(html`<div class="action"><h3>${t('action.start', { number: x.number })}</h3>
+  ${actionForm('start', `estimates/${x.number}/start`, html`<p class="hint">${t('action.start.hint')}</p><button type="submit">${t('action.start', { number: x.number })}</button>`, x.number)}</div>`);
+    }
+  }
+
+  if (may('stay.discharge') && s.phase === 'in_stay') {
+    actions.push(html`<div class="action"><h3>${t('action.discharge')}</h3>
+  ${actionForm('discharge', 'discharge', html`<fieldset><legend>${t('action.discharge')}</legend><p class="hint">${t('action.discharge.hint')}</p>${lineInputs('discharge', false)}</fieldset>
+  <button type="submit">${t('action.discharge.submit')}</button>`)}</div>`);
+  }
+
+  if (may('follow_up.schedule') && (s.phase === 'in_stay' || s.phase === 'follow_up')) {
+    const e = errorFor('follow-up');
+    actions.push(html`<div class="action"><h3>${t('action.followUp')}</h3>
+  ${actionForm('follow-up', 'follow-ups', html`${field({ name: 'date', id: fieldId('followUp', 'date'), label: t('action.followUp.date'), type: 'date', required: true, value: value(e, 'date'), error: e?.fields.date })}
+  ${field({ name: 'time', id: fieldId('followUp', 'time'), label: t('action.followUp.time'), required: true, value: value(e, 'time', '10:00'), error: e?.fields.time, attrs: html`pattern="[0-2][0-9]:[0-5][0-9]" inputmode="numeric"` })}
+  ${field({ name: 'description', id: fieldId('followUp', 'description'), label: t('action.followUp.description'), required: true, value: value(e, 'description'), error: e?.fields.description })}
+  <button type="submit">${t('action.followUp.submit')}</button>`)}</div>`);
+  }
+
+  const actionsSection = html`<section aria-labelledby="actions-h" id="actions">
+  <h2 id="actions-h">${t('console.case.actions')}</h2>
+  ${actions.length ? actions : html`<p>${t('console.case.noAction')}</p>`}
+</section>`;
+
+  // ---- the file ----
+  const checklist = html`<section aria-labelledby="checklist-h">
+  <h2 id="checklist-h">${t('console.case.checklist')}</h2>
+  <ul class="checklist">${s.checklist.map(
+    (c) => html`<li class="item"><span class="badge badge-${c.status}">${t(`case.item.${c.status}`)}</span> ${c.label[lang]}${c.missingFields?.length ? html` <span class="muted">(${c.missingFields.join(', ')})</span>` : ''}</li>`,
+  )}</ul>
+</section>`;
+
+  const uploadError = errorFor('upload');
+  const uploadForm = may('document.upload') && open
+    ? html`<h3 id="upload-h">${t('console.case.upload')}</h3>
+<form method="post" action="/portal/console/cases/${ref}/documents?_csrf=${encodeURIComponent(ctx.csrfToken)}" enctype="multipart/form-data" class="stack upload" id="action-upload" aria-labelledby="upload-h" data-upload>
+  ${uploadError ? html`<div class="notice notice-error" role="alert"><p>${t('console.case.refused', { message: uploadError.message })}</p></div>` : html`<div role="status"></div>`}
+  ${field({ name: 'kind', id: 'f-upload-kind', label: t('console.case.upload.kind'), options: DOCUMENT_KINDS.map((k) => [k.id, k.label[lang]] as const), value: role === 'finance' ? 'insurer_guarantee_letter' : role === 'mdt' ? 'mdt_report' : 'other' })}
+  ${field({ name: 'language', id: 'f-upload-language', label: t('console.case.upload.language'), value: lang, required: true, attrs: html`maxlength="2" size="4"` })}
+  ${field({ name: 'files', id: 'f-upload-files', label: t('console.case.upload.files'), type: 'file', required: true, attrs: html`multiple accept=".pdf,.jpg,.jpeg,.png,.dcm,application/pdf,image/jpeg,image/png,application/dicom"` })}
+  <progress max="100" value="0" hidden aria-label="${t('case.upload.progress')}"></progress>
+  <button type="submit">${t('console.case.upload.submit')}</button>
+</form>`
+    : '';
+  const documents = html`<section aria-labelledby="documents-h" id="documents">
+  <h2 id="documents-h">${t('console.case.documents')}</h2>
+  ${d.documents.length === 0
+    ? html`<p>${t('console.case.documents.none')}</p>`
+    : html`<ul class="documents">${d.documents.map(
+        (doc) => html`<li><a href="/console/cases/${ref}/documents/${doc.documentId}" download>${t('console.case.download', { name: doc.originalName })}</a> <span class="muted">· ${documentKindLabel(doc.kind, lang) ?? doc.kind} · ${doc.language} · ${formatDate(lang, doc.createdAt, true)}</span></li>`,
+      )}</ul>`}
+  ${uploadForm}
+</section>`;
+
+  const estimates = s.treatment.estimates.length
+    ? html`<section aria-labelledby="estimates-h"><h2 id="estimates-h">${t('console.case.estimates')}</h2><ul class="cards">${s.treatment.estimates.map(
+        (x) => html`<li class="card"><h3>${t('console.case.estimate', { number: x.number, total: money(x.totalCents) })}</h3>
+  <p>${t('console.case.estimate.status', { status: x.status, paid: money(x.paidCents) })}</p>
+  <p><a href="/console/cases/${ref}/documents/${x.documentId}">${t('console.case.estimate.pdf', { number: x.number })}</a></p></li>`,
+      )}</ul></section>`
+    : '';
+
+  const doneTasks = s.treatment.tasks.filter((x) => x.status === 'done');
+  const tasks = doneTasks.length
+    ? html`<section aria-labelledby="tasks-h"><h2 id="tasks-h">${t('console.case.tasks')}</h2><ul class="cards">${doneTasks.map(
+        (x) => html`<li class="card"><p><strong>${t('console.case.task', { id: x.id, kind: PATIENT_REQUESTS[x.kind]?.label[lang] ?? x.kind, team: t(`role.${x.team}`) })}</strong></p><p class="pre">${t('console.case.task.done', { outcome: x.outcome ?? '' })}</p></li>`,
+      )}</ul></section>`
+    : '';
+
+  const followUps = s.treatment.followUps.length
+    ? html`<section aria-labelledby="followups-h"><h2 id="followups-h">${t('console.case.followUps')}</h2><ul>${s.treatment.followUps.map(
+        (f) => html`<li><time datetime="${f.at}">${formatDate(lang, f.at, true)}</time>: ${f.description}</li>`,
+      )}</ul></section>`
+    : '';
+
+  const timeline = html`<section aria-labelledby="timeline-h">
+  <h2 id="timeline-h">${t('console.case.timeline')}</h2>
+  ${s.timeline.length === 0
+    ? html`<p>${t('console.case.timeline.none')}</p>`
+    : html`<ol class="timeline" reversed>${[...s.timeline].reverse().map(
+        (e) => html`<li><time datetime="${e.at}">${formatDate(lang, e.at, true)}</time> · <span lang="en">${e.summary}</span></li>`,
+      )}</ol>`}
+</section>`;
+
+  const messageError = errorFor('message');
+  const messages = d.messages
+    ? html`<section aria-labelledby="messages-h" id="messages">
+  <h2 id="messages-h">${t('console.case.messages')}</h2>
+  ${d.messages.length === 0
+    ? html`<p>${t('messages.none')}</p>`
+    : html`<ol class="messages">${d.messages.map(
+        (m) => html`<li class="message message-${m.authorSide}"><p class="meta"><strong>${m.authorSide === 'patient' ? t('console.case.messages.patient') : t('console.case.messages.staff', { role: m.authorRole in { admission_coordinator: 1, care_coordinator: 1, finance: 1, mdt: 1, medical_assistant: 1, support: 1, ops: 1 } ? t(`role.${m.authorRole as StaffRole}`) : m.authorRole })}</strong> · <time datetime="${m.createdAt}">${formatDate(lang, m.createdAt, true)}</time></p><p class="body">${m.body}</p></li>`,
+      )}</ol>`}
+  ${may('message.write') && open
+    ? actionForm('message', 'messages', html`${field({ name: 'body', id: 'f-message-body', label: t('console.case.messages.reply'), multiline: true, required: true, value: value(messageError, 'body'), error: messageError?.fields.body })}
+  <button type="submit">${t('console.case.messages.send')}</button>`)
+    : ''}
+</section>`
+    : '';
+
+  const doneKey = o.done && (CONSOLE_DONE as readonly string[]).includes(o.done) ? (o.done as ConsoleDone) : undefined;
+  return html`${consoleNav(t, null)}
+${doneKey ? notice('success', t(`console.done.${doneKey}`)) : ''}
+${err ? html`<div class="notice notice-error" role="alert"><p>${t('console.case.refused', { message: err.message })}</p><p><a href="#action-${err.action}${err.key ? `-${err.key}` : ''}">${t('console.case.refusedLink')}</a></p></div>` : ''}
+${summary}
+${actionsSection}
+${checklist}
+${documents}
+${estimates}
+${tasks}
+${followUps}
+${messages}
+${timeline}`;
+}
+
+export const CONSOLE_DONE = ['review', 'coordinator', 'approve', 'requestChanges', 'report', 'estimate', 'letter', 'payment', 'arrived', 'task', 'start', 'discharge', 'followUp', 'message', 'upload'] as const;
+export type ConsoleDone = (typeof CONSOLE_DONE)[number];
