@@ -255,3 +255,15 @@ export function fieldErrorsOf(r: ApiResponse): Record<string, string> {
   }
   return out;
 }
+
+/** Thrown by a page once it has answered itself (a redirect, a re-rendered form): nothing more to do. */
+export class Handled extends Error {}
+
+/** Wraps a page or form handler so that `Handled` ends it quietly. */
+export const handled = (fn: (ctx: Ctx) => void | Promise<void>) => async (ctx: Ctx) => {
+  try {
+    await fn(ctx);
+  } catch (err) {
+    if (!(err instanceof Handled)) throw err;
+  }
+};

@@ -7,7 +7,7 @@ import type { CaseState } from '../../workflows/definitions';
 import { html } from '../html';
 import { formatEuros, isLang, setLanguageCookie, type T } from '../i18n';
 import { notice } from '../layout';
-import { fieldErrorsOf, PageError, safeLocalPath, throwUnlessOk, type Ctx, type Portal } from '../portal';
+import { type Ctx, fieldErrorsOf, Handled, handled, throwUnlessOk, PageError, type Portal, safeLocalPath } from '../portal';
 import { emailOnlyView, loginView, registerView, setPasswordView } from '../views/auth';
 import { canWithdraw, caseView, casesView, isDoneKey, withdrawView, messagesView, newCaseView, questionnaireView, QUESTIONNAIRE_FIELDS, type CaseErrors, type CaseSummary, type MessageItem } from '../views/case';
 import { fakePayView } from '../views/pay';
@@ -30,15 +30,6 @@ function requireSession(ctx: Ctx): void {
 }
 
 /** The response was already sent (a redirect): nothing more to do. */
-class Handled extends Error {}
-
-const handled = (fn: (ctx: Ctx) => void | Promise<void>) => async (ctx: Ctx) => {
-  try {
-    await fn(ctx);
-  } catch (err) {
-    if (!(err instanceof Handled)) throw err;
-  }
-};
 
 const loadCase = (ctx: Ctx, reference: string) => ctx.apiOk<CaseState>({ method: 'GET', path: `/cases/${reference}` });
 

@@ -7,7 +7,7 @@ import { isAllowed, type Action, type StaffRole } from '../../api/policy';
 import { referencePattern } from '../../api/schemas/cases';
 import type { CaseState } from '../../workflows/definitions';
 import type { ApiCall, ApiResponse } from '../apiClient';
-import { fieldErrorsOf, PageError, throwUnlessOk, type Ctx, type Portal } from '../portal';
+import { type Ctx, fieldErrorsOf, Handled, handled, throwUnlessOk, PageError, type Portal } from '../portal';
 import { notStaffView, tasksView, worklistView, type Paged, type TaskItem, type WorklistItem } from '../views/staff';
 import { staffCaseView, type ActionError, type ConsoleAction, type ConsoleCaseData, type ConsoleDone, type ConsoleMessage, type DocumentItem } from '../views/staffCase';
 
@@ -24,15 +24,6 @@ const body = (ctx: Ctx): Record<string, unknown> => (ctx.req.body as Record<stri
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
 
 /** The response was already sent (a redirect, or the page for someone who is not staff). */
-class Handled extends Error {}
-
-const handled = (fn: (ctx: Ctx) => void | Promise<void>) => async (ctx: Ctx) => {
-  try {
-    await fn(ctx);
-  } catch (err) {
-    if (!(err instanceof Handled)) throw err;
-  }
-};
 
 /** The signed-in staff member's role; others are sent to sign in, or told the console is for staff. */
 function requireStaff(ctx: Ctx): StaffRole {
