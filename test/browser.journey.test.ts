@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { StaffRole } from '../api/policy';
 import { studyFees } from '../config/fees';
 import { PASSWORD, staff, uniqueEmail } from './support/actors';
-import { checkAccessibility, newPage, runningBrowserProcesses, screenshot, startBrowser } from './support/browser';
+import { checkAccessibility, expectNoHorizontalScroll, newPage, runningBrowserProcesses, screenshot, startBrowser } from './support/browser';
 import { startStack, type ListeningStack } from './support/stack';
 
 jest.setTimeout(240_000);
@@ -58,9 +58,9 @@ async function signIn(page: Page, email: string, password: string, home: RegExp)
 }
 
 /** A staff member (made as `npm run staff:add` does, password set from the emailed link) signed in to the console. */
-async function staffPage(role: StaffRole): Promise<Page> {
+async function staffPage(role: StaffRole, viewport: 'desktop' | 'phone' = 'desktop'): Promise<Page> {
   const actor = await staff(stack, role);
-  const page = await newPage(browser, { viewport: 'desktop', locale: 'en-GB' });
+  const page = await newPage(browser, { viewport, locale: 'en-GB' });
   await signIn(page, actor.email, PASSWORD, /\/console$/);
   return page;
 }
@@ -198,10 +198,16 @@ test('a case from registration to the report, across the patient, admission, car
     await reloadUntil(patient, 'Our physicians are studying your file.');
 
     // ---- the MDT secretariat submits the report ----
-    const mdt = await staffPage('mdt');
+    // On a phone: the console fits the screen too.
+    const mdt = await staffPage('mdt', 'phone');
     staffPages.push(mdt);
     await openFromWorklist(mdt, reference);
     await checkAccessibility(mdt, 'console case (report)');
+    await expectNoHorizontalScroll(mdt, 'console case on a phone');
+    await mdt.goto(`${stack.baseUrl}/console`);
+    await expectNoHorizontalScroll(mdt, 'console worklist on a phone');
+    await screenshot(mdt, 'console-worklist-phone');
+    await mdt.goto(`${stack.baseUrl}/console/cases/${reference}`);
     await mdt.getByLabel('Strategy').selectOption('confirm_home_treatment');
     await mdt.getByRole('textbox', { name: 'Summary' }).fill('The board confirms the surgery proposed in Casablanca, followed by adjuvant radiotherapy.');
     await mdt.getByRole('button', { name: 'Submit the report' }).click();

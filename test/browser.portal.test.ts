@@ -6,7 +6,7 @@
 // critical violation); screenshots go to the git-ignored test-results/screenshots/.
 import type { Browser, Locator, Page } from 'playwright-core';
 import { login, PASSWORD, uniqueEmail } from './support/actors';
-import { checkAccessibility, newPage, runningBrowserProcesses, screenshot, startBrowser } from './support/browser';
+import { checkAccessibility, expectNoHorizontalScroll, newPage, runningBrowserProcesses, screenshot, startBrowser } from './support/browser';
 import { waitForState } from './support/cases';
 import { issueEstimate, makeTeam, toTreatmentPlanning } from './support/pathway';
 import { startStack, type ListeningStack } from './support/stack';
@@ -54,13 +54,6 @@ async function reloadUntilBadge(page: Page, item: string, status: string): Promi
     await page.reload();
   }
   expect((await badge.innerText()).trim()).toBe(status);
-}
-
-/** No horizontal scrolling: the page fits the window's width. */
-async function expectNoHorizontalScroll(page: Page, label: string): Promise<void> {
-  // A string: this project's TypeScript has no DOM types (the code runs in the page).
-  const { scrollWidth, innerWidth } = await page.evaluate<{ scrollWidth: number; innerWidth: number }>('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })');
-  if (scrollWidth > innerWidth) throw new Error(`${label}: the page scrolls sideways (${scrollWidth} px wide in a ${innerWidth} px window)`);
 }
 
 /** Reloads until the text shows (the workflow moves asynchronously). */

@@ -153,3 +153,10 @@ export function runningBrowserProcesses(): number[] {
   }
   return pids;
 }
+
+/** No horizontal scrolling: the page fits the window's width. */
+export async function expectNoHorizontalScroll(page: Page, label: string): Promise<void> {
+  // A string: this project's TypeScript has no DOM types (the code runs in the page).
+  const { scrollWidth, innerWidth } = await page.evaluate<{ scrollWidth: number; innerWidth: number }>('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })');
+  if (scrollWidth > innerWidth) throw new Error(`${label}: the page scrolls sideways (${scrollWidth} px wide in a ${innerWidth} px window)`);
+}
