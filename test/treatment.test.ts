@@ -31,7 +31,6 @@ describe('a self-paying proton therapy patient, from the report to closure', () 
   let patient: Awaited<ReturnType<typeof toTreatmentPlanning>>['patient'];
   let reference: string;
   let estimate: EstimateState;
-  const paid = () => 0;
 
   it('gets an estimate by email, priced from the catalogue, with its PDF attached', async () => {
     ({ patient, reference } = await toTreatmentPlanning(stack, team));
@@ -85,7 +84,6 @@ describe('a self-paying proton therapy patient, from the report to closure', () 
     expect(ok.paymentStatus).toBe('paid');
     expect(ok.amountPaidCents).toBe(studyFees.proton_therapy.amountCents + estimate.totalCents);
     await mailFor(reference, /treatment is confirmed/i);
-    void paid;
   }, 60_000);
 
   it('sets the arrival date: visa certificate (Moroccan national), practical pack, arrival reminder', async () => {

@@ -40,6 +40,7 @@ import {
   submitFileUpdate,
   submitReportUpdate,
   TERMINAL_PHASES,
+  paymentPathFor,
   withdrawUpdate,
   workflowIdFor,
   type AwaitingRole,
@@ -54,7 +55,7 @@ import {
   type ReportInput,
   type AllocatedPayment,
 } from './definitions';
-import { createTreatmentProgramme, emptyTreatment, type Ending } from './treatmentProgramme';
+import { coveredCents, createTreatmentProgramme, emptyTreatment, type Ending } from './treatmentProgramme';
 
 const records = proxyActivities<Pick<Activities, 'recordCase' | 'recordCaseEvent'>>({
   startToCloseTimeout: '30s',
@@ -406,7 +407,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     setPaymentStatus(paymentStatusNow());
     if (state.amountPaidCents < fee) {
       await moveTo('fee_payment', 'patient', 'fee_requested', 'system', `Service fee due: ${formatEur(fee)}`, deadlineIn(timings.feeReminderAfter));
-      await emailPatient('fee_request', 'Email patient: payment link', { amount: formatEur(fee), paymentPath: `/pay/${input.reference}?purpose=study_fee&amountCents=${fee}` });
+      await emailPatient('fee_request', 'Email patient: payment link', { amount: formatEur(fee), paymentPath: paymentPathFor(input.reference, 'study_fee', fee) });
       const paid = await waitForPatient(() => state.amountPaidCents >= fee, 'fee');
       if (paid !== 'done') return paid;
     }
@@ -642,10 +643,6 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     return ids.map((id) => `- ${labels.get(id) ?? id}`).join('\n');
   }
 
-  function treatmentDetails(): string[] {
-    return treatmentDetailsOf(state);
-  }
-
   function publishDetails(): void {
     const last = state.timeline[state.timeline.length - 1];
     const missing = missingItems(state.checklist);
@@ -657,7 +654,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
         `- Checklist: ${state.checklist.length - missing.length}/${state.checklist.length} items${missing.length ? ` (missing: ${missing.join(', ')})` : ''}`,
         `- Coordinator: ${state.coordinatorId ?? 'not assigned'}`,
         `- Payment: ${state.paymentStatus}${state.amountDueCents ? ` (${formatEur(state.amountPaidCents)} of ${formatEur(state.amountDueCents)})` : ''}`,
-        ...treatmentDetails(),
+        ...treatmentDetailsOf(state),
         last ? `- Last event: ${last.summary} (${last.at})` : '',
       ].filter(Boolean).join('\n'),
     );
@@ -670,7 +667,7 @@ function treatmentDetailsOf(state: CaseState): string[] {
   if (!t.estimates.length && !t.coverage) return [];
   return [
     t.coverage ? `- Coverage: ${t.coverage.route}` : '',
-    ...t.estimates.map((e) => `- Estimate ${e.number}${e.additional ? ' (additional)' : ''}: ${e.status}, ${formatEur(e.totalCents)}, paid ${formatEur(e.paidCents)}${e.insurerLetters.length ? `, insurer ${formatEur(e.insurerLetters.reduce((s, l) => s + l.coveredCents, 0))}` : ''}`),
+    ...t.estimates.map((e) => `- Estimate ${e.number}${e.additional ? ' (additional)' : ''}: ${e.status}, ${formatEur(e.totalCents)}, paid ${formatEur(e.paidCents)}${e.insurerLetters.length ? `, insurer ${formatEur(coveredCents(e))}` : ''}`),
     t.arrival ? `- Arrival: ${t.arrival.date} (${t.arrival.plannedStayDays} days, ${t.arrival.site})${t.arrivedAt ? ', arrived' : ''}${t.visa ? `; visa ${t.visa.status}${t.visa.urgent ? ' URGENT' : ''}` : ''}` : '',
     t.tasks.some((x) => x.status === 'open') ? `- Open tasks: ${t.tasks.filter((x) => x.status === 'open').map((x) => `${x.id} ${x.kind} → ${x.team}`).join(', ')}` : '',
     t.reconciliation ? `- Final invoice ${t.reconciliation.invoiceNumber}: ${t.reconciliation.outcome}` : '',

@@ -233,6 +233,10 @@ export interface CaseOutcome {
 
 export const workflowIdFor = (reference: string): string => `case-${reference}`;
 
+/** The portal's payment page for an amount due on a case (emails carry it; `/pay/:reference` serves it). */
+export const paymentPathFor = (reference: string, purpose: string, amountCents: number): string =>
+  `/pay/${reference}?purpose=${encodeURIComponent(purpose)}&amountCents=${amountCents}`;
+
 // Search attributes: ops filter cases in the Temporal UI with these (e.g. AwaitingRole = "finance").
 export const searchAttributes = {
   CaseId: defineSearchAttributeKey('CaseId', SearchAttributeType.KEYWORD),

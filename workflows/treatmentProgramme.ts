@@ -21,6 +21,7 @@ import {
   declineEstimateUpdate,
   FAILURE_TYPES,
   issueEstimateUpdate,
+  paymentPathFor,
   patientArrivedUpdate,
   raiseRequestUpdate,
   recordDischargeUpdate,
@@ -49,7 +50,7 @@ import {
 } from './definitions';
 import { formatEuros, priceEstimate, type EstimateLine, type EstimateLineInput } from './pricing';
 import { reconcile } from './reconciliation';
-import { visaRequirement } from './visa';
+import { visaRequirement, type VisaRequirement } from './visa';
 
 export type Ending = { phase: Extract<Phase, 'withdrawn' | 'cancelled' | 'abandoned' | 'expired' | 'closed'>; reason: string };
 
@@ -154,10 +155,9 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     t.coverage = { route: decision.route, prepayment: decision.prepayment, notices: decision.notices.map((n) => n.id) };
   }
   const coverageText = () => (t.coverage ? t.coverage.notices.map((id) => coverageNotices[id as keyof typeof coverageNotices][lang]).join(' ') : '');
-  const coveredCents = (e: EstimateState) => e.insurerLetters.reduce((sum, l) => sum + l.coveredCents, 0);
   /** What the patient still has to pay on an estimate before it is guaranteed. */
   const remainingCents = (e: EstimateState) => (t.coverage?.route === 'french_insured' ? 0 : Math.max(0, e.totalCents - coveredCents(e) - e.paidCents));
-  const paymentPath = (purpose: string, amountCents: number) => `/pay/${input.reference}?purpose=${encodeURIComponent(purpose)}&amountCents=${amountCents}`;
+  const paymentPath = (purpose: string, amountCents: number) => paymentPathFor(input.reference, purpose, amountCents);
 
   /** An accepted estimate becomes guaranteed as soon as nothing remains to prepay. */
   async function checkGuarantee(e: EstimateState, actor: string): Promise<void> {
@@ -364,7 +364,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       // Visa already assessed as needed: this companion's certificate is issued now.
       if (t.visa?.status === 'required' && c.proofDocumentId && !c.certificateDocumentId) {
         const id = await companionCertificate(c.id);
-        await ctx.emailPatient('visa_information', `Email patient: visa certificate for companion ${c.id}`, visaVars(), { attachDocumentIds: [id] });
+        await ctx.emailPatient('visa_information', `Email patient: visa certificate for companion ${c.id}`, visaVars(visaNow()), { attachDocumentIds: [id] });
       }
       return state;
     },
@@ -598,7 +598,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       const arrival = t.arrival!;
       if (t.arrivedAt) break;
       await ctx.moveTo('awaiting_arrival', 'patient', 'arrival_scheduled', arrival.setBy, `Arrival expected on ${arrival.date} at ${siteOf().name}`, iso(dayStart(arrival.date)));
-      await assessVisa(arrival.date);
+      await assessVisa();
       const site = siteOf();
       await ctx.emailPatient('practical_pack', `Email patient: practical pack (${arrival.date})`, {
         arrivalDate: arrival.date, siteName: site.name, siteAddress: site.address, accessMapUrl: site.accessMapUrl,
@@ -622,14 +622,9 @@ export function createTreatmentProgramme(ctx: CaseContext) {
   }
 
   /** Whether the patient (and companions) need a visa; certificates when they do. */
-  async function assessVisa(arrivalDate: string): Promise<void> {
-    const v = visaRequirement({
-      nationality: state.questionnaire.nationality ?? input.patient.nationality,
-      countryOfResidence: input.patient.countryOfResidence,
-      plannedStayDays: t.arrival!.plannedStayDays,
-      arrivalDate,
-      today: today(),
-    });
+  async function assessVisa(): Promise<void> {
+    const arrivalDate = t.arrival!.date;
+    const v = visaNow();
     t.visa = { status: v.status, reason: v.reason, urgent: v.urgent, consulateCountry: v.consulateCountry, certificateDocumentId: null };
     await ctx.record('visa_assessed', 'system', `Visa: ${v.status} (${v.reason})${v.urgent ? ', URGENT' : ''}`, { status: v.status, reason: v.reason, urgent: v.urgent });
     if (v.status === 'not_required') return;
@@ -641,7 +636,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       for (const c of t.companions) if (c.proofDocumentId) attach.push(await companionCertificate(c.id));
     }
     if (v.urgent) await ctx.staffEmail('coordinator', 'visa_urgent', 'Email coordinator: urgent visa', { arrivalDate });
-    await ctx.emailPatient('visa_information', 'Email patient: visa information', visaVars(), { attachDocumentIds: attach });
+    await ctx.emailPatient('visa_information', 'Email patient: visa information', visaVars(v), { attachDocumentIds: attach });
   }
   const patientName = () => `${state.questionnaire.firstName ?? input.patient.firstName} ${state.questionnaire.lastName ?? input.patient.lastName}`;
   function certificateBase() {
@@ -659,10 +654,16 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     await ctx.record('visa_certificate_issued', 'system', `Visa certificate for companion ${c.id}`, { companionId: c.id, documentId: issued.documentId });
     return issued.documentId;
   }
-  const visaVars = () => {
-    const v = visaRequirement({ nationality: state.questionnaire.nationality ?? input.patient.nationality, countryOfResidence: input.patient.countryOfResidence, plannedStayDays: t.arrival!.plannedStayDays, arrivalDate: t.arrival!.date, today: today() });
-    return { visaText: v.texts[lang], consulateCountry: v.consulateCountry ?? '?', answerDelay: `${VISA_ANSWER_DELAY_DAYS.min}–${VISA_ANSWER_DELAY_DAYS.max}` };
-  };
+  /** The visa rule for the patient's nationality and the planned arrival and stay. */
+  const visaNow = () =>
+    visaRequirement({
+      nationality: state.questionnaire.nationality ?? input.patient.nationality,
+      countryOfResidence: input.patient.countryOfResidence,
+      plannedStayDays: t.arrival!.plannedStayDays,
+      arrivalDate: t.arrival!.date,
+      today: today(),
+    });
+  const visaVars = (v: VisaRequirement) => ({ visaText: v.texts[lang], consulateCountry: v.consulateCountry ?? '?', answerDelay: `${VISA_ANSWER_DELAY_DAYS.min}–${VISA_ANSWER_DELAY_DAYS.max}` });
 
   /** The stay, until the coordinator records the discharge; then the account and the follow-up. */
   async function stay(): Promise<Ending> {
@@ -687,7 +688,8 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     const guaranteed = t.estimates.filter((e) => e.status === 'guaranteed');
     const lines = performed ?? mergeLines(guaranteed.flatMap((e) => e.lines));
     t.invoiced = lines.length ? priceEstimate(input.requestType, lang, lines).lines : [];
-    const treatmentPaid = state.payments.filter((p) => p.allocatedTo && p.allocatedTo !== 'study_fee').reduce((s, p) => s + p.amountCents, 0);
+    const treatmentPayments = state.payments.filter(isTreatmentPayment);
+    const treatmentPaid = treatmentPayments.reduce((s, p) => s + p.amountCents, 0);
     const insurerCovered = guaranteed.reduce((s, e) => s + coveredCents(e), 0);
     const r = reconcile({ coverageRoute: t.coverage?.route ?? 'self_pay', invoiced: t.invoiced, insurerCoveredCents: insurerCovered, paidCents: treatmentPaid });
     const invoice = await ctx.issueFinalInvoice({
@@ -700,7 +702,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       reconciliation: r,
       coverageRoute: t.coverage?.route ?? 'self_pay',
       insurers: guaranteed.flatMap((e) => e.insurerLetters.map((l) => ({ insurer: l.insurer, policyNumber: l.policyNumber, coveredCents: l.coveredCents }))),
-      payments: state.payments.filter((p) => p.allocatedTo !== 'study_fee').map((p) => ({ paymentId: p.paymentId, amountCents: p.amountCents, paidAt: p.paidAt })),
+      payments: treatmentPayments.map((p) => ({ paymentId: p.paymentId, amountCents: p.amountCents, paidAt: p.paidAt })),
     });
     t.reconciliation = { ...r, invoiceNumber: invoice.number, invoiceDocumentId: invoice.documentId };
     state.refundDueCents += r.refundDueCents;
@@ -809,11 +811,17 @@ export function createTreatmentProgramme(ctx: CaseContext) {
   /** Treatment prepayments to give back when the case ends before the stay started. */
   function unusedPrepaymentsCents(): number {
     if (t.arrivedAt) return 0;
-    return state.payments.filter((p) => p.allocatedTo && p.allocatedTo !== 'study_fee').reduce((s, p) => s + p.amountCents, 0);
+    return state.payments.filter(isTreatmentPayment).reduce((s, p) => s + p.amountCents, 0);
   }
 
   return { run, resume, allocate, unusedPrepaymentsCents, paymentAllocated, paymentStatus, amountDueCents, stop: () => (stopping = true), settled: () => Promise.all(background) };
 }
+
+/** What an insurer's letters on an estimate cover. */
+export const coveredCents = (e: EstimateState) => e.insurerLetters.reduce((sum, l) => sum + l.coveredCents, 0);
+
+/** Money towards the treatment (estimates, balance, unallocated), as opposed to the study fee. */
+const isTreatmentPayment = (p: AllocatedPayment) => p.allocatedTo !== undefined && p.allocatedTo !== 'study_fee';
 
 /** Read through a function: handlers change the status while the flow awaits (no narrowing). */
 const isGuaranteed = (e: EstimateState) => e.status === 'guaranteed';
