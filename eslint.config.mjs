@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['workflows/**/*.ts'],
+    files: ['workflows/**/*.ts', 'bench/bareWorkflow.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'path', 'crypto', 'http', 'https', 'net', 'child_process'], message: 'Workflow code is deterministic: no Node built-ins.' }, { group: ['../activities/*', '../activities'], allowTypeImports: true, message: 'Import activity types only, through proxyActivities.' }] }],
     },

@@ -12,7 +12,7 @@ import { createStaffEmailActivities, type StaffAudience } from '../activities/st
 import { DocumentStore } from '../api/uploads/documentStore';
 import { createDb, type Db } from '../lib/db';
 import { createCaseRow } from './support/caseRows';
-import { startSmtpCapture, type SmtpCapture } from './support/smtpCapture';
+import { startSmtpCapture, type SmtpCapture } from '../harness/smtpCapture';
 
 function env(name: string): string {
   const value = process.env[name];

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { projectRoot } from '../lib/databaseUrl';
-import { startDevServer, type DevServer } from './support/devServer';
+import { startDevServer, type DevServer } from '../harness/devServer';
 
 declare global {
   var __parcoursTest: { server: DevServer; dir: string } | undefined;

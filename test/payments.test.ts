@@ -11,7 +11,7 @@ import { signPayload } from '../api/payments/signature';
 import { cancelCaseSignal, type CaseState } from '../workflows/definitions';
 import { signUp, staff, type Actor } from './support/actors';
 import { validCase, waitForState } from './support/cases';
-import { freePort } from './support/ports';
+import { freePort } from '../harness/ports';
 import { startStack, type Stack } from './support/stack';
 
 let stack: Stack;

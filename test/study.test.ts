@@ -12,7 +12,7 @@ import { searchAttributes, type CaseState, type RequestType } from '../workflows
 import { signUp, type Actor } from './support/actors';
 import { eventually, validCase, waitForState } from './support/cases';
 import { CALM_TIMINGS, FAST_TIMINGS, call, fillFile, makeTeam, pay, state, type Team } from './support/pathway';
-import type { CapturedMail } from './support/smtpCapture';
+import type { CapturedMail } from '../harness/smtpCapture';
 import { startStack, type Stack } from './support/stack';
 
 let calm: Stack;

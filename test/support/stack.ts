@@ -18,7 +18,7 @@ import { loadConfig, type AppConfig } from '../../lib/config';
 import { createDb, type Db } from '../../lib/db';
 import { createLogger, type Logger } from '../../lib/logger';
 import { createCareWorker } from '../../workers/careWorker';
-import { startSmtpCapture, type SmtpCapture } from './smtpCapture';
+import { startSmtpCapture, type SmtpCapture } from '../../harness/smtpCapture';
 
 let runtimeInstalled = false;
 

@@ -1,24 +1,58 @@
-// The real Temporal dev server (the CLI built from its Go module), headless and in memory, on free ports.
+// The real Temporal dev server (the CLI built from its Go module), headless, on free ports: in memory
+// for the tests, or on a database file for benchmarks and chaos runs, where it restarts with its
+// state (same ports, same file).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
-import { findTemporalCli } from '../../lib/temporalCli';
-import { searchAttributeFlags } from '../../workflows/definitions';
+import { findTemporalCli } from '../lib/temporalCli';
+import { searchAttributeFlags } from '../workflows/definitions';
 import { freePort } from './ports';
 
 export interface DevServer {
   address: string;
+  /** The running server process's PID (changes on restart). */
+  readonly pid: number;
+  stop(): Promise<void>;
+  /** Stops the server (SIGTERM) and starts it again on the same ports and database file. */
+  restart(): Promise<void>;
+}
+
+export interface DevServerOptions {
+  /** Persist state in this SQLite file (default: in memory, lost on stop). */
+  dbFilename?: string;
+}
+
+export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
+  const [port, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+  const args = [
+    'server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--http-port', String(httpPort), '--metrics-port', String(metricsPort), '--log-level', 'error',
+    ...(opts.dbFilename ? ['--db-filename', opts.dbFilename] : []),
+    ...searchAttributeFlags(),
+  ];
+  const address = `127.0.0.1:${port}`;
+  let current = await launch(args, address);
+  return {
+    address,
+    get pid() {
+      return current.pid;
+    },
+    stop: () => current.stop(),
+    async restart() {
+      await current.stop();
+      current = await launch(args, address);
+    },
+  };
+}
+
+interface Running {
   pid: number;
   stop(): Promise<void>;
 }
 
-export async function startDevServer(): Promise<DevServer> {
-  const [port, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
-  const args = ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--http-port', String(httpPort), '--metrics-port', String(metricsPort), '--log-level', 'error', ...searchAttributeFlags()];
+async function launch(args: string[], address: string): Promise<Running> {
   const child: ChildProcess = spawn(findTemporalCli(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const address = `127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
@@ -39,7 +73,7 @@ export async function startDevServer(): Promise<DevServer> {
         await connection.workflowService.getSystemInfo({});
         // Ready once the default namespace answers and the search attributes are registered.
         const attrs = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
-        if (attrs.customAttributes && 'CaseId' in attrs.customAttributes) return { address, pid: child.pid!, stop };
+        if (attrs.customAttributes && 'CaseId' in attrs.customAttributes) return { pid: child.pid!, stop };
       } finally {
         await connection.close();
       }

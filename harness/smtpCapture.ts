@@ -18,6 +18,14 @@ export interface SmtpCapture {
   /** Resolves with the first message matching, waiting up to `timeoutMs`. */
   waitFor(match: (m: CapturedMail) => boolean, timeoutMs?: number): Promise<CapturedMail>;
   close(): Promise<void>;
+  /** Stops accepting connections (an SMTP outage) until `resume()`, which listens on the same port again. */
+  suspend(): Promise<void>;
+  resume(): Promise<void>;
+}
+
+export interface SmtpCaptureOptions {
+  /** Called on MAIL FROM, before any message data: the sender is mid-send (e.g. to kill it there). */
+  onMailFrom?: () => void;
 }
 
 function addresses(parsed: ParsedMail): string[] {
@@ -25,13 +33,17 @@ function addresses(parsed: ParsedMail): string[] {
   return to.flatMap((a) => a.value.map((v) => v.address ?? ''));
 }
 
-export async function startSmtpCapture(): Promise<SmtpCapture> {
+export async function startSmtpCapture(opts: SmtpCaptureOptions = {}): Promise<SmtpCapture> {
   const messages: CapturedMail[] = [];
   const waiters = new Set<() => void>();
-  const server = new SMTPServer({
+  const makeServer = () => new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onMailFrom(_address, _session, callback) {
+      opts.onMailFrom?.();
+      callback();
+    },
     onData(stream, _session, callback) {
       simpleParser(stream)
         .then((parsed) => {
@@ -43,9 +55,17 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
     },
   });
   const port = await freePort();
-  await new Promise<void>((resolve, reject) => {
+  const listen = (server: SMTPServer) => new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
+  });
+  let server: SMTPServer | undefined = makeServer();
+  await listen(server);
+  const close = () => new Promise<void>((resolve) => {
+    const closing = server;
+    server = undefined;
+    if (!closing) return resolve();
+    closing.close(() => resolve());
   });
   return {
     port,
@@ -68,6 +88,12 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
         check();
       });
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close,
+    suspend: close,
+    async resume() {
+      if (server) return;
+      server = makeServer();
+      await listen(server);
+    },
   };
 }

@@ -1,0 +1,290 @@
+// `npm run bench -- [--cases 200] [--at-rest 10000] [--probe 20] [--out bench/results/latest.json]`
+//
+// One run, one machine, one dev server, so the ratios hold on a noisy machine:
+// 1. throughput: N full treatment cases through the HTTP API, then a bare baseline workflow with the
+//    same updates, signals and activities per case driven by the raw Temporal client;
+// 2. latency: API call → new state visible in GET /cases/:ref, against the raw client's update;
+// 3. cost per case: history events and bytes, state transitions;
+// 4. scale at rest: cases waiting on the patient, with worker and dev-server memory, and latency
+//    of a probe of full cases before and after they were opened;
+// 5. replay: time to replay the longest history.
+import crypto from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { temporal } from '@temporalio/proto';
+import { Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import { projectRoot } from '../lib/databaseUrl';
+import { findTemporalCli } from '../lib/temporalCli';
+import { Http } from '../harness/http';
+import { makeTeam, registerPatient, type Person, type Team } from '../harness/people';
+import { rssOf, startSystem, type System } from '../harness/system';
+import { driveToClosure, openTreatmentCase, SCRIPT_TIMINGS, type StepTiming } from '../harness/treatmentCase';
+import { workflowIdFor } from '../workflows/definitions';
+import { bareCase, bareStepSignal, bareStepUpdate, type BarePlan } from './bareWorkflow';
+import { percentiles, pool, progress, round, table, type Percentiles } from './stats';
+
+const EventType = temporal.api.enums.v1.EventType;
+const TEMPORAL_EVENT_WARNING = 10_240;
+const TARGETS = { throughputRatio: 0.7, p99Ratio: 1.3, eventsPerCase: 300, workerRssBytes: 1.5 * 1024 ** 3 };
+
+interface HistoryCost {
+  workflowId: string;
+  events: number;
+  bytes: number;
+  stateTransitions: number;
+  updates: number;
+  signals: number;
+  activities: number;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { cases: { type: 'string', default: '200' }, 'at-rest': { type: 'string', default: '10000' }, probe: { type: 'string', default: '20' }, out: { type: 'string' } } });
+  const cases = positive('--cases', values.cases);
+  const atRest = positive('--at-rest', values['at-rest'], true);
+  const probeSize = positive('--probe', values.probe);
+  const out = path.resolve(values.out ?? path.join(projectRoot(), 'bench', 'results', 'latest.json'));
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parcours-bench-'));
+  console.error(`Starting the system (dev server, SMTP capture, worker, API) in ${dir} …`);
+  const sys = await startSystem({ dir, env: SCRIPT_TIMINGS });
+  try {
+    const http = new Http(sys.baseUrl);
+    const team = await makeTeam(http, sys.smtp, sys.env);
+
+    // 1–2. The pathway under load.
+    const patients = await registerMany(http, sys, cases);
+    const pathway = await runPathway(http, sys, team, patients, 'Pathway: full treatment cases');
+    const costs = await historyCosts(sys, pathway.references);
+    const plan: BarePlan = { updates: Math.round(avg(costs.map((c) => c.updates))), signals: Math.round(avg(costs.map((c) => c.signals))), activities: Math.round(avg(costs.map((c) => c.activities))) };
+    const bare = await runBare(sys, cases, plan);
+
+    // 5. Replay the longest history.
+    const longest = costs.reduce((a, b) => (b.events > a.events ? b : a));
+    const replayMs = await replayTime(sys, dir, longest.workflowId);
+
+    // 4. At rest.
+    const rest = atRest > 0 ? await scaleAtRest(http, sys, team, atRest, probeSize) : undefined;
+
+    const result = buildResult({ cases, atRest, probeSize, pathway, bare, plan, costs, rest, longest, replayMs });
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(report(result));
+    console.log(`\nWritten to ${path.relative(process.cwd(), out)}`);
+  } finally {
+    await sys.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function buildResult(m: { cases: number; atRest: number; probeSize: number; pathway: PathwayRun; bare: { perMinute: number; latency: Percentiles }; plan: BarePlan; costs: HistoryCost[]; rest: RestResult | undefined; longest: HistoryCost; replayMs: number }) {
+  const { cases, atRest, probeSize, pathway, bare, plan, costs, rest, longest, replayMs } = m;
+  const ratio = pathway.perMinute / bare.perMinute;
+  const p99Ratio = pathway.latency.p99 / bare.latency.p99;
+  const maxEvents = Math.max(...costs.map((c) => c.events));
+  return {
+    when: new Date().toISOString(),
+    command: `npm run bench -- --cases ${cases} --at-rest ${atRest} --probe ${probeSize}`,
+    machine: machine(),
+    throughput: { cases, pathwayPerMinute: round(pathway.perMinute), barePerMinute: round(bare.perMinute), ratio: round(ratio, 3), target: TARGETS.throughputRatio, met: ratio >= TARGETS.throughputRatio, barePlan: plan, failures: pathway.failures },
+    latencyMs: { pathway: pathway.latency, bareUpdate: bare.latency, p99Ratio: round(p99Ratio, 2), target: TARGETS.p99Ratio, met: p99Ratio <= TARGETS.p99Ratio, byStep: pathway.byStep },
+    costPerCase: {
+      events: summary(costs.map((c) => c.events)), bytes: summary(costs.map((c) => c.bytes)), stateTransitions: summary(costs.map((c) => c.stateTransitions)),
+      target: TARGETS.eventsPerCase, met: maxEvents <= TARGETS.eventsPerCase, nearTemporalWarning: costs.filter((c) => c.events > TEMPORAL_EVENT_WARNING * 0.8).map((c) => c.workflowId),
+    },
+    atRest: rest && { ...rest, target: { workerRssBytes: TARGETS.workerRssBytes }, met: rest.workerRssBytes <= TARGETS.workerRssBytes },
+    replay: { workflowId: longest.workflowId, events: longest.events, ms: round(replayMs) },
+  };
+}
+type BenchResult = ReturnType<typeof buildResult>;
+type RestResult = Awaited<ReturnType<typeof scaleAtRest>>;
+
+function positive(flag: string, raw: string | undefined, zeroOk = false): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < (zeroOk ? 0 : 1)) throw new Error(`${flag} must be a whole number${zeroOk ? '' : ' above 0'} (got ${raw}).`);
+  return n;
+}
+
+const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
+const summary = (xs: number[]) => ({ min: Math.min(...xs), mean: round(avg(xs)), max: Math.max(...xs) });
+
+async function registerMany(http: Http, sys: System, n: number): Promise<Person[]> {
+  const bar = progress('Registering patients', n);
+  const tag = crypto.randomUUID().slice(0, 6);
+  const people = await pool(Array.from({ length: n }, (_, i) => i), 8, async (i) => {
+    const p = await registerPatient(http, sys.smtp, `patient.${tag}.${i}@bench.test`);
+    bar.tick();
+    return p;
+  });
+  bar.done();
+  return people;
+}
+
+interface PathwayRun {
+  references: string[];
+  perMinute: number;
+  latency: Percentiles;
+  byStep: Record<string, Percentiles>;
+  failures: string[];
+}
+
+/** Opens one case per patient and drives them all to closure at once. */
+async function runPathway(http: Http, sys: System, team: Team, patients: Person[], label: string): Promise<PathwayRun> {
+  const bar = progress(label, patients.length);
+  const timings: StepTiming[] = [];
+  const failures: string[] = [];
+  const references: string[] = [];
+  const started = performance.now();
+  await Promise.all(
+    patients.map(async (patient) => {
+      try {
+        const reference = await openTreatmentCase(http, patient);
+        references.push(reference);
+        timings.push(...(await driveToClosure({ http, team, patient, webhookSecret: sys.webhookSecret }, reference)));
+      } catch (err) {
+        failures.push(err instanceof Error ? err.message : String(err));
+      } finally {
+        bar.tick();
+      }
+    }),
+  );
+  const minutes = (performance.now() - started) / 60_000;
+  bar.done();
+  const byStep: Record<string, number[]> = {};
+  for (const t of timings) (byStep[t.step] ??= []).push(t.ms);
+  return {
+    references,
+    perMinute: (patients.length - failures.length) / minutes,
+    latency: percentiles(timings.map((t) => t.ms)),
+    byStep: Object.fromEntries(Object.entries(byStep).map(([k, v]) => [k, percentiles(v)])),
+    failures,
+  };
+}
+
+async function historyCosts(sys: System, references: string[]): Promise<HistoryCost[]> {
+  const bar = progress('Reading histories', references.length);
+  const costs = await pool(references, 8, async (reference) => {
+    const handle = sys.client.workflow.getHandle(workflowIdFor(reference));
+    const [d, history] = await Promise.all([handle.describe(), handle.fetchHistory()]);
+    const events = history.events ?? [];
+    const count = (t: temporal.api.enums.v1.EventType) => events.filter((e) => e.eventType === t).length;
+    bar.tick();
+    return {
+      workflowId: handle.workflowId,
+      events: d.historyLength,
+      bytes: d.historySize ?? 0,
+      stateTransitions: Number(d.raw.workflowExecutionInfo?.stateTransitionCount ?? 0),
+      updates: count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED),
+      signals: count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED),
+      activities: count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED),
+    };
+  });
+  bar.done();
+  return costs;
+}
+
+/** The baseline: the same number of cases, each with the pathway's updates, signals and activities. */
+async function runBare(sys: System, n: number, plan: BarePlan): Promise<{ perMinute: number; latency: Percentiles }> {
+  const taskQueue = `bench-bare-${crypto.randomUUID().slice(0, 6)}`;
+  await sys.startBareWorker(taskQueue);
+  const bar = progress('Baseline: bare workflows', n);
+  const samples: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const handle = await sys.client.workflow.start(bareCase, { taskQueue, workflowId: `bench-bare-${taskQueue}-${i}`, args: [plan] });
+      for (let step = 0; step < plan.updates; step++) {
+        const t0 = performance.now();
+        await handle.executeUpdate(bareStepUpdate, { args: [step] });
+        samples.push(performance.now() - t0);
+      }
+      for (let step = 0; step < plan.signals; step++) await handle.signal(bareStepSignal, step);
+      await handle.result();
+      bar.tick();
+    }),
+  );
+  const minutes = (performance.now() - started) / 60_000;
+  bar.done();
+  return { perMinute: n / minutes, latency: percentiles(samples) };
+}
+
+async function replayTime(sys: System, dir: string, workflowId: string): Promise<number> {
+  const history = await sys.client.workflow.getHandle(workflowId).fetchHistory();
+  const started = performance.now();
+  await Worker.runReplayHistory({ workflowBundle: { codePath: path.join(dir, 'care-bundle.js') } }, history, workflowId);
+  return performance.now() - started;
+}
+
+/** Opens `n` cases that wait on the patient (reminder timers armed) and measures what they cost at rest. */
+async function scaleAtRest(http: Http, sys: System, team: Team, n: number, probeSize: number) {
+  const probe = async (label: string) => (await runPathway(http, sys, team, await registerMany(http, sys, probeSize), label)).latency;
+  const before = await probe('Latency probe (before)');
+  const owners = await registerMany(http, sys, 10);
+  const bar = progress(`At rest: opening ${n} cases`, n);
+  const started = performance.now();
+  await pool(Array.from({ length: n }, (_, i) => i), 16, async (i) => {
+    await openTreatmentCase(http, owners[i % owners.length]);
+    bar.tick();
+  });
+  // Waiting on the patient: the file is being collected, the reminder timer is armed.
+  for (;;) {
+    const waiting = await sys.db.case.count({ where: { phase: 'file_collection', awaitingRole: 'patient' } });
+    if (waiting >= n) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const openSeconds = (performance.now() - started) / 1000;
+  bar.done();
+  await new Promise((r) => setTimeout(r, 5000)); // let the worker settle before reading memory
+  const mem = await sys.worker.memory();
+  const devServerRssBytes = rssOf(sys.devServer.pid);
+  const after = await probe('Latency probe (10,000 at rest)'.replace('10,000', n.toLocaleString('en')));
+  return {
+    cases: n, openedPerSecond: round(n / openSeconds), workerRssBytes: mem.rssBytes, workerHeapUsedBytes: mem.heapUsedBytes, devServerRssBytes, apiRssBytes: rssOf(sys.apiPid),
+    latencyBefore: before, latencyAfter: after, p99Degradation: round(after.p99 / before.p99, 2),
+  };
+}
+
+function machine() {
+  let temporalVersion = 'unknown';
+  try {
+    temporalVersion = execFileSync(findTemporalCli(), ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    // reported as unknown
+  }
+  return { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryGiB: round(os.totalmem() / 1024 ** 3), os: `${os.type()} ${os.release()}`, node: process.version, temporal: temporalVersion };
+}
+
+const mb = (bytes: number) => `${round(bytes / 1024 ** 2)} MB`;
+const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
+
+function report(r: BenchResult): string {
+  const rows: string[][] = [['Measure', 'Pathway', 'Baseline / limit', 'Target', 'Verdict']];
+  rows.push(['Throughput (cases/min)', String(r.throughput.pathwayPerMinute), `${r.throughput.barePerMinute} bare`, `ratio ≥ ${r.throughput.target} (got ${r.throughput.ratio})`, verdict(r.throughput.met)]);
+  const l = r.latencyMs;
+  rows.push(['Latency p50/p95/p99 (ms)', `${l.pathway.p50}/${l.pathway.p95}/${l.pathway.p99}`, `${l.bareUpdate.p50}/${l.bareUpdate.p95}/${l.bareUpdate.p99} raw update`, `p99 ratio ≤ ${l.target} (got ${l.p99Ratio})`, verdict(l.met)]);
+  const c = r.costPerCase;
+  rows.push(['History events per case', `${c.events.min}–${c.events.max} (mean ${c.events.mean})`, `${TEMPORAL_EVENT_WARNING} Temporal warning`, `≤ ${c.target}`, verdict(c.met)]);
+  rows.push(['History bytes per case', `${c.bytes.min}–${c.bytes.max}`, '', '', '']);
+  rows.push(['State transitions per case', `${c.stateTransitions.min}–${c.stateTransitions.max}`, '', '', '']);
+  if (r.atRest) {
+    const a = r.atRest;
+    rows.push([`At rest: ${a.cases} waiting cases`, `worker RSS ${mb(a.workerRssBytes)}, heap ${mb(a.workerHeapUsedBytes)}`, `dev server RSS ${mb(a.devServerRssBytes)}`, `worker RSS ≤ ${mb(a.target.workerRssBytes)}`, verdict(a.met)]);
+    rows.push(['At rest: latency p50/p95/p99 (ms)', `${a.latencyAfter.p50}/${a.latencyAfter.p95}/${a.latencyAfter.p99}`, `${a.latencyBefore.p50}/${a.latencyBefore.p95}/${a.latencyBefore.p99} before`, `p99 × ${a.p99Degradation}`, '']);
+  }
+  rows.push(['Replay longest history', `${r.replay.ms} ms`, `${r.replay.events} events`, '', '']);
+  const steps = Object.entries(l.byStep).map(([step, p]) => [step, String(p.count), String(p.p50), String(p.p95), String(p.p99)]);
+  return [
+    table(rows),
+    '',
+    table([['Step (API call → state visible)', 'n', 'p50 ms', 'p95 ms', 'p99 ms'], ...steps]),
+    r.throughput.failures.length ? `\n${r.throughput.failures.length} case(s) failed:\n${r.throughput.failures.slice(0, 10).join('\n')}` : '',
+  ].join('\n');
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exit(1);
+});

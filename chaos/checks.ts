@@ -1,0 +1,152 @@
+// What must hold after a chaos run, each check returning the violations it found (empty: it held).
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import type { System } from '../harness/system';
+import type { PaymentPayload } from '../harness/treatmentCase';
+import { getStateQuery, workflowIdFor, type CaseState } from '../workflows/definitions';
+
+const EventType = temporal.api.enums.v1.EventType;
+const NON_DETERMINISTIC = temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR;
+
+export interface Evidence {
+  cases: number;
+  closed: number;
+  emails: { expectedPerCase: number; delivered: number; missing: number; duplicates: number; unexpected: number };
+  payments: { sent: number; deliveries: number; countedInWorkflows: number; rowsInDatabase: number };
+  readModelMismatches: number;
+  nondeterminism: number;
+  replayed: number;
+}
+
+export interface CheckResult {
+  violations: string[];
+  evidence: Evidence;
+}
+
+/** Runs every check over the cases; `payments` are the distinct payments the provider confirmed. */
+export async function checkRun(sys: System, references: string[], payments: PaymentPayload[], deliveries: number, careBundle: string): Promise<CheckResult> {
+  const violations: string[] = [];
+  const states = new Map<string, CaseState>();
+  for (const reference of references) {
+    states.set(reference, await sys.client.workflow.getHandle(workflowIdFor(reference)).query(getStateQuery));
+  }
+
+  // 1. Every case closed.
+  const closed = references.filter((r) => states.get(r)?.phase === 'closed');
+  for (const r of references) if (states.get(r)?.phase !== 'closed') violations.push(`${r}: ended in ${states.get(r)?.phase}, expected closed`);
+
+  // 2. Exactly one email per (case, business event): the outbox key names the event, the Message-ID
+  //    derives from it; the captured mailbox must hold each exactly once, and every case the same set.
+  const rows = await sys.db.outboundEmail.findMany({ where: { caseReference: { in: references } } });
+  const received = new Map<string, number>();
+  for (const m of sys.smtp.messages) received.set(m.messageId, (received.get(m.messageId) ?? 0) + 1);
+  let missing = 0;
+  let duplicates = 0;
+  for (const row of rows) {
+    const n = received.get(row.messageId) ?? 0;
+    if (n === 0) {
+      missing++;
+      violations.push(`${row.caseReference}: email ${row.idempotencyKey} never delivered (outbox status ${row.status}, ${row.attempts} attempts)`);
+    } else if (n > 1) {
+      duplicates++;
+      violations.push(`${row.caseReference}: email ${row.idempotencyKey} delivered ${n} times`);
+    }
+  }
+  // The business event of a key: without the workflow ID and the per-case sequence number (concurrent
+  // steps may take their numbers in either order).
+  const eventsOf = (reference: string) => rows.filter((r) => r.caseReference === reference).map((r) => r.idempotencyKey.replace(`${workflowIdFor(reference)}:`, '').replace(/:\d+$/, '')).sort().join('\n');
+  const sets = new Map<string, number>();
+  for (const r of references) sets.set(eventsOf(r), (sets.get(eventsOf(r)) ?? 0) + 1);
+  const expected = [...sets.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
+  const expectedList = expected ? expected.split('\n') : [];
+  let unexpected = 0;
+  for (const r of references) {
+    const got = eventsOf(r).split('\n').filter(Boolean);
+    const lacking = without(expectedList, got);
+    const extra = without(got, expectedList);
+    if (lacking.length) {
+      missing += lacking.length;
+      violations.push(`${r}: no email for ${lacking.join(', ')} (every other case had one)`);
+    }
+    if (extra.length) {
+      unexpected += extra.length;
+      violations.push(`${r}: emails no other case had: ${extra.join(', ')}`);
+    }
+  }
+
+  // 3. Every payment counted once, in the workflow and in the database, and the totals match.
+  const dbPayments = await sys.db.payment.findMany({ where: { case: { reference: { in: references } } }, include: { case: { select: { reference: true } } } });
+  let counted = 0;
+  for (const r of references) {
+    const sent = payments.filter((p) => p.caseReference === r);
+    const inWorkflow = states.get(r)?.payments ?? [];
+    counted += inWorkflow.length;
+    for (const p of sent) {
+      const n = inWorkflow.filter((x) => x.paymentId === p.paymentId).length;
+      if (n !== 1) violations.push(`${r}: payment ${p.paymentId} counted ${n} times by the workflow`);
+      const rowsFor = dbPayments.filter((x) => x.paymentId === p.paymentId).length;
+      if (rowsFor !== 1) violations.push(`${r}: payment ${p.paymentId} has ${rowsFor} rows in the database`);
+    }
+    const total = (xs: { amountCents: number }[]) => xs.reduce((a, b) => a + b.amountCents, 0);
+    if (total(sent) !== total(inWorkflow)) violations.push(`${r}: paid ${total(sent)} cents, the workflow counts ${total(inWorkflow)}`);
+    if (total(sent) !== total(dbPayments.filter((x) => x.case.reference === r))) violations.push(`${r}: paid ${total(sent)} cents, the database holds ${total(dbPayments.filter((x) => x.case.reference === r))}`);
+  }
+
+  // 4. The read model agrees with the workflow.
+  const caseRows = await sys.db.case.findMany({ where: { reference: { in: references } } });
+  let mismatches = 0;
+  for (const row of caseRows) {
+    const s = states.get(row.reference)!;
+    const diffs = (['phase', 'awaitingRole', 'coordinatorId'] as const).filter((k) => (row[k] ?? null) !== (s[k] ?? null));
+    if (diffs.length) {
+      mismatches++;
+      violations.push(`${row.reference}: database ${diffs.map((k) => `${k}=${row[k]}`).join(', ')} but workflow ${diffs.map((k) => `${k}=${s[k]}`).join(', ')}`);
+    }
+  }
+  if (caseRows.length !== references.length) violations.push(`${references.length - caseRows.length} case(s) missing from the database`);
+
+  // 5. No nondeterminism: no workflow task failed for it, and every history replays on today's code.
+  let nondeterminism = 0;
+  const histories = [];
+  for (const r of references) {
+    const handle = sys.client.workflow.getHandle(workflowIdFor(r));
+    const history = await handle.fetchHistory();
+    const failed = (history.events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED && e.workflowTaskFailedEventAttributes?.cause === NON_DETERMINISTIC);
+    if (failed.length) {
+      nondeterminism++;
+      violations.push(`${r}: ${failed.length} workflow task(s) failed with a nondeterminism error`);
+    }
+    histories.push({ workflowId: handle.workflowId, history });
+  }
+  let replayed = 0;
+  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: careBundle } }, histories)) {
+    replayed++;
+    if (result.error) {
+      nondeterminism++;
+      violations.push(`${result.workflowId}: replay failed: ${result.error.message}`);
+    }
+  }
+
+  return {
+    violations,
+    evidence: {
+      cases: references.length,
+      closed: closed.length,
+      emails: { expectedPerCase: expectedList.length, delivered: rows.length - missing, missing, duplicates, unexpected },
+      payments: { sent: payments.length, deliveries, countedInWorkflows: counted, rowsInDatabase: dbPayments.length },
+      readModelMismatches: mismatches,
+      nondeterminism,
+      replayed,
+    },
+  };
+}
+
+/** The items of `xs` left once each item of `ys` took away one equal item (multiset difference). */
+function without(xs: readonly string[], ys: readonly string[]): string[] {
+  const left = [...xs];
+  for (const y of ys) {
+    const i = left.indexOf(y);
+    if (i >= 0) left.splice(i, 1);
+  }
+  return left;
+}

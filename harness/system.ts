@@ -1,0 +1,212 @@
+// The whole Parcours system as separate processes, for benchmarks and chaos runs: the Temporal dev
+// server on a database file, a real SMTP capture, the worker (forked, so it can be killed and
+// measured) and the API (`dist/api/main.js`) on free ports, with a fresh SQLite file. Needs the
+// TypeScript build (`npm run build`), which `./temporal-dev.sh setup` makes.
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { projectRoot } from '../lib/databaseUrl';
+import { createDb, type Db } from '../lib/db';
+import { startDevServer, type DevServer } from './devServer';
+import { freePort } from './ports';
+import { startSmtpCapture, type SmtpCapture } from './smtpCapture';
+import type { MemoryReport } from './workerProcess';
+
+export interface WorkerHandle {
+  readonly pid: number;
+  /** SIGKILL: no shutdown, in-flight tasks are lost and retried by the server. */
+  kill(): Promise<void>;
+  /** Starts a fresh worker process (after a kill). */
+  start(): Promise<void>;
+  memory(): Promise<MemoryReport>;
+  stop(): Promise<void>;
+}
+
+export interface System {
+  baseUrl: string;
+  temporalAddress: string;
+  taskQueue: string;
+  webhookSecret: string;
+  devServer: DevServer;
+  smtp: SmtpCapture;
+  worker: WorkerHandle;
+  /** The API process's PID. */
+  apiPid: number;
+  db: Db;
+  client: Client;
+  /** The environment the worker and API run with (e.g. for `dist/scripts/staffAdd.js`). */
+  env: Record<string, string>;
+  /** Starts another worker on its own task queue: the benchmark's baseline. */
+  startBareWorker(taskQueue: string): Promise<WorkerHandle>;
+  stop(): Promise<void>;
+}
+
+export interface SystemOptions {
+  /** Working directory (databases, documents, bundles); created if missing. */
+  dir: string;
+  /** Extra environment for the worker and API, e.g. `PATHWAY_*` durations. */
+  env?: Record<string, string>;
+  /** Called when the SMTP server gets a MAIL FROM (an email activity is mid-send). */
+  onMailFrom?: () => void;
+}
+
+const dist = (...parts: string[]) => {
+  const file = path.join(projectRoot(), 'dist', ...parts);
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run npm run build (or ./temporal-dev.sh setup) first.`);
+  return file;
+};
+
+export async function startSystem(opts: SystemOptions): Promise<System> {
+  const root = projectRoot();
+  fs.mkdirSync(opts.dir, { recursive: true });
+  const dbFile = path.join(opts.dir, 'parcours.db');
+  execFileSync(path.join(root, 'node_modules', '.bin', 'prisma'), ['migrate', 'deploy'], { cwd: root, env: { ...process.env, DATABASE_URL: `file:${dbFile}` }, stdio: 'pipe' });
+  const careBundle = path.join(opts.dir, 'care-bundle.js');
+  const bareBundle = path.join(opts.dir, 'bare-bundle.js');
+  fs.writeFileSync(careBundle, (await bundleWorkflowCode({ workflowsPath: path.join(root, 'workflows', 'index.ts'), logger: quietLogger })).code);
+  fs.writeFileSync(bareBundle, (await bundleWorkflowCode({ workflowsPath: path.join(root, 'bench', 'bareWorkflow.ts'), logger: quietLogger })).code);
+
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const devServer = await startDevServer({ dbFilename: path.join(opts.dir, 'temporal.db') });
+    stoppers.push(() => devServer.stop());
+    const smtp = await startSmtpCapture({ onMailFrom: opts.onMailFrom });
+    stoppers.push(() => smtp.close());
+    const apiPort = await freePort();
+    const baseUrl = `http://127.0.0.1:${apiPort}`;
+    const taskQueue = `parcours-${crypto.randomUUID().slice(0, 8)}`;
+    const webhookSecret = crypto.randomBytes(32).toString('hex');
+    const env: Record<string, string> = {
+      TEMPORAL_ADDRESS: devServer.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      DATABASE_URL: `file:${dbFile}`,
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(smtp.port),
+      MAIL_FROM: 'Parcours <international@parcours.test>',
+      AUTH_SECRET: crypto.randomBytes(32).toString('hex'),
+      PAYMENT_WEBHOOK_SECRET: webhookSecret,
+      DOCUMENTS_DIR: path.join(opts.dir, 'documents'),
+      PUBLIC_BASE_URL: baseUrl,
+      API_HOST: '127.0.0.1',
+      API_PORT: String(apiPort),
+      LOG_LEVEL: 'error',
+      ACCESS_TOKEN_TTL_SECONDS: '86400',
+      RATE_LIMIT_AUTH_PER_15_MIN: '1000000',
+      RATE_LIMIT_UPLOADS_PER_MIN: '1000000',
+      ...opts.env,
+    };
+    const worker = workerHandle('care', careBundle, env);
+    await worker.start();
+    stoppers.push(() => worker.stop());
+
+    const api = spawn(process.execPath, [dist('api', 'main.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let apiErr = '';
+    api.stderr?.on('data', (d: Buffer) => (apiErr = (apiErr + d.toString()).slice(-4000)));
+    stoppers.push(() => stopChild(api));
+    await waitUntil(async () => (await fetch(`${baseUrl}/health`)).ok, 30_000, () => `The API did not answer on ${baseUrl}/health: ${apiErr}`);
+
+    const db = createDb(`file:${dbFile}`);
+    stoppers.push(() => db.$disconnect());
+    const connection = await Connection.connect({ address: devServer.address });
+    stoppers.push(() => connection.close());
+    const client = new Client({ connection, namespace: 'default' });
+
+    return {
+      baseUrl, temporalAddress: devServer.address, taskQueue, webhookSecret, devServer, smtp, worker, apiPid: api.pid!, db, client, env,
+      async startBareWorker(queue) {
+        const bare = workerHandle('bare', bareBundle, { ...env, TEMPORAL_TASK_QUEUE: queue });
+        await bare.start();
+        stoppers.push(() => bare.stop());
+        return bare;
+      },
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+function workerHandle(mode: 'care' | 'bare', bundle: string, env: Record<string, string>): WorkerHandle {
+  let child: ChildProcess | undefined;
+  return {
+    get pid() {
+      return child?.pid ?? 0;
+    },
+    async start() {
+      const started = fork(dist('harness', 'workerProcess.js'), [mode], { env: { ...process.env, ...env, PARCOURS_WORKFLOW_BUNDLE: bundle }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+      child = started;
+      let stderr = '';
+      started.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+      await new Promise<void>((resolve, reject) => {
+        started.on('message', (m) => (m as { ready?: boolean }).ready && resolve());
+        started.once('exit', (code) => reject(new Error(`The ${mode} worker exited (${code}) before it was ready: ${stderr}`)));
+      });
+    },
+    async kill() {
+      if (child) await stopChild(child, 'SIGKILL');
+    },
+    memory() {
+      const c = child;
+      if (!c?.connected) return Promise.reject(new Error(`The ${mode} worker is not running.`));
+      return new Promise((resolve) => {
+        const onMessage = (m: unknown) => {
+          const report = (m as { memory?: MemoryReport }).memory;
+          if (!report) return;
+          c.off('message', onMessage);
+          resolve(report);
+        };
+        c.on('message', onMessage);
+        c.send('memory');
+      });
+    },
+    async stop() {
+      if (child) await stopChild(child);
+    },
+  };
+}
+
+async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 15_000)))]);
+  clearTimeout(timer);
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, failure: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await probe()) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(failure());
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Resident set size of a process (Linux /proc), in bytes; 0 if it is gone. */
+export function rssOf(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+const noop = () => undefined;
+const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => console.error(m) };

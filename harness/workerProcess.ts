@@ -1,0 +1,51 @@
+// A worker in its own process for benchmarks and chaos runs, so it can be measured (RSS, heap) and
+// killed with SIGKILL. `care` runs the Parcours worker exactly as workers/main.ts does; `bare` runs
+// the benchmark's baseline workflow (bench/bareWorkflow.ts). The parent talks over the IPC channel:
+// it gets `{ ready: true }` once the worker polls, and answers `memory` requests.
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { activityDepsFrom } from '../activities';
+import { createTransport } from '../activities/email';
+import { loadConfig } from '../lib/config';
+import { createDb } from '../lib/db';
+import { createCareWorker } from '../workers/careWorker';
+
+export interface MemoryReport {
+  rssBytes: number;
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+}
+
+async function main(): Promise<void> {
+  const mode = process.argv[2];
+  const bundlePath = process.env.PARCOURS_WORKFLOW_BUNDLE;
+  if (!process.send || (mode !== 'care' && mode !== 'bare') || !bundlePath) {
+    throw new Error('Usage: fork harness/workerProcess.js with an IPC channel, mode care|bare and PARCOURS_WORKFLOW_BUNDLE set.');
+  }
+  process.on('message', (m) => {
+    if (m !== 'memory') return;
+    const u = process.memoryUsage();
+    process.send!({ memory: { rssBytes: u.rss, heapUsedBytes: u.heapUsed, heapTotalBytes: u.heapTotal } satisfies MemoryReport });
+  });
+  const config = loadConfig();
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  let worker: Worker;
+  if (mode === 'care') {
+    const transport = createTransport(config.smtp);
+    const db = createDb(config.databaseUrl);
+    worker = await createCareWorker({
+      connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, workflowBundlePath: bundlePath, activityDeps: activityDepsFrom(config, db, transport),
+    });
+  } else {
+    const { bareActivities } = await import('../bench/bareActivities');
+    worker = await Worker.create({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, workflowBundle: { codePath: bundlePath }, activities: bareActivities });
+  }
+  const running = worker.run();
+  process.send({ ready: true });
+  await running;
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exit(1);
+});
