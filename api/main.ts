@@ -2,7 +2,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { createTransport } from '../activities/email';
 import { loadConfig } from '../lib/config';
-import { createDb } from '../lib/db';
+import { createDb, useWriteAheadLog } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { createApp } from './app';
 
@@ -14,6 +14,7 @@ async function main(): Promise<void> {
   });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const db = createDb(config.databaseUrl);
+  await useWriteAheadLog(db);
   const transport = createTransport(config.smtp);
   const { app } = createApp({ db, client, logger, transport, config });
   const server = app.listen(config.api.port, config.api.host);

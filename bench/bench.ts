@@ -20,7 +20,7 @@ import { projectRoot } from '../lib/databaseUrl';
 import { findTemporalCli } from '../lib/temporalCli';
 import { Http } from '../harness/http';
 import { makeTeam, registerPatient, type Person, type Team } from '../harness/people';
-import { rssOf, startSystem, type System } from '../harness/system';
+import { cpuSecondsOf, machineCpuSeconds, rssOf, startSystem, stopOnSignal, type System } from '../harness/system';
 import { driveToClosure, openTreatmentCase, SCRIPT_TIMINGS, type StepTiming } from '../harness/treatmentCase';
 import { workflowIdFor } from '../workflows/definitions';
 import { bareCase, bareStepSignal, bareStepUpdate, type BarePlan } from './bareWorkflow';
@@ -51,16 +51,21 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parcours-bench-'));
   console.error(`Starting the system (dev server, SMTP capture, worker, API) in ${dir} …`);
   const sys = await startSystem({ dir, env: SCRIPT_TIMINGS });
+  stopOnSignal(() => sys.stop().finally(() => fs.rmSync(dir, { recursive: true, force: true })));
   try {
     const http = new Http(sys.baseUrl);
     const team = await makeTeam(http, sys.smtp, sys.env);
 
     // 1–2. The pathway under load.
     const patients = await registerMany(http, sys, cases);
+    const pathwayCpu = cpuMeter(sys);
     const pathway = await runPathway(http, sys, team, patients, 'Pathway: full treatment cases');
+    const pathwayCpuUse = pathwayCpu();
     const costs = await historyCosts(sys, pathway.references);
     const plan: BarePlan = { updates: Math.round(avg(costs.map((c) => c.updates))), signals: Math.round(avg(costs.map((c) => c.signals))), activities: Math.round(avg(costs.map((c) => c.activities))) };
+    const bareCpu = cpuMeter(sys);
     const bare = await runBare(sys, cases, plan);
+    const bareCpuUse = bareCpu();
 
     // 5. Replay the longest history.
     const longest = costs.reduce((a, b) => (b.events > a.events ? b : a));
@@ -69,7 +74,7 @@ async function main(): Promise<void> {
     // 4. At rest.
     const rest = atRest > 0 ? await scaleAtRest(http, sys, team, atRest, probeSize) : undefined;
 
-    const result = buildResult({ cases, atRest, probeSize, pathway, bare, plan, costs, rest, longest, replayMs });
+    const result = { ...buildResult({ cases, atRest, probeSize, pathway, bare, plan, costs, rest, longest, replayMs }), cpu: { pathway: pathwayCpuUse, bare: bareCpuUse } };
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
     console.log(report(result));
@@ -123,6 +128,21 @@ async function registerMany(http: Http, sys: System, n: number): Promise<Person[
   return people;
 }
 
+/** Where the CPU went during a phase: seconds per process, and the machine's busy / I/O-wait / idle split. */
+function cpuMeter(sys: System, extra: Record<string, number> = {}) {
+  const pids = { 'dev server': () => sys.devServer.pid, worker: () => sys.worker.pid, api: () => sys.apiPid, 'bench (people, SMTP)': () => process.pid, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, () => v])) };
+  const start = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSecondsOf(pid())]));
+  const machineStart = machineCpuSeconds();
+  return () => {
+    const m = machineCpuSeconds();
+    const total = m.busy + m.iowait + m.idle - (machineStart.busy + machineStart.iowait + machineStart.idle);
+    return {
+      processSeconds: Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, round(cpuSecondsOf(pid()) - start[k])])),
+      machine: { busyShare: round((m.busy - machineStart.busy) / total, 2), ioWaitShare: round((m.iowait - machineStart.iowait) / total, 2), idleShare: round((m.idle - machineStart.idle) / total, 2) },
+    };
+  };
+}
+
 interface PathwayRun {
   references: string[];
   perMinute: number;
@@ -145,7 +165,9 @@ async function runPathway(http: Http, sys: System, team: Team, patients: Person[
         references.push(reference);
         timings.push(...(await driveToClosure({ http, team, patient, webhookSecret: sys.webhookSecret }, reference)));
       } catch (err) {
-        failures.push(err instanceof Error ? err.message : String(err));
+        const message = err instanceof Error ? err.message : String(err);
+        failures.push(message);
+        process.stderr.write(`\n${message}\n`);
       } finally {
         bar.tick();
       }
@@ -223,26 +245,34 @@ async function scaleAtRest(http: Http, sys: System, team: Team, n: number, probe
   const probe = async (label: string) => (await runPathway(http, sys, team, await registerMany(http, sys, probeSize), label)).latency;
   const before = await probe('Latency probe (before)');
   const owners = await registerMany(http, sys, 10);
+  // Waiting on the patient: the file is being collected, the reminder timer armed. Counted from here.
+  const waitingNow = () => sys.db.case.count({ where: { phase: 'file_collection', awaitingRole: 'patient' } });
+  const waitingBefore = await waitingNow();
   const bar = progress(`At rest: opening ${n} cases`, n);
   const started = performance.now();
   await pool(Array.from({ length: n }, (_, i) => i), 16, async (i) => {
     await openTreatmentCase(http, owners[i % owners.length]);
     bar.tick();
   });
-  // Waiting on the patient: the file is being collected, the reminder timer is armed.
-  for (;;) {
-    const waiting = await sys.db.case.count({ where: { phase: 'file_collection', awaitingRole: 'patient' } });
+  const openSeconds = (performance.now() - started) / 1000;
+  bar.done();
+  const settling = progress('At rest: waiting on the patient', n);
+  for (let shown = 0; ; ) {
+    const waiting = Math.min(n, (await waitingNow()) - waitingBefore);
+    settling.tick(Math.max(0, waiting - shown));
+    shown = Math.max(shown, waiting);
     if (waiting >= n) break;
     await new Promise((r) => setTimeout(r, 1000));
   }
-  const openSeconds = (performance.now() - started) / 1000;
-  bar.done();
+  const settledSeconds = (performance.now() - started) / 1000;
+  settling.done();
   await new Promise((r) => setTimeout(r, 5000)); // let the worker settle before reading memory
   const mem = await sys.worker.memory();
   const devServerRssBytes = rssOf(sys.devServer.pid);
-  const after = await probe('Latency probe (10,000 at rest)'.replace('10,000', n.toLocaleString('en')));
+  const after = await probe(`Latency probe (${n.toLocaleString('en')} at rest)`);
   return {
-    cases: n, openedPerSecond: round(n / openSeconds), workerRssBytes: mem.rssBytes, workerHeapUsedBytes: mem.heapUsedBytes, devServerRssBytes, apiRssBytes: rssOf(sys.apiPid),
+    cases: n, openedPerSecond: round(n / openSeconds), waitingPerSecond: round(n / settledSeconds),
+    workerRssBytes: mem.rssBytes, workerHeapUsedBytes: mem.heapUsedBytes, devServerRssBytes, apiRssBytes: rssOf(sys.apiPid),
     latencyBefore: before, latencyAfter: after, p99Degradation: round(after.p99 / before.p99, 2),
   };
 }
@@ -260,7 +290,7 @@ function machine() {
 const mb = (bytes: number) => `${round(bytes / 1024 ** 2)} MB`;
 const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
 
-function report(r: BenchResult): string {
+function report(r: BenchResult & { cpu: Record<'pathway' | 'bare', ReturnType<ReturnType<typeof cpuMeter>>> }): string {
   const rows: string[][] = [['Measure', 'Pathway', 'Baseline / limit', 'Target', 'Verdict']];
   rows.push(['Throughput (cases/min)', String(r.throughput.pathwayPerMinute), `${r.throughput.barePerMinute} bare`, `ratio ≥ ${r.throughput.target} (got ${r.throughput.ratio})`, verdict(r.throughput.met)]);
   const l = r.latencyMs;
@@ -271,7 +301,7 @@ function report(r: BenchResult): string {
   rows.push(['State transitions per case', `${c.stateTransitions.min}–${c.stateTransitions.max}`, '', '', '']);
   if (r.atRest) {
     const a = r.atRest;
-    rows.push([`At rest: ${a.cases} waiting cases`, `worker RSS ${mb(a.workerRssBytes)}, heap ${mb(a.workerHeapUsedBytes)}`, `dev server RSS ${mb(a.devServerRssBytes)}`, `worker RSS ≤ ${mb(a.target.workerRssBytes)}`, verdict(a.met)]);
+    rows.push([`At rest: ${a.cases} waiting cases (${a.waitingPerSecond}/s)`, `worker RSS ${mb(a.workerRssBytes)}, heap ${mb(a.workerHeapUsedBytes)}`, `dev server RSS ${mb(a.devServerRssBytes)}`, `worker RSS ≤ ${mb(a.target.workerRssBytes)}`, verdict(a.met)]);
     rows.push(['At rest: latency p50/p95/p99 (ms)', `${a.latencyAfter.p50}/${a.latencyAfter.p95}/${a.latencyAfter.p99}`, `${a.latencyBefore.p50}/${a.latencyBefore.p95}/${a.latencyBefore.p99} before`, `p99 × ${a.p99Degradation}`, '']);
   }
   rows.push(['Replay longest history', `${r.replay.ms} ms`, `${r.replay.events} events`, '', '']);
@@ -280,6 +310,11 @@ function report(r: BenchResult): string {
     table(rows),
     '',
     table([['Step (API call → state visible)', 'n', 'p50 ms', 'p95 ms', 'p99 ms'], ...steps]),
+    '',
+    table([
+      ['CPU seconds by process', ...Object.keys(r.cpu.pathway.processSeconds), 'machine busy / I/O wait / idle'],
+      ...(['pathway', 'bare'] as const).map((phase) => [`${phase} phase`, ...Object.values(r.cpu[phase].processSeconds).map(String), `${r.cpu[phase].machine.busyShare} / ${r.cpu[phase].machine.ioWaitShare} / ${r.cpu[phase].machine.idleShare}`]),
+    ]),
     r.throughput.failures.length ? `\n${r.throughput.failures.length} case(s) failed:\n${r.throughput.failures.slice(0, 10).join('\n')}` : '',
   ].join('\n');
 }

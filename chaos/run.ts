@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Http } from '../harness/http';
 import { makeTeam, registerPatient } from '../harness/people';
-import { startSystem } from '../harness/system';
+import { startSystem, stopOnSignal } from '../harness/system';
 import { deliverPayment, driveToClosure, openTreatmentCase, SCRIPT_TIMINGS, type PaymentPayload } from '../harness/treatmentCase';
 import { pool } from '../bench/stats';
 import { checkRun, type Evidence } from './checks';
@@ -43,6 +43,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parcours-chaos-'));
   let killOnMail: (() => void) | undefined;
   const sys = await startSystem({ dir, env: SCRIPT_TIMINGS, onMailFrom: () => killOnMail?.() });
+  stopOnSignal(() => sys.stop().finally(() => fs.rmSync(dir, { recursive: true, force: true })));
   const faults: string[] = [];
   const fault = (what: string) => {
     faults.push(`${((Date.now() - started) / 1000).toFixed(1)}s ${what}`);
@@ -130,8 +131,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       await sys.smtp.resume();
       log('SMTP server back');
     })();
+    // Spread over the run: more cases take longer, so the faults land further apart.
     for (const step of schedule) {
-      await sleep(between(1000, 5000));
+      await sleep(between(1000, 5000 + 100 * opts.cases));
       if (!driving) break;
       await step();
     }

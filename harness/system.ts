@@ -198,6 +198,33 @@ async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, failu
   }
 }
 
+/** Ctrl-C (or SIGTERM) stops the system it started before exiting: nothing is left running. */
+export function stopOnSignal(stop: () => Promise<unknown>): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\n${signal}: stopping the system…\n`);
+    void stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}
+
+/** CPU time (user + system) a process used so far, in seconds (Linux /proc); 0 if it is gone. */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The machine's cumulative CPU time by state, in seconds (Linux /proc/stat). */
+export function machineCpuSeconds(): { busy: number; iowait: number; idle: number } {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { busy: (user + nice + system + irq + softirq + steal) / 100, iowait: iowait / 100, idle: idle / 100 };
+}
+
 /** Resident set size of a process (Linux /proc), in bytes; 0 if it is gone. */
 export function rssOf(pid: number): number {
   try {

@@ -41,8 +41,8 @@ export interface CaseScript {
   afterAction?: (step: string) => void;
   /** Give up after this long (default 10 min). */
   timeoutMs?: number;
-  /** How often to read the state while waiting (default 100 ms). */
-  pollMs?: number;
+  /** Longest pause between two reads of the state while waiting (default 800 ms; the first reads come after 50, 100, 200 ms…). */
+  maxPollMs?: number;
 }
 
 export interface StepTiming {
@@ -96,7 +96,9 @@ interface Action {
 /** Drives the case to `closed`; returns the timing of every action. Throws if it ends otherwise. */
 export async function driveToClosure(script: CaseScript, reference: string): Promise<StepTiming[]> {
   const { http, team, patient } = script;
-  const pollMs = script.pollMs ?? 100;
+  const maxPollMs = script.maxPollMs ?? 800;
+  // Backing off: a state that shows at once costs one read, a slow one does not flood the API.
+  const pause = (attempt: number) => sleep(Math.min(50 * 2 ** attempt, maxPollMs));
   const deadline = Date.now() + (script.timeoutMs ?? 600_000);
   const timings: StepTiming[] = [];
   const url = `/cases/${reference}`;
@@ -173,27 +175,28 @@ export async function driveToClosure(script: CaseScript, reference: string): Pro
     }
   };
 
-  for (;;) {
+  for (let idle = 0; ; ) {
     if (Date.now() > deadline) throw new Error(`Case ${reference} did not close in time; last phase: ${(await read()).phase}`);
     const s = await read();
     if (s.phase === TERMINAL_OK) return timings;
     if (TERMINAL_PHASES.includes(s.phase)) throw new Error(`Case ${reference} ended in ${s.phase}, not closed.`);
     const action = next(s);
     if (!action) {
-      await sleep(pollMs);
+      await pause(idle++);
       continue;
     }
+    idle = 0;
     const started = performance.now();
     const res = await action.run();
     script.afterAction?.(action.step);
     // 409: the step was taken already (a retried call whose first answer was lost) or the case moved on.
     if (res.status === 409) continue;
     if (res.status >= 400) throw new Error(`${reference} ${action.step}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       const after = await read();
       if (action.done(after)) break;
       if (Date.now() > deadline) throw new Error(`${reference} ${action.step}: the new state never became visible (phase ${after.phase}).`);
-      await sleep(pollMs);
+      await pause(attempt);
     }
     timings.push({ step: action.step, ms: performance.now() - started });
   }

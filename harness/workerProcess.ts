@@ -6,7 +6,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { activityDepsFrom } from '../activities';
 import { createTransport } from '../activities/email';
 import { loadConfig } from '../lib/config';
-import { createDb } from '../lib/db';
+import { createDb, useWriteAheadLog } from '../lib/db';
 import { createCareWorker } from '../workers/careWorker';
 
 export interface MemoryReport {
@@ -32,8 +32,9 @@ async function main(): Promise<void> {
   if (mode === 'care') {
     const transport = createTransport(config.smtp);
     const db = createDb(config.databaseUrl);
+    await useWriteAheadLog(db);
     worker = await createCareWorker({
-      connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, workflowBundlePath: bundlePath, activityDeps: activityDepsFrom(config, db, transport),
+      connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, maxCachedWorkflows: config.temporal.maxCachedWorkflows, workflowBundlePath: bundlePath, activityDeps: activityDepsFrom(config, db, transport),
     });
   } else {
     const { bareActivities } = await import('../bench/bareActivities');

@@ -9,6 +9,12 @@ export interface CareWorkerOptions {
   activityDeps: ActivityDeps;
   /** A prebuilt bundle (tests build it once); otherwise the workflows are bundled at start. */
   workflowBundlePath?: string;
+  /**
+   * Workflows kept in memory between their tasks (WORKER_MAX_CACHED_WORKFLOWS). Cases wait days on
+   * people, so most are idle: a bounded cache bounds the worker's memory, and an evicted case is
+   * replayed from its history when it wakes. The SDK's default grows with the heap (thousands).
+   */
+  maxCachedWorkflows?: number;
 }
 
 export async function createCareWorker(opts: CareWorkerOptions): Promise<Worker> {
@@ -20,6 +26,7 @@ export async function createCareWorker(opts: CareWorkerOptions): Promise<Worker>
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities: createActivities(opts.activityDeps),
+    ...(opts.maxCachedWorkflows ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
     ...workflows,
   });
 }

@@ -2,7 +2,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { createTransport } from '../activities/email';
 import { loadConfig } from '../lib/config';
-import { createDb } from '../lib/db';
+import { createDb, useWriteAheadLog } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { createCareWorker } from './careWorker';
 import { activityDepsFrom } from '../activities';
@@ -14,12 +14,14 @@ async function main(): Promise<void> {
     throw new Error(`Cannot reach the Temporal server at ${config.temporal.address} (${String(err)}). Start it with ./temporal-dev.sh server, or set TEMPORAL_ADDRESS.`);
   });
   const db = createDb(config.databaseUrl);
+  await useWriteAheadLog(db);
   const transport = createTransport(config.smtp);
   try {
     const worker = await createCareWorker({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
+      maxCachedWorkflows: config.temporal.maxCachedWorkflows,
       activityDeps: activityDepsFrom(config, db, transport),
     });
     log.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
