@@ -63,8 +63,10 @@ async function main(): Promise<void> {
     const pathwayCpuUse = pathwayCpu();
     const costs = await historyCosts(sys, pathway.references);
     const plan: BarePlan = { updates: Math.round(avg(costs.map((c) => c.updates))), signals: Math.round(avg(costs.map((c) => c.signals))), activities: Math.round(avg(costs.map((c) => c.activities))) };
-    const bareCpu = cpuMeter(sys);
-    const bare = await runBare(sys, cases, plan);
+    const bareQueue = `bench-bare-${crypto.randomUUID().slice(0, 6)}`;
+    const bareWorker = await sys.startBareWorker(bareQueue);
+    const bareCpu = cpuMeter(sys, { 'bare worker': bareWorker.pid });
+    const bare = await runBare(sys, bareQueue, cases, plan);
     const bareCpuUse = bareCpu();
 
     // 5. Replay the longest history.
@@ -130,7 +132,7 @@ async function registerMany(http: Http, sys: System, n: number): Promise<Person[
 
 /** Where the CPU went during a phase: seconds per process, and the machine's busy / I/O-wait / idle split. */
 function cpuMeter(sys: System, extra: Record<string, number> = {}) {
-  const pids = { 'dev server': () => sys.devServer.pid, worker: () => sys.worker.pid, api: () => sys.apiPid, 'bench (people, SMTP)': () => process.pid, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, () => v])) };
+  const pids = { 'dev server': () => sys.devServer.pid, 'care worker': () => sys.worker.pid, api: () => sys.apiPid, 'bench (people, SMTP)': () => process.pid, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, () => v])) };
   const start = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSecondsOf(pid())]));
   const machineStart = machineCpuSeconds();
   return () => {
@@ -209,9 +211,7 @@ async function historyCosts(sys: System, references: string[]): Promise<HistoryC
 }
 
 /** The baseline: the same number of cases, each with the pathway's updates, signals and activities. */
-async function runBare(sys: System, n: number, plan: BarePlan): Promise<{ perMinute: number; latency: Percentiles }> {
-  const taskQueue = `bench-bare-${crypto.randomUUID().slice(0, 6)}`;
-  await sys.startBareWorker(taskQueue);
+async function runBare(sys: System, taskQueue: string, n: number, plan: BarePlan): Promise<{ perMinute: number; latency: Percentiles }> {
   const bar = progress('Baseline: bare workflows', n);
   const samples: number[] = [];
   const started = performance.now();
@@ -312,8 +312,8 @@ function report(r: BenchResult & { cpu: Record<'pathway' | 'bare', ReturnType<Re
     table([['Step (API call → state visible)', 'n', 'p50 ms', 'p95 ms', 'p99 ms'], ...steps]),
     '',
     table([
-      ['CPU seconds by process', ...Object.keys(r.cpu.pathway.processSeconds), 'machine busy / I/O wait / idle'],
-      ...(['pathway', 'bare'] as const).map((phase) => [`${phase} phase`, ...Object.values(r.cpu[phase].processSeconds).map(String), `${r.cpu[phase].machine.busyShare} / ${r.cpu[phase].machine.ioWaitShare} / ${r.cpu[phase].machine.idleShare}`]),
+      ['CPU seconds by process', ...Object.keys(r.cpu.bare.processSeconds), 'machine busy / I/O wait / idle'],
+      ...(['pathway', 'bare'] as const).map((phase) => [`${phase} phase`, ...Object.keys(r.cpu.bare.processSeconds).map((k) => String(r.cpu[phase].processSeconds[k] ?? '–')), `${r.cpu[phase].machine.busyShare} / ${r.cpu[phase].machine.ioWaitShare} / ${r.cpu[phase].machine.idleShare}`]),
     ]),
     r.throughput.failures.length ? `\n${r.throughput.failures.length} case(s) failed:\n${r.throughput.failures.slice(0, 10).join('\n')}` : '',
   ].join('\n');
