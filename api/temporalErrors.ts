@@ -1,6 +1,6 @@
 // Temporal client failures mapped to API errors: an unknown workflow is a 404, an unreachable
 // server a 503 the client may retry, never a 500.
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { QueryNotRegisteredError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { FAILURE_TYPES } from '../workflows/definitions';
 import { ApiError } from './errors';
@@ -47,5 +47,15 @@ export function toApiError(err: unknown, notFoundMessage: string): unknown {
   if (err instanceof WorkflowUpdateFailedError) return refusal(err) ?? err;
   if (err instanceof WorkflowNotFoundError) return new ApiError(404, 'not_found', notFoundMessage);
   if (isTemporalUnavailable(err)) return new ApiError(503, 'workflow_service_unavailable', 'The workflow service is unavailable; nothing was changed. Retry in a moment.');
+  // No worker took the update in time (a worker restarting, a saturated one): it may still be applied.
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return new ApiError(503, 'workflow_busy', 'The case did not answer in time (its worker is busy or restarting). Read the case again: if the step is not done, retry it.');
+  }
+  // Our queries are always registered: this is the worker failing the query because the workflow's
+  // task fails (e.g. a nondeterminism error, shown in the Temporal UI). The case is safe in its
+  // history; it cannot be read until an engineer fixes or resets it.
+  if (err instanceof QueryNotRegisteredError) {
+    return new ApiError(503, 'case_unavailable', 'This case cannot be read right now: its workflow is blocked and needs an engineer. Nothing was lost; try again later.');
+  }
   return err;
 }

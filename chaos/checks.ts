@@ -28,7 +28,11 @@ export async function checkRun(sys: System, references: string[], payments: Paym
   const violations: string[] = [];
   const states = new Map<string, CaseState>();
   for (const reference of references) {
-    states.set(reference, await sys.client.workflow.getHandle(workflowIdFor(reference)).query(getStateQuery));
+    try {
+      states.set(reference, await sys.client.workflow.getHandle(workflowIdFor(reference)).query(getStateQuery));
+    } catch (err) {
+      violations.push(`${reference}: the workflow cannot answer its state query: ${err instanceof Error ? err.message.slice(0, 300) : String(err)}`);
+    }
   }
 
   // 1. Every case closed.
@@ -96,7 +100,8 @@ export async function checkRun(sys: System, references: string[], payments: Paym
   const caseRows = await sys.db.case.findMany({ where: { reference: { in: references } } });
   let mismatches = 0;
   for (const row of caseRows) {
-    const s = states.get(row.reference)!;
+    const s = states.get(row.reference);
+    if (!s) continue; // already reported: no state to compare with
     const diffs = (['phase', 'awaitingRole', 'coordinatorId'] as const).filter((k) => (row[k] ?? null) !== (s[k] ?? null));
     if (diffs.length) {
       mismatches++;
@@ -123,7 +128,7 @@ export async function checkRun(sys: System, references: string[], payments: Paym
     replayed++;
     if (result.error) {
       nondeterminism++;
-      violations.push(`${result.workflowId}: replay failed: ${result.error.message}`);
+      violations.push(`${result.workflowId}: replay failed: ${result.error.message.slice(0, 400)}`);
     }
   }
 

@@ -79,7 +79,14 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     };
 
     let driving = true;
-    const drivers = Promise.allSettled(references.map((reference, i) => driveToClosure({ http, team, patient: patients[i], webhookSecret: sys.webhookSecret, onPayment, timeoutMs: 900_000 }, reference)));
+    const drivers = Promise.allSettled(
+      references.map((reference, i) =>
+        driveToClosure({ http, team, patient: patients[i], webhookSecret: sys.webhookSecret, onPayment, timeoutMs: 900_000 }, reference).catch((err: unknown) => {
+          log(`${reference}: the script stopped: ${err instanceof Error ? err.message.slice(0, 300) : String(err)}`);
+          throw err;
+        }),
+      ),
+    );
     void drivers.then(() => (driving = false));
 
     const killWorker = async (how: string) => {
@@ -148,6 +155,19 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     replayResults.forEach((r) => r.status === 'rejected' && violations.push(String(r.reason)));
     log('checking…');
     const checked = await checkRun(sys, references, payments, deliveries, path.join(dir, 'care-bundle.js'));
+    // The API's errors, by kind (message without IDs), as evidence for any 500.
+    const apiErrors = new Map<string, number>();
+    for (const line of fs.readFileSync(sys.apiLog, 'utf8').split('\n').filter(Boolean)) {
+      let key = line.slice(0, 300);
+      try {
+        const entry = JSON.parse(line) as { msg?: string; err?: { type?: string; message?: string } };
+        key = `${entry.err?.type ?? ''} ${entry.err?.message ?? entry.msg ?? ''}`.replace(/INT-\d{4}-\d{6}|[0-9a-f]{8}-[0-9a-f-]{27}/g, '…').slice(0, 300);
+      } catch {
+        // not JSON: kept as is
+      }
+      apiErrors.set(key, (apiErrors.get(key) ?? 0) + 1);
+    }
+    if (apiErrors.size) log(`API errors:\n${[...apiErrors].map(([k, n]) => `  ${n}× ${k}`).join('\n')}`);
     return { violations: [...violations, ...checked.violations], evidence: checked.evidence, faults, httpRetries: http.retries, seconds: Math.round((Date.now() - started) / 1000) };
   } finally {
     await sys.stop();

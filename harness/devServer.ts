@@ -50,6 +50,10 @@ interface Running {
 
 async function launch(args: string[], address: string): Promise<Running> {
   const child: ChildProcess = spawn(findTemporalCli(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // If this process dies without stopping it (a crash), the server dies with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -57,7 +57,13 @@ export async function startSmtpCapture(opts: SmtpCaptureOptions = {}): Promise<S
   const port = await freePort();
   const listen = (server: SMTPServer) => new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      // A sender that dies mid-message (a killed worker) resets its connection: not the server's
+      // problem, and without a listener the error would crash this process.
+      server.on('error', () => undefined);
+      resolve();
+    });
   });
   let server: SMTPServer | undefined = makeServer();
   await listen(server);

@@ -35,6 +35,8 @@ export interface System {
   worker: WorkerHandle;
   /** The API process's PID. */
   apiPid: number;
+  /** The API's log file (errors only). */
+  apiLog: string;
   db: Db;
   client: Client;
   /** The environment the worker and API run with (e.g. for `dist/scripts/staffAdd.js`). */
@@ -70,6 +72,9 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   fs.writeFileSync(bareBundle, (await bundleWorkflowCode({ workflowsPath: path.join(root, 'bench', 'bareWorkflow.ts'), logger: quietLogger })).code);
 
   const stoppers: (() => Promise<void>)[] = [];
+  // Should this process die without stopping them (a crash), its children die with it.
+  const children = new Set<ChildProcess>();
+  process.once('exit', () => children.forEach((c) => c.exitCode === null && c.signalCode === null && c.kill('SIGKILL')));
   const stopAll = async () => {
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
   };
@@ -101,13 +106,19 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       RATE_LIMIT_UPLOADS_PER_MIN: '1000000',
       ...opts.env,
     };
-    const worker = workerHandle('care', careBundle, env);
+    const worker = workerHandle('care', careBundle, env, children);
     await worker.start();
     stoppers.push(() => worker.stop());
 
-    const api = spawn(process.execPath, [dist('api', 'main.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    // The API's log (errors only) is kept in the directory: a run's evidence when a request failed.
+    const apiLog = path.join(opts.dir, 'api.log');
+    const api = spawn(process.execPath, [dist('api', 'main.js')], { env: { ...process.env, ...env }, stdio: ['ignore', fs.openSync(apiLog, 'a'), 'pipe'] });
     let apiErr = '';
-    api.stderr?.on('data', (d: Buffer) => (apiErr = (apiErr + d.toString()).slice(-4000)));
+    api.stderr?.on('data', (d: Buffer) => {
+      apiErr = (apiErr + d.toString()).slice(-4000);
+      fs.appendFileSync(apiLog, d);
+    });
+    children.add(api);
     stoppers.push(() => stopChild(api));
     await waitUntil(async () => (await fetch(`${baseUrl}/health`)).ok, 30_000, () => `The API did not answer on ${baseUrl}/health: ${apiErr}`);
 
@@ -118,9 +129,9 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     const client = new Client({ connection, namespace: 'default' });
 
     return {
-      baseUrl, temporalAddress: devServer.address, taskQueue, webhookSecret, devServer, smtp, worker, apiPid: api.pid!, db, client, env,
+      baseUrl, temporalAddress: devServer.address, taskQueue, webhookSecret, devServer, smtp, worker, apiPid: api.pid!, apiLog, db, client, env,
       async startBareWorker(queue) {
-        const bare = workerHandle('bare', bareBundle, { ...env, TEMPORAL_TASK_QUEUE: queue });
+        const bare = workerHandle('bare', bareBundle, { ...env, TEMPORAL_TASK_QUEUE: queue }, children);
         await bare.start();
         stoppers.push(() => bare.stop());
         return bare;
@@ -133,7 +144,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   }
 }
 
-function workerHandle(mode: 'care' | 'bare', bundle: string, env: Record<string, string>): WorkerHandle {
+function workerHandle(mode: 'care' | 'bare', bundle: string, env: Record<string, string>, children: Set<ChildProcess>): WorkerHandle {
   let child: ChildProcess | undefined;
   return {
     get pid() {
@@ -142,6 +153,8 @@ function workerHandle(mode: 'care' | 'bare', bundle: string, env: Record<string,
     async start() {
       const started = fork(dist('harness', 'workerProcess.js'), [mode], { env: { ...process.env, ...env, PARCOURS_WORKFLOW_BUNDLE: bundle }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
       child = started;
+      children.add(started);
+      started.once('exit', () => children.delete(started));
       let stderr = '';
       started.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
       await new Promise<void>((resolve, reject) => {

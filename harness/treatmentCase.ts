@@ -1,6 +1,7 @@
 // A full `treatment_here` case driven through the HTTP API by scripted people, from opening to
 // closure: file, completeness, coordinator, approval, study fee, MDT report, estimate, payment,
-// arrival (visa certificate), stay with a patient request, discharge (final invoice), follow-up.
+// arrival (visa certificate), stay with a patient request, discharge (final invoice), follow-up
+// (30 s ahead: it must still be in the future when a loaded system handles it).
 //
 // The script reads the case's state and does what the phase asks, so it survives outages: after a
 // failed or lost call it reads the state again and carries on (a 409 means the step was already
@@ -83,6 +84,7 @@ export async function deliverPayment(http: Http, secret: string, payment: Paymen
 }
 
 const TERMINAL_OK = 'closed';
+const FOLLOW_UP_AHEAD_MS = 30_000;
 const pdf = (seed: string) => new Blob([`%PDF-1.4\n% ${seed}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n`], { type: 'application/pdf' });
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
@@ -169,7 +171,7 @@ export async function driveToClosure(script: CaseScript, reference: string): Pro
       }
       case 'follow_up':
         if (t.followUps.length > 0) return undefined; // closes on its own once the follow-up is past
-        return { step: 'schedule follow-up', run: as(team.care, 'post', '/follow-ups', { at: new Date(Date.now() + 2000).toISOString(), description: 'MRI and consultation' }), done: (x) => x.treatment.followUps.length > 0 || x.phase === TERMINAL_OK };
+        return { step: 'schedule follow-up', run: as(team.care, 'post', '/follow-ups', { at: new Date(Date.now() + FOLLOW_UP_AHEAD_MS).toISOString(), description: 'MRI and consultation' }), done: (x) => x.treatment.followUps.length > 0 || x.phase === TERMINAL_OK };
       default:
         return undefined;
     }
