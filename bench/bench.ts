@@ -76,7 +76,11 @@ async function main(): Promise<void> {
     const longest = costs.reduce((a, b) => (b.events > a.events ? b : a));
     const replayMs = await replayTime(sys, dir, longest.workflowId);
 
-    // 4. At rest.
+    // 4. At rest. The first measures are printed before it: it is the longest phase.
+    if (atRest > 0) {
+      const soFar = { ...buildResult({ cases, atRest, probeSize, pathway, bare, plan, costs, rest: undefined, longest, replayMs }), cpu: { pathway: pathwayCpuUse, bare: bareCpuUse }, apiRetries: { ...retries, total: http.retries } };
+      console.log(`Before the at-rest phase:\n${report(soFar)}\n`);
+    }
     const rest = atRest > 0 ? await scaleAtRest(http, sys, team, atRest, probeSize) : undefined;
 
     const result = { ...buildResult({ cases, atRest, probeSize, pathway, bare, plan, costs, rest, longest, replayMs }), cpu: { pathway: pathwayCpuUse, bare: bareCpuUse }, apiRetries: { ...retries, total: http.retries } };
