@@ -6,6 +6,7 @@ import { Connection } from '@temporalio/client';
 import { findTemporalCli } from '../lib/temporalCli';
 import { searchAttributeFlags } from '../workflows/definitions';
 import { freePort } from './ports';
+import { dieWithThisProcess, stopChild } from './processes';
 
 export interface DevServer {
   address: string;
@@ -50,23 +51,10 @@ interface Running {
 
 async function launch(args: string[], address: string): Promise<Running> {
   const child: ChildProcess = spawn(findTemporalCli(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  // If this process dies without stopping it (a crash), the server dies with it.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  child.once('exit', () => process.off('exit', killOnExit));
+  dieWithThisProcess(child);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
-    clearTimeout(timer);
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  };
+  const stop = () => stopChild(child, 'SIGTERM', 10_000);
 
   const deadline = Date.now() + 60_000;
   for (;;) {

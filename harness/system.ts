@@ -12,6 +12,7 @@ import { projectRoot } from '../lib/databaseUrl';
 import { createDb, type Db } from '../lib/db';
 import { startDevServer, type DevServer } from './devServer';
 import { freePort } from './ports';
+import { dieWithThisProcess, stopChild } from './processes';
 import { startSmtpCapture, type SmtpCapture } from './smtpCapture';
 import type { MemoryReport } from './workerProcess';
 
@@ -72,9 +73,6 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   fs.writeFileSync(bareBundle, (await bundleWorkflowCode({ workflowsPath: path.join(root, 'bench', 'bareWorkflow.ts'), logger: quietLogger })).code);
 
   const stoppers: (() => Promise<void>)[] = [];
-  // Should this process die without stopping them (a crash), its children die with it.
-  const children = new Set<ChildProcess>();
-  process.once('exit', () => children.forEach((c) => c.exitCode === null && c.signalCode === null && c.kill('SIGKILL')));
   const stopAll = async () => {
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
   };
@@ -106,7 +104,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       RATE_LIMIT_UPLOADS_PER_MIN: '1000000',
       ...opts.env,
     };
-    const worker = workerHandle('care', careBundle, env, children);
+    const worker = workerHandle('care', careBundle, env);
     await worker.start();
     stoppers.push(() => worker.stop());
 
@@ -118,7 +116,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       apiErr = (apiErr + d.toString()).slice(-4000);
       fs.appendFileSync(apiLog, d);
     });
-    children.add(api);
+    dieWithThisProcess(api);
     stoppers.push(() => stopChild(api));
     await waitUntil(async () => (await fetch(`${baseUrl}/health`)).ok, 30_000, () => `The API did not answer on ${baseUrl}/health: ${apiErr}`);
 
@@ -131,7 +129,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     return {
       baseUrl, temporalAddress: devServer.address, taskQueue, webhookSecret, devServer, smtp, worker, apiPid: api.pid!, apiLog, db, client, env,
       async startBareWorker(queue) {
-        const bare = workerHandle('bare', bareBundle, { ...env, TEMPORAL_TASK_QUEUE: queue }, children);
+        const bare = workerHandle('bare', bareBundle, { ...env, TEMPORAL_TASK_QUEUE: queue });
         await bare.start();
         stoppers.push(() => bare.stop());
         return bare;
@@ -144,7 +142,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   }
 }
 
-function workerHandle(mode: 'care' | 'bare', bundle: string, env: Record<string, string>, children: Set<ChildProcess>): WorkerHandle {
+function workerHandle(mode: 'care' | 'bare', bundle: string, env: Record<string, string>): WorkerHandle {
   let child: ChildProcess | undefined;
   return {
     get pid() {
@@ -153,8 +151,7 @@ function workerHandle(mode: 'care' | 'bare', bundle: string, env: Record<string,
     async start() {
       const started = fork(dist('harness', 'workerProcess.js'), [mode], { env: { ...process.env, ...env, PARCOURS_WORKFLOW_BUNDLE: bundle }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
       child = started;
-      children.add(started);
-      started.once('exit', () => children.delete(started));
+      dieWithThisProcess(started);
       let stderr = '';
       started.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
       await new Promise<void>((resolve, reject) => {
@@ -183,19 +180,6 @@ function workerHandle(mode: 'care' | 'bare', bundle: string, env: Record<string,
       if (child) await stopChild(child);
     },
   };
-}
-
-async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill(signal);
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 15_000)))]);
-  clearTimeout(timer);
-  if (child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGKILL');
-    await exited;
-  }
 }
 
 async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, failure: () => string): Promise<void> {
