@@ -22,6 +22,19 @@ export default tseslint.config(
     },
   },
   {
+    // People act only on durable state: what the API and the pages show comes from the read model the
+    // workflow writes. A workflow query can run workflow code ahead of recorded history (see
+    // docs/operations.md), so queries are for ops diagnosis only, in an ops module.
+    files: ['api/**/*.ts', 'web/**/*.ts'],
+    ignores: ['api/ops/**'],
+    rules: {
+      'no-restricted-syntax': ['error',
+        { selector: "CallExpression[callee.property.name='query']", message: 'No workflow queries where people read state: read the case from the read model (lib/caseView.ts). Ops diagnosis belongs in api/ops/.' },
+        { selector: "ImportSpecifier[imported.name='getStateQuery']", message: 'getStateQuery is for ops diagnosis only: read the case from the read model (lib/caseView.ts).' },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',

@@ -2,7 +2,8 @@
 // (workflow ID + business step) so a retried activity records nothing twice.
 import type { Db } from '../lib/db';
 import { isUniqueViolation } from '../lib/db';
-import type { AwaitingRole, CaseStartInput, EventPayload, Phase } from '../workflows/definitions';
+import { caseRowOf, writeCaseView } from '../lib/caseView';
+import type { AwaitingRole, CaseStartInput, CaseView, EventPayload, Phase } from '../workflows/definitions';
 import { workflowIdFor } from '../workflows/definitions';
 
 export interface CaseEventInput {
@@ -11,10 +12,15 @@ export interface CaseEventInput {
   type: string;
   actor: string;
   payload: EventPayload;
-  /** The read model's new phase and awaited role (only events that move the case), in the same transaction as the event. */
+  /** The timeline's line for the event, and when the workflow recorded it (ISO). */
+  summary?: string;
+  at?: string;
+  /** The case's view and its version, when it changed since the last write (see lib/caseView.ts). */
+  view?: CaseView;
+  version?: number;
+  /** Workflows recorded before the view existed moved these read-model columns alone. */
   phase?: Phase;
   awaitingRole?: AwaitingRole;
-  /** When the awaited step is due (ISO), for worklists; null when nothing is due. */
   nextDeadline?: string | null;
   coordinatorId?: string | null;
 }
@@ -22,23 +28,32 @@ export interface CaseEventInput {
 export function createCaseRecordActivities(deps: { db: Db }) {
   const { db } = deps;
 
-  /** Appends the event and moves the read model; a second call with the same key changes nothing. */
+  /**
+   * Moves the read model (when the view is newer than the stored one) and appends the event; each is
+   * idempotent, so a retried activity, or a run reset to an earlier point, changes nothing twice.
+   */
   async function recordCaseEvent(input: CaseEventInput): Promise<{ recorded: boolean }> {
+    if (input.view && input.version !== undefined) {
+      await writeCaseView(db, input.view, input.version);
+    } else if (input.phase !== undefined || input.awaitingRole !== undefined || input.nextDeadline !== undefined || input.coordinatorId !== undefined) {
+      await db.case.update({
+        where: { reference: input.reference },
+        data: {
+          ...(input.phase !== undefined ? { phase: input.phase } : {}),
+          ...(input.awaitingRole !== undefined ? { awaitingRole: input.awaitingRole } : {}),
+          ...(input.nextDeadline !== undefined ? { nextDeadline: input.nextDeadline ? new Date(input.nextDeadline) : null } : {}),
+          ...(input.coordinatorId !== undefined ? { coordinatorId: input.coordinatorId } : {}),
+        },
+      });
+    }
+    const c = await db.case.findUniqueOrThrow({ where: { reference: input.reference }, select: { id: true } });
     try {
-      await db.$transaction(async (tx) => {
-        const c = await tx.case.update({
-          where: { reference: input.reference },
-          data: {
-            ...(input.phase !== undefined ? { phase: input.phase } : {}),
-            ...(input.awaitingRole !== undefined ? { awaitingRole: input.awaitingRole } : {}),
-            ...(input.nextDeadline !== undefined ? { nextDeadline: input.nextDeadline ? new Date(input.nextDeadline) : null } : {}),
-            ...(input.coordinatorId !== undefined ? { coordinatorId: input.coordinatorId } : {}),
-          },
-          select: { id: true },
-        });
-        await tx.caseEvent.create({
-          data: { caseId: c.id, type: input.type, actor: input.actor, payload: input.payload, idempotencyKey: input.idempotencyKey },
-        });
+      await db.caseEvent.create({
+        data: {
+          caseId: c.id, type: input.type, actor: input.actor, payload: input.payload, idempotencyKey: input.idempotencyKey,
+          ...(input.summary !== undefined ? { summary: input.summary } : {}),
+          ...(input.at !== undefined ? { at: new Date(input.at) } : {}),
+        },
       });
       return { recorded: true };
     } catch (err) {
@@ -47,37 +62,19 @@ export function createCaseRecordActivities(deps: { db: Db }) {
     }
   }
 
-  /** Creates the case row unless the API already did (it does, so access checks work at once), and its `case_received` event. */
+  /**
+   * Creates the case row unless the API already did (it does, so the case reads at once; a database
+   * restored from an older backup may lack it), and its `case_received` event.
+   */
   async function recordCase(input: CaseStartInput): Promise<{ recorded: boolean }> {
-    const { patient } = input;
-    await db.case.upsert({
-      where: { reference: input.reference },
-      update: {},
-      create: {
-        reference: input.reference,
-        workflowId: workflowIdFor(input.reference),
-        requestType: input.requestType,
-        phase: 'received',
-        awaitingRole: 'system',
-        language: input.language,
-        nationality: patient.nationality,
-        countryOfResidence: patient.countryOfResidence,
-        patientFirstName: patient.firstName,
-        patientLastName: patient.lastName,
-        patientEmail: patient.email,
-        patient: { ...patient },
-        referrer: input.referrer ? { ...input.referrer } : undefined,
-        ownerId: input.ownerId,
-      },
-    });
+    await db.case.upsert({ where: { reference: input.reference }, update: {}, create: caseRowOf(input) });
     return recordCaseEvent({
       reference: input.reference,
       idempotencyKey: `${workflowIdFor(input.reference)}:case_received`,
       type: 'case_received',
       actor: input.referrer ? `referrer:${input.referrer.email}` : 'patient',
-      payload: { requestType: input.requestType, language: input.language, countryOfResidence: patient.countryOfResidence },
-      phase: 'received',
-      awaitingRole: 'system',
+      payload: { requestType: input.requestType, language: input.language, countryOfResidence: input.patient.countryOfResidence },
+      summary: 'Case received',
     });
   }
 

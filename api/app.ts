@@ -54,10 +54,11 @@ export function createApp(deps: AppDeps): App {
   const audit = new AuditLog(db);
   const tokens = new TokenService(config.auth.secret, config.auth.accessTokenTtlSeconds);
   const accounts = new Accounts({ db, tokens, sendEmail, audit, publicBaseUrl: config.api.publicBaseUrl, refreshTokenTtlDays: config.auth.refreshTokenTtlDays });
-  const access = new CaseAccess(db, audit);
+  const access = new CaseAccess(db, audit, client, deps.logger);
   const authLimit = limiter('sign-in or account', 15 * 60_000, config.auth.rateLimitPer15Min);
 
-  const routes = new ApiRoutes();
+  // Every Temporal call a request makes shares one deadline (updates poll until it, then answer 503).
+  const routes = new ApiRoutes({ around: (fn) => client.withDeadline(Date.now() + config.temporal.callTimeoutMs, fn) });
   routes.add({
     method: 'get', path: '/health', tag: 'Service', access: 'public',
     summary: 'Liveness: database and workflow service reachable',
@@ -76,7 +77,7 @@ export function createApp(deps: AppDeps): App {
   registerCaseRoutes(routes, { db, client, access, taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, temporalUiUrl: config.temporal.uiUrl, timings: config.pathwayTimings });
   registerDocumentRoutes(routes, { db, client, access, uploads: config.uploads });
   registerPathwayRoutes(routes, { db, client, access });
-  registerTreatmentRoutes(routes, { client, access });
+  registerTreatmentRoutes(routes, { db, client, access });
   registerPaymentRoutes(routes, { db, client, access, logger: deps.logger, webhookSecret: config.payments.webhookSecret });
   registerWorklistRoutes(routes, { db });
   registerAuditRoutes(routes, { db });

@@ -46,7 +46,11 @@ export class ApiRoutes {
   readonly router = Router();
   readonly operations: Operation[] = [];
 
-  constructor() {
+  /**
+   * `around` runs each handler inside it: the app gives every request's Temporal calls one deadline
+   * there (so nothing a person waits on can hang on a blocked or unreachable case).
+   */
+  constructor(private readonly options: { around?: <T>(fn: () => Promise<T>) => Promise<T> } = {}) {
     this.registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   }
 
@@ -65,7 +69,9 @@ export class ApiRoutes {
       request: op.request,
       responses,
     });
-    this.router[op.method](op.path, ...(op.before ?? []), op.handler);
+    const around = this.options.around;
+    const handler: RequestHandler = around ? (req, res, next) => around(() => Promise.resolve(op.handler(req, res, next))) : op.handler;
+    this.router[op.method](op.path, ...(op.before ?? []), handler);
     this.operations.push(op);
   }
 }

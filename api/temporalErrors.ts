@@ -19,7 +19,7 @@ export function causeChain(err: unknown): unknown[] {
 export function isTemporalUnavailable(err: unknown): boolean {
   return causeChain(err).some((e) => {
     const code = (e as { code?: unknown }).code;
-    return code === UNAVAILABLE || code === DEADLINE_EXCEEDED || (e instanceof Error && /\b(UNAVAILABLE|ECONNREFUSED)\b/.test(e.message));
+    return code === UNAVAILABLE || (e instanceof Error && /\b(UNAVAILABLE|ECONNREFUSED)\b/.test(e.message));
   });
 }
 
@@ -43,14 +43,20 @@ function refusal(err: WorkflowUpdateFailedError): ApiError | undefined {
   }
 }
 
+/** True when the call ran out of its deadline (the case did not answer in time), not when the server was unreachable. */
+export function isDeadlineExceeded(err: unknown): boolean {
+  return err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || causeChain(err).some((e) => (e as { code?: unknown }).code === DEADLINE_EXCEEDED);
+}
+
 export function toApiError(err: unknown, notFoundMessage: string): unknown {
   if (err instanceof WorkflowUpdateFailedError) return refusal(err) ?? err;
   if (err instanceof WorkflowNotFoundError) return new ApiError(404, 'not_found', notFoundMessage);
-  if (isTemporalUnavailable(err)) return new ApiError(503, 'workflow_service_unavailable', 'The workflow service is unavailable; nothing was changed. Retry in a moment.');
-  // No worker took the update in time (a worker restarting, a saturated one): it may still be applied.
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-    return new ApiError(503, 'workflow_busy', 'The case did not answer in time (its worker is busy or restarting). Read the case again: if the step is not done, retry it.');
+  // The case did not answer within the call's deadline (its worker restarting or saturated, or its
+  // workflow blocked): an update may still be applied later.
+  if (isDeadlineExceeded(err)) {
+    return new ApiError(503, 'case_unavailable', 'The case did not answer in time (its worker is busy or restarting, or the case needs an engineer). Read the case again: if the step is not done, retry it later.');
   }
+  if (isTemporalUnavailable(err)) return new ApiError(503, 'workflow_service_unavailable', 'The workflow service is unavailable; nothing was changed. Retry in a moment.');
   // Our queries are always registered: this is the worker failing the query because the workflow's
   // task fails (e.g. a nondeterminism error, shown in the Temporal UI). The case is safe in its
   // history; it cannot be read until an engineer fixes or resets it.

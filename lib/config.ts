@@ -63,6 +63,7 @@ const envSchema = z.object({
   PATHWAY_ARRIVAL_REMINDER_BEFORE: duration.optional(),
   PATHWAY_FOLLOW_UP_WINDOW: duration.optional(),
   PATHWAY_CONTINUE_AS_NEW_AFTER_EVENTS: z.coerce.number().int().min(200).max(50_000).optional(),
+  TEMPORAL_CALL_TIMEOUT: duration.default('10s'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).max(100_000).default(1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -77,7 +78,8 @@ export interface SmtpConfig {
 }
 
 export interface AppConfig {
-  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string; maxCachedWorkflows: number };
+  /** callTimeoutMs: the deadline of the Temporal calls an API request makes (a blocked case answers 503 within it). */
+  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string; maxCachedWorkflows: number; callTimeoutMs: number };
   api: { host: string; port: number; publicBaseUrl: string; jsonBodyLimit: string };
   databaseUrl: string;
   smtp: SmtpConfig;
@@ -109,7 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const e = parsed.data;
   return {
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, ''), maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS },
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, ''), maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS, callTimeoutMs: msToNumber(e.TEMPORAL_CALL_TIMEOUT as Duration) },
     api: { host: e.API_HOST, port: e.API_PORT, publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/$/, ''), jsonBodyLimit: e.JSON_BODY_LIMIT },
     databaseUrl: databaseUrl(env),
     smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD, from: e.MAIL_FROM },

@@ -9,9 +9,12 @@ const asApiError = (err: unknown) => {
   return mapped as ApiError;
 };
 
-it('an update no worker took in time is a 503 telling to read the case before retrying', () => {
+it('an update no worker took within its deadline is a 503 case_unavailable telling to read the case before retrying', () => {
   const e = asApiError(new WorkflowUpdateRPCTimeoutOrCancelledError('Timed out or cancelled waiting for Update', { cause: new Error('deadline') }));
-  expect(e).toMatchObject({ status: 503, code: 'workflow_busy' });
+  expect(e).toMatchObject({ status: 503, code: 'case_unavailable' });
+  expect(e.message).toMatch(/Read the case again/);
+  const deadline = asApiError(Object.assign(new Error('4 DEADLINE_EXCEEDED: Deadline exceeded'), { code: 4 }));
+  expect(deadline).toMatchObject({ status: 503, code: 'case_unavailable' });
   expect(e.message).toMatch(/Read the case again/);
 });
 

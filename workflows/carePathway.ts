@@ -24,6 +24,7 @@ import { refundNotice, studyFees } from '../config/fees';
 import { defaultTimings, type PathwayTimings } from '../config/pathway';
 import { checklistItems, computeChecklist, missingItems } from './checklist';
 import {
+  addDocumentUpdate,
   answerQuestionnaireUpdate,
   approveContentsUpdate,
   assignCoordinatorUpdate,
@@ -47,6 +48,7 @@ import {
   type CaseOutcome,
   type CaseStartInput,
   type CompletenessReview,
+  type DocumentAdded,
   type CaseState,
   type EventPayload,
   type PaymentNotice,
@@ -55,7 +57,8 @@ import {
   type ReportInput,
   type AllocatedPayment,
 } from './definitions';
-import { coveredCents, createTreatmentProgramme, emptyTreatment, type Ending } from './treatmentProgramme';
+import { initialCaseState, strip, viewVersions, waitingForText } from './caseState';
+import { coveredCents, createTreatmentProgramme, type Ending } from './treatmentProgramme';
 
 const records = proxyActivities<Pick<Activities, 'recordCase' | 'recordCaseEvent'>>({
   startToCloseTimeout: '30s',
@@ -72,15 +75,6 @@ const mail = proxyActivities<Pick<Activities, 'sendEmail' | 'notifyMessage' | 'e
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m' },
 });
 
-const waitingForText: Record<AwaitingRole, string> = {
-  system: 'Parcours is recording the case',
-  patient: 'The patient',
-  admission_coordinator: 'The admission team: completeness check',
-  care_coordinator: 'The care coordinator',
-  finance: 'The financial administrator',
-  mdt: 'The tumour board (MDT) report',
-  none: 'Nothing: the case has ended',
-};
 
 /** Patch: every business event reaches the CaseEvent audit trail (before it, some stayed in the timeline only). */
 const EVERY_EVENT_IN_AUDIT_TRAIL = 'every-business-event-in-audit-trail';
@@ -93,40 +87,10 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   const workflowId = workflowIdFor(input.reference);
   const timings: PathwayTimings = { ...defaultTimings, ...input.timings };
   const lang = input.language;
-  const state: CaseState = {
-    reference: input.reference,
-    requestType: input.requestType,
-    language: lang,
-    phase: 'received',
-    awaitingRole: 'system',
-    waitingFor: waitingForText.system,
-    nextDeadline: null,
-    paymentStatus: 'none',
-    amountDueCents: 0,
-    amountPaidCents: 0,
-    refundDueCents: 0,
-    checklist: [],
-    questionnaire: {},
-    declaredNone: [],
-    coordinatorId: null,
-    lastRequest: null,
-    remindersSent: 0,
-    report: null,
-    documents: [],
-    payments: [],
-    timeline: [],
-    treatment: emptyTreatment(),
-  };
-
-  // Questionnaire answers start from what the case was opened with.
+  // A new case collects its file from the start: the questionnaire is accepted as soon as it exists.
+  const state: CaseState = initialCaseState(input);
   const p = input.patient;
   const r = input.referrer;
-  Object.assign(state.questionnaire, strip({
-    firstName: p.firstName, lastName: p.lastName, email: p.email, nationality: p.nationality, sex: p.sex, dateOfBirth: p.dateOfBirth,
-    placeOfBirth: p.placeOfBirth, phone: p.phone, postalAddress: p.postalAddress, reason: input.reason,
-    referrerName: r?.name, referrerInstitution: r?.institution, referrerPhone: r?.phone, referrerEmail: r?.email,
-  }));
-  refreshChecklist();
 
   let ending: Ending | undefined;
   /** Bumped by anything the patient does: resets the reminder clock. */
@@ -145,6 +109,13 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     Object.assign(state, input.resume.state);
     ({ emailSeq, timelineOffset, patientActivity } = input.resume);
   }
+  /** The read model's versions: each recorded event carries the view when it changed. */
+  const versions = viewVersions(state);
+  /** The state with a new version if it changed: what updates answer (the API stores it in the read model). */
+  const current = (): CaseState => {
+    versions.bump();
+    return state;
+  };
   /** Outbox key of a business email: workflow ID + step + a sequence number (deterministic on replay). */
   const emailKey = (step: string) => `${workflowId}:${step}:${++emailSeq}`;
   const ended = () => ending !== undefined;
@@ -155,12 +126,18 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   setHandler(cancelCaseSignal, ({ reason, by }) => {
     if (!ended()) ending = { phase: 'cancelled', reason: `${reason} (${by})` };
   });
-  setHandler(documentAddedSignal, (doc) => {
+  const addDocument = (doc: DocumentAdded): void => {
     if (state.documents.some((d) => d.documentId === doc.documentId)) return;
     state.documents.push(doc);
     if (doc.uploadedBy.startsWith('patient:') || doc.uploadedBy.startsWith('referrer:')) patientActivity++;
     refreshChecklist();
     publishDetails();
+  };
+  setHandler(documentAddedSignal, addDocument);
+  // An update, so the API gets the new checklist to store before it answers (read-your-writes).
+  setHandler(addDocumentUpdate, (doc) => {
+    addDocument(doc);
+    return current();
   });
   setHandler(messagePostedSignal, async (msg) => {
     await mail.notifyMessage.executeWithOptions({ summary: `Email ${msg.authorSide === 'patient' ? 'coordinator' : 'patient'}: new message` }, [
@@ -202,7 +179,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       patientActivity++;
       refreshChecklist();
       await businessEvent('questionnaire_answered', by, `Questionnaire answered (${Object.keys(answers).length} fields)`, { fields: Object.keys(answers).join(',') });
-      return state;
+      return current();
     },
     { validator: (_arg) => requirePhase(['file_collection'], 'answer the questionnaire') },
   );
@@ -214,7 +191,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       patientActivity++;
       refreshChecklist();
       await businessEvent(none ? 'item_declared_none' : 'item_none_withdrawn', by, `${itemId}: ${none ? 'declared none' : 'none withdrawn'}`, { itemId });
-      return state;
+      return current();
     },
     {
       validator: ({ itemId }) => {
@@ -234,7 +211,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       submitted = true;
       patientActivity++;
       await businessEvent('file_submitted', by, `File submitted (${missingItems(state.checklist).length} item(s) still missing)`);
-      return state;
+      return current();
     },
     { validator: (_arg) => requirePhase(['file_collection'], 'submit the file') },
   );
@@ -244,7 +221,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     (review) => {
       awaitingCompleteness = false;
       completeness = review.decision === 'complete' ? { decision: 'complete' } : { decision: 'incomplete', missingItems: review.missingItems, message: review.message };
-      return state;
+      return current();
     },
     {
       validator: (review: CompletenessReview) => {
@@ -269,8 +246,8 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       const previous = state.coordinatorId;
       state.coordinatorId = coordinatorId;
       upsertSearchAttributes([{ key: searchAttributes.CoordinatorId, value: coordinatorId }]);
-      await record(previous ? 'coordinator_reassigned' : 'coordinator_assigned', by, previous ? `Coordinator changed from ${previous} to ${coordinatorId}` : `Coordinator ${coordinatorId} assigned`, { coordinatorId, previous }, { coordinatorId });
-      return state;
+      await record(previous ? 'coordinator_reassigned' : 'coordinator_assigned', by, previous ? `Coordinator changed from ${previous} to ${coordinatorId}` : `Coordinator ${coordinatorId} assigned`, { coordinatorId, previous });
+      return current();
     },
     { validator: (_arg) => requirePhase(['coordinator_assignment', 'contents_review', 'fee_payment', 'report_pending', 'treatment_planning'], 'assign a coordinator') },
   );
@@ -281,7 +258,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       awaitingContents = false;
       contentsDecision = { kind: 'approved' };
       await businessEvent('contents_approved', by, 'Contents approved by the care coordinator');
-      return state;
+      return current();
     },
     {
       validator: ({ by }: { by: string }) => {
@@ -297,7 +274,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     ({ message }) => {
       awaitingContents = false;
       contentsDecision = { kind: 'changes', message };
-      return state;
+      return current();
     },
     { validator: ({ by }: { message: string; by: string }) => requireAssignedCoordinator(by, 'request changes') },
   );
@@ -307,7 +284,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     submitReportUpdate,
     (input_) => {
       report = input_;
-      return state;
+      return current();
     },
     {
       validator: (rep: ReportInput) => {
@@ -327,7 +304,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
         setPaymentStatus('refund_due');
       }
       ending = { phase: 'withdrawn', reason: `${reason} (${by})` };
-      return state;
+      return current();
     },
     { validator: (_arg) => requireNotEnded('withdraw') },
   );
@@ -340,6 +317,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     issueVisaCertificate: (x) => issued.issueVisaCertificate.executeWithOptions({ summary: `Issue visa certificate (${x.holder.role})` }, [x]),
     issueFinalInvoice: (x) => issued.issueFinalInvoice.executeWithOptions({ summary: 'Issue final invoice (PDF)' }, [x]),
     carried: () => ({ emailSeq, timelineOffset, patientActivity }),
+    current,
   });
 
   // ---- the pathway --------------------------------------------------------------------------------
@@ -579,13 +557,15 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   }
 
   /**
-   * A business event: timeline, and the audit trail in the database. It changes only the read-model
-   * columns it is given: phase and awaited role come from `moveTo` alone (the main flow, in order),
-   * so an event recorded by a handler can never write a stale phase over a newer one.
+   * A business event: timeline, and the audit trail in the database, with the case's view when it
+   * changed (versioned: the read model keeps the newest, so a late write never moves a case back).
    */
-  async function record(type: string, actor: string, summary: string, payload: EventPayload = {}, readModel: { moves?: boolean; nextDeadline?: string | null; coordinatorId?: string } = {}): Promise<void> {
+  async function record(type: string, actor: string, summary: string, payload: EventPayload = {}, readModel: { nextDeadline?: string | null } = {}): Promise<void> {
     note(type, actor, summary);
     if (readModel.nextDeadline !== undefined) setDeadline(readModel.nextDeadline);
+    const at = state.timeline[state.timeline.length - 1].at;
+    // The view goes with the event when it changed: the read model then shows only what history recorded.
+    const view = versions.toSend();
     await records.recordCaseEvent.executeWithOptions({ summary: `Record event: ${type}` }, [
       {
         reference: input.reference,
@@ -593,9 +573,9 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
         type,
         actor,
         payload,
-        ...(readModel.moves ? { phase: state.phase, awaitingRole: state.awaitingRole } : {}),
-        ...(readModel.nextDeadline !== undefined ? { nextDeadline: readModel.nextDeadline } : {}),
-        ...(readModel.coordinatorId !== undefined ? { coordinatorId: readModel.coordinatorId } : {}),
+        summary,
+        at,
+        ...view,
       },
     ]);
   }
@@ -609,7 +589,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       { key: searchAttributes.CasePhase, value: phase },
       { key: searchAttributes.AwaitingRole, value: awaitingRole },
     ]);
-    await record(type, actor, summary, payload, { moves: true, nextDeadline });
+    await record(type, actor, summary, payload, { nextDeadline });
   }
 
   async function emailPatient(template: EmailTemplateName, summary: string, vars: Record<string, string>, options: { key?: string; attachDocumentIds?: string[] } = {}): Promise<void> {
@@ -675,12 +655,6 @@ function treatmentDetailsOf(state: CaseState): string[] {
   ];
 }
 
-/** Drops empty values so they never overwrite an earlier answer. */
-function strip(values: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(values)) if (typeof v === 'string' && v.trim()) out[k] = v.trim();
-  return out;
-}
 
 function formatEur(cents: number): string {
   return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')} EUR`;

@@ -108,8 +108,13 @@ export interface TimelineEntry {
   summary: string;
 }
 
-/** What `getState` answers: the case as the workflow sees it now. */
+/** What `getState` answers (ops diagnosis) and updates return: the case as the workflow sees it now. */
 export interface CaseState {
+  /**
+   * Grows by one with every change the workflow records (it is carried across continue-as-new): the
+   * read model keeps the highest version it was given, so what people see never moves backwards.
+   */
+  version: number;
   reference: string;
   requestType: RequestType;
   language: Language;
@@ -225,6 +230,13 @@ export interface AllocatedPayment extends PaymentNotice {
   allocatedTo?: string;
 }
 
+/**
+ * The case as people see it, stored in the read model (`Case.view`): the state without its timeline,
+ * which the CaseEvent rows hold. Written by the workflow (with each recorded event) and by the API
+ * (with each update's result); the version decides which write is newer.
+ */
+export type CaseView = Omit<CaseState, 'timeline'>;
+
 export interface CaseOutcome {
   reference: string;
   phase: Phase;
@@ -272,7 +284,10 @@ export interface DocumentAdded {
   needsTranslation: boolean;
   uploadedBy: string;
 }
+/** Kept for cases that received documents as signals; the API now sends `addDocument`. */
 export const documentAddedSignal = defineSignal<[DocumentAdded]>('documentAdded');
+/** The API stored a document (sent with the document ID as update ID): answers the case with its checklist. */
+export const addDocumentUpdate = defineUpdate<CaseState, [DocumentAdded]>('addDocument');
 
 /** A payment confirmed by the payment provider (amounts in integer cents). */
 export interface PaymentNotice {

@@ -46,7 +46,6 @@ import {
   type PaymentStatus,
   type Phase,
   type ResumePoint,
-  type TreatmentState,
 } from './definitions';
 import { formatEuros, priceEstimate, type EstimateLine, type EstimateLineInput } from './pricing';
 import { reconcile } from './reconciliation';
@@ -75,22 +74,11 @@ export interface CaseContext {
   issueFinalInvoice: Activities['issueFinalInvoice'];
   /** What a new run needs besides the state (continue-as-new). */
   carried(): Omit<ResumePoint, 'state' | 'stage'>;
+  /** The state, with a new version if it changed: what an update answers (the API stores it in the read model). */
+  current(): CaseState;
 }
 
-export const emptyTreatment = (): TreatmentState => ({
-  coverage: null,
-  coverageDeclaration: {},
-  estimates: [],
-  arrival: null,
-  arrivedAt: null,
-  visa: null,
-  companions: [],
-  tasks: [],
-  dischargedAt: null,
-  invoiced: [],
-  reconciliation: null,
-  followUps: [],
-});
+export { emptyTreatment } from './caseState';
 
 const TREATMENT_PHASES: readonly Phase[] = ['treatment_planning', 'estimate_review', 'guarantee_pending'];
 const STAY_PARTS: Partial<Record<Phase, StayPart>> = {
@@ -218,7 +206,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       refreshCoverage();
       for (const e of t.estimates) await checkGuarantee(e, by);
       await ctx.record('coverage_declared', by, `Coverage declared: route ${t.coverage!.route}`, { route: t.coverage!.route });
-      return state;
+      return ctx.current();
     },
     { validator: (_arg) => requirePhase(['report_pending', ...TREATMENT_PHASES, 'stay_preparation'], 'declare your insurance') },
   );
@@ -276,7 +264,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       await ctx.record('estimate_accepted', by, `Estimate ${number} accepted`, { number });
       await ctx.staffEmail('finance', 'estimate_accepted', `Email finance: estimate ${number} accepted`, { number });
       await checkGuarantee(e, by);
-      return state;
+      return ctx.current();
     },
     { validator: ({ number }: { number: string }) => requireOpenEstimate(number, 'accept') },
   );
@@ -288,7 +276,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       e.status = 'declined';
       ctx.refreshPaymentStatus();
       await ctx.record('estimate_declined', by, `Estimate ${number} declined${reason ? `: ${reason}` : ''}`, { number });
-      return state;
+      return ctx.current();
     },
     { validator: ({ number }: { number: string }) => requireOpenEstimate(number, 'decline') },
   );
@@ -313,7 +301,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
         await ctx.emailPatient('insurer_remainder', `Email patient: remainder of ${e.number} to pay`, { number: e.number, insurer: letter.insurer, covered: money(coveredCents(e)), amount: money(remaining), paymentPath: paymentPath(e.number, remaining) });
       }
       await checkGuarantee(e, letter.by);
-      return state;
+      return ctx.current();
     },
     {
       validator: (letter: InsurerLetterInput) => {
@@ -334,7 +322,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       t.arrival = { date, plannedStayDays, site: site ?? t.arrival?.site ?? DEFAULT_SITE[input.requestType], setBy: by };
       arrivalVersion++;
       await ctx.record(previous ? 'arrival_date_changed' : 'arrival_date_set', by, `Arrival ${previous ? `moved from ${previous} to` : 'on'} ${date} for ${plannedStayDays} day(s) at ${siteOf().name}`, { date, plannedStayDays, site: t.arrival.site });
-      return state;
+      return ctx.current();
     },
     {
       validator: ({ date, plannedStayDays }: ArrivalInput) => {
@@ -366,7 +354,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
         const id = await companionCertificate(c.id);
         await ctx.emailPatient('visa_information', `Email patient: visa certificate for companion ${c.id}`, visaVars(visaNow()), { attachDocumentIds: [id] });
       }
-      return state;
+      return ctx.current();
     },
     {
       validator: ({ relationship, proofDocumentId }: CompanionInput) => {
@@ -386,7 +374,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       t.arrivedAt = new Date().toISOString();
       arrivalVersion++;
       await ctx.record('patient_arrived', by, 'The patient has arrived');
-      return state;
+      return ctx.current();
     },
     { validator: (_arg) => requirePhase(['awaiting_arrival'], 'record the arrival') },
   );
@@ -428,7 +416,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       // A medical answer stays on the portal: emails never carry health data.
       const told = task.kind === 'medical_question' ? (lang === 'fr' ? 'consultez la réponse sur le portail' : 'read the answer on the portal') : outcome;
       await ctx.emailPatient('request_answered', `Email patient: request ${task.id} handled`, { requestLabel: label, outcome: told });
-      return state;
+      return ctx.current();
     },
     {
       validator: ({ taskId, byRole }: { taskId: string; byRole: string }) => {
@@ -447,7 +435,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       const e = findEstimate(estimateNumber);
       e.treatmentStartedAt = new Date().toISOString();
       await ctx.record('treatment_started', by, `Treatment of estimate ${e.number} started`, { number: e.number });
-      return state;
+      return ctx.current();
     },
     {
       validator: ({ estimateNumber, by }: { estimateNumber: string; by: string }) => {
@@ -466,7 +454,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     recordDischargeUpdate,
     (request) => {
       discharge = request;
-      return state;
+      return ctx.current();
     },
     {
       validator: ({ performed, by }: { performed?: EstimateLineInput[]; by: string }) => {
@@ -487,7 +475,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       await ctx.record('follow_up_scheduled', by, `Follow-up ${f.id} at ${f.at}`, { followUpId: f.id, at: f.at });
       await ctx.emailPatient('follow_up_scheduled', `Email patient: follow-up ${f.id}`, { date: whenText(f.at), description });
       background.push(watchFollowUp(f));
-      return state;
+      return ctx.current();
     },
     {
       validator: ({ at, by }: { at: string; by: string }) => {

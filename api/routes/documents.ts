@@ -9,7 +9,8 @@ import multer from 'multer';
 import type { Case, Document } from '../../generated/prisma/client';
 import type { AppConfig } from '../../lib/config';
 import type { Db } from '../../lib/db';
-import { documentAddedSignal, LANGUAGES, TERMINAL_PHASES } from '../../workflows/definitions';
+import { viewOf, writeCaseView } from '../../lib/caseView';
+import { addDocumentUpdate, LANGUAGES, TERMINAL_PHASES, type CaseState } from '../../workflows/definitions';
 import { requirePrincipal } from '../auth/principal';
 import type { CaseAccess } from '../caseAccess';
 import { ApiError, parseOr400 } from '../errors';
@@ -162,10 +163,13 @@ export function registerDocumentRoutes(api: ApiRoutes, deps: DocumentsRouteDeps)
         const handle = client.workflow.getHandle(c.workflowId);
         let signalled = 0;
         try {
+          let state: CaseState | undefined;
           for (const d of rows) {
-            await handle.signal(documentAddedSignal, { documentId: d.id, kind: d.kind, language: d.language, needsTranslation: d.needsTranslation, uploadedBy });
+            // The document ID is the update ID: a retried delivery is applied once.
+            state = await handle.executeUpdate(addDocumentUpdate, { args: [{ documentId: d.id, kind: d.kind, language: d.language, needsTranslation: d.needsTranslation, uploadedBy }], updateId: d.id });
             signalled++;
           }
+          if (state) await writeCaseView(db, viewOf(state), state.version);
         } catch (err) {
           // The workflow must know every stored document: drop the rows it was not told of.
           await db.document.deleteMany({ where: { id: { in: rows.slice(signalled).map((d) => d.id) } } });

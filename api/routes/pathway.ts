@@ -3,6 +3,7 @@
 // `addStep` is shared with the later steps (routes/treatment.ts), so every step refuses the same way.
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Request, Response } from 'express';
+import { isCaseState, viewOf, writeCaseView } from '../../lib/caseView';
 import type { Db } from '../../lib/db';
 import {
   answerQuestionnaireUpdate,
@@ -74,7 +75,7 @@ export interface Step<B, S extends z.ZodObject, R> {
  * from validation), refuses a closed case, parses the path parameters and the JSON body when the step
  * takes them, then sends the workflow its update. The workflow decides whether the step is possible now.
  */
-export function addStep<B = undefined, S extends z.ZodObject = typeof referenceParam, R = CaseState>(api: ApiRoutes, deps: Pick<PathwayRouteDeps, 'client' | 'access'>, step: Step<B, S, R>): void {
+export function addStep<B = undefined, S extends z.ZodObject = typeof referenceParam, R = CaseState>(api: ApiRoutes, deps: Pick<PathwayRouteDeps, 'client' | 'access' | 'db'>, step: Step<B, S, R>): void {
   const response = step.response ?? { schema: caseState, description: 'The case after the step' };
   const status = step.status ?? 200;
   api.add({
@@ -101,7 +102,11 @@ export function addStep<B = undefined, S extends z.ZodObject = typeof referenceP
       }
       const principal = requirePrincipal(req);
       try {
-        res.status(status).json(await step.send(deps.client.workflow.getHandle(c.workflowId), actorOf(principal), body, { req, principal, params }));
+        const result = await step.send(deps.client.workflow.getHandle(c.workflowId), actorOf(principal), body, { req, principal, params });
+        // Read-your-writes: the update's result is recorded in history; stored before answering, the
+        // next read shows it (an update answering with a part of the state recorded it itself).
+        if (isCaseState(result)) await writeCaseView(deps.db, viewOf(result), result.version);
+        res.status(status).json(result);
       } catch (err) {
         // The workflow has already closed (the read model may lag by a moment): the case has ended.
         if (err instanceof WorkflowNotFoundError) throw new ApiError(409, 'case_closed', `Case ${c.reference} has ended: nothing more can be done on it.`);

@@ -36,7 +36,7 @@ import {
 } from '../schemas/treatment';
 import { addStep, type PathwayRouteDeps } from './pathway';
 
-export type TreatmentRouteDeps = Pick<PathwayRouteDeps, 'client' | 'access'>;
+export type TreatmentRouteDeps = Pick<PathwayRouteDeps, 'client' | 'access' | 'db'>;
 
 export function registerTreatmentRoutes(api: ApiRoutes, deps: TreatmentRouteDeps): void {
   const tag = 'Treatment';

@@ -51,7 +51,8 @@ export async function openCase(stack: Stack, patient: Actor, requestType: Reques
   const res = await request(stack.app).post('/cases').set(patient.auth).send(validCase({ requestType, ...overrides }));
   if (res.status !== 201) throw new Error(`open case: ${res.status} ${JSON.stringify(res.body)}`);
   const reference: string = res.body.reference;
-  await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'file_collection');
+  // The case collects its file at once; tests start from a settled case (acknowledged, deadline set).
+  await waitForState(stack.app, patient.auth, reference, (s) => s.timeline.some((e) => e.type === 'acknowledgement_sent'));
   return reference;
 }
 
