@@ -1,7 +1,9 @@
 // A chaos run: cases in flight through the HTTP API while the harness kills the worker (SIGKILL,
 // including while it sends an email and right after a payment), restarts the Temporal dev server
 // (its state is on a file), stops the SMTP server for a while, and replays every payment webhook
-// several times out of order. Then checks/prints what must hold (chaos/checks.ts).
+// several times out of order, while an operator queries cases from the CLI throughout (a query can
+// run workflow code ahead of history: the one way left to block a case, found and repaired by the
+// harness with ops:repair, counted apart). Then checks/prints what must hold (chaos/checks.ts).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +13,9 @@ import { makeTeam, registerPatient } from '../harness/people';
 import { startSystem, stopOnSignal } from '../harness/system';
 import { deliverPayment, driveToClosure, openTreatmentCase, SCRIPT_TIMINGS, type PaymentPayload } from '../harness/treatmentCase';
 import { pool } from '../bench/stats';
+import { findStuckCases } from '../lib/ops/stuck';
+import { repairCase } from '../lib/ops/repair';
+import { getStateQuery, workflowIdFor } from '../workflows/definitions';
 import { checkRun, type Evidence } from './checks';
 
 export interface ChaosOptions {
@@ -22,6 +27,8 @@ export interface ChaosOptions {
   smtpOutageMs: number;
   /** Extra deliveries of every payment webhook, at random later moments. */
   webhookReplays: number;
+  /** Seeds the fault schedule (timings, which case the operator queries): a run can be repeated. */
+  seed: number;
   log?: (line: string) => void;
 }
 
@@ -31,14 +38,31 @@ export interface ChaosResult {
   faults: string[];
   /** HTTP requests the scripted people retried because a service was down. */
   httpRetries: number;
+  /** Operator queries made during the run (from the CLI's point of view: the client, no API). */
+  operatorQueries: number;
+  /** Cases found blocked (failing workflow task) during the run and repaired with ops:repair. */
+  repaired: { reference: string; outcome: string; updates: number }[];
   seconds: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const between = (min: number, max: number) => crypto.randomInt(min, max);
+
+/** mulberry32: a small seeded generator, so a run's fault schedule can be replayed from its seed. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   const log = opts.log ?? (() => undefined);
+  const random = seeded(opts.seed);
+  const between = (min: number, max: number) => min + Math.floor(random() * (max - min));
   const started = Date.now();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parcours-chaos-'));
   let killOnMail: (() => void) | undefined;
@@ -89,11 +113,47 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     );
     void drivers.then(() => (driving = false));
 
+    // An operator reads cases from the CLI throughout (queries run on the worker: ops diagnosis). The
+    // people never read through queries, but an operator's query can still open the window in which a
+    // case blocks (docs/operations.md): the harness finds and repairs those like ops would.
+    let operatorQueries = 0;
+    const operatorQuery = async (reference: string) => {
+      operatorQueries++;
+      await sys.client.withDeadline(Date.now() + 5000, () => sys.client.workflow.getHandle(workflowIdFor(reference)).query(getStateQuery)).catch(() => undefined);
+    };
+    const operator = (async () => {
+      while (driving) {
+        await operatorQuery(references[between(0, references.length)]);
+        await sleep(between(200, 1500));
+      }
+    })();
+    const repaired: ChaosResult['repaired'] = [];
+    const repairing = (async () => {
+      const bundle = path.join(dir, 'care-bundle.js');
+      while (driving) {
+        await sleep(20_000);
+        const stuck = await findStuckCases(sys.client, { workflowBundlePath: bundle }).catch((err: unknown) => {
+          log(`ops:stuck failed: ${err instanceof Error ? err.message : String(err)}`);
+          return [];
+        });
+        for (const s of stuck) {
+          log(`${s.reference}: blocked (${s.error.slice(0, 160)}): ops:repair`);
+          const r = await repairCase(sys.client, sys.db, s.reference, { by: 'chaos-harness', reason: 'chaos run: blocked workflow task', workflowBundlePath: bundle }).catch((err: unknown) => ({ outcome: `failed: ${err instanceof Error ? err.message : String(err)}`, updates: [] }));
+          repaired.push({ reference: s.reference, outcome: r.outcome, updates: r.updates.length });
+          if (r.outcome === 'repaired') fault(`ops:repair ${s.reference} (${r.updates.length} update(s) re-delivered)`);
+        }
+      }
+    })();
+
     const killWorker = async (how: string) => {
-      fault(`SIGKILL worker (${how})`);
+      // A person's read and an operator's query in flight as the worker dies.
+      const i = between(0, references.length);
+      const inFlight = [http.send('get', `/cases/${references[i]}`, { token: patients[i].token }), operatorQuery(references[i])];
+      fault(`SIGKILL worker (${how}) with a person's read and an operator's query in flight`);
       await sys.worker.kill();
       await sleep(between(500, 3000));
       await sys.worker.start();
+      await Promise.allSettled(inFlight);
       log('worker restarted');
     };
     /** Resolves once `arm` has fired (or after `ms`, killing anyway). */
@@ -146,6 +206,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     }
     await outage;
     const results = await drivers;
+    await operator;
+    await repairing;
     const replayResults = await Promise.allSettled(replays);
 
     const violations: string[] = [];
@@ -155,6 +217,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     replayResults.forEach((r) => r.status === 'rejected' && violations.push(String(r.reason)));
     log('checking…');
     const checked = await checkRun(sys, references, payments, deliveries, path.join(dir, 'care-bundle.js'));
+    const stillStuck = await findStuckCases(sys.client, { workflowBundlePath: path.join(dir, 'care-bundle.js') });
+    checked.evidence.blocked = stillStuck.length;
+    for (const s of stillStuck) violations.push(`${s.reference}: blocked at the end (${s.error.slice(0, 200)})`);
     // The API's errors, by kind (message without IDs), as evidence for any 500.
     const apiErrors = new Map<string, number>();
     for (const line of fs.readFileSync(sys.apiLog, 'utf8').split('\n').filter(Boolean)) {
@@ -168,7 +233,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       apiErrors.set(key, (apiErrors.get(key) ?? 0) + 1);
     }
     if (apiErrors.size) log(`API errors:\n${[...apiErrors].map(([k, n]) => `  ${n}× ${k}`).join('\n')}`);
-    return { violations: [...violations, ...checked.violations], evidence: checked.evidence, faults, httpRetries: http.retries, seconds: Math.round((Date.now() - started) / 1000) };
+    return { violations: [...violations, ...checked.violations], evidence: checked.evidence, faults, httpRetries: http.retries, operatorQueries, repaired, seconds: Math.round((Date.now() - started) / 1000) };
   } finally {
     await sys.stop();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -179,17 +244,18 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
 export function describe(opts: ChaosOptions, r: ChaosResult): string {
   const e = r.evidence;
   return [
-    `Chaos run: ${opts.cases} cases, ${opts.kills} worker kills, ${opts.restarts} dev-server restarts, SMTP down ${Math.round(opts.smtpOutageMs / 1000)} s, every payment webhook replayed ${opts.webhookReplays}× out of order (${r.seconds} s)`,
+    `Chaos run (seed ${opts.seed}): ${opts.cases} cases, ${opts.kills} worker kills, ${opts.restarts} dev-server restarts, SMTP down ${Math.round(opts.smtpOutageMs / 1000)} s, every payment webhook replayed ${opts.webhookReplays}× out of order, an operator querying cases throughout (${r.seconds} s)`,
     '',
     'Faults injected:',
     ...r.faults.map((f) => `  ${f}`),
-    `  (the scripted people retried ${r.httpRetries} requests while services were down)`,
+    `  (the scripted people retried ${r.httpRetries} requests while services were down; the operator made ${r.operatorQueries} queries)`,
     '',
     'Evidence:',
     `  cases closed:               ${e.closed}/${e.cases}`,
     `  emails per case:            ${e.emails.expectedPerCase}; delivered ${e.emails.delivered}, missing ${e.emails.missing}, duplicates ${e.emails.duplicates}, unexpected ${e.emails.unexpected}`,
     `  payments:                   ${e.payments.sent} made, ${e.payments.deliveries} webhook deliveries, ${e.payments.countedInWorkflows} counted by workflows, ${e.payments.rowsInDatabase} rows in the database`,
     `  read model vs workflow:     ${e.readModelMismatches} mismatches`,
+    `  blocked cases:              ${e.blocked} at the end; ${r.repaired.filter((x) => x.outcome === 'repaired').length} repaired during the run with ops:repair`,
     `  nondeterminism:             ${e.nondeterminism} (task failures or failed replays; ${e.replayed} histories replayed)`,
     '',
     r.violations.length ? `VERDICT: FAILED (${r.violations.length} violations)\n${r.violations.slice(0, 50).map((v) => `  - ${v}`).join('\n')}` : 'VERDICT: PASSED (no violation)',
