@@ -42,6 +42,8 @@ export interface ChaosResult {
   operatorQueries: number;
   /** Cases found blocked (failing workflow task) during the run and repaired with ops:repair. */
   repaired: { reference: string; outcome: string; updates: number }[];
+  /** The API's logged errors, by kind (IDs masked), with their counts: the evidence behind any 500. */
+  apiErrors: string[];
   seconds: number;
 }
 
@@ -232,8 +234,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       }
       apiErrors.set(key, (apiErrors.get(key) ?? 0) + 1);
     }
-    if (apiErrors.size) log(`API errors:\n${[...apiErrors].map(([k, n]) => `  ${n}× ${k}`).join('\n')}`);
-    return { violations: [...violations, ...checked.violations], evidence: checked.evidence, faults, httpRetries: http.retries, operatorQueries, repaired, seconds: Math.round((Date.now() - started) / 1000) };
+    const apiErrorLines = [...apiErrors].map(([k, n]) => `${n}× ${k}`);
+    if (apiErrorLines.length) log(`API errors:\n${apiErrorLines.map((l) => `  ${l}`).join('\n')}`);
+    return { violations: [...violations, ...checked.violations], evidence: checked.evidence, faults, httpRetries: http.retries, operatorQueries, repaired, apiErrors: apiErrorLines, seconds: Math.round((Date.now() - started) / 1000) };
   } finally {
     await sys.stop();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -258,6 +261,7 @@ export function describe(opts: ChaosOptions, r: ChaosResult): string {
     `  blocked cases:              ${e.blocked} at the end; ${r.repaired.filter((x) => x.outcome === 'repaired').length} repaired during the run with ops:repair`,
     `  nondeterminism:             ${e.nondeterminism} (task failures or failed replays; ${e.replayed} histories replayed)`,
     '',
+    ...(r.violations.length && r.apiErrors.length ? ['API errors logged:', ...r.apiErrors.slice(0, 20).map((l) => `  ${l}`), ''] : []),
     r.violations.length ? `VERDICT: FAILED (${r.violations.length} violations)\n${r.violations.slice(0, 50).map((v) => `  - ${v}`).join('\n')}` : 'VERDICT: PASSED (no violation)',
   ].join('\n');
 }
