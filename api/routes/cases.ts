@@ -1,4 +1,4 @@
-// /cases: open a case (starts its workflow), list mine, read one (from the workflow's query), cancel.
+// /cases: open a case (starts its workflow), list mine, read one (from the read model), cancel.
 import crypto from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
@@ -6,7 +6,9 @@ import type { Request } from 'express';
 import type { PathwayTimings } from '../../config/pathway';
 import type { Db } from '../../lib/db';
 import { isUniqueViolation } from '../../lib/db';
-import { cancelCaseSignal, getStateQuery, searchAttributes, TERMINAL_PHASES, workflowIdFor, type Phase } from '../../workflows/definitions';
+import { identifyCaseWorkflow, requestKeyHashOf, restoredRequestKey, RESTORED_BODY_HASH, sha256, type CaseMemo, type CaseWorkflowIdentity } from '../../lib/caseIdentity';
+import { caseRowOf, readCaseState } from '../../lib/caseView';
+import { cancelCaseSignal, searchAttributes, TERMINAL_PHASES, workflowIdFor, type Phase } from '../../workflows/definitions';
 import type { carePathway } from '../../workflows/carePathway';
 import type { CaseAccess } from '../caseAccess';
 import { requireAllowed, requirePrincipal, type Principal } from '../auth/principal';
@@ -28,8 +30,6 @@ export interface CasesRouteDeps {
   timings: PathwayTimings;
 }
 
-const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
-
 export function requireJson(req: Request): void {
   if (!req.is('application/json')) throw new ApiError(415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json.');
 }
@@ -42,64 +42,98 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
     temporalUi: `${deps.temporalUiUrl}/namespaces/${deps.namespace}/workflows/${workflowIdFor(reference)}`,
   });
 
+  /** Tries left to find a reference no other case's workflow holds, for one request (see `freeReference`). */
+  const MAX_REFERENCE_ATTEMPTS = 50;
+  const noFreeReference = () =>
+    new ApiError(503, 'no_free_reference', `No free case reference was found after ${MAX_REFERENCE_ATTEMPTS} tries (the reference counter is behind the workflows already started, as after a database restore); nothing was opened. Retry in a few minutes; if it persists, tell the Parcours operations team.`);
+
+  /** The workflow is this very request's, started before (its rows may have been lost in a database restore). */
+  const isOwnRequest = (w: CaseWorkflowIdentity | null, owner: Principal, keyHash: string) => !!w && w.ownerId === owner.userId && w.requestKeyHash === keyHash;
+  /**
+   * For a request whose rows exist: its own workflow, or one of the same owner started before workflows
+   * carried a memo (no key hash to compare; its rows are never moved away from it).
+   */
+  const mayBeOwnRequest = (w: CaseWorkflowIdentity | null, owner: Principal, keyHash: string) => isOwnRequest(w, owner, keyHash) || (!!w && w.source === 'start_input' && w.ownerId === owner.userId);
+
+  async function identify(reference: string): Promise<CaseWorkflowIdentity | null> {
+    try {
+      return await identifyCaseWorkflow(client, workflowIdFor(reference));
+    } catch (err) {
+      throw toApiError(err, 'unreachable');
+    }
+  }
+
+  /**
+   * A new reference whose workflow ID no other case holds. The counter normally hands out fresh ones,
+   * but after the database is restored from an older backup it goes back while Temporal keeps the later
+   * cases' workflows: those references are skipped (the counter moves past them for good). Checked
+   * before any row is written, so no other case's workflow ever writes into this request's row.
+   */
+  async function freeReference(owner: Principal, keyHash: string, budget: { left: number }): Promise<string> {
+    while (budget.left-- > 0) {
+      const reference = await allocateReference(db);
+      const existing = await identify(reference);
+      if (!existing || isOwnRequest(existing, owner, keyHash)) return reference;
+    }
+    throw noFreeReference();
+  }
+
   /**
    * Finds or records the request behind an Idempotency-Key, with the case's read-model row (so access
    * checks work as soon as the API answers). The same key with another body is refused.
    */
-  async function claimRequest(key: string, bodyHash: string, body: CreateCaseBody, owner: Principal): Promise<string> {
-    const existing = await db.caseRequest.findUnique({ where: { idempotencyKey: key } });
+  async function claimRequest(key: string, keyHash: string, bodyHash: string, body: CreateCaseBody, owner: Principal, budget: { left: number }): Promise<string> {
+    const existing = (await db.caseRequest.findUnique({ where: { idempotencyKey: key } })) ?? (await db.caseRequest.findUnique({ where: { idempotencyKey: restoredRequestKey(keyHash) } }));
     if (existing) {
-      if (existing.bodyHash !== bodyHash) throw new ApiError(409, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different case; use a new key for a new case.');
+      // A request rebuilt from Temporal has no body hash: the same owner and key make it the same request.
+      if (existing.bodyHash !== bodyHash && existing.bodyHash !== RESTORED_BODY_HASH) throw new ApiError(409, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different case; use a new key for a new case.');
       return existing.reference;
     }
-    const reference = await allocateReference(db);
-    const { patient } = body;
+    const reference = await freeReference(owner, keyHash, budget);
     try {
       await db.$transaction([
         db.caseRequest.create({ data: { idempotencyKey: key, reference, bodyHash } }),
-        db.case.create({
-          data: {
-            reference,
-            workflowId: workflowIdFor(reference),
-            requestType: body.requestType,
-            phase: 'received',
-            awaitingRole: 'system',
-            language: body.language,
-            nationality: patient.nationality,
-            countryOfResidence: patient.countryOfResidence,
-            patientFirstName: patient.firstName,
-            patientLastName: patient.lastName,
-            patientEmail: patient.email.toLowerCase(),
-            patient: { ...patient },
-            referrer: body.referrer ? { ...body.referrer } : undefined,
-            ownerId: owner.userId,
-          },
-        }),
+        db.case.create({ data: caseRowOf(asStartInput(body, reference, owner.userId)) }),
       ]);
       return reference;
     } catch (err) {
-      if (isUniqueViolation(err)) return claimRequest(key, bodyHash, body, owner); // a concurrent request with the same key won
+      if (isUniqueViolation(err)) return claimRequest(key, keyHash, bodyHash, body, owner, budget); // a concurrent request with the same key won
       throw err;
     }
   }
 
-  async function startCase(reference: string, body: CreateCaseBody, owner: Principal): Promise<void> {
-    await client.workflow.start<typeof carePathway>('carePathway', {
+  /** Moves this request's rows (not yet started: no workflow wrote to them) to a new free reference. */
+  async function moveRequest(from: string, body: CreateCaseBody, owner: Principal, keyHash: string, budget: { left: number }): Promise<string> {
+    const to = await freeReference(owner, keyHash, budget);
+    await db.$transaction([
+      db.caseRequest.update({ where: { reference: from }, data: { reference: to } }),
+      db.case.update({ where: { reference: from }, data: { ...caseRowOf(asStartInput(body, to, owner.userId)), confirmedRunId: null } }),
+    ]);
+    return to;
+  }
+
+  /** Starts the case's workflow; returns the run that `Case.confirmedRunId` then records. */
+  async function startCase(reference: string, body: CreateCaseBody, owner: Principal, keyHash: string): Promise<string> {
+    const handle = await client.workflow.start<typeof carePathway>('carePathway', {
       workflowId: workflowIdFor(reference),
       taskQueue: deps.taskQueue,
       args: [{ ...asStartInput(body, reference, owner.userId), timings: deps.timings }],
       // A reference is used once, even after its case has closed.
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      // Whose request this workflow is (no personal data): tells a retried request from another case
+      // holding the same reference after a database restore, and confirms rows (api/caseAccess.ts).
+      memo: { ownerId: owner.userId, requestKeyHash: keyHash } satisfies CaseMemo,
       staticSummary: `${reference} · ${body.requestType} · ${body.patient.countryOfResidence}`,
       typedSearchAttributes: [
         { key: searchAttributes.CaseId, value: reference },
         { key: searchAttributes.RequestType, value: body.requestType },
         { key: searchAttributes.PatientCountry, value: body.patient.countryOfResidence },
-        { key: searchAttributes.CasePhase, value: 'received' },
-        { key: searchAttributes.AwaitingRole, value: 'system' },
+        { key: searchAttributes.CasePhase, value: 'file_collection' },
+        { key: searchAttributes.AwaitingRole, value: 'patient' },
         { key: searchAttributes.PaymentStatus, value: 'none' },
       ],
     });
+    return handle.firstExecutionRunId;
   }
 
   api.add({
@@ -127,14 +161,24 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
       }
       // Parsed objects list keys in schema order, so equal bodies hash equally. The owner is part
       // of the key's scope: another account's key never collides with yours.
-      const reference = await claimRequest(`${owner.userId}:${key}`, sha256(JSON.stringify(body)), body, owner);
-      try {
-        await startCase(reference, body, owner);
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      const scopedKey = `${owner.userId}:${key}`;
+      const keyHash = requestKeyHashOf(scopedKey);
+      const budget = { left: MAX_REFERENCE_ATTEMPTS };
+      let reference = await claimRequest(scopedKey, keyHash, sha256(JSON.stringify(body)), body, owner, budget);
+      for (;;) {
+        try {
+          const runId = await startCase(reference, body, owner, keyHash);
+          await db.case.updateMany({ where: { reference, confirmedRunId: null }, data: { confirmedRunId: runId } });
+          break;
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw toApiError(err, 'unreachable');
+        }
+        // The workflow ID is taken: by this same request sent before (a duplicate), or by another case
+        // whose reference the counter handed out again (its data is never shown here: move on).
+        if (mayBeOwnRequest(await identify(reference), owner, keyHash)) {
           throw new ApiError(409, 'duplicate_request', `This request was already received as case ${reference}.`, { reference, links: caseLinks(reference) });
         }
-        throw toApiError(err, 'unreachable');
+        reference = await moveRequest(reference, body, owner, keyHash, budget);
       }
       res.status(201).location(`/cases/${reference}`).json({ reference, workflowId: workflowIdFor(reference), links: caseLinks(reference) });
     },
@@ -157,16 +201,14 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
 
   api.add({
     method: 'get', path: '/cases/:reference', tag, access: 'signed_in', action: 'case.read',
-    summary: "The case's state, from its workflow: phase, who it waits on, timeline",
+    summary: "The case's state, from the read model the workflow writes: phase, who it waits on, timeline",
     request: { params: referenceParam },
     responses: { 200: json(caseState, 'Current state') },
     handler: async (req, res) => {
       const c = await deps.access.load(req, String(req.params.reference), 'case.read');
-      try {
-        res.json(await client.workflow.getHandle(c.workflowId).query(getStateQuery));
-      } catch (err) {
-        throw toApiError(err, `Case ${c.reference} has no workflow yet: retry in a moment.`);
-      }
+      const state = await readCaseState(db, c);
+      if (!state) throw new ApiError(503, 'case_unavailable', `Case ${c.reference} has no recorded state yet (an ops rebuild of the read model is pending): try again later.`);
+      res.json(state);
     },
   });
 
@@ -176,7 +218,7 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
     request: { params: referenceParam, body: { content: { 'application/json': { schema: cancelBody } }, required: true } },
     responses: { 202: json(z.object({ reference: z.string(), cancelling: z.literal(true) }), 'Cancellation sent to the workflow') },
     handler: async (req, res) => {
-      const c = await deps.access.load(req, String(req.params.reference), 'case.cancel');
+      const c = await deps.access.loadForWrite(req, String(req.params.reference), 'case.cancel');
       const { reason } = parseOr400(cancelBody, req.body, 'cancellation');
       const p = requirePrincipal(req);
       const closed = new ApiError(409, 'case_closed', `Case ${c.reference} has already ended (${c.phase}): there is nothing to cancel.`);

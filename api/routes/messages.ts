@@ -82,7 +82,7 @@ export function registerMessageRoutes(api: ApiRoutes, deps: MessagesRouteDeps): 
       415: json(z.unknown(), 'Body is not JSON'),
     },
     handler: async (req, res) => {
-      const c = await deps.access.load(req, String(req.params.reference), 'message.write');
+      const c = await deps.access.loadForWrite(req, String(req.params.reference), 'message.write');
       requireJson(req);
       const input = parseOr400(postMessageBody, req.body, 'message');
       if (isTerminal(c.phase)) throw caseClosed(c);

@@ -138,8 +138,13 @@ export function registerPaymentRoutes(api: ApiRoutes, deps: PaymentRoutesDeps): 
         throw new ApiError(401, 'invalid_signature', 'Parcours-Signature does not match: send Parcours-Timestamp and Parcours-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>.');
       }
       const body = parseOr400(paymentWebhookBody, req.body, 'payment notification');
-      const c = await db.case.findUnique({ where: { reference: body.caseReference } });
-      if (!c) throw new ApiError(404, 'unknown_case', `No case ${body.caseReference}: check the reference the payer gave. Nothing was recorded.`);
+      const unknownCase = new ApiError(404, 'unknown_case', `No case ${body.caseReference}: check the reference the payer gave. Nothing was recorded.`);
+      const row = await db.case.findUnique({ where: { reference: body.caseReference } });
+      if (!row) throw unknownCase;
+      // A row not confirmed to be its workflow's case (after a database restore) takes no payment.
+      const c = await deps.access.confirm(row).catch((err: unknown) => {
+        throw err instanceof ApiError && err.status === 404 ? unknownCase : err;
+      });
       res.json(await receive(req, c, asPaymentNotice(body)));
     },
   });
@@ -155,7 +160,7 @@ export function registerPaymentRoutes(api: ApiRoutes, deps: PaymentRoutesDeps): 
       415: json(z.unknown(), 'The body is not JSON. Nothing was recorded.'),
     },
     handler: async (req, res) => {
-      const c = await deps.access.load(req, String(req.params.reference), 'payment.record');
+      const c = await deps.access.loadForWrite(req, String(req.params.reference), 'payment.record');
       requireJson(req);
       const body = parseOr400(recordPaymentBody, req.body, 'payment');
       const notice: PaymentNotice = {

@@ -51,6 +51,11 @@ export interface StackOptions {
    * `baseUrl`, and PUBLIC_BASE_URL (links in emails) is that URL unless `env` sets it.
    */
   listen?: boolean;
+  /**
+   * Run on an existing database file instead of a fresh one (e.g. a restored backup), with the task
+   * queue of the workflows started before, so they go on; the reference counter is left as the file has it.
+   */
+  reuse?: { databaseFile: string; taskQueue: string };
 }
 
 /** Binds an HTTP server (no handler yet) on a free loopback port the OS picks: no race for the port. */
@@ -99,11 +104,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack | Liste
   const id = crypto.randomUUID().slice(0, 8);
   const dir = path.join(env('PARCOURS_TEST_DIR'), `stack-${id}`);
   fs.mkdirSync(dir);
-  const dbFile = path.join(dir, 'parcours.db');
-  fs.copyFileSync(env('PARCOURS_TEST_DB_TEMPLATE'), dbFile);
+  const dbFile = opts.reuse?.databaseFile ?? path.join(dir, 'parcours.db');
+  if (!opts.reuse) fs.copyFileSync(env('PARCOURS_TEST_DB_TEMPLATE'), dbFile);
   const smtp = await startSmtpCapture();
   const listening = opts.listen ? await listenOnFreePort() : undefined;
-  const taskQueue = `test-${id}`;
+  const taskQueue = opts.reuse?.taskQueue ?? `test-${id}`;
   const config = loadConfig({
     TEMPORAL_ADDRESS: address,
     TEMPORAL_TASK_QUEUE: taskQueue,
@@ -123,7 +128,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack | Liste
   const db = createDb(config.databaseUrl);
   // Test files share one Temporal server but each has its own database: give each its own block of
   // references so workflow IDs (case-<reference>) never collide across files.
-  await db.referenceCounter.create({ data: { year: new Date().getUTCFullYear(), last: claimReferenceBlock() * 1000 } });
+  if (!opts.reuse) await db.referenceCounter.create({ data: { year: new Date().getUTCFullYear(), last: claimReferenceBlock() * 1000 } });
   const transport: Transporter = createTransport(config.smtp);
 
   const nativeConnection = await NativeConnection.connect({ address });
