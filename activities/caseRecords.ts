@@ -15,6 +15,8 @@ export interface CaseEventInput {
   /** The timeline's line for the event, and when the workflow recorded it (ISO). */
   summary?: string;
   at?: string;
+  /** The account that opened the case (the workflow's own input): the row must be this owner's. */
+  ownerId?: string;
   /** The case's view and its version, when it changed since the last write (see lib/caseView.ts). */
   view?: CaseView;
   version?: number;
@@ -33,6 +35,12 @@ export function createCaseRecordActivities(deps: { db: Db }) {
    * idempotent, so a retried activity, or a run reset to an earlier point, changes nothing twice.
    */
   async function recordCaseEvent(input: CaseEventInput): Promise<{ recorded: boolean }> {
+    // After a database restore a row with this reference may belong to another person's case: never
+    // write into it (retried until ops rebuild the read model; see docs/operations.md).
+    const row = await db.case.findUnique({ where: { reference: input.reference }, select: { ownerId: true } });
+    if (row && input.ownerId && row.ownerId && row.ownerId !== input.ownerId) {
+      throw new Error(`Case row ${input.reference} belongs to another owner than its workflow: nothing recorded. Run npm run ops:rebuild-read-model (docs/operations.md).`);
+    }
     if (input.view && input.version !== undefined) {
       await writeCaseView(db, input.view, input.version);
     } else if (input.phase !== undefined || input.awaitingRole !== undefined || input.nextDeadline !== undefined || input.coordinatorId !== undefined) {
@@ -78,5 +86,14 @@ export function createCaseRecordActivities(deps: { db: Db }) {
     });
   }
 
-  return { recordCase, recordCaseEvent };
+  /** Stores a view the workflow changed without recording an event (an allocation, a certificate issued). */
+  async function publishCaseView(input: { reference: string; ownerId?: string; view: CaseView; version: number }): Promise<{ stored: boolean }> {
+    const row = await db.case.findUnique({ where: { reference: input.reference }, select: { ownerId: true } });
+    if (row && input.ownerId && row.ownerId && row.ownerId !== input.ownerId) {
+      throw new Error(`Case row ${input.reference} belongs to another owner than its workflow: nothing stored. Run npm run ops:rebuild-read-model (docs/operations.md).`);
+    }
+    return { stored: await writeCaseView(db, input.view, input.version) };
+  }
+
+  return { recordCase, recordCaseEvent, publishCaseView };
 }

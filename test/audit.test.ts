@@ -17,7 +17,7 @@ beforeAll(async () => {
   const opened = await request(stack.app).post('/cases').set(patient.auth).send(validCase());
   if (opened.status !== 201) throw new Error(`POST /cases: ${opened.status} ${JSON.stringify(opened.body)}`);
   reference = opened.body.reference;
-  await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'file_collection');
+  await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'file_collection' && s.timeline.some((e) => e.type === 'acknowledgement_sent'));
 });
 afterAll(async () => {
   await stack.stop();

@@ -22,7 +22,7 @@ beforeAll(async () => {
   const created = await request(stack.app).post('/cases').set(owner.auth).send(validCase());
   expect(created.status).toBe(201);
   const reference: string = created.body.reference;
-  await waitForState(stack.app, owner.auth, reference, (s) => s.phase === 'file_collection');
+  await waitForState(stack.app, owner.auth, reference, (s) => s.phase === 'file_collection' && s.timeline.some((e) => e.type === 'acknowledgement_sent'));
   const pdf = Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n', 'latin1');
   const doc = await request(stack.app).post(`/cases/${reference}/documents`).set(owner.auth).field('kind', 'gp_letter').field('language', 'fr').attach('files', pdf, 'lettre.pdf');
   expect(doc.status).toBe(201);

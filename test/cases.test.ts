@@ -27,6 +27,17 @@ async function recordedCounts() {
 }
 
 describe('POST /cases', () => {
+  it('answers with a case that takes the questionnaire at once, and the next read shows the answer', async () => {
+    const res = await request(stack.app).post('/cases').set(patient.auth).send(validCase());
+    expect(res.status).toBe(201);
+    const reference: string = res.body.reference;
+    const answered = await request(stack.app).put(`/cases/${reference}/questionnaire`).set(patient.auth).send({ placeOfBirth: 'Rabat' });
+    expect(answered.status).toBe(200);
+    const read = await request(stack.app).get(`/cases/${reference}`).set(patient.auth);
+    expect(read.body).toMatchObject({ phase: 'file_collection', questionnaire: { placeOfBirth: 'Rabat' } });
+    expect(read.body.version).toBeGreaterThanOrEqual(answered.body.version);
+  });
+
   it('starts the workflow, records the case, emails one acknowledgement and answers its state', async () => {
     const res = await request(stack.app).post('/cases').set(patient.auth).send(validCase());
     expect(res.status).toBe(201);
@@ -35,7 +46,12 @@ describe('POST /cases', () => {
     expect(res.body.workflowId).toBe(`case-${reference}`);
     expect(res.headers.location).toBe(`/cases/${reference}`);
 
-    const state = await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'file_collection');
+    // Ready at once: the case collects its file as soon as POST /cases answers.
+    const first = await request(stack.app).get(`/cases/${reference}`).set(patient.auth);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ phase: 'file_collection', awaitingRole: 'patient' });
+
+    const state = await waitForState(stack.app, patient.auth, reference, (s) => s.timeline.some((e) => e.type === 'acknowledgement_sent'));
     expect(state).toMatchObject({ reference, requestType: 'proton_therapy', language: 'fr', awaitingRole: 'patient', paymentStatus: 'none' });
     expect(state.timeline.map((e) => e.type)).toEqual(['case_received', 'acknowledgement_sent']);
 
@@ -83,7 +99,7 @@ describe('POST /cases', () => {
     const mail = await stack.smtp.waitFor((m) => m.subject.includes(res.body.reference));
     expect(mail.subject).toBe(`Your request ${res.body.reference} has been received`);
     expect(mail.text).toContain('a medical opinion from our multidisciplinary tumour board');
-    const state = await waitForState(stack.app, referrer.auth, res.body.reference, (s) => s.phase === 'file_collection');
+    const state = await waitForState(stack.app, referrer.auth, res.body.reference, (s) => s.phase === 'file_collection' && s.timeline.some((e) => e.type === 'acknowledgement_sent'));
     expect(state.timeline[0].actor).toBe('referrer:y.alaoui@chu.example.ma');
   });
 

@@ -68,7 +68,7 @@ async function openCase(stack: Stack, actor: Actor): Promise<string> {
   const res = await request(stack.app).post('/cases').set(actor.auth).send(validCase());
   expect(res.status).toBe(201);
   const reference = res.body.reference as string;
-  await waitForState(stack.app, actor.auth, reference, (s) => s.phase === 'file_collection');
+  await waitForState(stack.app, actor.auth, reference, (s) => s.phase === 'file_collection' && s.timeline.some((e) => e.type === 'acknowledgement_sent'));
   return reference;
 }
 

@@ -30,7 +30,7 @@ it('delivers the acknowledgement exactly once when the email activity fails afte
   const res = await request(stack.app).post('/cases').set(patient.auth).send(validCase());
   expect(res.status).toBe(201);
   const reference: string = res.body.reference;
-  await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'file_collection');
+  await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'file_collection' && s.timeline.some((e) => e.type === 'acknowledgement_sent'));
 
   // The activity really failed once and ran again.
   const history = await stack.client.workflow.getHandle(`case-${reference}`).fetchHistory();
@@ -46,7 +46,7 @@ it('delivers the acknowledgement exactly once when the email activity fails afte
 
 it('records the case events once even though the workflow retried', async () => {
   const res = await request(stack.app).post('/cases').set(patient.auth).send(validCase({ language: 'en' }));
-  await waitForState(stack.app, patient.auth, res.body.reference, (s) => s.phase === 'file_collection');
+  await waitForState(stack.app, patient.auth, res.body.reference, (s) => s.phase === 'file_collection' && s.timeline.some((e) => e.type === 'acknowledgement_sent'));
   await eventually(async () => {
     const events = await stack.db.caseEvent.findMany({ where: { case: { reference: res.body.reference } } });
     expect(events.map((e) => e.type).sort()).toEqual(['acknowledgement_sent', 'case_received']);

@@ -22,7 +22,8 @@ beforeAll(async () => {
   for (const role of STAFF_ROLES) staffFor[role] = await staff(stack, role);
   const created = await request(stack.app).post('/cases').set(patient.auth).send(validCase());
   reference = created.body.reference;
-  await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'file_collection');
+  // Settled (acknowledged) first, so no event of the case's own start lands while fuzzing counts records.
+  await waitForState(stack.app, patient.auth, reference, (s) => s.timeline.some((e) => e.type === 'acknowledgement_sent'));
 }, 60_000);
 afterAll(async () => {
   await stack.stop();

@@ -67,7 +67,7 @@ async function openCase(): Promise<string> {
   const res = await request(stack.app).post('/cases').set(patient.auth).send(validCase());
   expect(res.status).toBe(201);
   const reference: string = res.body.reference;
-  await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'file_collection');
+  await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'file_collection' && s.timeline.some((e) => e.type === 'acknowledgement_sent'));
   return reference;
 }
 

@@ -46,7 +46,7 @@ describe('after the database is restored from an older backup', () => {
     const opened = await request(before.app).post('/cases').set(patientA.auth).set('Idempotency-Key', keyA).send(validCase());
     expect(opened.status).toBe(201);
     refA = opened.body.reference;
-    await waitForState(before.app, patientA.auth, refA, (s) => s.phase === 'file_collection');
+    await waitForState(before.app, patientA.auth, refA, (s) => s.phase === 'file_collection' && s.timeline.some((e) => e.type === 'acknowledgement_sent'));
     expect((await before.db.case.findUniqueOrThrow({ where: { reference: refA } })).confirmedRunId).toEqual(expect.any(String));
     const answered = await request(before.app).put(`/cases/${refA}/questionnaire`).set(patientA.auth).send({ placeOfBirth: 'Rabat' });
     expect(answered.status).toBe(200);
@@ -70,7 +70,7 @@ describe('after the database is restored from an older backup', () => {
     refB = openedB.body.reference;
     expect(refB).not.toBe(refA);
     expect(referenceNumber(refB)).toBeGreaterThan(referenceNumber(refA)); // the counter moved past A's reference for good
-    const stateB = await waitForState(after.app, patientB.auth, refB, (s) => s.phase === 'file_collection');
+    const stateB = await waitForState(after.app, patientB.auth, refB, (s) => s.phase === 'file_collection' && s.timeline.some((e) => e.type === 'acknowledgement_sent'));
     expect(stateB.questionnaire.firstName).toBe('Bilal');
 
     const list = await request(after.app).get('/cases').set(patientB.auth);

@@ -60,7 +60,7 @@ import {
 import { initialCaseState, strip, viewVersions, waitingForText } from './caseState';
 import { coveredCents, createTreatmentProgramme, type Ending } from './treatmentProgramme';
 
-const records = proxyActivities<Pick<Activities, 'recordCase' | 'recordCaseEvent'>>({
+const records = proxyActivities<Pick<Activities, 'recordCase' | 'recordCaseEvent' | 'publishCaseView'>>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', maximumInterval: '1m' },
 });
@@ -78,6 +78,8 @@ const mail = proxyActivities<Pick<Activities, 'sendEmail' | 'notifyMessage' | 'e
 
 /** Patch: every business event reaches the CaseEvent audit trail (before it, some stayed in the timeline only). */
 const EVERY_EVENT_IN_AUDIT_TRAIL = 'every-business-event-in-audit-trail';
+/** Patch: changes made without a recorded event (allocations, certificates) reach the read model when the workflow waits. */
+const PUBLISH_VIEW_WHEN_IDLE = 'publish-view-when-idle';
 /** Patch: step 3 to the end of the case (before it, a `treatment_here` case waited in treatment planning). */
 const TREATMENT_PROGRAMME = 'treatment-programme';
 
@@ -116,6 +118,17 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     versions.bump();
     return state;
   };
+  // Anything the case changed without recording an event is published as soon as the workflow waits,
+  // so the read model never lags behind what history recorded (cases started before keep their history).
+  if (patched(PUBLISH_VIEW_WHEN_IDLE)) {
+    void (async () => {
+      for (;;) {
+        await condition(() => versions.pending());
+        const view = versions.toSend();
+        if (view) await records.publishCaseView.executeWithOptions({ summary: 'Update read model' }, [{ reference: input.reference, ...(input.ownerId ? { ownerId: input.ownerId } : {}), ...view }]);
+      }
+    })();
+  }
   /** Outbox key of a business email: workflow ID + step + a sequence number (deterministic on replay). */
   const emailKey = (step: string) => `${workflowId}:${step}:${++emailSeq}`;
   const ended = () => ending !== undefined;
@@ -162,7 +175,8 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       refreshPaymentStatus();
       await businessEvent('payment_received', 'payment_provider', `Payment ${payment.paymentId}: ${formatEur(payment.amountCents)} (${allocated.allocatedTo})`, { paymentId: payment.paymentId, amountCents: payment.amountCents, allocatedTo: allocated.allocatedTo ?? null });
       await programme.paymentAllocated(allocated);
-      return { paymentId: payment.paymentId, duplicate, amountPaidCents };
+      // The allocation may change the case without recording an event (an estimate partly paid).
+      return { paymentId: payment.paymentId, duplicate, amountPaidCents, state: current() };
     },
     {
       validator: (payment: PaymentNotice) => {
@@ -575,6 +589,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
         payload,
         summary,
         at,
+        ...(input.ownerId ? { ownerId: input.ownerId } : {}),
         ...view,
       },
     ]);

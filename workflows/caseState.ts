@@ -85,7 +85,12 @@ export function viewVersions(state: CaseState) {
   };
   let last = contentOf();
   let sent = state.version;
+  let sentContent = last;
   return {
+    /** True when the view changed since it was last sent to the read model. */
+    pending(): boolean {
+      return contentOf() !== sentContent;
+    },
     bump(): void {
       const now = contentOf();
       if (now === last) return;
@@ -97,6 +102,7 @@ export function viewVersions(state: CaseState) {
       this.bump();
       if (state.version <= sent) return undefined;
       sent = state.version;
+      sentContent = last;
       return { view: viewOf(state), version: state.version };
     },
   };

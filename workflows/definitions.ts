@@ -302,6 +302,8 @@ export interface PaymentResult {
   /** True when this payment ID had already been counted: nothing changed. */
   duplicate: boolean;
   amountPaidCents: number;
+  /** The case after the payment (the API stores it in the read model before answering). */
+  state?: CaseState;
 }
 /** Sent with the payment ID as update ID, so a repeated webhook delivery is counted once. */
 export const paymentReceivedUpdate = defineUpdate<PaymentResult, [PaymentNotice]>('paymentReceived');

@@ -95,7 +95,7 @@ export function registerDocumentRoutes(api: ApiRoutes, deps: DocumentsRouteDeps)
 
   /** Authorises, and refuses a closed case or a non-multipart body, before any byte is read. */
   const authorise: RequestHandler = async (req, _res, next) => {
-    const c = await access.load(req, String(req.params.reference), 'document.upload');
+    const c = await access.loadForWrite(req, String(req.params.reference), 'document.upload');
     if ((TERMINAL_PHASES as readonly string[]).includes(c.phase)) {
       throw new ApiError(409, 'case_closed', `Case ${c.reference} is closed (${c.phase}): it takes no more documents.`);
     }

@@ -89,7 +89,7 @@ export function addStep<B = undefined, S extends z.ZodObject = typeof referenceP
       409: json(z.unknown(), step.conflict ?? 'Not possible in the current phase, or the case has ended'),
     },
     handler: async (req: Request, res: Response) => {
-      const c = await deps.access.load(req, String(req.params.reference), step.action);
+      const c = await deps.access.loadForWrite(req, String(req.params.reference), step.action);
       if (TERMINAL_PHASES.includes(c.phase as Phase)) throw new ApiError(409, 'case_closed', `Case ${c.reference} has ended (${c.phase}): nothing more can be done on it.`);
       const paramsSchema: z.ZodType = step.params ?? referenceParam;
       const params = parseOr400(paramsSchema, req.params, 'path') as z.infer<S>;

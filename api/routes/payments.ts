@@ -4,9 +4,10 @@
 // POST /cases/{reference}/payments: finance records a payment that did not come through the provider
 // (a bank transfer), along the same path.
 import crypto from 'node:crypto';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Request } from 'express';
 import type { Case } from '../../generated/prisma/client';
+import { viewOf, writeCaseView } from '../../lib/caseView';
 import type { Db } from '../../lib/db';
 import { isUniqueViolation } from '../../lib/db';
 import type { Logger } from '../../lib/logger';
@@ -18,7 +19,7 @@ import { json, type ApiRoutes } from '../routing';
 import { z } from '../schemas/common';
 import { referenceParam } from '../schemas/cases';
 import { asPaymentNotice, paymentAccepted, paymentWebhookBody, recordPaymentBody, webhookHeaders } from '../schemas/payments';
-import { causeChain, isTemporalUnavailable, toApiError } from '../temporalErrors';
+import { isDeadlineExceeded, isTemporalUnavailable, toApiError } from '../temporalErrors';
 import { requireJson } from './cases';
 
 export interface PaymentRoutesDeps {
@@ -36,7 +37,7 @@ const unavailable = () => new ApiError(503, 'workflow_service_unavailable', 'The
 
 /** Unreachable or timed out, however the client wrapped it: the provider should retry. */
 function isTransient(err: unknown): boolean {
-  return isTemporalUnavailable(err) || causeChain(err).some((e) => e instanceof WorkflowUpdateRPCTimeoutOrCancelledError);
+  return isTemporalUnavailable(err) || isDeadlineExceeded(err);
 }
 
 function rawBodyOf(req: Request): Buffer | undefined {
@@ -95,6 +96,7 @@ export function registerPaymentRoutes(api: ApiRoutes, deps: PaymentRoutesDeps): 
       throw new ApiError(409, 'payment_id_conflict', `Payment ${notice.paymentId} was already received with another case, amount or currency; nothing changed. Use a new paymentId for a new payment.`);
     }
     const result = await forward(c, notice);
+    if (result?.state) await writeCaseView(db, viewOf(result.state), result.state.version);
     const alreadyRecorded = await record(c, notice);
     if (!result) {
       // The money arrived after the case ended: kept for finance to reconcile, never dropped.
