@@ -31,16 +31,25 @@ export function createCaseRecordActivities(deps: { db: Db }) {
   const { db } = deps;
 
   /**
+   * The case's row ID, or null when there is no row. After a database restore a row with this
+   * reference may belong to another person's case: the workflow never writes into it (the activity
+   * fails and is retried until ops rebuild the read model; see docs/operations.md).
+   */
+  async function ownRow(reference: string, ownerId: string | undefined): Promise<{ id: string } | null> {
+    const row = await db.case.findUnique({ where: { reference }, select: { id: true, ownerId: true } });
+    if (row && ownerId && row.ownerId && row.ownerId !== ownerId) {
+      throw new Error(`Case row ${reference} belongs to another owner than its workflow: nothing written. Run npm run ops:rebuild-read-model (docs/operations.md).`);
+    }
+    return row;
+  }
+
+  /**
    * Moves the read model (when the view is newer than the stored one) and appends the event; each is
    * idempotent, so a retried activity, or a run reset to an earlier point, changes nothing twice.
    */
   async function recordCaseEvent(input: CaseEventInput): Promise<{ recorded: boolean }> {
-    // After a database restore a row with this reference may belong to another person's case: never
-    // write into it (retried until ops rebuild the read model; see docs/operations.md).
-    const row = await db.case.findUnique({ where: { reference: input.reference }, select: { ownerId: true } });
-    if (row && input.ownerId && row.ownerId && row.ownerId !== input.ownerId) {
-      throw new Error(`Case row ${input.reference} belongs to another owner than its workflow: nothing recorded. Run npm run ops:rebuild-read-model (docs/operations.md).`);
-    }
+    const c = await ownRow(input.reference, input.ownerId);
+    if (!c) throw new Error(`No case row ${input.reference}: nothing recorded. Run npm run ops:rebuild-read-model (docs/operations.md).`);
     if (input.view && input.version !== undefined) {
       await writeCaseView(db, input.view, input.version);
     } else if (input.phase !== undefined || input.awaitingRole !== undefined || input.nextDeadline !== undefined || input.coordinatorId !== undefined) {
@@ -54,7 +63,6 @@ export function createCaseRecordActivities(deps: { db: Db }) {
         },
       });
     }
-    const c = await db.case.findUniqueOrThrow({ where: { reference: input.reference }, select: { id: true } });
     try {
       await db.caseEvent.create({
         data: {
@@ -88,10 +96,7 @@ export function createCaseRecordActivities(deps: { db: Db }) {
 
   /** Stores a view the workflow changed without recording an event (an allocation, a certificate issued). */
   async function publishCaseView(input: { reference: string; ownerId?: string; view: CaseView; version: number }): Promise<{ stored: boolean }> {
-    const row = await db.case.findUnique({ where: { reference: input.reference }, select: { ownerId: true } });
-    if (row && input.ownerId && row.ownerId && row.ownerId !== input.ownerId) {
-      throw new Error(`Case row ${input.reference} belongs to another owner than its workflow: nothing stored. Run npm run ops:rebuild-read-model (docs/operations.md).`);
-    }
+    await ownRow(input.reference, input.ownerId);
     return { stored: await writeCaseView(db, input.view, input.version) };
   }
 

@@ -60,6 +60,11 @@ export async function writeCaseView(db: Tx, view: CaseView, version: number): Pr
   return count > 0;
 }
 
+/** Stores an update's result (a whole case state, recorded in history): read-your-writes for the caller. */
+export async function writeCaseState(db: Tx, state: CaseState): Promise<boolean> {
+  return writeCaseView(db, viewOf(state), state.version);
+}
+
 /** The case as people see it: the stored view and the timeline from the audit trail, oldest first. */
 export async function readCaseState(db: Pick<Db, 'caseEvent'>, row: { id: string; view: Prisma.JsonValue; viewVersion: number }): Promise<CaseState | null> {
   if (row.view === null || typeof row.view !== 'object' || Array.isArray(row.view)) return null;

@@ -9,7 +9,7 @@ import multer from 'multer';
 import type { Case, Document } from '../../generated/prisma/client';
 import type { AppConfig } from '../../lib/config';
 import type { Db } from '../../lib/db';
-import { viewOf, writeCaseView } from '../../lib/caseView';
+import { writeCaseState } from '../../lib/caseView';
 import { addDocumentUpdate, LANGUAGES, TERMINAL_PHASES, type CaseState } from '../../workflows/definitions';
 import { requirePrincipal } from '../auth/principal';
 import type { CaseAccess } from '../caseAccess';
@@ -169,7 +169,7 @@ export function registerDocumentRoutes(api: ApiRoutes, deps: DocumentsRouteDeps)
             state = await handle.executeUpdate(addDocumentUpdate, { args: [{ documentId: d.id, kind: d.kind, language: d.language, needsTranslation: d.needsTranslation, uploadedBy }], updateId: d.id });
             signalled++;
           }
-          if (state) await writeCaseView(db, viewOf(state), state.version);
+          if (state) await writeCaseState(db, state);
         } catch (err) {
           // The workflow must know every stored document: drop the rows it was not told of.
           await db.document.deleteMany({ where: { id: { in: rows.slice(signalled).map((d) => d.id) } } });

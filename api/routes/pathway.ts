@@ -3,7 +3,7 @@
 // `addStep` is shared with the later steps (routes/treatment.ts), so every step refuses the same way.
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Request, Response } from 'express';
-import { isCaseState, viewOf, writeCaseView } from '../../lib/caseView';
+import { isCaseState, writeCaseState } from '../../lib/caseView';
 import type { Db } from '../../lib/db';
 import {
   answerQuestionnaireUpdate,
@@ -105,7 +105,7 @@ export function addStep<B = undefined, S extends z.ZodObject = typeof referenceP
         const result = await step.send(deps.client.workflow.getHandle(c.workflowId), actorOf(principal), body, { req, principal, params });
         // Read-your-writes: the update's result is recorded in history; stored before answering, the
         // next read shows it (an update answering with a part of the state recorded it itself).
-        if (isCaseState(result)) await writeCaseView(deps.db, viewOf(result), result.version);
+        if (isCaseState(result)) await writeCaseState(deps.db, result);
         res.status(status).json(result);
       } catch (err) {
         // The workflow has already closed (the read model may lag by a moment): the case has ended.

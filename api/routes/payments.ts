@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Request } from 'express';
 import type { Case } from '../../generated/prisma/client';
-import { viewOf, writeCaseView } from '../../lib/caseView';
+import { writeCaseState } from '../../lib/caseView';
 import type { Db } from '../../lib/db';
 import { isUniqueViolation } from '../../lib/db';
 import type { Logger } from '../../lib/logger';
@@ -96,7 +96,7 @@ export function registerPaymentRoutes(api: ApiRoutes, deps: PaymentRoutesDeps): 
       throw new ApiError(409, 'payment_id_conflict', `Payment ${notice.paymentId} was already received with another case, amount or currency; nothing changed. Use a new paymentId for a new payment.`);
     }
     const result = await forward(c, notice);
-    if (result?.state) await writeCaseView(db, viewOf(result.state), result.state.version);
+    if (result?.state) await writeCaseState(db, result.state);
     const alreadyRecorded = await record(c, notice);
     if (!result) {
       // The money arrived after the case ended: kept for finance to reconcile, never dropped.

@@ -11,7 +11,7 @@ import { fromPayloadsAtIndex, type PayloadConverter } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { createCaseRecordActivities, type CaseEventInput } from '../../activities/caseRecords';
-import { caseRowOf, isCaseState, viewOf, writeCaseView } from '../caseView';
+import { caseRowOf, isCaseState, writeCaseState } from '../caseView';
 import { isUniqueViolation, type Db } from '../db';
 import { restoredRequestKey, RESTORED_BODY_HASH } from '../caseIdentity';
 import { workflowIdFor, type CaseStartInput, type CaseState } from '../../workflows/definitions';
@@ -186,7 +186,7 @@ export async function rebuildReadModel(db: Db, client: Client, options: RebuildO
       // The same activities the workflow ran, with the same inputs: each event once, the view forward only.
       if (recorded.recordCase) summary.eventsAppended += Number((await records.recordCase(recorded.recordCase)).recorded);
       for (const event of recorded.events) summary.eventsAppended += Number((await records.recordCaseEvent(event)).recorded);
-      if (recorded.newest) await writeCaseView(db, viewOf(recorded.newest), recorded.newest.version);
+      if (recorded.newest) await writeCaseState(db, recorded.newest);
 
       if (recorded.memo.requestKeyHash && !(await db.caseRequest.findUnique({ where: { reference } }))) {
         try {
