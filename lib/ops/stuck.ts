@@ -120,6 +120,11 @@ export async function inspectRun(client: Client, workflowId: string, runId: stri
   const first = failures[0];
   const last = failures[failures.length - 1];
   const point = await findResetPoint(events, workflowId, replay);
+  // A task that only timed out (its worker was killed or restarted) and whose history replays is
+  // waiting for a worker, not stuck: the next worker picks it up. (A failure on a retried attempt is
+  // not written to history, so replay, not the recorded events, decides.)
+  const recordedFailure = failures.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
+  if (!recordedFailure && point.resetEventId === null && point.lastGoodEventId !== null) return { events };
   return {
     events,
     stuck: {
