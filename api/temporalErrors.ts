@@ -7,6 +7,7 @@ import { ApiError } from './errors';
 
 const UNAVAILABLE = 14; // gRPC status codes
 const DEADLINE_EXCEEDED = 4;
+const FAILED_PRECONDITION = 9;
 
 /** The error and the errors it wraps (`cause`), outermost first: clients wrap gRPC failures. */
 export function causeChain(err: unknown): unknown[] {
@@ -55,6 +56,11 @@ export function toApiError(err: unknown, notFoundMessage: string): unknown {
   // workflow blocked): an update may still be applied later.
   if (isDeadlineExceeded(err)) {
     return new ApiError(503, 'case_unavailable', 'The case did not answer in time (its worker is busy or restarting, or the case needs an engineer). Read the case again: if the step is not done, retry it later.');
+  }
+  // The server refuses updates while the case's workflow task fails (e.g. nondeterminism): the case is
+  // blocked until ops repair it (docs/operations.md); nothing was changed.
+  if (causeChain(err).some((e) => (e as { code?: unknown }).code === FAILED_PRECONDITION && e instanceof Error && /workflow task in failed state/i.test(e.message))) {
+    return new ApiError(503, 'case_unavailable', 'This case cannot take this step right now: its workflow is blocked and needs an engineer (ops:repair). Nothing was changed and nothing is lost; try again later.');
   }
   if (isTemporalUnavailable(err)) return new ApiError(503, 'workflow_service_unavailable', 'The workflow service is unavailable; nothing was changed. Retry in a moment.');
   // Our queries are always registered: this is the worker failing the query because the workflow's

@@ -63,7 +63,7 @@ const envSchema = z.object({
   PATHWAY_ARRIVAL_REMINDER_BEFORE: duration.optional(),
   PATHWAY_FOLLOW_UP_WINDOW: duration.optional(),
   PATHWAY_CONTINUE_AS_NEW_AFTER_EVENTS: z.coerce.number().int().min(200).max(50_000).optional(),
-  TEMPORAL_CALL_TIMEOUT: duration.default('10s'),
+  TEMPORAL_CALL_TIMEOUT: duration.default('30s'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).max(100_000).default(1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -24,6 +24,11 @@ it('a workflow that fails its query (its task is failing) is a 503, not a 500', 
   expect(e.message).toMatch(/needs an engineer/);
 });
 
+it('an update refused because the workflow task is failing is a 503 case_unavailable, not a 500', () => {
+  const err = new Error('Workflow Update failed', { cause: Object.assign(new Error('9 FAILED_PRECONDITION: Unable to perform workflow execution update due to Workflow Task in failed state.'), { code: 9 }) });
+  expect(asApiError(err)).toMatchObject({ status: 503, code: 'case_unavailable' });
+});
+
 it('an unreachable server is a 503; an unknown workflow a 404; anything else is passed on', () => {
   expect(asApiError(Object.assign(new Error('14 UNAVAILABLE: connection refused'), { code: 14 }))).toMatchObject({ status: 503, code: 'workflow_service_unavailable' });
   expect(asApiError(new WorkflowNotFoundError('not found', 'case-X', undefined))).toMatchObject({ status: 404, code: 'not_found' });

@@ -9,6 +9,8 @@ import { workflowIdFor } from '../../workflows/definitions';
 
 const EventType = temporal.api.enums.v1.EventType;
 const TaskFailedCause = temporal.api.enums.v1.WorkflowTaskFailedCause;
+/** Failures of the workflow code itself: they repeat on every attempt until someone acts. */
+const CODE_FAILURES = new Set<number>([TaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR, TaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE]);
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 const WORKFLOW_ID_PREFIX = workflowIdFor('');
@@ -120,11 +122,12 @@ export async function inspectRun(client: Client, workflowId: string, runId: stri
   const first = failures[0];
   const last = failures[failures.length - 1];
   const point = await findResetPoint(events, workflowId, replay);
-  // A task that only timed out (its worker was killed or restarted) and whose history replays is
-  // waiting for a worker, not stuck: the next worker picks it up. (A failure on a retried attempt is
-  // not written to history, so replay, not the recorded events, decides.)
-  const recordedFailure = failures.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
-  if (!recordedFailure && point.resetEventId === null && point.lastGoodEventId !== null) return { events };
+  // A history that replays, whose tasks only timed out or failed for a passing reason (a killed or
+  // restarted worker, a sticky queue reset, new events during a task), is waiting for a worker, not
+  // stuck. A failure on a retried attempt is not written to history, so replay decides, and only the
+  // code's own failures (nondeterminism, an error thrown by workflow code) make a replaying case stuck.
+  const codeFailure = failures.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED && CODE_FAILURES.has(e.workflowTaskFailedEventAttributes?.cause ?? 0));
+  if (!codeFailure && point.resetEventId === null && point.lastGoodEventId !== null) return { events };
   return {
     events,
     stuck: {
