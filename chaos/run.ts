@@ -77,7 +77,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   };
   try {
     // People and cases first: the faults hit cases in flight.
-    const http = new Http(sys.baseUrl, 180_000);
+    // People retry a 503 for up to 10 minutes (the same Idempotency-Key each time: a step applies once).
+    const http = new Http(sys.baseUrl, 600_000);
     const team = await makeTeam(http, sys.smtp, sys.env);
     const tag = crypto.randomUUID().slice(0, 6);
     const patients = await pool(Array.from({ length: opts.cases }, (_, i) => i), 8, (i) => registerPatient(http, sys.smtp, `patient.${tag}.${i}@chaos.test`));
@@ -139,7 +140,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
           return [];
         });
         for (const s of stuck) {
-          log(`${s.reference}: blocked (${s.error.slice(0, 160)}): ops:repair`);
+          log(`${s.reference}: blocked (${s.error.slice(0, 160)}; ${s.diagnosis}): ops:repair`);
           const r = await repairCase(sys.client, sys.db, s.reference, { by: 'chaos-harness', reason: 'chaos run: blocked workflow task', workflowBundlePath: bundle }).catch((err: unknown) => ({ outcome: `failed: ${err instanceof Error ? err.message : String(err)}`, updates: [] }));
           repaired.push({ reference: s.reference, outcome: r.outcome, updates: r.updates.length });
           if (r.outcome === 'repaired') fault(`ops:repair ${s.reference} (${r.updates.length} update(s) re-delivered)`);

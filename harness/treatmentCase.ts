@@ -104,7 +104,9 @@ export async function driveToClosure(script: CaseScript, reference: string): Pro
   const deadline = Date.now() + (script.timeoutMs ?? 600_000);
   const timings: StepTiming[] = [];
   const url = `/cases/${reference}`;
-  const as = (who: Person, method: string, path: string, json?: unknown) => () => http.send(method, `${url}${path}`, { token: who.token, ...(json === undefined ? {} : { json }) });
+  // One Idempotency-Key per action: the client's retries after a 503 resend it, so the step applies once.
+  const as = (who: Person, method: string, path: string, json?: unknown) => () =>
+    http.send(method, `${url}${path}`, { token: who.token, headers: { 'Idempotency-Key': crypto.randomUUID() }, ...(json === undefined ? {} : { json }) });
   const read = async (): Promise<CaseState> => expectStatus(`read ${reference}`, await http.send<CaseState>('get', url, { token: patient.token }), 200).body;
   const pay = (paymentId: string, amountCents: number, purpose: string) => async () => {
     const payment: PaymentPayload = { paymentId, caseReference: reference, amountCents, currency: 'EUR', purpose, paidAt: new Date().toISOString() };

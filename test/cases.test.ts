@@ -26,6 +26,22 @@ async function recordedCounts() {
   return { cases, requests, events, emails };
 }
 
+describe('a step sent twice with the same Idempotency-Key', () => {
+  it('is applied once and answers as the first time; a malformed key is a 400', async () => {
+    const res = await request(stack.app).post('/cases').set(patient.auth).send(validCase());
+    const reference: string = res.body.reference;
+    const key = `retry-${reference}`;
+    const first = await request(stack.app).put(`/cases/${reference}/questionnaire`).set(patient.auth).set('Idempotency-Key', key).send({ placeOfBirth: 'Rabat' });
+    const again = await request(stack.app).put(`/cases/${reference}/questionnaire`).set(patient.auth).set('Idempotency-Key', key).send({ placeOfBirth: 'Rabat' });
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(again.body.version).toBe(first.body.version);
+    const read = await request(stack.app).get(`/cases/${reference}`).set(patient.auth);
+    expect(read.body.timeline.filter((e: { type: string }) => e.type === 'questionnaire_answered')).toHaveLength(1);
+    const bad = await request(stack.app).put(`/cases/${reference}/questionnaire`).set(patient.auth).set('Idempotency-Key', 'short').send({ placeOfBirth: 'Rabat' });
+    expect(bad.status).toBe(400);
+  });
+});
+
 describe('POST /cases', () => {
   it('answers with a case that takes the questionnaire at once, and the next read shows the answer', async () => {
     const res = await request(stack.app).post('/cases').set(patient.auth).send(validCase());

@@ -2,7 +2,9 @@
 // the workflow an update. The workflow decides whether the step is possible now (its validators).
 // `addStep` is shared with the later steps (routes/treatment.ts), so every step refuses the same way.
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { Request, Response } from 'express';
+import { sha256 } from '../../lib/caseIdentity';
 import { isCaseState, writeCaseState } from '../../lib/caseView';
 import type { Db } from '../../lib/db';
 import {
@@ -24,7 +26,7 @@ import type { CaseAccess } from '../caseAccess';
 import { ApiError, parseOr400 } from '../errors';
 import type { Action } from '../policy';
 import { json, type ApiRoutes } from '../routing';
-import { caseState, referenceParam } from '../schemas/cases';
+import { caseState, idempotencyKeyHeader, referenceParam } from '../schemas/cases';
 import { z } from '../schemas/common';
 import { assignCoordinatorBody, declareNoneBody, itemParams, questionnaireBody, reasonBody, reportBody, requestChangesBody, reviewBody } from '../schemas/pathway';
 import { toApiError } from '../temporalErrors';
@@ -34,6 +36,12 @@ export interface PathwayRouteDeps {
   db: Db;
   client: Client;
   access: CaseAccess;
+}
+
+/** The handle, with every update it sends carrying `updateId` (a repeated request attaches to the first). */
+function withUpdateId(handle: WorkflowHandle, updateId: string): WorkflowHandle {
+  const executeUpdate = (def: UpdateDefinition<unknown, unknown[]>, options?: object) => handle.executeUpdate(def as UpdateDefinition<unknown, []>, { ...options, updateId });
+  return Object.assign(Object.create(handle) as WorkflowHandle, { executeUpdate });
 }
 
 /** How the workflow names who acted: the patient side by kind, staff by account ID. */
@@ -82,6 +90,7 @@ export function addStep<B = undefined, S extends z.ZodObject = typeof referenceP
     method: step.method, path: step.path, tag: step.tag ?? 'Pathway', access: 'signed_in', action: step.action, summary: step.summary,
     request: {
       params: step.params ?? referenceParam,
+      headers: z.object({ 'Idempotency-Key': z.string().optional().openapi({ description: 'Resending the step with the same key (e.g. after a 503) applies it once and answers as the first time.' }) }),
       ...(step.body ? { body: { content: { 'application/json': { schema: step.body } }, required: !step.bodyOptional } } : {}),
     },
     responses: {
@@ -101,8 +110,12 @@ export function addStep<B = undefined, S extends z.ZodObject = typeof referenceP
         body = parseOr400(step.body, absent ? {} : req.body, 'request');
       }
       const principal = requirePrincipal(req);
+      const key = req.get('Idempotency-Key');
+      const handle = deps.client.workflow.getHandle(c.workflowId);
       try {
-        const result = await step.send(deps.client.workflow.getHandle(c.workflowId), actorOf(principal), body, { req, principal, params });
+        // The key, scoped to the caller and the step, is the update's ID: Temporal applies an update ID once.
+        const h = key === undefined ? handle : withUpdateId(handle, sha256(`${step.action}:${principal.userId}:${parseOr400(idempotencyKeyHeader, key, 'Idempotency-Key header')}`));
+        const result = await step.send(h, actorOf(principal), body, { req, principal, params });
         // Read-your-writes: the update's result is recorded in history; stored before answering, the
         // next read shows it (an update answering with a part of the state recorded it itself).
         if (isCaseState(result)) await writeCaseState(deps.db, result);
