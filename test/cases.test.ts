@@ -36,7 +36,8 @@ describe('a step sent twice with the same Idempotency-Key', () => {
     expect([first.status, again.status]).toEqual([200, 200]);
     expect(again.body.version).toBe(first.body.version);
     const read = await request(stack.app).get(`/cases/${reference}`).set(patient.auth);
-    expect(read.body.timeline.filter((e: { type: string }) => e.type === 'questionnaire_answered')).toHaveLength(1);
+    const timeline = read.body.timeline as { type: string }[];
+    expect(timeline.filter((e) => e.type === 'questionnaire_answered')).toHaveLength(1);
     const bad = await request(stack.app).put(`/cases/${reference}/questionnaire`).set(patient.auth).set('Idempotency-Key', 'short').send({ placeOfBirth: 'Rabat' });
     expect(bad.status).toBe(400);
   });
