@@ -5,7 +5,7 @@
 // follow-up → closed. Deterministic workflow code: it runs inside `carePathway` and uses its helpers.
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, setHandler, Trigger, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { EmailTemplateName } from '../activities/emailTemplates';
 import type { StaffAudience, StaffTemplate } from '../activities/staffEmails';
@@ -90,6 +90,9 @@ const STAY_PARTS: Partial<Record<Phase, StayPart>> = {
   in_stay: 'stay',
   follow_up: 'after_stay',
 };
+
+/** Patch: a follow-up's reminder is watched from when it is scheduled (before it, from when it was announced). */
+const FOLLOW_UP_WATCH_AT_ONCE = 'follow-up-watch-at-once';
 
 const fail = (type: string, message: string, details?: unknown) => ApplicationFailure.create({ type, message, details: details === undefined ? [] : [details], nonRetryable: true });
 const ms = (d: Duration) => msToNumber(d);
@@ -472,9 +475,18 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       const f: FollowUp = { id: `F${t.followUps.length + 1}`, at: iso(Date.parse(at)), description, reminded: false };
       t.followUps.push(f);
       ctx.publishDetails();
-      await ctx.record('follow_up_scheduled', by, `Follow-up ${f.id} at ${f.at}`, { followUpId: f.id, at: f.at });
-      await ctx.emailPatient('follow_up_scheduled', `Email patient: follow-up ${f.id}`, { date: whenText(f.at), description });
-      background.push(watchFollowUp(f));
+      // Watched from now: closing waits for `background`, and a slow announcement (SMTP outage) let a
+      // case close before the watcher joined it. Read once, so a replay that goes live keeps the choice.
+      const atOnce = patched(FOLLOW_UP_WATCH_AT_ONCE);
+      const announced = new Trigger<void>();
+      if (atOnce) background.push(watchFollowUp(f, announced));
+      try {
+        await ctx.record('follow_up_scheduled', by, `Follow-up ${f.id} at ${f.at}`, { followUpId: f.id, at: f.at });
+        await ctx.emailPatient('follow_up_scheduled', `Email patient: follow-up ${f.id}`, { date: whenText(f.at), description });
+      } finally {
+        announced.resolve();
+      }
+      if (!atOnce) background.push(watchFollowUp(f));
       return ctx.current();
     },
     {
@@ -753,10 +765,15 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     await ctx.record('task_overdue', 'system', `Task ${task.id} not handled after ${task.remindersSent} reminder(s): coordinator alerted`, { taskId: task.id });
   }
 
-  /** Reminds the patient of a follow-up appointment a few days before. */
-  async function watchFollowUp(f: FollowUp): Promise<void> {
+  /** Reminds the patient of a follow-up appointment a few days before, never ahead of its announcement. */
+  async function watchFollowUp(f: FollowUp, announced?: PromiseLike<void>): Promise<void> {
     const at = Date.parse(f.at) - ms(timings.arrivalReminderBefore);
     if (await condition(stop, Math.max(1, at - Date.now()), { summary: `Timer: follow-up ${f.id} reminder` })) return;
+    if (announced) {
+      // Due: sent even if the case is closing or continuing as new meanwhile, not if it was withdrawn or cancelled.
+      await announced;
+      if (ended()) return;
+    }
     f.reminded = true;
     await ctx.emailPatient('follow_up_reminder', `Email patient: follow-up ${f.id} reminder`, { date: whenText(f.at), description: f.description });
   }
