@@ -1,10 +1,12 @@
 // The case's read model and audit trail in the database. Each write carries an idempotency key
 // (workflow ID + business step) so a retried activity records nothing twice.
+import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../lib/db';
 import { isUniqueViolation } from '../lib/db';
-import { caseRowOf, writeCaseView } from '../lib/caseView';
+import { caseRowOf, writeCaseView, writeCaseViewChange } from '../lib/caseView';
+import type { ViewChange } from '../workflows/caseState';
 import type { AwaitingRole, CaseStartInput, CaseView, EventPayload, Phase } from '../workflows/definitions';
-import { workflowIdFor } from '../workflows/definitions';
+import { FAILURE_TYPES, workflowIdFor } from '../workflows/definitions';
 
 export interface CaseEventInput {
   reference: string;
@@ -17,7 +19,9 @@ export interface CaseEventInput {
   at?: string;
   /** The account that opened the case (the workflow's own input): the row must be this owner's. */
   ownerId?: string;
-  /** The case's view and its version, when it changed since the last write (see lib/caseView.ts). */
+  /** The fields of the view that changed since the last write (see workflows/caseState.ts). */
+  change?: ViewChange;
+  /** The whole view and its version: when the stored view fell behind a change, and in earlier histories. */
   view?: CaseView;
   version?: number;
   /** Workflows recorded before the view existed moved these read-model columns alone. */
@@ -27,8 +31,31 @@ export interface CaseEventInput {
   coordinatorId?: string | null;
 }
 
+/** What the read model was sent: a change of the view, or (fallback, earlier histories) the whole view. */
+export interface ViewWrite {
+  change?: ViewChange;
+  view?: CaseView;
+  version?: number;
+}
+
 export function createCaseRecordActivities(deps: { db: Db }) {
   const { db } = deps;
+
+  /**
+   * Stores the view's change or whole view. A change the stored view is too old for fails at once (not
+   * retried): the workflow then sends the whole view, which lands whatever the stored version.
+   */
+  async function writeView(reference: string, write: ViewWrite): Promise<boolean> {
+    if (write.change) {
+      const outcome = await writeCaseViewChange(db, reference, write.change);
+      if (outcome === 'behind') {
+        throw ApplicationFailure.create({ type: FAILURE_TYPES.readModelBehind, nonRetryable: true, message: `The read model of ${reference} is older than version ${write.change.base}: send the whole view.` });
+      }
+      return outcome === 'stored';
+    }
+    if (write.view && write.version !== undefined) return writeCaseView(db, write.view, write.version);
+    return false;
+  }
 
   /**
    * The case's row ID, or null when there is no row. After a database restore a row with this
@@ -50,8 +77,8 @@ export function createCaseRecordActivities(deps: { db: Db }) {
   async function recordCaseEvent(input: CaseEventInput): Promise<{ recorded: boolean }> {
     const c = await ownRow(input.reference, input.ownerId);
     if (!c) throw new Error(`No case row ${input.reference}: nothing recorded. Run npm run ops:rebuild-read-model (docs/operations.md).`);
-    if (input.view && input.version !== undefined) {
-      await writeCaseView(db, input.view, input.version);
+    if (input.change || (input.view && input.version !== undefined)) {
+      await writeView(input.reference, input);
     } else if (input.phase !== undefined || input.awaitingRole !== undefined || input.nextDeadline !== undefined || input.coordinatorId !== undefined) {
       await db.case.update({
         where: { reference: input.reference },
@@ -95,9 +122,9 @@ export function createCaseRecordActivities(deps: { db: Db }) {
   }
 
   /** Stores a view the workflow changed without recording an event (an allocation, a certificate issued). */
-  async function publishCaseView(input: { reference: string; ownerId?: string; view: CaseView; version: number }): Promise<{ stored: boolean }> {
+  async function publishCaseView(input: { reference: string; ownerId?: string } & ViewWrite): Promise<{ stored: boolean }> {
     await ownRow(input.reference, input.ownerId);
-    return { stored: await writeCaseView(db, input.view, input.version) };
+    return { stored: await writeView(input.reference, input) };
   }
 
   return { recordCase, recordCaseEvent, publishCaseView };

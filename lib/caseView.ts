@@ -4,13 +4,13 @@
 // carry the view's version, and a write only lands when its version is above the stored one, so late,
 // repeated or concurrent writes never move a case backwards.
 import type { Prisma } from '../generated/prisma/client';
-import { initialCaseState, viewOf } from '../workflows/caseState';
+import { applyViewChange, initialCaseState, viewOf, type ViewChange } from '../workflows/caseState';
 import { workflowIdFor, type CaseStartInput, type CaseState, type CaseView, type TimelineEntry } from '../workflows/definitions';
 import type { Db } from './db';
 
 type Tx = Pick<Db, 'case'>;
 
-export { viewOf };
+export { applyViewChange, viewOf };
 
 /** A new case's row: its identity from the start input, and its first view (version 0, collecting the file). */
 export function caseRowOf(input: CaseStartInput) {
@@ -36,9 +36,21 @@ export function caseRowOf(input: CaseStartInput) {
   };
 }
 
-/** True for an update's result that is a whole case state (some updates answer with a part of it). */
-export function isCaseState(value: unknown): value is CaseState {
-  return typeof value === 'object' && value !== null && typeof (value as CaseState).version === 'number' && typeof (value as CaseState).phase === 'string' && typeof (value as CaseState).reference === 'string';
+/** True for an update's result that is a whole case view (some updates answer with a part of it). */
+export function isCaseState(value: unknown): value is CaseView {
+  return typeof value === 'object' && value !== null && typeof (value as CaseView).version === 'number' && typeof (value as CaseView).phase === 'string' && typeof (value as CaseView).reference === 'string';
+}
+
+/** The row's read-model fields for a view: the view itself and the worklist columns that follow from it. */
+function rowOfView(view: CaseView, version: number) {
+  return {
+    view: { ...view, version } as unknown as Prisma.InputJsonValue,
+    viewVersion: version,
+    phase: view.phase,
+    awaitingRole: view.awaitingRole,
+    nextDeadline: view.nextDeadline ? new Date(view.nextDeadline) : null,
+    coordinatorId: view.coordinatorId,
+  };
 }
 
 /**
@@ -46,23 +58,33 @@ export function isCaseState(value: unknown): value is CaseState {
  * is above the stored one. Returns whether it landed (false: a newer or equal version is already there).
  */
 export async function writeCaseView(db: Tx, view: CaseView, version: number): Promise<boolean> {
-  const { count } = await db.case.updateMany({
-    where: { reference: view.reference, viewVersion: { lt: version } },
-    data: {
-      view: { ...view, version } as unknown as Prisma.InputJsonValue,
-      viewVersion: version,
-      phase: view.phase,
-      awaitingRole: view.awaitingRole,
-      nextDeadline: view.nextDeadline ? new Date(view.nextDeadline) : null,
-      coordinatorId: view.coordinatorId,
-    },
-  });
+  const { count } = await db.case.updateMany({ where: { reference: view.reference, viewVersion: { lt: version } }, data: rowOfView(view, version) });
   return count > 0;
 }
 
-/** Stores an update's result (a whole case state, recorded in history): read-your-writes for the caller. */
-export async function writeCaseState(db: Tx, state: CaseState): Promise<boolean> {
-  return writeCaseView(db, viewOf(state), state.version);
+/**
+ * Applies a change of the view (the fields changed since `change.base`) to the stored view. `stored`: it
+ * landed; `already`: the stored version is this one or newer; `behind`: the stored view is older than the
+ * change's base (a write the workflow sent earlier has not landed, or the database was restored), so
+ * only the whole view can bring it forward.
+ */
+export async function writeCaseViewChange(db: Tx, reference: string, change: ViewChange): Promise<'stored' | 'already' | 'behind'> {
+  for (;;) {
+    const row = await db.case.findUnique({ where: { reference }, select: { view: true, viewVersion: true } });
+    if (!row) return 'behind';
+    if (row.viewVersion >= change.version) return 'already';
+    if (row.viewVersion < change.base || row.view === null || typeof row.view !== 'object' || Array.isArray(row.view)) return 'behind';
+    const view = applyViewChange(row.view as unknown as CaseView, change);
+    // Compare-and-set on the version read: a concurrent write makes this one read again.
+    const { count } = await db.case.updateMany({ where: { reference, viewVersion: row.viewVersion }, data: rowOfView(view, change.version) });
+    if (count > 0) return 'stored';
+  }
+}
+
+/** Stores an update's result (a whole case view, recorded in history): read-your-writes for the caller. */
+export async function writeCaseState(db: Tx, state: CaseView | CaseState): Promise<boolean> {
+  const { timeline: _timeline, ...view } = state as CaseState;
+  return writeCaseView(db, view, state.version);
 }
 
 /** The case as people see it: the stored view and the timeline from the audit trail, oldest first. */
@@ -71,4 +93,10 @@ export async function readCaseState(db: Pick<Db, 'caseEvent'>, row: { id: string
   const events = await db.caseEvent.findMany({ where: { caseId: row.id }, orderBy: { id: 'asc' }, select: { at: true, type: true, actor: true, summary: true } });
   const timeline: TimelineEntry[] = events.map((e) => ({ at: e.at.toISOString(), type: e.type, actor: e.actor, summary: e.summary ?? e.type }));
   return { ...(row.view as unknown as CaseView), version: row.viewVersion, timeline };
+}
+
+/** The case as people see it, read again by reference (e.g. after an update's result was stored). */
+export async function readCaseStateOf(db: Pick<Db, 'case' | 'caseEvent'>, reference: string): Promise<CaseState | null> {
+  const row = await db.case.findUnique({ where: { reference }, select: { id: true, view: true, viewVersion: true } });
+  return row ? readCaseState(db, row) : null;
 }

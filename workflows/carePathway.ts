@@ -50,6 +50,7 @@ import {
   type CompletenessReview,
   type DocumentAdded,
   type CaseState,
+  type CaseView,
   type EventPayload,
   type PaymentNotice,
   type PaymentStatus,
@@ -57,7 +58,8 @@ import {
   type ReportInput,
   type AllocatedPayment,
 } from './definitions';
-import { initialCaseState, strip, viewVersions, waitingForText } from './caseState';
+import { initialCaseState, strip, viewOf, viewVersions, waitingForText } from './caseState';
+import { writeViewWith } from './readModel';
 import { coveredCents, createTreatmentProgramme, type Ending } from './treatmentProgramme';
 
 const records = proxyActivities<Pick<Activities, 'recordCase' | 'recordCaseEvent' | 'publishCaseView'>>({
@@ -113,10 +115,10 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   }
   /** The read model's versions: each recorded event carries the view when it changed. */
   const versions = viewVersions(state);
-  /** The state with a new version if it changed: what updates answer (the API stores it in the read model). */
-  const current = (): CaseState => {
+  /** The view with a new version if it changed: what updates answer (the API stores it in the read model). */
+  const current = (): CaseView => {
     versions.bump();
-    return state;
+    return viewOf(state);
   };
   // Anything the case changed without recording an event is published as soon as the workflow waits,
   // so the read model never lags behind what history recorded (cases started before keep their history).
@@ -124,8 +126,9 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     void (async () => {
       for (;;) {
         await condition(() => versions.pending());
-        const view = versions.toSend();
-        if (view) await records.publishCaseView.executeWithOptions({ summary: 'Update read model' }, [{ reference: input.reference, ...(input.ownerId ? { ownerId: input.ownerId } : {}), ...view }]);
+        await writeViewWith(versions, async (view) => {
+          if (view.change || view.view) await records.publishCaseView.executeWithOptions({ summary: 'Update read model' }, [{ reference: input.reference, ...(input.ownerId ? { ownerId: input.ownerId } : {}), ...view }]);
+        });
       }
     })();
   }
@@ -578,21 +581,13 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     note(type, actor, summary);
     if (readModel.nextDeadline !== undefined) setDeadline(readModel.nextDeadline);
     const at = state.timeline[state.timeline.length - 1].at;
-    // The view goes with the event when it changed: the read model then shows only what history recorded.
-    const view = versions.toSend();
-    await records.recordCaseEvent.executeWithOptions({ summary: `Record event: ${type}` }, [
-      {
-        reference: input.reference,
-        idempotencyKey: `${workflowId}:${timelineOffset + state.timeline.length}:${type}`,
-        type,
-        actor,
-        payload,
-        summary,
-        at,
-        ...(input.ownerId ? { ownerId: input.ownerId } : {}),
-        ...view,
-      },
-    ]);
+    // The view's change goes with the event: the read model then shows only what history recorded.
+    const idempotencyKey = `${workflowId}:${timelineOffset + state.timeline.length}:${type}`;
+    await writeViewWith(versions, (view) =>
+      records.recordCaseEvent.executeWithOptions({ summary: `Record event: ${type}` }, [
+        { reference: input.reference, idempotencyKey, type, actor, payload, summary, at, ...(input.ownerId ? { ownerId: input.ownerId } : {}), ...view },
+      ]),
+    );
   }
 
   /** Moves the case: state, Temporal UI (search attributes, details) and the database read model. */

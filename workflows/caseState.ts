@@ -75,37 +75,72 @@ export function viewOf(state: CaseState): CaseView {
 }
 
 /**
+ * A change of the view: the top-level fields that changed in any version after `base`, with their values
+ * at `version`. Applied to any stored version from `base` up, it gives exactly the view at `version`
+ * (a field left out kept one value through all those versions), so a write never needs the whole view.
+ */
+export interface ViewChange {
+  base: number;
+  version: number;
+  fields: Partial<CaseView>;
+}
+
+type Fields = Record<string, string>;
+
+/**
  * Versions of the view: `bump` gives the state a new version when its view changed since the last one,
- * `toSend` says which version the read model has not been sent yet. Deterministic (JSON of the state).
+ * `toSend` says what the read model has not been sent yet, as a `ViewChange` (history keeps the changed
+ * fields only), and `whole` the full view for a read model that fell behind. Deterministic (JSON of the state).
  */
 export function viewVersions(state: CaseState) {
-  const contentOf = () => {
+  /** Each top-level field of the view as JSON (version and timeline excluded). */
+  const fieldsOf = (): Fields => {
     const { version: _version, timeline: _timeline, ...rest } = state;
-    return JSON.stringify(rest);
+    const out: Fields = {};
+    for (const [k, v] of Object.entries(rest)) out[k] = JSON.stringify(v);
+    return out;
   };
-  let last = contentOf();
+  const differing = (a: Fields, b: Fields): string[] => [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== b[k]);
+  let last = fieldsOf();
   let sent = state.version;
-  let sentContent = last;
+  /** Fields changed in a version after `sent`. */
+  const dirty = new Set<string>();
   return {
     /** True when the view changed since it was last sent to the read model. */
     pending(): boolean {
-      return contentOf() !== sentContent;
+      return dirty.size > 0 || differing(fieldsOf(), last).length > 0;
     },
     bump(): void {
-      const now = contentOf();
-      if (now === last) return;
+      const now = fieldsOf();
+      const changed = differing(now, last);
+      if (!changed.length) return;
+      for (const k of changed) dirty.add(k);
       last = now;
       state.version++;
     },
-    /** The view to send with the next write, or undefined when the read model has this version already. */
-    toSend(): { view: CaseView; version: number } | undefined {
+    /** The change to send with the next write, or undefined when the read model has this version already. */
+    toSend(): ViewChange | undefined {
       this.bump();
-      if (state.version <= sent) return undefined;
+      if (state.version <= sent || !dirty.size) return undefined;
+      const { timeline: _timeline, ...view } = state;
+      const fields: Record<string, unknown> = {};
+      for (const k of dirty) fields[k] = (view as Record<string, unknown>)[k];
+      const change: ViewChange = { base: sent, version: state.version, fields: fields };
       sent = state.version;
-      sentContent = last;
+      dirty.clear();
+      return change;
+    },
+    /** The whole view at the current version, for a read model too far behind to apply a change. */
+    whole(): { view: CaseView; version: number } {
+      this.bump();
       return { view: viewOf(state), version: state.version };
     },
   };
+}
+
+/** The view a change gives when applied to a stored view (see `ViewChange`). */
+export function applyViewChange(view: CaseView, change: ViewChange): CaseView {
+  return { ...view, ...change.fields, version: change.version };
 }
 
 /** Drops empty values so they never overwrite an earlier answer. */

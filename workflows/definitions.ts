@@ -287,7 +287,7 @@ export interface DocumentAdded {
 /** Kept for cases that received documents as signals; the API now sends `addDocument`. */
 export const documentAddedSignal = defineSignal<[DocumentAdded]>('documentAdded');
 /** The API stored a document (sent with the document ID as update ID): answers the case with its checklist. */
-export const addDocumentUpdate = defineUpdate<CaseState, [DocumentAdded]>('addDocument');
+export const addDocumentUpdate = defineUpdate<CaseView, [DocumentAdded]>('addDocument');
 
 /** A payment confirmed by the payment provider (amounts in integer cents). */
 export interface PaymentNotice {
@@ -303,7 +303,7 @@ export interface PaymentResult {
   duplicate: boolean;
   amountPaidCents: number;
   /** The case after the payment (the API stores it in the read model before answering). */
-  state?: CaseState;
+  state?: CaseView;
 }
 /** Sent with the payment ID as update ID, so a repeated webhook delivery is counted once. */
 export const paymentReceivedUpdate = defineUpdate<PaymentResult, [PaymentNotice]>('paymentReceived');
@@ -317,20 +317,20 @@ export const messagePostedSignal = defineSignal<[MessagePosted]>('messagePosted'
 
 /** Questionnaire answers (validated by the API's schema): field name → value. */
 export type QuestionnaireAnswers = Record<string, string>;
-export const answerQuestionnaireUpdate = defineUpdate<CaseState, [{ answers: QuestionnaireAnswers; by: string }]>('answerQuestionnaire');
+export const answerQuestionnaireUpdate = defineUpdate<CaseView, [{ answers: QuestionnaireAnswers; by: string }]>('answerQuestionnaire');
 /** The patient declares they have no document for an item that allows it (e.g. no operation). */
-export const declareNoneUpdate = defineUpdate<CaseState, [{ itemId: string; none: boolean; by: string }]>('declareNone');
-export const submitFileUpdate = defineUpdate<CaseState, [{ by: string }]>('submitFile');
+export const declareNoneUpdate = defineUpdate<CaseView, [{ itemId: string; none: boolean; by: string }]>('declareNone');
+export const submitFileUpdate = defineUpdate<CaseView, [{ by: string }]>('submitFile');
 
 export type CompletenessReview =
   | { decision: 'complete'; by: string }
   | { decision: 'incomplete'; missingItems: string[]; message: string; by: string };
 /** The admission coordinator's check. `complete` is refused while a required item is missing. */
-export const reviewCompletenessUpdate = defineUpdate<CaseState, [CompletenessReview]>('reviewCompleteness');
+export const reviewCompletenessUpdate = defineUpdate<CaseView, [CompletenessReview]>('reviewCompleteness');
 
-export const assignCoordinatorUpdate = defineUpdate<CaseState, [{ coordinatorId: string; by: string }]>('assignCoordinator');
-export const approveContentsUpdate = defineUpdate<CaseState, [{ by: string }]>('approveContents');
-export const requestChangesUpdate = defineUpdate<CaseState, [{ message: string; by: string }]>('requestChanges');
+export const assignCoordinatorUpdate = defineUpdate<CaseView, [{ coordinatorId: string; by: string }]>('assignCoordinator');
+export const approveContentsUpdate = defineUpdate<CaseView, [{ by: string }]>('approveContents');
+export const requestChangesUpdate = defineUpdate<CaseView, [{ message: string; by: string }]>('requestChanges');
 
 export const MDT_STRATEGIES = ['confirm_home_treatment', 'alternative_proposed', 'treatment_here'] as const;
 export type MdtStrategy = (typeof MDT_STRATEGIES)[number];
@@ -339,9 +339,9 @@ export type Report =
   | { kind: 'analysis'; diagnosis: string; diagnosisStatus: 'new' | 'confirmed'; summary: string; by: string; at: string };
 export type ReportInput = Omit<Extract<Report, { kind: 'mdt' }>, 'at'> | Omit<Extract<Report, { kind: 'analysis' }>, 'at'>;
 /** The MDT (or the pathologists for a sample analysis) return their report. */
-export const submitReportUpdate = defineUpdate<CaseState, [ReportInput]>('submitReport');
+export const submitReportUpdate = defineUpdate<CaseView, [ReportInput]>('submitReport');
 
-export const withdrawUpdate = defineUpdate<CaseState, [{ reason: string; by: string }]>('withdraw');
+export const withdrawUpdate = defineUpdate<CaseView, [{ reason: string; by: string }]>('withdraw');
 
 // ---- step 3 to the end of the case -----------------------------------------------------------------
 
@@ -352,10 +352,10 @@ export interface IssueEstimateRequest {
   by: string;
 }
 export const issueEstimateUpdate = defineUpdate<EstimateState, [IssueEstimateRequest]>('issueEstimate');
-export const acceptEstimateUpdate = defineUpdate<CaseState, [{ number: string; by: string }]>('acceptEstimate');
-export const declineEstimateUpdate = defineUpdate<CaseState, [{ number: string; reason?: string; by: string }]>('declineEstimate');
+export const acceptEstimateUpdate = defineUpdate<CaseView, [{ number: string; by: string }]>('acceptEstimate');
+export const declineEstimateUpdate = defineUpdate<CaseView, [{ number: string; reason?: string; by: string }]>('declineEstimate');
 /** The patient tells how they are insured (any time before the estimate is guaranteed). */
-export const declareCoverageUpdate = defineUpdate<CaseState, [CoverageDeclaration & { by: string }]>('declareCoverage');
+export const declareCoverageUpdate = defineUpdate<CaseView, [CoverageDeclaration & { by: string }]>('declareCoverage');
 /** Finance records an insurer's approval (guarantee) letter, uploaded first as a document of the case. */
 export interface InsurerLetterInput {
   estimateNumber: string;
@@ -365,7 +365,7 @@ export interface InsurerLetterInput {
   documentId: string;
   by: string;
 }
-export const recordInsurerLetterUpdate = defineUpdate<CaseState, [InsurerLetterInput]>('recordInsurerLetter');
+export const recordInsurerLetterUpdate = defineUpdate<CaseView, [InsurerLetterInput]>('recordInsurerLetter');
 /** The patient or the coordinator sets (or moves) the arrival date: only once the estimate is guaranteed. */
 export interface ArrivalInput {
   /** YYYY-MM-DD, after today. */
@@ -374,7 +374,7 @@ export interface ArrivalInput {
   site?: TreatmentSiteId;
   by: string;
 }
-export const setArrivalDateUpdate = defineUpdate<CaseState, [ArrivalInput]>('setArrivalDate');
+export const setArrivalDateUpdate = defineUpdate<CaseView, [ArrivalInput]>('setArrivalDate');
 /** A companion travelling with the patient (for the visa certificates); the same name updates it. */
 export interface CompanionInput {
   fullName: string;
@@ -383,8 +383,8 @@ export interface CompanionInput {
   proofDocumentId?: string;
   by: string;
 }
-export const setCompanionUpdate = defineUpdate<CaseState, [CompanionInput]>('setCompanion');
-export const patientArrivedUpdate = defineUpdate<CaseState, [{ by: string }]>('patientArrived');
+export const setCompanionUpdate = defineUpdate<CaseView, [CompanionInput]>('setCompanion');
+export const patientArrivedUpdate = defineUpdate<CaseView, [{ by: string }]>('patientArrived');
 /** A patient request that becomes a task for a team (config/stay.ts: PATIENT_REQUESTS). */
 export interface PatientRequestInput {
   kind: PatientRequestKind;
@@ -392,13 +392,13 @@ export interface PatientRequestInput {
   by: string;
 }
 export const raiseRequestUpdate = defineUpdate<CaseTask, [PatientRequestInput]>('raiseRequest');
-export const completeTaskUpdate = defineUpdate<CaseState, [{ taskId: string; outcome: string; by: string; byRole: string }]>('completeTask');
+export const completeTaskUpdate = defineUpdate<CaseView, [{ taskId: string; outcome: string; by: string; byRole: string }]>('completeTask');
 /** The treatment of an additional estimate starts: refused until that estimate is guaranteed. */
-export const startTreatmentUpdate = defineUpdate<CaseState, [{ estimateNumber: string; by: string }]>('startTreatment');
+export const startTreatmentUpdate = defineUpdate<CaseView, [{ estimateNumber: string; by: string }]>('startTreatment');
 /** The stay ends; `performed` is the care given (default: the lines of the guaranteed estimates). */
-export const recordDischargeUpdate = defineUpdate<CaseState, [{ performed?: EstimateLineInput[]; by: string }]>('recordDischarge');
+export const recordDischargeUpdate = defineUpdate<CaseView, [{ performed?: EstimateLineInput[]; by: string }]>('recordDischarge');
 /** A follow-up appointment (`at`: ISO date-time with offset, in the future), reminded a few days before. */
-export const scheduleFollowUpUpdate = defineUpdate<CaseState, [{ at: string; description: string; by: string }]>('scheduleFollowUp');
+export const scheduleFollowUpUpdate = defineUpdate<CaseView, [{ at: string; description: string; by: string }]>('scheduleFollowUp');
 
 /** Failure types the API maps to answers (the message says what to do). */
-export const FAILURE_TYPES = { wrongPhase: 'WrongPhase', missingItems: 'MissingItems', notAllowed: 'NotAllowed', invalid: 'InvalidInput', notGuaranteed: 'NotGuaranteed' } as const;
+export const FAILURE_TYPES = { wrongPhase: 'WrongPhase', missingItems: 'MissingItems', notAllowed: 'NotAllowed', invalid: 'InvalidInput', notGuaranteed: 'NotGuaranteed', readModelBehind: 'ReadModelBehind' } as const;

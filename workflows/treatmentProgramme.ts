@@ -39,6 +39,7 @@ import {
   type AwaitingRole,
   type CaseStartInput,
   type CaseState,
+  type CaseView,
   type CaseTask,
   type EstimateState,
   type EventPayload,
@@ -74,8 +75,8 @@ export interface CaseContext {
   issueFinalInvoice: Activities['issueFinalInvoice'];
   /** What a new run needs besides the state (continue-as-new). */
   carried(): Omit<ResumePoint, 'state' | 'stage'>;
-  /** The state, with a new version if it changed: what an update answers (the API stores it in the read model). */
-  current(): CaseState;
+  /** The view (no timeline), with a new version if it changed: what an update answers (the API stores it in the read model). */
+  current(): CaseView;
 }
 
 export { emptyTreatment } from './caseState';

@@ -10,7 +10,7 @@ import type { Case, Document } from '../../generated/prisma/client';
 import type { AppConfig } from '../../lib/config';
 import type { Db } from '../../lib/db';
 import { writeCaseState } from '../../lib/caseView';
-import { addDocumentUpdate, LANGUAGES, TERMINAL_PHASES, type CaseState } from '../../workflows/definitions';
+import { addDocumentUpdate, LANGUAGES, TERMINAL_PHASES, type CaseView } from '../../workflows/definitions';
 import { requirePrincipal } from '../auth/principal';
 import type { CaseAccess } from '../caseAccess';
 import { ApiError, parseOr400 } from '../errors';
@@ -163,7 +163,7 @@ export function registerDocumentRoutes(api: ApiRoutes, deps: DocumentsRouteDeps)
         const handle = client.workflow.getHandle(c.workflowId);
         let signalled = 0;
         try {
-          let state: CaseState | undefined;
+          let state: CaseView | undefined;
           for (const d of rows) {
             // The document ID is the update ID: a retried delivery is applied once.
             state = await handle.executeUpdate(addDocumentUpdate, { args: [{ documentId: d.id, kind: d.kind, language: d.language, needsTranslation: d.needsTranslation, uploadedBy }], updateId: d.id });

@@ -5,7 +5,7 @@ import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@tempor
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Request, Response } from 'express';
 import { sha256 } from '../../lib/caseIdentity';
-import { isCaseState, writeCaseState } from '../../lib/caseView';
+import { isCaseState, readCaseStateOf, writeCaseState } from '../../lib/caseView';
 import type { Db } from '../../lib/db';
 import {
   answerQuestionnaireUpdate,
@@ -117,8 +117,13 @@ export function addStep<B = undefined, S extends z.ZodObject = typeof referenceP
         const h = key === undefined ? handle : withUpdateId(handle, sha256(`${step.action}:${principal.userId}:${parseOr400(idempotencyKeyHeader, key, 'Idempotency-Key header')}`));
         const result = await step.send(h, actorOf(principal), body, { req, principal, params });
         // Read-your-writes: the update's result is recorded in history; stored before answering, the
-        // next read shows it (an update answering with a part of the state recorded it itself).
-        if (isCaseState(result)) await writeCaseState(deps.db, result);
+        // next read shows it (an update answering with a part of the state recorded it itself). The answer
+        // is the case as `GET /cases/{reference}` shows it, timeline included.
+        if (isCaseState(result)) {
+          await writeCaseState(deps.db, result);
+          res.status(status).json((await readCaseStateOf(deps.db, c.reference)) ?? result);
+          return;
+        }
         res.status(status).json(result);
       } catch (err) {
         // The workflow has already closed (the read model may lag by a moment): the case has ended.

@@ -3,18 +3,19 @@
 // workflow query, which could run workflow code ahead of history): every carePathway workflow, any
 // status, every run. For each case it recreates the Case row when missing, replays the recorded
 // `recordCase`/`recordCaseEvent` activity inputs through the same activities (idempotent by their keys:
-// missing timeline events are appended, the view only moves forward), writes the newest view an update
-// returned, recreates the CaseRequest (by the memo's key hash), confirms the row, and moves the
+// missing timeline events are appended), writes the newest view (an update's result, or the view rebuilt
+// from the recorded changes; it only moves forward), recreates the CaseRequest (by the memo's key hash), confirms the row, and moves the
 // reference counter past every reference Temporal holds. Running it twice changes nothing the second time.
 import type { Client } from '@temporalio/client';
 import { fromPayloadsAtIndex, type PayloadConverter } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { tsToMs } from '@temporalio/common/lib/time';
-import { createCaseRecordActivities, type CaseEventInput } from '../../activities/caseRecords';
-import { caseRowOf, isCaseState, writeCaseState } from '../caseView';
+import { createCaseRecordActivities, type CaseEventInput, type ViewWrite } from '../../activities/caseRecords';
+import { applyViewChange, caseRowOf, isCaseState, viewOf, writeCaseState } from '../caseView';
+import { initialCaseState } from '../../workflows/caseState';
 import { isUniqueViolation, type Db } from '../db';
 import { restoredRequestKey, RESTORED_BODY_HASH } from '../caseIdentity';
-import { workflowIdFor, type CaseStartInput, type CaseState } from '../../workflows/definitions';
+import { workflowIdFor, type CaseStartInput, type CaseView } from '../../workflows/definitions';
 
 type HistoryEvent = NonNullable<History['events']>[number];
 
@@ -83,8 +84,8 @@ interface Recorded {
   memo: { ownerId?: string; requestKeyHash?: string };
   recordCase?: CaseStartInput;
   events: CaseEventInput[];
-  /** The newest whole state an update returned or a continued run resumed from. */
-  newest?: CaseState;
+  /** The newest whole view: an update's result, a continued run's state, or one rebuilt from the recorded changes. */
+  newest?: CaseView;
 }
 
 function readHistory(events: HistoryEvent[], converter: PayloadConverter, into: Recorded): void {
@@ -98,6 +99,12 @@ function readHistory(events: HistoryEvent[], converter: PayloadConverter, into: 
   const offer = (state: unknown) => {
     if (isCaseState(state) && (!into.newest || state.version > into.newest.version)) into.newest = state;
   };
+  /** A view write the workflow sent: a whole view, or a change applied to the newest view it builds on. */
+  const written = (write: ViewWrite) => {
+    if (write.view && write.version !== undefined) offer({ ...write.view, version: write.version });
+    const change = write.change;
+    if (change && into.newest && into.newest.version >= change.base && change.version > into.newest.version) into.newest = applyViewChange(into.newest, change);
+  };
   for (const e of events) {
     const started = e.workflowExecutionStartedEventAttributes;
     if (started) {
@@ -106,7 +113,8 @@ function readHistory(events: HistoryEvent[], converter: PayloadConverter, into: 
         into.start = input;
         into.startMs = tsToMs(e.eventTime);
       }
-      if (input?.resume) offer(input.resume.state);
+      if (input?.resume) offer(viewOf(input.resume.state));
+      else if (input) offer(viewOf(initialCaseState(input))); // version 0: what the API wrote when it opened the case
       for (const [k, payload] of Object.entries(started.memo?.fields ?? {})) {
         const v: unknown = converter.fromPayload(payload);
         if ((k === 'ownerId' || k === 'requestKeyHash') && typeof v === 'string') into.memo[k] = v;
@@ -118,8 +126,17 @@ function readHistory(events: HistoryEvent[], converter: PayloadConverter, into: 
       if (name === 'recordCase') into.recordCase ??= decode<CaseStartInput>(scheduled.input?.payloads);
       if (name === 'recordCaseEvent') {
         const input = decode<CaseEventInput>(scheduled.input?.payloads);
-        // Older events carry no time of their own: the time the workflow scheduled them is close.
-        if (input) into.events.push({ ...input, at: input.at ?? new Date(tsToMs(e.eventTime)).toISOString() });
+        if (input) {
+          written(input);
+          // The view goes in once at the end (the newest); each event is replayed for the timeline.
+          const { change: _change, view: _view, version: _version, ...event } = input;
+          // Older events carry no time of their own: the time the workflow scheduled them is close.
+          into.events.push({ ...event, at: input.at ?? new Date(tsToMs(e.eventTime)).toISOString() });
+        }
+      }
+      if (name === 'publishCaseView') {
+        const input = decode<ViewWrite>(scheduled.input?.payloads);
+        if (input) written(input);
       }
     }
     const updated = e.workflowExecutionUpdateCompletedEventAttributes;
