@@ -31,6 +31,9 @@ export interface CaseEventInput {
   coordinatorId?: string | null;
 }
 
+/** How long a change waits for the earlier write it builds on before asking for the whole view. */
+const BEHIND_WAIT_MS = 2_000;
+
 /** What the read model was sent: a change of the view, or (fallback, earlier histories) the whole view. */
 export interface ViewWrite {
   change?: ViewChange;
@@ -42,12 +45,18 @@ export function createCaseRecordActivities(deps: { db: Db }) {
   const { db } = deps;
 
   /**
-   * Stores the view's change or whole view. A change the stored view is too old for fails at once (not
-   * retried): the workflow then sends the whole view, which lands whatever the stored version.
+   * Stores the view's change or whole view. A change the stored view is too old for waits a moment for
+   * the write it builds on (a handler's event and the main flow's next one are often written at the same
+   * time), then fails (not retried): the workflow then sends the whole view, which lands whatever the
+   * stored version (a restored database).
    */
   async function writeView(reference: string, write: ViewWrite): Promise<boolean> {
     if (write.change) {
-      const outcome = await writeCaseViewChange(db, reference, write.change);
+      let outcome = await writeCaseViewChange(db, reference, write.change);
+      for (const waitUntil = Date.now() + BEHIND_WAIT_MS; outcome === 'behind' && Date.now() < waitUntil; ) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        outcome = await writeCaseViewChange(db, reference, write.change);
+      }
       if (outcome === 'behind') {
         throw ApplicationFailure.create({ type: FAILURE_TYPES.readModelBehind, nonRetryable: true, message: `The read model of ${reference} is older than version ${write.change.base}: send the whole view.` });
       }

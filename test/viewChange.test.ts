@@ -134,4 +134,15 @@ describe('the read model applies changes', () => {
     expect(await records.recordCaseEvent({ ...event, view: whole, version: 4 })).toEqual({ recorded: true });
     expect((await readCaseStateOf(db, input.reference))!).toMatchObject({ version: 4, remindersSent: 4, timeline: [expect.objectContaining({ type: 'phase_changed' })] });
   });
+
+  it('a change written just before the one it builds on waits for it, then lands', async () => {
+    const input = await newRow();
+    const records = createCaseRecordActivities({ db });
+    const later = records.publishCaseView({ reference: input.reference, change: change(1, 2, { remindersSent: 2 }) });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await db.case.findUniqueOrThrow({ where: { reference: input.reference } })).viewVersion).toBe(0);
+    expect(await records.publishCaseView({ reference: input.reference, change: change(0, 1, { phase: 'completeness_review' }) })).toEqual({ stored: true });
+    expect(await later).toEqual({ stored: true });
+    expect((await readCaseStateOf(db, input.reference))!).toMatchObject({ version: 2, phase: 'completeness_review', remindersSent: 2 });
+  });
 });
