@@ -93,6 +93,8 @@ interface Action {
   run(): Promise<Reply>;
   /** The new state is visible. */
   done(s: CaseState): boolean;
+  /** An answer that asks for the step again with fresh values, as a person would (e.g. a time now past). */
+  again?(res: Reply): boolean;
 }
 
 /** Drives the case to `closed`; returns the timing of every action. Throws if it ends otherwise. */
@@ -173,7 +175,13 @@ export async function driveToClosure(script: CaseScript, reference: string): Pro
       }
       case 'follow_up':
         if (t.followUps.length > 0) return undefined; // closes on its own once the follow-up is past
-        return { step: 'schedule follow-up', run: as(team.care, 'post', '/follow-ups', { at: new Date(Date.now() + FOLLOW_UP_AHEAD_MS).toISOString(), description: 'MRI and consultation' }), done: (x) => x.treatment.followUps.length > 0 || x.phase === TERMINAL_OK };
+        return {
+          step: 'schedule follow-up',
+          run: as(team.care, 'post', '/follow-ups', { at: new Date(Date.now() + FOLLOW_UP_AHEAD_MS).toISOString(), description: 'MRI and consultation' }),
+          done: (x) => x.treatment.followUps.length > 0 || x.phase === TERMINAL_OK,
+          // On a saturated system the 503 retries can outlast the 30 s: the coordinator picks a new time.
+          again: (res) => res.status === 400 && JSON.stringify(res.body).includes('must be in the future'),
+        };
       default:
         return undefined;
     }
@@ -194,7 +202,7 @@ export async function driveToClosure(script: CaseScript, reference: string): Pro
     const res = await action.run();
     script.afterAction?.(action.step);
     // 409: the step was taken already (a retried call whose first answer was lost) or the case moved on.
-    if (res.status === 409) continue;
+    if (res.status === 409 || action.again?.(res)) continue;
     if (res.status >= 400) throw new Error(`${reference} ${action.step}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
     for (let attempt = 0; ; attempt++) {
       const after = await read();
