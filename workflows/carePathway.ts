@@ -113,7 +113,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     Object.assign(state, input.resume.state);
     ({ emailSeq, timelineOffset, patientActivity } = input.resume);
   }
-  /** The read model's versions: each recorded event carries the view when it changed. */
+  /** The read model's versions: each recorded event carries the view's change since the last write. */
   const versions = viewVersions(state);
   /** The view with a new version if it changed: what updates answer (the API stores it in the read model). */
   const current = (): CaseView => {
