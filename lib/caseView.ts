@@ -90,13 +90,17 @@ export async function writeCaseState(db: Tx, state: CaseView | CaseState): Promi
 /** The case as people see it: the stored view and the timeline from the audit trail, oldest first. */
 export async function readCaseState(db: Pick<Db, 'caseEvent'>, row: { id: string; view: Prisma.JsonValue; viewVersion: number }): Promise<CaseState | null> {
   if (row.view === null || typeof row.view !== 'object' || Array.isArray(row.view)) return null;
-  const events = await db.caseEvent.findMany({ where: { caseId: row.id }, orderBy: { id: 'asc' }, select: { at: true, type: true, actor: true, summary: true } });
-  const timeline: TimelineEntry[] = events.map((e) => ({ at: e.at.toISOString(), type: e.type, actor: e.actor, summary: e.summary ?? e.type }));
-  return { ...(row.view as unknown as CaseView), version: row.viewVersion, timeline };
+  return { ...(row.view as unknown as CaseView), version: row.viewVersion, timeline: await timelineOf(db, row.id) };
 }
 
-/** The case as people see it, read again by reference (e.g. after an update's result was stored). */
-export async function readCaseStateOf(db: Pick<Db, 'case' | 'caseEvent'>, reference: string): Promise<CaseState | null> {
-  const row = await db.case.findUnique({ where: { reference }, select: { id: true, view: true, viewVersion: true } });
-  return row ? readCaseState(db, row) : null;
+/** The case's timeline: its audit trail, oldest first. */
+async function timelineOf(db: Pick<Db, 'caseEvent'>, caseId: string): Promise<TimelineEntry[]> {
+  const events = await db.caseEvent.findMany({ where: { caseId }, orderBy: { id: 'asc' }, select: { at: true, type: true, actor: true, summary: true } });
+  return events.map((e) => ({ at: e.at.toISOString(), type: e.type, actor: e.actor, summary: e.summary ?? e.type }));
+}
+
+/** An update's result as people see the case: the view it answered with and the timeline from the audit trail. */
+export async function withTimeline(db: Pick<Db, 'case' | 'caseEvent'>, view: CaseView): Promise<CaseState> {
+  const row = await db.case.findUnique({ where: { reference: view.reference }, select: { id: true } });
+  return { ...view, timeline: row ? await timelineOf(db, row.id) : [] };
 }

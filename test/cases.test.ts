@@ -41,6 +41,22 @@ describe('a step sent twice with the same Idempotency-Key', () => {
     const bad = await request(stack.app).put(`/cases/${reference}/questionnaire`).set(patient.auth).set('Idempotency-Key', 'short').send({ placeOfBirth: 'Rabat' });
     expect(bad.status).toBe(400);
   });
+
+  it('answers as the first time even when the resent body no longer passes (e.g. a time now past); a new key gets the 400', async () => {
+    const res = await request(stack.app).post('/cases').set(patient.auth).send(validCase());
+    const reference: string = res.body.reference;
+    const key = `resent-${reference}`;
+    const first = await request(stack.app).put(`/cases/${reference}/questionnaire`).set(patient.auth).set('Idempotency-Key', key).send({ placeOfBirth: 'Rabat' });
+    expect(first.status).toBe(200);
+    // Stands for a body that was valid when first sent and is not any more.
+    const invalid = { email: 'not an email' };
+    const again = await request(stack.app).put(`/cases/${reference}/questionnaire`).set(patient.auth).set('Idempotency-Key', key).send(invalid);
+    expect([again.status, again.body.version, again.body.questionnaire.placeOfBirth]).toEqual([200, first.body.version, 'Rabat']);
+    const fresh = await request(stack.app).put(`/cases/${reference}/questionnaire`).set(patient.auth).set('Idempotency-Key', `${key}-2`).send(invalid);
+    expect([fresh.status, fresh.body.error.code]).toEqual([400, 'validation_failed']);
+    const read = await request(stack.app).get(`/cases/${reference}`).set(patient.auth);
+    expect((read.body.timeline as { type: string }[]).filter((e) => e.type === 'questionnaire_answered')).toHaveLength(1);
+  });
 });
 
 describe('POST /cases', () => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { createCaseRecordActivities } from '../activities/caseRecords';
 import { asStartInput, createCaseBody } from '../api/schemas/cases';
-import { caseRowOf, readCaseStateOf, writeCaseState, writeCaseViewChange } from '../lib/caseView';
+import { caseRowOf, readCaseState, writeCaseState, writeCaseViewChange } from '../lib/caseView';
 import { createDb, type Db } from '../lib/db';
 import { applyViewChange, initialCaseState, viewOf, viewVersions, type ViewChange } from '../workflows/caseState';
 import type { CaseState, CaseView } from '../workflows/definitions';
@@ -30,6 +30,11 @@ beforeAll(() => {
 afterAll(async () => {
   await db?.$disconnect();
 });
+
+/** The case as people see it (the API's read). */
+async function readCaseStateOf(reference: string) {
+  return readCaseState(db, await db.case.findUniqueOrThrow({ where: { reference } }));
+}
 
 let seq = 0;
 /** A new case's start input with a reference of its own (far above the API's blocks). */
@@ -110,7 +115,7 @@ describe('the read model applies changes', () => {
     expect(await writeCaseViewChange(db, input.reference, change(1, 3, { remindersSent: 1, coordinatorId: 'c-1' }))).toBe('stored');
     row = await db.case.findUniqueOrThrow({ where: { reference: input.reference } });
     expect(row).toMatchObject({ viewVersion: 3, coordinatorId: 'c-1', phase: 'completeness_review' });
-    expect((await readCaseStateOf(db, input.reference))!).toMatchObject({ version: 3, remindersSent: 1, coordinatorId: 'c-1', timeline: [] });
+    expect((await readCaseStateOf(input.reference))!).toMatchObject({ version: 3, remindersSent: 1, coordinatorId: 'c-1', timeline: [] });
   });
 
   it('ignores a change it already has, and refuses one built on a version it lacks', async () => {
@@ -132,7 +137,7 @@ describe('the read model applies changes', () => {
 
     const whole = { ...viewOf(initialCaseState(input)), remindersSent: 4 };
     expect(await records.recordCaseEvent({ ...event, view: whole, version: 4 })).toEqual({ recorded: true });
-    expect((await readCaseStateOf(db, input.reference))!).toMatchObject({ version: 4, remindersSent: 4, timeline: [expect.objectContaining({ type: 'phase_changed' })] });
+    expect((await readCaseStateOf(input.reference))!).toMatchObject({ version: 4, remindersSent: 4, timeline: [expect.objectContaining({ type: 'phase_changed' })] });
   });
 
   it('a change written just before the one it builds on waits for it, then lands', async () => {
@@ -143,6 +148,6 @@ describe('the read model applies changes', () => {
     expect((await db.case.findUniqueOrThrow({ where: { reference: input.reference } })).viewVersion).toBe(0);
     expect(await records.publishCaseView({ reference: input.reference, change: change(0, 1, { phase: 'completeness_review' }) })).toEqual({ stored: true });
     expect(await later).toEqual({ stored: true });
-    expect((await readCaseStateOf(db, input.reference))!).toMatchObject({ version: 2, phase: 'completeness_review', remindersSent: 2 });
+    expect((await readCaseStateOf(input.reference))!).toMatchObject({ version: 2, phase: 'completeness_review', remindersSent: 2 });
   });
 });

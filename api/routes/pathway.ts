@@ -5,7 +5,7 @@ import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@tempor
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Request, Response } from 'express';
 import { sha256 } from '../../lib/caseIdentity';
-import { isCaseState, readCaseStateOf, writeCaseState } from '../../lib/caseView';
+import { isCaseState, withTimeline, writeCaseState } from '../../lib/caseView';
 import type { Db } from '../../lib/db';
 import {
   answerQuestionnaireUpdate,
@@ -42,6 +42,15 @@ export interface PathwayRouteDeps {
 function withUpdateId(handle: WorkflowHandle, updateId: string): WorkflowHandle {
   const executeUpdate = (def: UpdateDefinition<unknown, unknown[]>, options?: object) => handle.executeUpdate(def as UpdateDefinition<unknown, []>, { ...options, updateId });
   return Object.assign(Object.create(handle) as WorkflowHandle, { executeUpdate });
+}
+
+/** The outcome of an update already sent with this ID, or undefined when there is none (or it was refused). */
+async function outcomeOf(handle: WorkflowHandle, updateId: string): Promise<{ result: unknown } | undefined> {
+  try {
+    return { result: await handle.getUpdateHandle<unknown>(updateId).result() };
+  } catch {
+    return undefined;
+  }
 }
 
 /** How the workflow names who acted: the patient side by kind, staff by account ID. */
@@ -102,29 +111,40 @@ export function addStep<B = undefined, S extends z.ZodObject = typeof referenceP
       if (TERMINAL_PHASES.includes(c.phase as Phase)) throw new ApiError(409, 'case_closed', `Case ${c.reference} has ended (${c.phase}): nothing more can be done on it.`);
       const paramsSchema: z.ZodType = step.params ?? referenceParam;
       const params = parseOr400(paramsSchema, req.params, 'path') as z.infer<S>;
+      const principal = requirePrincipal(req);
+      const key = req.get('Idempotency-Key');
+      // The key, scoped to the caller and the step, is the update's ID: Temporal applies an update ID once.
+      const updateId = key === undefined ? undefined : sha256(`${step.action}:${principal.userId}:${parseOr400(idempotencyKeyHeader, key, 'Idempotency-Key header')}`);
+      const handle = deps.client.workflow.getHandle(c.workflowId);
+      /** Read-your-writes: the update's result is recorded in history; stored before answering, the next read shows it. */
+      const answer = async (result: unknown) => {
+        // An update answering with a part of the state recorded it itself; a whole view answers with its timeline, as GET does.
+        if (isCaseState(result)) {
+          await writeCaseState(deps.db, result);
+          res.status(status).json(await withTimeline(deps.db, result));
+          return;
+        }
+        res.status(status).json(result);
+      };
       let body = undefined as B;
       if (step.body) {
         // No body at all (no type, nothing to read), as opposed to a body of another type (still a 415).
         const absent = step.bodyOptional && !req.get('Content-Type') && !req.get('Transfer-Encoding') && !(Number(req.get('Content-Length')) > 0);
-        if (!absent) requireJson(req);
-        body = parseOr400(step.body, absent ? {} : req.body, 'request');
-      }
-      const principal = requirePrincipal(req);
-      const key = req.get('Idempotency-Key');
-      const handle = deps.client.workflow.getHandle(c.workflowId);
-      try {
-        // The key, scoped to the caller and the step, is the update's ID: Temporal applies an update ID once.
-        const h = key === undefined ? handle : withUpdateId(handle, sha256(`${step.action}:${principal.userId}:${parseOr400(idempotencyKeyHeader, key, 'Idempotency-Key header')}`));
-        const result = await step.send(h, actorOf(principal), body, { req, principal, params });
-        // Read-your-writes: the update's result is recorded in history; stored before answering, the
-        // next read shows it (an update answering with a part of the state recorded it itself). The answer
-        // is the case as `GET /cases/{reference}` shows it, timeline included.
-        if (isCaseState(result)) {
-          await writeCaseState(deps.db, result);
-          res.status(status).json((await readCaseStateOf(deps.db, c.reference)) ?? result);
+        try {
+          if (!absent) requireJson(req);
+          body = parseOr400(step.body, absent ? {} : req.body, 'request');
+        } catch (err) {
+          // A repeat of a step already applied answers as the first time, though its body may no longer
+          // pass (a follow-up time that was ahead when first sent, resent after 503s).
+          const first = updateId !== undefined && err instanceof ApiError && err.status === 400 ? await outcomeOf(handle, updateId) : undefined;
+          if (!first) throw err;
+          await answer(first.result);
           return;
         }
-        res.status(status).json(result);
+      }
+      try {
+        const h = updateId === undefined ? handle : withUpdateId(handle, updateId);
+        await answer(await step.send(h, actorOf(principal), body, { req, principal, params }));
       } catch (err) {
         // The workflow has already closed (the read model may lag by a moment): the case has ended.
         if (err instanceof WorkflowNotFoundError) throw new ApiError(409, 'case_closed', `Case ${c.reference} has ended: nothing more can be done on it.`);
