@@ -47,6 +47,13 @@ export interface EmailDeps {
   afterSend?: (input: SendEmailInput) => void | Promise<void>;
 }
 
+/**
+ * How long one attempt holds an email while it sends it: above the activity's 1-minute start-to-close
+ * timeout (workflows/carePathway.ts), so a retried attempt never sends beside a slow first one; a
+ * killed worker's hold expires and the retry sends it.
+ */
+const SEND_LEASE_MS = 90_000;
+
 /** Deterministic Message-ID: the same business email always carries the same ID. */
 export function messageIdFor(idempotencyKey: string, from: string): string {
   const domain = /@([^>\s]+)/.exec(from)?.[1] ?? 'parcours.localhost';
@@ -160,15 +167,26 @@ export function createEmailActivities(deps: EmailDeps) {
 
     // Read only once the email is known to be unsent: a retry after sending never reads the files.
     const attachments = await readAttachments(sources);
-    await deps.db.outboundEmail.update({ where: { id: row.id }, data: { attempts: { increment: 1 } } });
+    // The lease: one attempt sends at a time. An attempt Temporal retried after a timeout while the
+    // first still runs would otherwise send it a second time (chaos found duplicates under saturation).
+    const now = new Date();
+    const { count } = await deps.db.outboundEmail.updateMany({
+      where: { id: row.id, status: 'pending', OR: [{ sendingUntil: null }, { sendingUntil: { lt: now } }] },
+      data: { attempts: { increment: 1 }, sendingUntil: new Date(now.getTime() + SEND_LEASE_MS) },
+    });
+    if (count === 0) {
+      const current = await deps.db.outboundEmail.findUniqueOrThrow({ where: { id: row.id } });
+      if (current.status === 'sent') return { messageId: current.messageId, sentNow: false };
+      throw ApplicationFailure.create({ type: 'EmailBeingSent', message: `Email '${input.idempotencyKey}' is being sent by another attempt (until ${current.sendingUntil?.toISOString() ?? '?'}): retried later.` });
+    }
     try {
       await deps.transport.sendMail({ from: deps.from, to: row.toAddress, subject: row.subject, text: row.textBody, messageId: row.messageId, attachments });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      await deps.db.outboundEmail.update({ where: { id: row.id }, data: { lastError: message.slice(0, 500) } });
+      await deps.db.outboundEmail.update({ where: { id: row.id }, data: { lastError: message.slice(0, 500), sendingUntil: null } });
       throw err;
     }
-    await deps.db.outboundEmail.update({ where: { id: row.id }, data: { status: 'sent', sentAt: new Date(), lastError: null } });
+    await deps.db.outboundEmail.update({ where: { id: row.id }, data: { status: 'sent', sentAt: new Date(), lastError: null, sendingUntil: null } });
     await deps.afterSend?.(input);
     return { messageId: row.messageId, sentNow: true };
   }

@@ -184,6 +184,32 @@ it('sends an email with attachments once when the activity fails after sending a
   expect(await db.outboundEmail.findUniqueOrThrow({ where: { idempotencyKey: input.idempotencyKey } })).toMatchObject({ status: 'sent', attempts: 1 });
 });
 
+it('sends an email once when a retried attempt runs beside the first (the first outlived its timeout)', async () => {
+  const { reference, caseId } = await newCase();
+  const id = await storeDocument(caseId, pdfBytes(), 'DEV-2026-000003.pdf', 'application/pdf');
+  const input = estimateEmail(reference, [id]);
+
+  const outcomes = await Promise.allSettled([email.sendEmail(input), email.sendEmail(input)]);
+  // One sends; the other finds it being sent (retryable: Temporal tries again) or already sent.
+  expect(outcomes.filter((o) => o.status === 'fulfilled' && o.value.sentNow)).toHaveLength(1);
+  for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toMatchObject({ type: 'EmailBeingSent', nonRetryable: false });
+  // Temporal's next attempt finds it sent.
+  await expect(email.sendEmail(input)).resolves.toMatchObject({ sentNow: false });
+  await new Promise((r) => setTimeout(r, 300));
+  expect(sentTo(reference)).toHaveLength(1);
+  expect(await db.outboundEmail.findUniqueOrThrow({ where: { idempotencyKey: input.idempotencyKey } })).toMatchObject({ status: 'sent', attempts: 1, sendingUntil: null });
+});
+
+it('sends an email whose hold expired (the worker holding it was killed)', async () => {
+  const { reference } = await newCase();
+  const input = estimateEmail(reference, []);
+  await db.outboundEmail.create({
+    data: { idempotencyKey: input.idempotencyKey, messageId: 'held@parcours.test', toAddress: 'x@example.test', subject: 's', textBody: 't', caseReference: reference, attempts: 1, sendingUntil: new Date(Date.now() - 1000) },
+  });
+  await expect(email.sendEmail(input)).resolves.toMatchObject({ sentNow: true });
+  expect(await db.outboundEmail.findUniqueOrThrow({ where: { idempotencyKey: input.idempotencyKey } })).toMatchObject({ status: 'sent', attempts: 2 });
+});
+
 it('retries (and sends nothing) while a document file is missing from the store', async () => {
   const { reference, caseId } = await newCase();
   const bytes = pdfBytes();
