@@ -94,6 +94,8 @@ const STAY_PARTS: Partial<Record<Phase, StayPart>> = {
 
 /** Patch: a follow-up's reminder is watched from when it is scheduled (before it, from when it was announced). */
 const FOLLOW_UP_WATCH_AT_ONCE = 'follow-up-watch-at-once';
+/** Patch: an estimate's supervisor stops without emailing once the discharge expired it (it sent a payment link, then reminders). */
+const ESTIMATE_EXPIRED_QUIETLY = 'estimate-expired-at-discharge-quietly';
 
 const fail = (type: string, message: string, details?: unknown) => ApplicationFailure.create({ type, message, details: details === undefined ? [] : [details], nonRetryable: true });
 const ms = (d: Duration) => msToNumber(d);
@@ -253,6 +255,8 @@ export function createTreatmentProgramme(ctx: CaseContext) {
         requirePhase(['treatment_planning', 'in_stay'], 'issue an estimate');
         coordinatorOnly(by, 'issue an estimate');
         if (issuing) throw fail(FAILURE_TYPES.wrongPhase, 'An estimate is being issued for this case right now: wait for it, then issue another if needed.');
+        // The discharge expires open estimates once: one issued after it would stay open on a closed case.
+        if (discharge) throw fail(FAILURE_TYPES.wrongPhase, 'The discharge is recorded: no further estimate can be issued for this stay.');
         if (state.phase === 'treatment_planning' && t.estimates.some((e) => !e.additional)) throw fail(FAILURE_TYPES.wrongPhase, 'The estimate for this case has already been issued.');
         priceEstimate(input.requestType, lang, lines); // refuses unknown items or bad quantities before anything is issued
       },
@@ -465,6 +469,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
         requirePhase(['in_stay'], 'record the discharge');
         coordinatorOnly(by, 'record the discharge');
         if (discharge) throw fail(FAILURE_TYPES.wrongPhase, 'The discharge is already recorded.');
+        if (issuing) throw fail(FAILURE_TYPES.wrongPhase, 'An estimate is being issued for this case right now: wait for it, then record the discharge.'); // else it lands after the expiry
         if (performed) priceEstimate(input.requestType, lang, performed);
       },
     },
@@ -560,6 +565,8 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       return { phase: 'closed', reason: `Estimate ${e.number} declined` };
     }
     if (e.status === 'guaranteed') return 'guaranteed';
+    const expired = (): Ending => ({ phase: 'expired', reason: `Estimate ${e.number} expired at discharge` });
+    if (e.status === 'expired' && patched(ESTIMATE_EXPIRED_QUIETLY)) return expired(); // the discharge ended the wait for an answer: no payment link
 
     // Accepted: nothing about the treatment proceeds until it is guaranteed.
     const insurerRoute = t.coverage?.prepayment === 'insurer';
@@ -577,6 +584,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
         reminders = 0; // money came in: the clock starts again
         continue;
       }
+      if (e.status === 'expired' && patched(ESTIMATE_EXPIRED_QUIETLY)) return expired(); // expired by the discharge meanwhile: no reminder
       if (reminders >= timings.maxReminders) {
         e.status = 'expired';
         ctx.refreshPaymentStatus();
