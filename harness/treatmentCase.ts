@@ -171,21 +171,28 @@ export async function driveToClosure(script: CaseScript, reference: string): Pro
         if (t.tasks.length === 0) return { step: 'raise request', run: as(patient, 'post', '/requests', { kind: 'interpreter', details: 'Arabic, for the consultations' }), done: (x) => x.treatment.tasks.length > 0 };
         const open = t.tasks.find((x) => x.status === 'open');
         if (open) return { step: 'complete task', run: as(team.support, 'post', `/tasks/${open.id}/complete`, { outcome: 'Interpreter booked' }), done: (x) => x.treatment.tasks.find((y) => y.id === open.id)?.status === 'done' };
+        // The follow-up is booked before the discharge: with the 3 s follow-up window a case with none
+        // closes 3 s after its discharge, sooner than a saturated system lets the coordinator act (chaos:
+        // a follow-up accepted while the case was closing was announced and never reminded).
+        if (t.followUps.length === 0) return scheduleFollowUp();
         return { step: 'record discharge', run: as(team.care, 'post', '/discharge'), done: phaseLeft(s.phase) };
       }
       case 'follow_up':
         if (t.followUps.length > 0) return undefined; // closes on its own once the follow-up is past
-        return {
-          step: 'schedule follow-up',
-          run: as(team.care, 'post', '/follow-ups', { at: new Date(Date.now() + FOLLOW_UP_AHEAD_MS).toISOString(), description: 'MRI and consultation' }),
-          done: (x) => x.treatment.followUps.length > 0 || x.phase === TERMINAL_OK,
-          // On a saturated system the 503 retries can outlast the 30 s: the coordinator picks a new time.
-          again: (res) => res.status === 400 && JSON.stringify(res.body).includes('must be in the future'),
-        };
+        return scheduleFollowUp();
       default:
         return undefined;
     }
   };
+  function scheduleFollowUp(): Action {
+    return {
+      step: 'schedule follow-up',
+      run: as(team.care, 'post', '/follow-ups', { at: new Date(Date.now() + FOLLOW_UP_AHEAD_MS).toISOString(), description: 'MRI and consultation' }),
+      done: (x) => x.treatment.followUps.length > 0 || x.phase === TERMINAL_OK,
+      // On a saturated system the 503 retries can outlast the 30 s: the coordinator picks a new time.
+      again: (res) => res.status === 400 && JSON.stringify(res.body).includes('must be in the future'),
+    };
+  }
 
   for (let idle = 0; ; ) {
     if (Date.now() > deadline) throw new Error(`Case ${reference} did not close in time; last phase: ${(await read()).phase}`);
