@@ -100,7 +100,6 @@ async function timelineOf(db: Pick<Db, 'caseEvent'>, caseId: string): Promise<Ti
 }
 
 /** An update's result as people see the case: the view it answered with and the timeline from the audit trail. */
-export async function withTimeline(db: Pick<Db, 'case' | 'caseEvent'>, view: CaseView): Promise<CaseState> {
-  const row = await db.case.findUnique({ where: { reference: view.reference }, select: { id: true } });
-  return { ...view, timeline: row ? await timelineOf(db, row.id) : [] };
+export async function withTimeline(db: Pick<Db, 'caseEvent'>, caseId: string, view: CaseView): Promise<CaseState> {
+  return { ...view, timeline: await timelineOf(db, caseId) };
 }

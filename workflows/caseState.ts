@@ -122,9 +122,9 @@ export function viewVersions(state: CaseState) {
     toSend(): ViewChange | undefined {
       this.bump();
       if (state.version <= sent || !dirty.size) return undefined;
-      const { timeline: _timeline, ...view } = state;
+      const view = viewOf(state) as unknown as Record<string, unknown>;
       const fields: Record<string, unknown> = {};
-      for (const k of dirty) fields[k] = (view as Record<string, unknown>)[k];
+      for (const k of dirty) fields[k] = view[k];
       const change: ViewChange = { base: sent, version: state.version, fields: fields };
       sent = state.version;
       dirty.clear();

@@ -121,7 +121,7 @@ export function addStep<B = undefined, S extends z.ZodObject = typeof referenceP
         // An update answering with a part of the state recorded it itself; a whole view answers with its timeline, as GET does.
         if (isCaseState(result)) {
           await writeCaseState(deps.db, result);
-          res.status(status).json(await withTimeline(deps.db, result));
+          res.status(status).json(await withTimeline(deps.db, c.id, result));
           return;
         }
         res.status(status).json(result);
