@@ -8,6 +8,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
+import { Sema } from 'async-sema';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { DocumentStore } from '../api/uploads/documentStore';
 import type { SmtpConfig } from '../lib/config';
@@ -43,6 +44,11 @@ export interface EmailDeps {
   publicBaseUrl: string;
   /** The content-addressed document store (DOCUMENTS_DIR) attachments are read from. */
   documentsDir: string;
+  /**
+   * At most this many emails between their SMTP transaction's start and their record as sent, per
+   * worker (SMTP_MAX_CONNECTIONS; 2 when unset).
+   */
+  maxConcurrentSends?: number;
   /** Test hook: runs after the message is sent and recorded, e.g. to simulate a lost completion. */
   afterSend?: (input: SendEmailInput) => void | Promise<void>;
 }
@@ -94,6 +100,10 @@ export function createTransport(smtp: SmtpConfig): Transporter {
 
 export function createEmailActivities(deps: EmailDeps) {
   const store = new DocumentStore(deps.documentsDir);
+  // An email the mail server accepted is sent again only if its worker dies before recording it, so
+  // the fewer in that state at once, the fewer a crash can resend: unbounded, one SIGKILL in the
+  // burst after an SMTP outage resent 8 (chaos seed 7707). Slots are taken in order of arrival.
+  const sending = new Sema(deps.maxConcurrentSends ?? 2);
 
   /**
    * The documents to attach, checked against the case: an ID that is unknown or belongs to another
@@ -167,26 +177,32 @@ export function createEmailActivities(deps: EmailDeps) {
 
     // Read only once the email is known to be unsent: a retry after sending never reads the files.
     const attachments = await readAttachments(sources);
-    // The lease: one attempt sends at a time. An attempt Temporal retried after a timeout while the
-    // first still runs would otherwise send it a second time (chaos found duplicates under saturation).
-    const now = new Date();
-    const { count } = await deps.db.outboundEmail.updateMany({
-      where: { id: row.id, status: 'pending', OR: [{ sendingUntil: null }, { sendingUntil: { lt: now } }] },
-      data: { attempts: { increment: 1 }, sendingUntil: new Date(now.getTime() + SEND_LEASE_MS) },
-    });
-    if (count === 0) {
-      const current = await deps.db.outboundEmail.findUniqueOrThrow({ where: { id: row.id } });
-      if (current.status === 'sent') return { messageId: current.messageId, sentNow: false };
-      throw ApplicationFailure.create({ type: 'EmailBeingSent', message: `Email '${input.idempotencyKey}' is being sent by another attempt (until ${current.sendingUntil?.toISOString() ?? '?'}): retried later.` });
-    }
+    await sending.acquire();
     try {
-      await deps.transport.sendMail({ from: deps.from, to: row.toAddress, subject: row.subject, text: row.textBody, messageId: row.messageId, attachments });
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      await deps.db.outboundEmail.update({ where: { id: row.id }, data: { lastError: message.slice(0, 500), sendingUntil: null } });
-      throw err;
+      // The lease: one attempt sends at a time. An attempt Temporal retried after a timeout while the
+      // first still runs would otherwise send it a second time (chaos found duplicates under saturation).
+      const now = new Date();
+      const { count } = await deps.db.outboundEmail.updateMany({
+        where: { id: row.id, status: 'pending', OR: [{ sendingUntil: null }, { sendingUntil: { lt: now } }] },
+        data: { attempts: { increment: 1 }, sendingUntil: new Date(now.getTime() + SEND_LEASE_MS) },
+      });
+      if (count === 0) {
+        const current = await deps.db.outboundEmail.findUniqueOrThrow({ where: { id: row.id } });
+        if (current.status === 'sent') return { messageId: current.messageId, sentNow: false };
+        throw ApplicationFailure.create({ type: 'EmailBeingSent', message: `Email '${input.idempotencyKey}' is being sent by another attempt (until ${current.sendingUntil?.toISOString() ?? '?'}): retried later.` });
+      }
+      try {
+        await deps.transport.sendMail({ from: deps.from, to: row.toAddress, subject: row.subject, text: row.textBody, messageId: row.messageId, attachments });
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        await deps.db.outboundEmail.update({ where: { id: row.id }, data: { lastError: message.slice(0, 500), sendingUntil: null } });
+        throw err;
+      }
+      // Recorded at once, before anything else this attempt does: until then a crash resends it.
+      await deps.db.outboundEmail.updateMany({ where: { id: row.id }, data: { status: 'sent', sentAt: new Date(), lastError: null, sendingUntil: null } });
+    } finally {
+      sending.release();
     }
-    await deps.db.outboundEmail.update({ where: { id: row.id }, data: { status: 'sent', sentAt: new Date(), lastError: null, sendingUntil: null } });
     await deps.afterSend?.(input);
     return { messageId: row.messageId, sentNow: true };
   }

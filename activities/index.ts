@@ -17,6 +17,8 @@ export interface ActivityDeps extends StaffAddresses {
   publicBaseUrl: string;
   /** Where documents are kept (uploads, and the PDFs Parcours issues: estimates, certificates, invoices). */
   documentsDir: string;
+  /** Emails sent at once by this worker (SMTP_MAX_CONNECTIONS). */
+  maxConcurrentSends?: number;
   afterEmailSent?: EmailDeps['afterSend'];
 }
 
@@ -28,6 +30,7 @@ export function activityDepsFrom(config: AppConfig, db: Db, transport: Transport
     mailFrom: config.smtp.from,
     publicBaseUrl: config.api.publicBaseUrl,
     documentsDir: config.uploads.documentsDir,
+    maxConcurrentSends: config.smtp.maxConnections,
     admissionTeamEmail: config.admissionTeamEmail,
     mdtSecretariatEmail: config.mdtSecretariatEmail,
     radiotherapyTeamEmail: config.radiotherapyTeamEmail,
@@ -38,7 +41,7 @@ export function activityDepsFrom(config: AppConfig, db: Db, transport: Transport
 }
 
 export function createActivities(deps: ActivityDeps) {
-  const email = createEmailActivities({ db: deps.db, transport: deps.transport, from: deps.mailFrom, publicBaseUrl: deps.publicBaseUrl, documentsDir: deps.documentsDir, afterSend: deps.afterEmailSent });
+  const email = createEmailActivities({ db: deps.db, transport: deps.transport, from: deps.mailFrom, publicBaseUrl: deps.publicBaseUrl, documentsDir: deps.documentsDir, maxConcurrentSends: deps.maxConcurrentSends, afterSend: deps.afterEmailSent });
   return {
     ...createCaseRecordActivities({ db: deps.db }),
     ...email,

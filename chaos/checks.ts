@@ -12,7 +12,14 @@ const NON_DETERMINISTIC = temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW
 export interface Evidence {
   cases: number;
   closed: number;
-  emails: { expectedPerCase: number; delivered: number; missing: number; duplicates: number; unexpected: number };
+  emails: {
+    expectedPerCase: number; delivered: number; missing: number; duplicates: number; unexpected: number;
+    /**
+     * How long a delivered email stayed unrecorded: from the SMTP server having it to the worker
+     * recording it sent (ms). A worker killed in that window sends it again: the duplicates' cause.
+     */
+    unrecordedMs: { measured: number; p50: number; p99: number; max: number };
+  };
   payments: { sent: number; deliveries: number; countedInWorkflows: number; rowsInDatabase: number };
   readModelMismatches: number;
   nondeterminism: number;
@@ -27,7 +34,7 @@ export interface CheckResult {
 }
 
 /** Runs every check over the cases; `payments` are the distinct payments the provider confirmed. */
-export async function checkRun(sys: System, references: string[], payments: PaymentPayload[], deliveries: number, careBundle: string): Promise<CheckResult> {
+export async function checkRun(sys: System, references: string[], payments: PaymentPayload[], deliveries: number, careBundle: string, emailMarkedAt: Map<string, number>): Promise<CheckResult> {
   const violations: string[] = [];
   const states = new Map<string, CaseState>();
   for (const reference of references) {
@@ -46,7 +53,16 @@ export async function checkRun(sys: System, references: string[], payments: Paym
   //    derives from it; the captured mailbox must hold each exactly once, and every case the same set.
   const rows = await sys.db.outboundEmail.findMany({ where: { caseReference: { in: references } } });
   const received = new Map<string, number>();
-  for (const m of sys.smtp.messages) received.set(m.messageId, (received.get(m.messageId) ?? 0) + 1);
+  const firstReceived = new Map<string, number>();
+  for (const m of sys.smtp.messages) {
+    received.set(m.messageId, (received.get(m.messageId) ?? 0) + 1);
+    if (!firstReceived.has(m.messageId)) firstReceived.set(m.messageId, m.receivedAt);
+  }
+  const unrecorded = rows
+    .map((row) => (emailMarkedAt.get(row.idempotencyKey) ?? NaN) - (firstReceived.get(row.messageId) ?? NaN))
+    .filter((ms) => Number.isFinite(ms))
+    .sort((a, b) => a - b);
+  const quantile = (q: number) => unrecorded[Math.min(unrecorded.length - 1, Math.floor(q * unrecorded.length))] ?? 0;
   let missing = 0;
   let duplicates = 0;
   for (const row of rows) {
@@ -147,7 +163,10 @@ export async function checkRun(sys: System, references: string[], payments: Paym
     evidence: {
       cases: references.length,
       closed: closed.length,
-      emails: { expectedPerCase: expectedList.length, delivered: rows.length - missing, missing, duplicates, unexpected },
+      emails: {
+        expectedPerCase: expectedList.length, delivered: rows.length - missing, missing, duplicates, unexpected,
+        unrecordedMs: { measured: unrecorded.length, p50: quantile(0.5), p99: quantile(0.99), max: unrecorded[unrecorded.length - 1] ?? 0 },
+      },
       payments: { sent: payments.length, deliveries, countedInWorkflows: counted, rowsInDatabase: dbPayments.length },
       readModelMismatches: mismatches,
       nondeterminism,

@@ -68,7 +68,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   const started = Date.now();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parcours-chaos-'));
   let killOnMail: (() => void) | undefined;
-  const sys = await startSystem({ dir, env: SCRIPT_TIMINGS, onMailFrom: () => killOnMail?.() });
+  // When the worker recorded each email sent, by outbox key (once: a recorded email is never sent again).
+  const emailMarkedAt = new Map<string, number>();
+  const sys = await startSystem({ dir, env: SCRIPT_TIMINGS, onMailFrom: () => killOnMail?.(), onEmailMarked: (key, at) => emailMarkedAt.set(key, at) });
   stopOnSignal(() => sys.stop().finally(() => fs.rmSync(dir, { recursive: true, force: true })));
   const faults: string[] = [];
   const fault = (what: string) => {
@@ -219,7 +221,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     results.forEach((r, i) => r.status === 'rejected' && violations.push(`${references[i]}: the script failed: ${String(r.reason)}`));
     replayResults.forEach((r) => r.status === 'rejected' && violations.push(String(r.reason)));
     log('checking…');
-    const checked = await checkRun(sys, references, payments, deliveries, path.join(dir, 'care-bundle.js'));
+    const checked = await checkRun(sys, references, payments, deliveries, path.join(dir, 'care-bundle.js'), emailMarkedAt);
     const stillStuck = await findStuckCases(sys.client, { workflowBundlePath: path.join(dir, 'care-bundle.js') });
     checked.evidence.blocked = stillStuck.length;
     for (const s of stillStuck) violations.push(`${s.reference}: blocked at the end (${s.error.slice(0, 200)})`);
@@ -257,6 +259,7 @@ export function describe(opts: ChaosOptions, r: ChaosResult): string {
     'Evidence:',
     `  cases closed:               ${e.closed}/${e.cases}`,
     `  emails per case:            ${e.emails.expectedPerCase}; delivered ${e.emails.delivered}, missing ${e.emails.missing}, duplicates ${e.emails.duplicates}, unexpected ${e.emails.unexpected}`,
+    `  delivered, not yet recorded: p50 ${e.emails.unrecordedMs.p50} ms, p99 ${e.emails.unrecordedMs.p99} ms, max ${e.emails.unrecordedMs.max} ms (${e.emails.unrecordedMs.measured} emails)`,
     `  payments:                   ${e.payments.sent} made, ${e.payments.deliveries} webhook deliveries, ${e.payments.countedInWorkflows} counted by workflows, ${e.payments.rowsInDatabase} rows in the database`,
     `  read model vs workflow:     ${e.readModelMismatches} mismatches`,
     `  blocked cases:              ${e.blocked} at the end; ${r.repaired.filter((x) => x.outcome === 'repaired').length} repaired during the run with ops:repair`,

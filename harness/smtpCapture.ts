@@ -10,6 +10,8 @@ export interface CapturedMail {
   /** Attached files (name, MIME type and bytes). */
   attachments: { filename: string; contentType: string; content: Buffer }[];
   messageId: string;
+  /** When the server had the whole message (ms since the epoch): the sender's client sees the reply after. */
+  receivedAt: number;
 }
 
 export interface SmtpCapture {
@@ -45,9 +47,12 @@ export async function startSmtpCapture(opts: SmtpCaptureOptions = {}): Promise<S
       callback();
     },
     onData(stream, _session, callback) {
+      // Received once the sender's final dot arrives: the stream ends there, before the parse.
+      let receivedAt = 0;
+      stream.on('end', () => (receivedAt = Date.now()));
       simpleParser(stream)
         .then((parsed) => {
-          messages.push({ to: addresses(parsed), subject: parsed.subject ?? '', text: parsed.text ?? '', messageId: parsed.messageId ?? '', attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, content: a.content })) });
+          messages.push({ receivedAt, to: addresses(parsed), subject: parsed.subject ?? '', text: parsed.text ?? '', messageId: parsed.messageId ?? '', attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, content: a.content })) });
           waiters.forEach((w) => w());
           callback();
         })

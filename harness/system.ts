@@ -54,6 +54,8 @@ export interface SystemOptions {
   env?: Record<string, string>;
   /** Called when the SMTP server gets a MAIL FROM (an email activity is mid-send). */
   onMailFrom?: () => void;
+  /** Called when the care worker has recorded an email as sent: its outbox key and the time (ms). */
+  onEmailMarked?: (key: string, at: number) => void;
 }
 
 const dist = (...parts: string[]) => {
@@ -104,7 +106,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       RATE_LIMIT_UPLOADS_PER_MIN: '1000000',
       ...opts.env,
     };
-    const worker = workerHandle('care', careBundle, env);
+    const worker = workerHandle('care', careBundle, env, opts.onEmailMarked);
     await worker.start();
     stoppers.push(() => worker.stop());
 
@@ -142,7 +144,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   }
 }
 
-function workerHandle(mode: 'care' | 'bare', bundle: string, env: Record<string, string>): WorkerHandle {
+function workerHandle(mode: 'care' | 'bare', bundle: string, env: Record<string, string>, onEmailMarked?: SystemOptions['onEmailMarked']): WorkerHandle {
   let child: ChildProcess | undefined;
   return {
     get pid() {
@@ -154,6 +156,10 @@ function workerHandle(mode: 'care' | 'bare', bundle: string, env: Record<string,
       dieWithThisProcess(started);
       let stderr = '';
       started.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+      started.on('message', (m) => {
+        const marked = (m as { emailMarked?: { key: string; at: number } }).emailMarked;
+        if (marked) onEmailMarked?.(marked.key, marked.at);
+      });
       await new Promise<void>((resolve, reject) => {
         started.on('message', (m) => (m as { ready?: boolean }).ready && resolve());
         started.once('exit', (code) => reject(new Error(`The ${mode} worker exited (${code}) before it was ready: ${stderr}`)));

@@ -1,7 +1,9 @@
 // A worker in its own process for benchmarks and chaos runs, so it can be measured (RSS, heap) and
 // killed with SIGKILL. `care` runs the Parcours worker exactly as workers/main.ts does; `bare` runs
 // the benchmark's baseline workflow (bench/bareWorkflow.ts). The parent talks over the IPC channel:
-// it gets `{ ready: true }` once the worker polls, and answers `memory` requests.
+// it gets `{ ready: true }` once the worker polls, answers `memory` requests, and gets
+// `{ emailMarked: { key, at } }` the moment each email is recorded as sent (the chaos run measures how
+// long a delivered email stays unrecorded: a worker killed in that window sends it again).
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { activityDepsFrom } from '../activities';
 import { createTransport } from '../activities/email';
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
     const db = createDb(config.databaseUrl);
     await useWriteAheadLog(db);
     worker = await createCareWorker({
-      connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, maxCachedWorkflows: config.temporal.maxCachedWorkflows, workflowBundlePath: bundlePath, activityDeps: activityDepsFrom(config, db, transport),
+      connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, maxCachedWorkflows: config.temporal.maxCachedWorkflows, workflowBundlePath: bundlePath, activityDeps: { ...activityDepsFrom(config, db, transport), afterEmailSent: (input) => void process.send?.({ emailMarked: { key: input.idempotencyKey, at: Date.now() } }) },
     });
   } else {
     const { bareActivities } = await import('../bench/bareActivities');

@@ -32,6 +32,7 @@ const envSchema = z.object({
   SMTP_SECURE: flag.default(false),
   SMTP_USER: z.string().optional(),
   SMTP_PASSWORD: z.string().optional(),
+  SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(2),
   MAIL_FROM: z.string().min(3).default('Parcours International <international@parcours.localhost>'),
   JSON_BODY_LIMIT: z.string().min(2).default('100kb'),
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -75,6 +76,8 @@ export interface SmtpConfig {
   user?: string;
   password?: string;
   from: string;
+  /** Emails a worker sends at once (see activities/email.ts: what a crash can send twice). */
+  maxConnections?: number;
 }
 
 export interface AppConfig {
@@ -114,7 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, ''), maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS, callTimeoutMs: msToNumber(e.TEMPORAL_CALL_TIMEOUT as Duration) },
     api: { host: e.API_HOST, port: e.API_PORT, publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/$/, ''), jsonBodyLimit: e.JSON_BODY_LIMIT },
     databaseUrl: databaseUrl(env),
-    smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD, from: e.MAIL_FROM },
+    smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD, from: e.MAIL_FROM, maxConnections: e.SMTP_MAX_CONNECTIONS },
     logLevel: e.LOG_LEVEL,
     auth: {
       secret: e.AUTH_SECRET ?? devSecret('authSecret'),
