@@ -334,6 +334,9 @@ async function storePdf(store: DocumentStore, bytes: Uint8Array, sha256: string)
   }
 }
 
+/** Rolls back an issue whose number another document took while it rendered. */
+class NumberTaken extends Error {}
+
 export function createDocumentIssuer(deps: { db: Db; documentsDir: string }) {
   const { db } = deps;
   const store = new DocumentStore(deps.documentsDir);
@@ -348,58 +351,58 @@ export function createDocumentIssuer(deps: { db: Db; documentsDir: string }) {
   /**
    * The document issued under this key: found (and checked against a fresh rendering), or numbered,
    * rendered, stored and recorded. `render` must be deterministic.
+   *
+   * Rendered outside the transaction, with the number the counter will give: the worker's database
+   * connection serves one transaction at a time and every other query waits for it, so a render
+   * inside held up all the worker's writes (an email's record as sent among them, which a crash
+   * then resent). If another document took that number meanwhile, nothing is written and the
+   * document is rendered again with the next one: numbers stay without gaps.
    */
   async function issue(spec: IssuedKind, req: IssueRequest, render: (number: string) => Promise<Uint8Array>): Promise<IssuedDocument> {
     const producedBy = `system:${req.idempotencyKey}`;
-    return db.$transaction(
-      async (tx) => {
-        const existing = await tx.document.findFirst({ where: { caseId: req.caseId, kind: spec.kind, uploadedById: producedBy }, orderBy: { createdAt: 'asc' } });
-        let number: string;
-        if (existing) {
-          number = existing.originalName.replace(/\.pdf$/, '');
-        } else {
-          const year = parisDate(req.issuedAt).year;
-          const counter = await tx.referenceCounter.upsert({
-            where: { year: spec.counterOffset + year },
-            create: { year: spec.counterOffset + year, last: 1 },
-            update: { last: { increment: 1 } },
-          });
-          number = spec.formatNumber(year, counter.last);
-        }
-        const bytes = await render(number);
-        const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
-        if (existing && existing.sha256 !== sha256) {
-          throw ApplicationFailure.create({
-            type: 'IdempotencyKeyReused',
-            message: `${spec.name} ${number} was already issued under ${req.idempotencyKey} with other contents (${spec.contents}); use a new key for a new ${spec.name.toLowerCase()}.`,
-            nonRetryable: true,
-          });
-        }
-        // Written (again, harmlessly: content-addressed) before the row commits, so a row never
-        // points at a missing file.
+    const year = parisDate(req.issuedAt).year;
+    const counterYear = spec.counterOffset + year;
+    const issuedUnderKey = (client: Pick<Db, 'document'>) => client.document.findFirst({ where: { caseId: req.caseId, kind: spec.kind, uploadedById: producedBy }, orderBy: { createdAt: 'asc' } });
+    const rendered = async (number: string) => {
+      const bytes = await render(number);
+      return { bytes, sha256: crypto.createHash('sha256').update(bytes).digest('hex') };
+    };
+    const reused = (number: string) => ApplicationFailure.create({
+      type: 'IdempotencyKeyReused',
+      message: `${spec.name} ${number} was already issued under ${req.idempotencyKey} with other contents (${spec.contents}); use a new key for a new ${spec.name.toLowerCase()}.`,
+      nonRetryable: true,
+    });
+    for (;;) {
+      const existing = await issuedUnderKey(db);
+      if (existing) {
+        const number = existing.originalName.replace(/\.pdf$/, '');
+        const { bytes, sha256 } = await rendered(number);
+        if (existing.sha256 !== sha256) throw reused(number);
+        // Again, harmlessly (content-addressed): the file may have been lost since.
         await storePdf(store, bytes, sha256);
-        const documentId = existing
-          ? existing.id
-          : (
-              await tx.document.create({
-                data: {
-                  caseId: req.caseId,
-                  sha256,
-                  sizeBytes: bytes.length,
-                  mediaType: 'application/pdf',
-                  kind: spec.kind,
-                  language: req.language,
-                  needsTranslation: false,
-                  originalName: `${number}.pdf`,
-                  uploadedById: producedBy,
-                },
-                select: { id: true },
-              })
-            ).id;
-        return { number, documentId, sha256 };
-      },
-      { timeout: 30_000 },
-    );
+        return { number, documentId: existing.id, sha256 };
+      }
+      const sequence = ((await db.referenceCounter.findUnique({ where: { year: counterYear } }))?.last ?? 0) + 1;
+      const number = spec.formatNumber(year, sequence);
+      const { bytes, sha256 } = await rendered(number);
+      // Stored before the row commits, so a row never points at a missing file.
+      await storePdf(store, bytes, sha256);
+      const outcome = await db.$transaction(async (tx) => {
+        if (await issuedUnderKey(tx)) return 'again' as const;
+        const counter = await tx.referenceCounter.upsert({ where: { year: counterYear }, create: { year: counterYear, last: 1 }, update: { last: { increment: 1 } } });
+        if (counter.last !== sequence) throw new NumberTaken();
+        const created = await tx.document.create({
+          data: { caseId: req.caseId, sha256, sizeBytes: bytes.length, mediaType: 'application/pdf', kind: spec.kind, language: req.language, needsTranslation: false, originalName: `${number}.pdf`, uploadedById: producedBy },
+          select: { id: true },
+        });
+        return { number, documentId: created.id, sha256 };
+      }).catch((err: unknown) => {
+        if (err instanceof NumberTaken) return 'again' as const;
+        throw err;
+      });
+      // Issued under this key by another attempt meanwhile, or the number taken: look again.
+      if (outcome !== 'again') return outcome;
+    }
   }
 
   return { caseIdOf, issue };

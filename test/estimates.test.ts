@@ -101,6 +101,20 @@ describe('issueEstimate', () => {
     expect(next.number).toBe('DEV-2027-000001');
   });
 
+  it('numbers estimates issued at the same time without gaps or repeats, and each key once', async () => {
+    const { reference } = await newCase();
+    const inputs = Array.from({ length: 6 }, () => input(reference, { issuedAt: '2028-02-01T09:00:00.000Z' }));
+    // Every key twice at once: a retried activity beside its first attempt.
+    const issued = await Promise.all([...inputs, ...inputs].map((i) => activities.issueEstimate(i)));
+    const numbers = issued.slice(0, 6).map((e) => e.number);
+    expect(issued.slice(6).map((e) => e.number)).toEqual(numbers);
+    expect([...numbers].sort()).toEqual(['000001', '000002', '000003', '000004', '000005', '000006'].map((n) => `DEV-2028-${n}`));
+    const rows = await stack.db.document.findMany({ where: { originalName: { startsWith: 'DEV-2028-' } } });
+    expect(rows.map((r) => r.originalName).sort()).toEqual([...numbers].sort().map((n) => `${n}.pdf`));
+    const counter = await stack.db.referenceCounter.findUnique({ where: { year: ESTIMATE_COUNTER_OFFSET + 2028 } });
+    expect(counter!.last).toBe(6);
+  });
+
   it(`is valid ${ESTIMATE_VALIDITY_DAYS} days after it is issued`, async () => {
     const { reference } = await newCase();
     const est = await activities.issueEstimate(input(reference, { issuedAt: '2026-03-14T10:30:00.000Z' }));
