@@ -2,6 +2,7 @@
 // the appointment and the follow-up window: the case must not close before the patient got both the
 // announcement and the reminder, in that order. (The chaos run found a case closed with no reminder:
 // the reminder's watcher only started once the announcement was sent, after the case had closed.)
+// And a follow-up asked for while the case is closing is refused, not announced and never reminded.
 import { waitForState } from './support/cases';
 import { CALM_TIMINGS, call, inDays, makeTeam, toGuaranteed, type Team } from './support/pathway';
 import { startStack, type Stack } from './support/stack';
@@ -55,4 +56,35 @@ it('closes only after the follow-up was announced and then reminded, though the 
   expect(announced).toBeGreaterThanOrEqual(0);
   expect(reminded).toBeGreaterThan(announced);
   expect(closed).toBeGreaterThan(reminded);
+}, 120_000);
+
+it('refuses a follow-up once the case is closing', async () => {
+  const { patient, reference } = await toGuaranteed(stack, team, { nationality: 'PT', countryOfResidence: 'PT' });
+  const waitFor = (done: Parameters<typeof waitForState>[3]) => waitForState(stack.app, patient.auth, reference, done);
+  expect((await call(stack, patient, 'put', `/cases/${reference}/arrival`, { date: inDays(15), plannedStayDays: 5 })).status).toBe(200);
+  await waitFor((s) => s.phase === 'awaiting_arrival' && s.treatment.visa !== null);
+  expect((await call(stack, team.care, 'post', `/cases/${reference}/arrived`)).status).toBe(200);
+  await waitFor((s) => s.phase === 'in_stay');
+  expect((await call(stack, team.care, 'post', `/cases/${reference}/discharge`, {})).status).toBe(200);
+  await waitFor((s) => s.phase === 'follow_up');
+  await stack.smtp.waitFor((m) => m.subject.includes(reference) && /final invoice/i.test(m.subject));
+
+  // SMTP down: past the follow-up window with no appointment, the case is closing and its last email
+  // (case closed) waits for the mail server; the phase still reads `follow_up`.
+  await stack.smtp.suspend();
+  await sleep(FOLLOW_UP_WINDOW_MS + 2000);
+  let answered = false;
+  const late = call(stack, team.care, 'post', `/cases/${reference}/follow-ups`, { at: new Date(Date.now() + 20 * 86_400_000).toISOString(), description: 'MRI and consultation' }).then((res) => ((answered = true), res));
+  // Refused at once; before the fix, accepted: announced when SMTP came back, never reminded.
+  await waitFor((s) => answered || s.treatment.followUps.length > 0);
+  await stack.smtp.resume();
+  const res = await late;
+  expect(res.status).toBe(409);
+  expect(res.body).toMatchObject({ error: { code: 'wrong_phase' } });
+  expect(res.body.error.message).toMatch(/closing/);
+
+  const s = await waitFor((x) => x.phase === 'closed');
+  expect(s.treatment.followUps).toEqual([]);
+  await stack.smtp.waitFor((m) => m.subject === `Case ${reference} is closed`);
+  expect(stack.smtp.messages.filter((m) => m.subject.includes(reference) && /follow-up/i.test(m.subject))).toEqual([]);
 }, 120_000);

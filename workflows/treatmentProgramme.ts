@@ -114,6 +114,8 @@ export function createTreatmentProgramme(ctx: CaseContext) {
   const ended = () => ctx.ending() !== undefined;
   /** Set when the case is closing or continuing as new: background waits stop. */
   let stopping = false;
+  /** Set once no follow-up remains and the case closes: a follow-up added now would never be watched. */
+  let closing = false;
   const stop = () => stopping || ended();
   const background: Promise<void>[] = [];
   let issuing = false;
@@ -498,6 +500,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     {
       validator: ({ at, by }: { at: string; by: string }) => {
         requirePhase(['in_stay', 'follow_up'], 'schedule a follow-up');
+        if (closing) throw fail(FAILURE_TYPES.wrongPhase, 'The case is closing: its follow-up period ended with no appointment left, and a follow-up added now would never be reminded. Arrange further care with the patient as a new request.');
         coordinatorOnly(by, 'schedule a follow-up');
         const when = Date.parse(at);
         if (Number.isNaN(when)) throw fail(FAILURE_TYPES.invalid, 'at must be an ISO date-time, e.g. 2026-12-03T10:30:00+01:00.');
@@ -753,6 +756,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       }
       break;
     }
+    closing = true;
     stopping = true;
     await Promise.all(background);
     await ctx.emailPatient('case_closed', 'Email patient: case closed', {});
