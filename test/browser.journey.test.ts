@@ -4,7 +4,7 @@
 // coordinator finds it complete and assigns a care coordinator, who approves it; a finance user records
 // the fee's payment; the MDT secretariat submits the report; the patient reads it. Every page is checked
 // by axe-core (no serious or critical violation); screenshots go to test-results/screenshots/.
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import type { StaffRole } from '../api/policy';
 import { studyFees } from '../config/fees';
 import { PASSWORD, staff, uniqueEmail } from './support/actors';
@@ -29,10 +29,12 @@ afterAll(async () => {
 const pdfOf = (seed: string) => Buffer.from(`%PDF-1.4\n% ${seed}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n`, 'latin1');
 
 /** Reloads until the text shows (the workflow moves asynchronously). */
-async function reloadUntil(page: Page, text: string | RegExp, timeoutMs = 20_000): Promise<void> {
+/** Reloads until the text (a substring, any case) or the element `find` gives is visible. */
+async function reloadUntil(page: Page, text: string | RegExp | ((page: Page) => Locator), timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const target = () => (typeof text === 'function' ? text(page) : page.getByText(text)).first();
   for (;;) {
-    if (await page.getByText(text).first().isVisible()) return;
+    if (await target().isVisible()) return;
     if (Date.now() > deadline) throw new Error(`"${String(text)}" never showed on ${page.url()}`);
     await page.waitForTimeout(300);
     await page.reload();
@@ -169,7 +171,8 @@ test('a case from registration to the report, across the patient, admission, car
     await admission.reload();
     await admission.getByRole('button', { name: 'Mark the file complete' }).click();
     await admission.waitForURL(/\?done=review/);
-    await reloadUntil(admission, 'Assign');
+    // The form itself: the text "Assign" shows on the page before the form does.
+    await reloadUntil(admission, (p) => p.getByLabel('Care coordinator', { exact: true }));
     await admission.getByLabel('Care coordinator', { exact: true }).selectOption({ label: 'Test care_coordinator' });
     await admission.getByRole('button', { name: 'Assign' }).click();
     await admission.waitForURL(/\?done=coordinator/);
