@@ -18,7 +18,7 @@ export interface Evidence {
      * How long a delivered email stayed unrecorded: from the SMTP server having it to the worker
      * recording it sent (ms). A worker killed in that window sends it again: the duplicates' cause.
      */
-    unrecordedMs: { measured: number; p50: number; p99: number; max: number };
+    unrecordedMs: { measured: number; p50: number; p99: number; max: number; over100: number; slowest: { atSecond: number; ms: number }[] };
   };
   payments: { sent: number; deliveries: number; countedInWorkflows: number; rowsInDatabase: number };
   readModelMismatches: number;
@@ -34,7 +34,7 @@ export interface CheckResult {
 }
 
 /** Runs every check over the cases; `payments` are the distinct payments the provider confirmed. */
-export async function checkRun(sys: System, references: string[], payments: PaymentPayload[], deliveries: number, careBundle: string, emailMarkedAt: Map<string, number>): Promise<CheckResult> {
+export async function checkRun(sys: System, references: string[], payments: PaymentPayload[], deliveries: number, careBundle: string, emailMarkedAt: Map<string, number>, startedAt: number): Promise<CheckResult> {
   const violations: string[] = [];
   const states = new Map<string, CaseState>();
   for (const reference of references) {
@@ -58,10 +58,11 @@ export async function checkRun(sys: System, references: string[], payments: Paym
     received.set(m.messageId, (received.get(m.messageId) ?? 0) + 1);
     if (!firstReceived.has(m.messageId)) firstReceived.set(m.messageId, m.receivedAt);
   }
-  const unrecorded = rows
-    .map((row) => (emailMarkedAt.get(row.idempotencyKey) ?? NaN) - (firstReceived.get(row.messageId) ?? NaN))
-    .filter((ms) => Number.isFinite(ms))
-    .sort((a, b) => a - b);
+  const windows = rows
+    .map((row) => ({ at: firstReceived.get(row.messageId) ?? NaN, ms: (emailMarkedAt.get(row.idempotencyKey) ?? NaN) - (firstReceived.get(row.messageId) ?? NaN) }))
+    .filter((w) => Number.isFinite(w.ms))
+    .sort((a, b) => a.ms - b.ms);
+  const unrecorded = windows.map((w) => w.ms);
   const quantile = (q: number) => unrecorded[Math.min(unrecorded.length - 1, Math.floor(q * unrecorded.length))] ?? 0;
   let missing = 0;
   let duplicates = 0;
@@ -165,7 +166,11 @@ export async function checkRun(sys: System, references: string[], payments: Paym
       closed: closed.length,
       emails: {
         expectedPerCase: expectedList.length, delivered: rows.length - missing, missing, duplicates, unexpected,
-        unrecordedMs: { measured: unrecorded.length, p50: quantile(0.5), p99: quantile(0.99), max: unrecorded[unrecorded.length - 1] ?? 0 },
+        unrecordedMs: { measured: unrecorded.length, p50: quantile(0.5), p99: quantile(0.99), max: unrecorded[unrecorded.length - 1] ?? 0,
+          over100: unrecorded.filter((ms) => ms > 100).length,
+          // When the slowest were delivered (seconds into the run), to set beside the faults.
+          slowest: windows.slice(-8).reverse().map((w) => ({ atSecond: Math.round((w.at - startedAt) / 100) / 10, ms: w.ms })),
+        },
       },
       payments: { sent: payments.length, deliveries, countedInWorkflows: counted, rowsInDatabase: dbPayments.length },
       readModelMismatches: mismatches,

@@ -221,7 +221,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     results.forEach((r, i) => r.status === 'rejected' && violations.push(`${references[i]}: the script failed: ${String(r.reason)}`));
     replayResults.forEach((r) => r.status === 'rejected' && violations.push(String(r.reason)));
     log('checking…');
-    const checked = await checkRun(sys, references, payments, deliveries, path.join(dir, 'care-bundle.js'), emailMarkedAt);
+    const checked = await checkRun(sys, references, payments, deliveries, path.join(dir, 'care-bundle.js'), emailMarkedAt, started);
     const stillStuck = await findStuckCases(sys.client, { workflowBundlePath: path.join(dir, 'care-bundle.js') });
     checked.evidence.blocked = stillStuck.length;
     for (const s of stillStuck) violations.push(`${s.reference}: blocked at the end (${s.error.slice(0, 200)})`);
@@ -259,7 +259,8 @@ export function describe(opts: ChaosOptions, r: ChaosResult): string {
     'Evidence:',
     `  cases closed:               ${e.closed}/${e.cases}`,
     `  emails per case:            ${e.emails.expectedPerCase}; delivered ${e.emails.delivered}, missing ${e.emails.missing}, duplicates ${e.emails.duplicates}, unexpected ${e.emails.unexpected}`,
-    `  delivered, not yet recorded: p50 ${e.emails.unrecordedMs.p50} ms, p99 ${e.emails.unrecordedMs.p99} ms, max ${e.emails.unrecordedMs.max} ms (${e.emails.unrecordedMs.measured} emails)`,
+    `  delivered, not yet recorded: p50 ${e.emails.unrecordedMs.p50} ms, p99 ${e.emails.unrecordedMs.p99} ms, max ${e.emails.unrecordedMs.max} ms, over 100 ms: ${e.emails.unrecordedMs.over100} of ${e.emails.unrecordedMs.measured} emails`,
+    `  slowest to record:          ${e.emails.unrecordedMs.slowest.map((w) => `${w.ms} ms at ${w.atSecond}s`).join(', ')}`,
     `  payments:                   ${e.payments.sent} made, ${e.payments.deliveries} webhook deliveries, ${e.payments.countedInWorkflows} counted by workflows, ${e.payments.rowsInDatabase} rows in the database`,
     `  read model vs workflow:     ${e.readModelMismatches} mismatches`,
     `  blocked cases:              ${e.blocked} at the end; ${r.repaired.filter((x) => x.outcome === 'repaired').length} repaired during the run with ops:repair`,
