@@ -49,8 +49,11 @@ export interface EmailDeps {
    * worker (SMTP_MAX_CONNECTIONS; 2 when unset).
    */
   maxConcurrentSends?: number;
-  /** Test hook: runs after the message is sent and recorded, e.g. to simulate a lost completion. */
-  afterSend?: (input: SendEmailInput) => void | Promise<void>;
+  /**
+   * Test hook: runs after the message is sent and recorded, e.g. to simulate a lost completion;
+   * `acceptedAt` is when the mail server's acceptance reached this process (ms since the epoch).
+   */
+  afterSend?: (input: SendEmailInput, sent: { acceptedAt: number }) => void | Promise<void>;
 }
 
 /**
@@ -177,6 +180,7 @@ export function createEmailActivities(deps: EmailDeps) {
 
     // Read only once the email is known to be unsent: a retry after sending never reads the files.
     const attachments = await readAttachments(sources);
+    let acceptedAt = 0;
     await sending.acquire();
     try {
       // The lease: one attempt sends at a time. An attempt Temporal retried after a timeout while the
@@ -193,6 +197,7 @@ export function createEmailActivities(deps: EmailDeps) {
       }
       try {
         await deps.transport.sendMail({ from: deps.from, to: row.toAddress, subject: row.subject, text: row.textBody, messageId: row.messageId, attachments });
+        acceptedAt = Date.now();
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         await deps.db.outboundEmail.update({ where: { id: row.id }, data: { lastError: message.slice(0, 500), sendingUntil: null } });
@@ -203,7 +208,7 @@ export function createEmailActivities(deps: EmailDeps) {
     } finally {
       sending.release();
     }
-    await deps.afterSend?.(input);
+    await deps.afterSend?.(input, { acceptedAt });
     return { messageId: row.messageId, sentNow: true };
   }
 

@@ -31,6 +31,7 @@ export function resultRecord(opts: ChaosOptions, r: ChaosResult, commit: string)
     seconds: r.seconds,
     operatorQueries: r.operatorQueries,
     httpRetries: r.httpRetries,
+    workerStalls: r.workerStalls,
     repairs: r.repaired,
     evidence: e,
     violations: r.violations.slice(0, 200),

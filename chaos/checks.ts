@@ -18,7 +18,7 @@ export interface Evidence {
      * How long a delivered email stayed unrecorded: from the SMTP server having it to the worker
      * recording it sent (ms). A worker killed in that window sends it again: the duplicates' cause.
      */
-    unrecordedMs: { measured: number; p50: number; p99: number; max: number; over100: number; slowest: { atSecond: number; ms: number }[] };
+    unrecordedMs: { measured: number; p50: number; p99: number; max: number; over100: number; slowest: { atSecond: number; ms: number; toWorkerMs: number }[] };
   };
   payments: { sent: number; deliveries: number; countedInWorkflows: number; rowsInDatabase: number };
   readModelMismatches: number;
@@ -34,7 +34,7 @@ export interface CheckResult {
 }
 
 /** Runs every check over the cases; `payments` are the distinct payments the provider confirmed. */
-export async function checkRun(sys: System, references: string[], payments: PaymentPayload[], deliveries: number, careBundle: string, emailMarkedAt: Map<string, number>, startedAt: number): Promise<CheckResult> {
+export async function checkRun(sys: System, references: string[], payments: PaymentPayload[], deliveries: number, careBundle: string, emailMarkedAt: Map<string, { acceptedAt: number; at: number }>, startedAt: number): Promise<CheckResult> {
   const violations: string[] = [];
   const states = new Map<string, CaseState>();
   for (const reference of references) {
@@ -59,7 +59,11 @@ export async function checkRun(sys: System, references: string[], payments: Paym
     if (!firstReceived.has(m.messageId)) firstReceived.set(m.messageId, m.receivedAt);
   }
   const windows = rows
-    .map((row) => ({ at: firstReceived.get(row.messageId) ?? NaN, ms: (emailMarkedAt.get(row.idempotencyKey) ?? NaN) - (firstReceived.get(row.messageId) ?? NaN) }))
+    .map((row) => {
+      const received = firstReceived.get(row.messageId) ?? NaN;
+      const marked = emailMarkedAt.get(row.idempotencyKey);
+      return { at: received, ms: (marked?.at ?? NaN) - received, toWorkerMs: (marked?.acceptedAt ?? NaN) - received };
+    })
     .filter((w) => Number.isFinite(w.ms))
     .sort((a, b) => a.ms - b.ms);
   const unrecorded = windows.map((w) => w.ms);
@@ -168,8 +172,9 @@ export async function checkRun(sys: System, references: string[], payments: Paym
         expectedPerCase: expectedList.length, delivered: rows.length - missing, missing, duplicates, unexpected,
         unrecordedMs: { measured: unrecorded.length, p50: quantile(0.5), p99: quantile(0.99), max: unrecorded[unrecorded.length - 1] ?? 0,
           over100: unrecorded.filter((ms) => ms > 100).length,
-          // When the slowest were delivered (seconds into the run), to set beside the faults.
-          slowest: windows.slice(-8).reverse().map((w) => ({ atSecond: Math.round((w.at - startedAt) / 100) / 10, ms: w.ms })),
+          // When the slowest were delivered (seconds into the run), to set beside the faults, and how much of
+          // the time the server's acceptance took to reach the worker (the rest: recording it).
+          slowest: windows.slice(-8).reverse().map((w) => ({ atSecond: Math.round((w.at - startedAt) / 100) / 10, ms: w.ms, toWorkerMs: w.toWorkerMs })),
         },
       },
       payments: { sent: payments.length, deliveries, countedInWorkflows: counted, rowsInDatabase: dbPayments.length },

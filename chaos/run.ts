@@ -44,6 +44,8 @@ export interface ChaosResult {
   repaired: { reference: string; outcome: string; updates: number }[];
   /** The API's logged errors, by kind (IDs masked), with their counts: the evidence behind any 500. */
   apiErrors: string[];
+  /** Seconds in which the care worker's event loop was held up over 100 ms, the longest first (seconds into the run, ms). */
+  workerStalls: { count: number; longest: { atSecond: number; ms: number }[] };
   seconds: number;
 }
 
@@ -69,8 +71,14 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parcours-chaos-'));
   let killOnMail: (() => void) | undefined;
   // When the worker recorded each email sent, by outbox key (once: a recorded email is never sent again).
-  const emailMarkedAt = new Map<string, number>();
-  const sys = await startSystem({ dir, env: SCRIPT_TIMINGS, onMailFrom: () => killOnMail?.(), onEmailMarked: (key, at) => emailMarkedAt.set(key, at) });
+  const emailMarkedAt = new Map<string, { acceptedAt: number; at: number }>();
+  // The worker's event loop held up over 100 ms: when (ms since the epoch) and for how long.
+  const stalls: { at: number; ms: number }[] = [];
+  const sys = await startSystem({
+    dir, env: SCRIPT_TIMINGS, onMailFrom: () => killOnMail?.(),
+    onEmailMarked: (key, acceptedAt, at) => emailMarkedAt.set(key, { acceptedAt, at }),
+    onWorkerStall: (at, ms) => stalls.push({ at, ms }),
+  });
   stopOnSignal(() => sys.stop().finally(() => fs.rmSync(dir, { recursive: true, force: true })));
   const faults: string[] = [];
   const fault = (what: string) => {
@@ -239,7 +247,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     }
     const apiErrorLines = [...apiErrors].map(([k, n]) => `${n}× ${k}`);
     if (apiErrorLines.length) log(`API errors:\n${apiErrorLines.map((l) => `  ${l}`).join('\n')}`);
-    return { violations: [...violations, ...checked.violations], evidence: checked.evidence, faults, httpRetries: http.retries, operatorQueries, repaired, apiErrors: apiErrorLines, seconds: Math.round((Date.now() - started) / 1000) };
+    return { violations: [...violations, ...checked.violations], evidence: checked.evidence, faults, httpRetries: http.retries, operatorQueries, repaired, apiErrors: apiErrorLines,
+      workerStalls: { count: stalls.length, longest: [...stalls].sort((a, b) => b.ms - a.ms).slice(0, 10).map((x) => ({ atSecond: Math.round((x.at - started) / 100) / 10, ms: x.ms })) },
+      seconds: Math.round((Date.now() - started) / 1000) };
   } finally {
     await sys.stop();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -260,7 +270,8 @@ export function describe(opts: ChaosOptions, r: ChaosResult): string {
     `  cases closed:               ${e.closed}/${e.cases}`,
     `  emails per case:            ${e.emails.expectedPerCase}; delivered ${e.emails.delivered}, missing ${e.emails.missing}, duplicates ${e.emails.duplicates}, unexpected ${e.emails.unexpected}`,
     `  delivered, not yet recorded: p50 ${e.emails.unrecordedMs.p50} ms, p99 ${e.emails.unrecordedMs.p99} ms, max ${e.emails.unrecordedMs.max} ms, over 100 ms: ${e.emails.unrecordedMs.over100} of ${e.emails.unrecordedMs.measured} emails`,
-    `  slowest to record:          ${e.emails.unrecordedMs.slowest.map((w) => `${w.ms} ms at ${w.atSecond}s`).join(', ')}`,
+    `  slowest to record:          ${e.emails.unrecordedMs.slowest.map((w) => `${w.ms} ms at ${w.atSecond}s (${w.toWorkerMs} ms to reach the worker)`).join(', ')}`,
+    `  worker event loop:          held up over 100 ms in ${r.workerStalls.count} seconds; longest ${r.workerStalls.longest.map((x) => `${x.ms} ms at ${x.atSecond}s`).join(', ')}`,
     `  payments:                   ${e.payments.sent} made, ${e.payments.deliveries} webhook deliveries, ${e.payments.countedInWorkflows} counted by workflows, ${e.payments.rowsInDatabase} rows in the database`,
     `  read model vs workflow:     ${e.readModelMismatches} mismatches`,
     `  blocked cases:              ${e.blocked} at the end; ${r.repaired.filter((x) => x.outcome === 'repaired').length} repaired during the run with ops:repair`,

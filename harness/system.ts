@@ -54,8 +54,10 @@ export interface SystemOptions {
   env?: Record<string, string>;
   /** Called when the SMTP server gets a MAIL FROM (an email activity is mid-send). */
   onMailFrom?: () => void;
-  /** Called when the care worker has recorded an email as sent: its outbox key and the time (ms). */
-  onEmailMarked?: (key: string, at: number) => void;
+  /** Called when the care worker has recorded an email as sent: its outbox key, when the mail server's acceptance reached it and when it was recorded (ms). */
+  onEmailMarked?: (key: string, acceptedAt: number, at: number) => void;
+  /** Called when the care worker's event loop was held up over 100 ms (in the second before `at`). */
+  onWorkerStall?: (at: number, ms: number) => void;
 }
 
 const dist = (...parts: string[]) => {
@@ -106,7 +108,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       RATE_LIMIT_UPLOADS_PER_MIN: '1000000',
       ...opts.env,
     };
-    const worker = workerHandle('care', careBundle, env, opts.onEmailMarked);
+    const worker = workerHandle('care', careBundle, env, opts);
     await worker.start();
     stoppers.push(() => worker.stop());
 
@@ -144,7 +146,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   }
 }
 
-function workerHandle(mode: 'care' | 'bare', bundle: string, env: Record<string, string>, onEmailMarked?: SystemOptions['onEmailMarked']): WorkerHandle {
+function workerHandle(mode: 'care' | 'bare', bundle: string, env: Record<string, string>, watch: Pick<SystemOptions, 'onEmailMarked' | 'onWorkerStall'> = {}): WorkerHandle {
   let child: ChildProcess | undefined;
   return {
     get pid() {
@@ -157,8 +159,9 @@ function workerHandle(mode: 'care' | 'bare', bundle: string, env: Record<string,
       let stderr = '';
       started.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
       started.on('message', (m) => {
-        const marked = (m as { emailMarked?: { key: string; at: number } }).emailMarked;
-        if (marked) onEmailMarked?.(marked.key, marked.at);
+        const { emailMarked, loopStall } = m as { emailMarked?: { key: string; acceptedAt: number; at: number }; loopStall?: { at: number; ms: number } };
+        if (emailMarked) watch.onEmailMarked?.(emailMarked.key, emailMarked.acceptedAt, emailMarked.at);
+        if (loopStall) watch.onWorkerStall?.(loopStall.at, loopStall.ms);
       });
       await new Promise<void>((resolve, reject) => {
         started.on('message', (m) => (m as { ready?: boolean }).ready && resolve());

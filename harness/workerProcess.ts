@@ -2,8 +2,10 @@
 // killed with SIGKILL. `care` runs the Parcours worker exactly as workers/main.ts does; `bare` runs
 // the benchmark's baseline workflow (bench/bareWorkflow.ts). The parent talks over the IPC channel:
 // it gets `{ ready: true }` once the worker polls, answers `memory` requests, and gets
-// `{ emailMarked: { key, at } }` the moment each email is recorded as sent (the chaos run measures how
-// long a delivered email stays unrecorded: a worker killed in that window sends it again).
+// `{ emailMarked: { key, acceptedAt, at } }` the moment each email is recorded as sent (the chaos run
+// measures how long a delivered email stays unrecorded: a worker killed in that window sends it
+// again), and `{ loopStall: { at, ms } }` whenever its event loop was held up over 100 ms.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { activityDepsFrom } from '../activities';
 import { createTransport } from '../activities/email';
@@ -28,6 +30,14 @@ async function main(): Promise<void> {
     const u = process.memoryUsage();
     process.send!({ memory: { rssBytes: u.rss, heapUsedBytes: u.heapUsed, heapTotalBytes: u.heapTotal } satisfies MemoryReport });
   });
+  // Stalls of this process's event loop (a synchronous SQLite wait, a long GC): reported each second.
+  const loop = monitorEventLoopDelay({ resolution: 20 });
+  loop.enable();
+  setInterval(() => {
+    const ms = Math.round(loop.max / 1e6);
+    loop.reset();
+    if (ms > 100) process.send?.({ loopStall: { at: Date.now(), ms } });
+  }, 1000).unref();
   const config = loadConfig();
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   let worker: Worker;
@@ -36,7 +46,7 @@ async function main(): Promise<void> {
     const db = createDb(config.databaseUrl);
     await useWriteAheadLog(db);
     worker = await createCareWorker({
-      connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, maxCachedWorkflows: config.temporal.maxCachedWorkflows, workflowBundlePath: bundlePath, activityDeps: { ...activityDepsFrom(config, db, transport), afterEmailSent: (input) => void process.send?.({ emailMarked: { key: input.idempotencyKey, at: Date.now() } }) },
+      connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, maxCachedWorkflows: config.temporal.maxCachedWorkflows, workflowBundlePath: bundlePath, activityDeps: { ...activityDepsFrom(config, db, transport), afterEmailSent: (input, { acceptedAt }) => void process.send?.({ emailMarked: { key: input.idempotencyKey, acceptedAt, at: Date.now() } }) },
     });
   } else {
     const { bareActivities } = await import('../bench/bareActivities');
