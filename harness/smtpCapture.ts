@@ -28,6 +28,15 @@ export interface SmtpCapture {
 export interface SmtpCaptureOptions {
   /** Called on MAIL FROM, before any message data: the sender is mid-send (e.g. to kill it there). */
   onMailFrom?: () => void;
+  /**
+   * Acknowledge each message as soon as it is held, as a mail server does once it has queued it, and
+   * parse it afterwards (in order of arrival): for runs under load (chaos, bench), where a reply held
+   * up by the parse widens the one window SMTP leaves open (RFC 1047: a sender that dies before
+   * reading the 250 sends the message again; parsed first, the chaos run's replies took over a
+   * second). Otherwise a message is parsed before the reply, so it is in `messages` by the time the
+   * sender's `sendMail` resolves, which tests rely on.
+   */
+  acknowledgeAtOnce?: boolean;
 }
 
 function addresses(parsed: ParsedMail): string[] {
@@ -38,6 +47,7 @@ function addresses(parsed: ParsedMail): string[] {
 export async function startSmtpCapture(opts: SmtpCaptureOptions = {}): Promise<SmtpCapture> {
   const messages: CapturedMail[] = [];
   const waiters = new Set<() => void>();
+  let parsing = Promise.resolve();
   const makeServer = () => new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -47,16 +57,27 @@ export async function startSmtpCapture(opts: SmtpCaptureOptions = {}): Promise<S
       callback();
     },
     onData(stream, _session, callback) {
-      // Received once the sender's final dot arrives: the stream ends there, before the parse.
-      let receivedAt = 0;
-      stream.on('end', () => (receivedAt = Date.now()));
-      simpleParser(stream)
-        .then((parsed) => {
-          messages.push({ receivedAt, to: addresses(parsed), subject: parsed.subject ?? '', text: parsed.text ?? '', messageId: parsed.messageId ?? '', attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, content: a.content })) });
-          waiters.forEach((w) => w());
-          callback();
-        })
-        .catch(callback);
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('error', callback);
+      stream.on('end', () => {
+        // Received once the sender's final dot arrives.
+        const receivedAt = Date.now();
+        if (opts.acknowledgeAtOnce) callback();
+        const raw = Buffer.concat(chunks);
+        parsing = parsing
+          .then(() => simpleParser(raw))
+          .then(
+            (parsed) => ({ receivedAt, to: addresses(parsed), subject: parsed.subject ?? '', text: parsed.text ?? '', messageId: parsed.messageId ?? '', attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, content: a.content })) }),
+            // Kept, so it counts: an accepted message is never silently lost.
+            (err: unknown) => ({ receivedAt, to: [], subject: '(unparseable message)', text: err instanceof Error ? err.message : String(err), messageId: '', attachments: [] }),
+          )
+          .then((mail) => {
+            messages.push(mail);
+            waiters.forEach((w) => w());
+            if (!opts.acknowledgeAtOnce) callback();
+          });
+      });
     },
   });
   const port = await freePort();

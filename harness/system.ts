@@ -83,7 +83,8 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   try {
     const devServer = await startDevServer({ dbFilename: path.join(opts.dir, 'temporal.db') });
     stoppers.push(() => devServer.stop());
-    const smtp = await startSmtpCapture({ onMailFrom: opts.onMailFrom });
+    // Acknowledges at once, as a mail server does: the runs under load measure the sender's window.
+    const smtp = await startSmtpCapture({ onMailFrom: opts.onMailFrom, acknowledgeAtOnce: true });
     stoppers.push(() => smtp.close());
     const apiPort = await freePort();
     const baseUrl = `http://127.0.0.1:${apiPort}`;
