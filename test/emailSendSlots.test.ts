@@ -19,6 +19,7 @@ let dir: string;
 let db: Db;
 let server: SMTPServer;
 let port: number;
+/** Messages between MAIL FROM and the reply to their data, now and at most. */
 let open = 0;
 let mostOpen = 0;
 const received: string[] = [];
@@ -32,13 +33,12 @@ beforeAll(async () => {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
-    onConnect(_session, callback) {
+    // A message is in flight from its MAIL FROM to the server's reply to its data (a connection may
+    // still be closing after that, while the sender's next one opens).
+    onMailFrom(_address, _session, callback) {
       open++;
       mostOpen = Math.max(mostOpen, open);
       callback();
-    },
-    onClose() {
-      open--;
     },
     onData(stream, _session, callback) {
       let text = '';
@@ -46,6 +46,7 @@ beforeAll(async () => {
       // A slow server: every sender that is allowed to is connected at the same time.
       stream.on('end', () => setTimeout(() => {
         received.push(/^Message-ID: (.*)$/im.exec(text)?.[1]?.trim() ?? '');
+        open--;
         callback();
       }, 150));
     },
