@@ -74,6 +74,8 @@ describe('verifySignature', () => {
     ['a bare hex digest', { signature: 'a'.repeat(64) }, 'malformed'],
     ['a short digest', { signature: `v1=${'a'.repeat(63)}` }, 'malformed'],
     ['a non-hex digest', { signature: `v1=${'g'.repeat(64)}` }, 'malformed'],
+    // The contract says lower-case hex; a correct digest in upper case does not meet it.
+    ['the right digest in upper-case hex', { signature: `v1=${signPayload(secret, now, body).slice(3).toUpperCase()}` }, 'malformed'],
     ['a timestamp in milliseconds with a fraction', { timestamp: `${now}.5` }, 'malformed'],
     ['a date as timestamp', { timestamp: '2026-01-01T00:00:00Z' }, 'malformed'],
     ['a negative timestamp', { timestamp: '-1' }, 'malformed'],

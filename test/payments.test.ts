@@ -164,6 +164,7 @@ describe('POST /webhooks/payments', () => {
     ['an empty purpose', { purpose: '   ' }, ['purpose']],
     ['a purpose over 100 characters', { purpose: 'x'.repeat(101) }, ['purpose']],
     ['a date without time', { paidAt: '2026-03-01' }, ['paidAt']],
+    ['a payment time 10 minutes in the future', { paidAt: new Date(Date.now() + 10 * 60_000).toISOString() }, ['paidAt']],
     ['an unknown field (strict body)', { status: 'settled' }, ['(body)']],
     ['missing fields', { paymentId: undefined, amountCents: undefined }, ['paymentId', 'amountCents']],
   ])('answers 400 for a correctly signed body with %s, recording nothing', async (_label, over, paths) => {

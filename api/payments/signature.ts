@@ -12,7 +12,8 @@ export const SIGNATURE_TOLERANCE_SECONDS = 300;
 export const SIGNATURE_VERSION = 'v1';
 
 const timestampPattern = /^\d{1,12}$/;
-const signaturePattern = /^v1=([0-9a-fA-F]{64})$/;
+// Lower-case hex, as docs/payment-webhook.md states (and Node, openssl and most providers print).
+const signaturePattern = /^v1=([0-9a-f]{64})$/;
 
 function hmacHex(secret: string, timestamp: string, rawBody: Buffer | string): string {
   return crypto.createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex');

@@ -137,7 +137,7 @@ export function registerPaymentRoutes(api: ApiRoutes, deps: PaymentRoutesDeps): 
         if (check.reason === 'stale' || check.reason === 'future') {
           throw new ApiError(401, 'stale_timestamp', 'Parcours-Timestamp is more than 5 minutes from our clock: sign each delivery (and each retry) with the current time.');
         }
-        throw new ApiError(401, 'invalid_signature', 'Parcours-Signature does not match: send Parcours-Timestamp and Parcours-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>.');
+        throw new ApiError(401, 'invalid_signature', 'Parcours-Signature does not match: send Parcours-Timestamp and Parcours-Signature: v1=<64 lower-case hex digits of HMAC-SHA256(secret, "<timestamp>.<raw body>")>.');
       }
       const body = parseOr400(paymentWebhookBody, req.body, 'payment notification');
       const unknownCase = new ApiError(404, 'unknown_case', `No case ${body.caseReference}: check the reference the payer gave. Nothing was recorded.`);

@@ -24,6 +24,9 @@ const paymentIdSchema = z
 
 const amountCentsSchema = z.number().int('A whole number of cents.').positive('Must be more than 0.').max(Number.MAX_SAFE_INTEGER, 'Too large.');
 
+/** How far ahead of our clock a payment's `paidAt` may be: the provider's clock may differ a little. */
+export const PAID_AT_SKEW_MS = 5 * 60_000;
+
 export const paymentWebhookBody = z
   .strictObject({
     paymentId: paymentIdSchema.openapi({ description: "The provider's unique ID of the payment: deliveries with the same ID are counted once.", example: 'pay_3QxK9a.2026:0001' }),
@@ -31,7 +34,11 @@ export const paymentWebhookBody = z
     amountCents: amountCentsSchema.openapi({ description: 'Amount received, in euro cents.', example: 250000 }),
     currency: z.literal('EUR', 'Only EUR is accepted.'),
     purpose: shortText(100).openapi({ description: 'What the payment is for, as the payer gave it (e.g. estimate number).', example: 'Deposit, estimate DEV-2026-0042' }),
-    paidAt: z.iso.datetime({ offset: true, error: 'Use an ISO 8601 date-time, e.g. 2026-03-01T10:15:00Z.' }).openapi({ example: '2026-03-01T10:15:00Z' }),
+    paidAt: z.iso
+      .datetime({ offset: true, error: 'Use an ISO 8601 date-time, e.g. 2026-03-01T10:15:00Z.' })
+      // A payment is notified after it was received: a later time is a wrong clock or a wrong field.
+      .refine((at) => Date.parse(at) <= Date.now() + PAID_AT_SKEW_MS, { error: `paidAt is in the future: send when the payment was received (up to ${PAID_AT_SKEW_MS / 60_000} minutes ahead of our clock is tolerated).` })
+      .openapi({ example: '2026-03-01T10:15:00Z', description: 'When the payment was received: not after now (5 minutes of clock difference are tolerated).' }),
   })
   .openapi('PaymentNotification', { description: signatureSchemeDescription });
 
