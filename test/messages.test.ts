@@ -155,6 +155,35 @@ describe('posting a message notifies the other side without the content', () => 
   });
 });
 
+describe('posting with an Idempotency-Key', () => {
+  it('stores and notifies once on a double submit, answers the first message again, and refuses the key for another message', async () => {
+    const { reference } = await openCase(patient, { language: 'en' });
+    const key = crypto.randomUUID();
+    const text = secret('double submit');
+    const send = (body: unknown) => request(stack.app).post(`/cases/${reference}/messages`).set(patient.auth).set('Idempotency-Key', key).send(body as object);
+    // Both at once (a double click), then once more (a retry after a lost answer).
+    const [a, b] = await Promise.all([send({ body: text }), send({ body: text })]);
+    const again = await send({ body: text });
+    expect([a.status, b.status].sort()).toEqual([200, 201]);
+    expect(again.status).toBe(200);
+    const id = (a.status === 201 ? a : b).body.id as string;
+    expect([a.body.id, b.body.id, again.body.id]).toEqual([id, id, id]);
+    expect(await stack.db.message.count({ where: { case: { reference } } })).toBe(1);
+    await notification(id, ADMISSIONS);
+    expect(await notifiedAddresses(id)).toEqual([ADMISSIONS]);
+
+    const other = await send({ body: secret('another message') });
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe('idempotency_key_reused');
+    expect(await stack.db.message.count({ where: { case: { reference } } })).toBe(1);
+    // The key is the author's: another author's message with the same key is their own.
+    const staffSide = await request(stack.app).post(`/cases/${reference}/messages`).set(admission.auth).set('Idempotency-Key', key).send({ body: secret('reply') });
+    expect(staffSide.status).toBe(201);
+    const bad = await request(stack.app).post(`/cases/${reference}/messages`).set(patient.auth).set('Idempotency-Key', 'short').send({ body: text });
+    expect([bad.status, bad.body.error.code]).toEqual([400, 'validation_failed']);
+  });
+});
+
 describe('read receipts', () => {
   it('are set by the other side only, keep the first read, and ignore reading your own side', async () => {
     const { reference } = await openCase(patient);

@@ -3,13 +3,13 @@
 // content). Read receipts are set only by the other side, and only the first read counts.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Case, Message } from '../../generated/prisma/client';
-import type { Db } from '../../lib/db';
+import { isUniqueViolation, type Db } from '../../lib/db';
 import { messagePostedSignal, TERMINAL_PHASES } from '../../workflows/definitions';
 import { requirePrincipal, type Principal } from '../auth/principal';
 import type { CaseAccess } from '../caseAccess';
 import { ApiError, parseOr400 } from '../errors';
 import { json, type ApiRoutes } from '../routing';
-import { referenceParam } from '../schemas/cases';
+import { idempotencyKeyHeader, referenceParam } from '../schemas/cases';
 import { z } from '../schemas/common';
 import { message, messageList, messageParams, postMessageBody } from '../schemas/messages';
 import { toApiError } from '../temporalErrors';
@@ -75,23 +75,49 @@ export function registerMessageRoutes(api: ApiRoutes, deps: MessagesRouteDeps): 
   api.add({
     method: 'post', path: '/cases/:reference/messages', tag, access: 'signed_in', action: 'message.write',
     summary: "Post a secure message on a case: the other side is emailed a link to it, never its content",
-    request: { params: referenceParam, body: { content: { 'application/json': { schema: postMessageBody } }, required: true } },
+    request: {
+      params: referenceParam,
+      headers: z.object({ 'Idempotency-Key': z.string().optional().openapi({ description: 'Posting again with the same key (a double submit, a retry after a lost answer) gives back the first message: one message, one notification.' }) }),
+      body: { content: { 'application/json': { schema: postMessageBody } }, required: true },
+    },
     responses: {
       201: json(message, 'Message stored; the other side is being notified'),
-      409: json(z.unknown(), 'The case is closed (code `case_closed`)'),
+      200: json(message, 'Already posted with this Idempotency-Key: the first message; nothing was stored or sent again'),
+      409: json(z.unknown(), 'The case is closed (code `case_closed`), or this Idempotency-Key was used for another message (`idempotency_key_reused`)'),
       415: json(z.unknown(), 'Body is not JSON'),
     },
     handler: async (req, res) => {
       const c = await deps.access.loadForWrite(req, String(req.params.reference), 'message.write');
       requireJson(req);
       const input = parseOr400(postMessageBody, req.body, 'message');
-      if (isTerminal(c.phase)) throw caseClosed(c);
-      const attachmentIds = input.attachmentIds ?? [];
-      await checkAttachments(c, attachmentIds);
+      const keyHeader = req.get('Idempotency-Key');
+      const key = keyHeader === undefined ? undefined : parseOr400(idempotencyKeyHeader, keyHeader, 'Idempotency-Key header');
       const p = requirePrincipal(req);
-      const stored = await db.message.create({
-        data: { caseId: c.id, authorId: p.userId, authorRole: authorRoleOf(p), body: input.body, attachmentIds },
-      });
+      const attachmentIds = input.attachmentIds ?? [];
+      /** The message already posted under the key, as the first answer gave it (even once the case has closed). */
+      const repeated = async (): Promise<boolean> => {
+        if (key === undefined) return false;
+        const first = await db.message.findUnique({ where: { caseId_authorId_idempotencyKey: { caseId: c.id, authorId: p.userId, idempotencyKey: key } } });
+        if (!first) return false;
+        if (first.body !== input.body || JSON.stringify(first.attachmentIds) !== JSON.stringify(attachmentIds)) {
+          throw new ApiError(409, 'idempotency_key_reused', 'This Idempotency-Key was already used for another message on this case: use a new key for a new message.');
+        }
+        res.status(200).json(view(first, c.reference));
+        return true;
+      };
+      if (await repeated()) return;
+      if (isTerminal(c.phase)) throw caseClosed(c);
+      await checkAttachments(c, attachmentIds);
+      let stored: Message;
+      try {
+        stored = await db.message.create({
+          data: { caseId: c.id, authorId: p.userId, authorRole: authorRoleOf(p), body: input.body, attachmentIds, idempotencyKey: key },
+        });
+      } catch (err) {
+        // The same key posted at the same moment: the other request stored it.
+        if (isUniqueViolation(err) && (await repeated())) return;
+        throw err;
+      }
       try {
         await client.workflow.getHandle(c.workflowId).signal(messagePostedSignal, { messageId: stored.id, authorSide: sideOfPrincipal(p) });
       } catch (err) {
