@@ -11,6 +11,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Sema } from 'async-sema';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { DocumentStore } from '../api/uploads/documentStore';
+import { SUPPORT_CONTACT } from '../config/stay';
 import type { SmtpConfig } from '../lib/config';
 import type { Db } from '../lib/db';
 import { FAILURE_TYPES, type Language, type RequestType } from '../workflows/definitions';
@@ -161,7 +162,8 @@ export function createEmailActivities(deps: EmailDeps) {
   }
 
   async function sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
-    const derived: Record<string, string> = {};
+    // The office's contact: the way to reach the team once a case has ended (its messages are closed).
+    const derived: Record<string, string> = { officeEmail: SUPPORT_CONTACT.email, officePhone: SUPPORT_CONTACT.phone };
     if (input.caseReference) derived.caseUrl = `${deps.publicBaseUrl}/cases/${input.caseReference}`;
     // Links in emails are absolute: the workflow gives paths, the deployment knows its address.
     if (input.vars.paymentPath) derived.paymentUrl = `${deps.publicBaseUrl}${input.vars.paymentPath}`;

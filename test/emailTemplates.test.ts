@@ -41,6 +41,7 @@ const staffTemplates = {
 } satisfies Partial<Record<StaffTemplate, string[]>>;
 
 const BASE = 'http://parcours.test';
+const OFFICE = { email: 'office@parcours.test', phone: '+33 1 23 45 67 89' };
 const REFERENCE = 'INT-2026-000042';
 const CASE_URL = `${BASE}/cases/${REFERENCE}`;
 
@@ -49,10 +50,10 @@ const valueOf = (name: string) => `[${name} value]`;
 
 /**
  * The values sendEmail would fill in: the template's own, the always-given ones, and those it
- * derives (caseUrl from the reference, paymentUrl from paymentPath).
+ * derives (caseUrl from the reference, paymentUrl from paymentPath, the office's contact).
  */
 function valuesFor(own: readonly string[], audience: 'patient' | 'staff'): Record<string, string> {
-  const values: Record<string, string> = { reference: REFERENCE, caseUrl: CASE_URL };
+  const values: Record<string, string> = { reference: REFERENCE, caseUrl: CASE_URL, officeEmail: OFFICE.email, officePhone: OFFICE.phone };
   if (audience === 'patient') Object.assign(values, { firstName: 'Amina', lastName: 'Benali' });
   for (const name of own) values[name] = valueOf(name);
   if (values.paymentPath) {
@@ -86,7 +87,7 @@ describe.each(cases)('$name ($audience)', ({ name, own, audience }) => {
 
   it.each(['fr', 'en'] as const)('in %s, needs nothing beyond what the workflow passes, and refuses to render without any of it', (language) => {
     const values = valuesFor(own, audience);
-    const derivable = new Set(['caseUrl', 'paymentUrl', 'requestTypeLabel']);
+    const derivable = new Set(['caseUrl', 'paymentUrl', 'requestTypeLabel', 'officeEmail', 'officePhone']);
     const given = new Set([...Object.keys(values), ...derivable]);
     const needed = placeholders(name, language);
     expect(needed.filter((p) => !given.has(p))).toEqual([]);
@@ -95,6 +96,16 @@ describe.each(cases)('$name ($audience)', ({ name, own, audience }) => {
       expect(() => renderTemplate(name, language, rest)).toThrow(`Email template '${name}' needs a value for {${key}}`);
     }
   });
+});
+
+// Once a case has ended its messages are closed: the emails that end it give the office's contact,
+// never "write to us through the portal".
+const ENDING_TEMPLATES = ['fee_expired', 'follow_up_offer', 'case_cancelled', 'estimate_expired', 'estimate_declined', 'guarantee_expired', 'case_closed'] as const satisfies readonly EmailTemplateName[];
+it.each(ENDING_TEMPLATES.flatMap((name) => (['fr', 'en'] as const).map((language) => [name, language] as const)))('%s in %s gives the office contact, not the closed messaging, to reach the team', (name, language) => {
+  const { text } = renderTemplate(name, language, { ...valuesFor(['number', 'reason', 'refund'], 'patient') });
+  expect(text).toContain(OFFICE.email);
+  expect(text).toContain(OFFICE.phone);
+  expect(text).not.toMatch(/(write to|reach) (us|your care coordinator) through the portal|contact us through the portal|écri\w* (à votre coordinateur de soins )?par le portail|joindre par le portail|contactez-nous par le portail/i);
 });
 
 it('uses the same placeholders in French and English, so neither language misses a value', () => {

@@ -6,6 +6,7 @@ import { messageIdFor } from '../activities/email';
 import { signUp, staff, uniqueEmail, type Actor } from './support/actors';
 import { eventually, validCase } from './support/cases';
 import { startStack, type Stack } from './support/stack';
+import { SUPPORT_CONTACT } from '../config/stay';
 
 const ADMISSIONS = 'admissions@parcours.test';
 
@@ -330,7 +331,7 @@ describe('attachments', () => {
 });
 
 describe('a closed case', () => {
-  it('refuses new messages with 409 case_closed and still lists the old ones', async () => {
+  it("refuses new messages with 409 case_closed, giving the office's contact instead, and still lists the old ones", async () => {
     const { reference } = await openCase(patient);
     const earlier = await posted(patient, reference, { body: 'Before the cancellation' });
     const cancel = await request(stack.app).post(`/cases/${reference}/cancel`).set(ops.auth).send({ reason: 'Patient withdrew the request' });
@@ -344,6 +345,10 @@ describe('a closed case', () => {
       const res = await post(actor, reference, { body: 'After the cancellation' });
       expect(res.status).toBe(409);
       expect(res.body.error.code).toBe('case_closed');
+      // The way to reach the team once messaging is closed.
+      expect(res.body.error.details).toEqual({ officeEmail: SUPPORT_CONTACT.email, officePhone: SUPPORT_CONTACT.phone });
+      expect(res.body.error.message).toContain(SUPPORT_CONTACT.email);
+      expect(res.body.error.message).toContain(SUPPORT_CONTACT.phone);
     }
     expect(await stack.db.message.count()).toBe(before);
     const listed = await list(patient, reference);

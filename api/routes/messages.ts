@@ -3,6 +3,7 @@
 // content). Read receipts are set only by the other side, and only the first read counts.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Case, Message } from '../../generated/prisma/client';
+import { SUPPORT_CONTACT } from '../../config/stay';
 import { isUniqueViolation, type Db } from '../../lib/db';
 import { messagePostedSignal, TERMINAL_PHASES } from '../../workflows/definitions';
 import { requirePrincipal, type Principal } from '../auth/principal';
@@ -50,7 +51,8 @@ function view(m: Message, reference: string): MessageView {
   };
 }
 
-const caseClosed = (c: Case) => new ApiError(409, 'case_closed', `Case ${c.reference} is closed (${c.phase}): no new messages can be posted. Contact the international patients office.`);
+const caseClosed = (c: Case) =>
+  new ApiError(409, 'case_closed', `Case ${c.reference} is closed (${c.phase}): no new messages can be posted. Write to the international patients office at ${SUPPORT_CONTACT.email} or call ${SUPPORT_CONTACT.phone}.`, { officeEmail: SUPPORT_CONTACT.email, officePhone: SUPPORT_CONTACT.phone });
 
 export function registerMessageRoutes(api: ApiRoutes, deps: MessagesRouteDeps): void {
   const { db, client } = deps;
@@ -83,7 +85,7 @@ export function registerMessageRoutes(api: ApiRoutes, deps: MessagesRouteDeps): 
     responses: {
       201: json(message, 'Message stored; the other side is being notified'),
       200: json(message, 'Already posted with this Idempotency-Key: the first message; nothing was stored or sent again'),
-      409: json(z.unknown(), 'The case is closed (code `case_closed`), or this Idempotency-Key was used for another message (`idempotency_key_reused`)'),
+      409: json(z.unknown(), 'The case is closed (code `case_closed`; details give the office\'s email and phone to write to instead), or this Idempotency-Key was used for another message (`idempotency_key_reused`)'),
       415: json(z.unknown(), 'Body is not JSON'),
     },
     handler: async (req, res) => {
