@@ -1,6 +1,7 @@
 // Step 3 to the end of the case, through the API against the real stack: estimate, guarantee (the
 // central rule), arrival and visa, the stay (tasks, an additional estimate), reconciliation, follow-up
 // and closure. All money in integer cents.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -133,8 +134,13 @@ describe('a self-paying proton therapy patient, from the report to closure', () 
     expect((await call(stack, team.care, 'post', `/cases/${reference}/arrived`)).status).toBe(200);
     await waitFor(reference, patient.auth, (x) => x.phase === 'in_stay');
 
-    const req = await call(stack, patient, 'post', `/cases/${reference}/requests`, { kind: 'interpreter', details: 'Arabic, for the consultations' });
-    expect(req.status).toBe(201);
+    // Sent twice at once with one Idempotency-Key (a double submit): one task, the same answer twice.
+    const requestKey = crypto.randomUUID();
+    const raise = () => request(stack.app).post(`/cases/${reference}/requests`).set(patient.auth).set('Idempotency-Key', requestKey).send({ kind: 'interpreter', details: 'Arabic, for the consultations' });
+    const [req, again] = await Promise.all([raise(), raise()]);
+    expect([req.status, again.status]).toEqual([201, 201]);
+    expect(again.body.id).toBe(req.body.id);
+    expect((await state()).treatment.tasks).toHaveLength(1);
     const task = req.body as CaseTask;
     expect(task).toMatchObject({ team: 'support', status: 'open' });
     await stack.smtp.waitFor((m) => m.to.includes(stack.config.supportTeamEmail) && m.subject.includes(reference) && m.subject.includes('Interpreter'));
@@ -145,8 +151,15 @@ describe('a self-paying proton therapy patient, from the report to closure', () 
     const answered = await stack.smtp.waitFor((m) => m.to.includes('amina.benali@example.ma') && m.subject.includes(reference) && m.text.includes('Interpreter booked'));
     expect(answered.text).toMatch(/Interpreter/);
 
-    const extra = await issueEstimate(stack, team, patient, reference, [{ code: 'imaging_follow_up', quantity: 2 }]);
+    // The additional estimate, double-submitted the same way: one estimate (one number, one email).
+    const estimateKey = crypto.randomUUID();
+    const issue = () => request(stack.app).post(`/cases/${reference}/estimates`).set(team.care.auth).set('Idempotency-Key', estimateKey).send({ lines: [{ code: 'imaging_follow_up', quantity: 2 }] });
+    const [issued, reissued] = await Promise.all([issue(), issue()]);
+    expect([issued.status, reissued.status]).toEqual([201, 201]);
+    const extra = issued.body as EstimateState;
+    expect((reissued.body as EstimateState).number).toBe(extra.number);
     expect(extra.additional).toBe(true);
+    expect((await state()).treatment.estimates).toHaveLength(2);
     expect((await call(stack, patient, 'post', `/cases/${reference}/estimates/${extra.number}/accept`)).status).toBe(200);
     await waitFor(reference, patient.auth, (x) => x.treatment.estimates[1]?.status === 'accepted');
     const refused = await call(stack, team.care, 'post', `/cases/${reference}/estimates/${extra.number}/start`);
