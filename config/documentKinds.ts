@@ -3,6 +3,8 @@
 export interface DocumentKind {
   id: string;
   label: { fr: string; en: string };
+  /** The only file types (by content) this kind takes, when not every allowed type will do. */
+  accepts?: readonly ('application/pdf' | 'image/jpeg' | 'image/png' | 'application/dicom')[];
 }
 
 export const DOCUMENT_KINDS = [
@@ -11,7 +13,8 @@ export const DOCUMENT_KINDS = [
   // The radiologist's reading of the scans: the extent of the disease at a glance.
   { id: 'imaging_report', label: { fr: "Compte rendu d'imagerie", en: 'Imaging report' } },
   // The scans themselves: our radiologists re-read them and proton therapy plans on them.
-  { id: 'dicom_images', label: { fr: 'Images (DICOM)', en: 'Images (DICOM)' } },
+  // DICOM only: a PDF or a photo of the images cannot be re-read or planned on.
+  { id: 'dicom_images', label: { fr: 'Images (DICOM)', en: 'Images (DICOM)' }, accepts: ['application/dicom'] },
   // What the surgeon removed and left: decides what treatment remains.
   { id: 'operation_report', label: { fr: 'Compte rendu opératoire', en: 'Operation report' } },
   // Drugs and doses already given: they limit what can be given next.

@@ -86,6 +86,8 @@ export async function deliverPayment(http: Http, secret: string, payment: Paymen
 const TERMINAL_OK = 'closed';
 const FOLLOW_UP_AHEAD_MS = 30_000;
 const pdf = (seed: string) => new Blob([`%PDF-1.4\n% ${seed}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n`], { type: 'application/pdf' });
+/** A minimal DICOM file (empty preamble, DICM marker): the only type DICOM images are taken as. */
+const dicom = (seed: string) => new Blob([new Uint8Array(128), `DICM${seed}`], { type: 'application/dicom' });
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 interface Action {
@@ -134,7 +136,9 @@ export async function driveToClosure(script: CaseScript, reference: string): Pro
               const form = new FormData();
               form.set('kind', item.documentKind);
               form.set('language', 'fr');
-              form.append('files', pdf(`${reference}-${item.id}`), `${item.documentKind}.pdf`);
+              const seed = `${reference}-${item.id}`;
+              if (item.documentKind === 'dicom_images') form.append('files', dicom(seed), `${item.documentKind}.dcm`);
+              else form.append('files', pdf(seed), `${item.documentKind}.pdf`);
               return http.send('post', `${url}/documents`, { token: patient.token, form });
             },
             done: (x) => x.checklist.find((e) => e.id === missing.id)?.status === 'provided',

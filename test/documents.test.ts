@@ -107,30 +107,32 @@ describe('documents', () => {
 
   describe('POST /cases/:reference/documents', () => {
     it.each([
-      // The name and declared type are deliberately misleading: only the content counts.
-      ['PDF', { bytes: pdf(), name: 'lettre.pdf', type: 'application/pdf' }, 'application/pdf'],
-      ['JPEG', { bytes: jpeg(), name: 'photo.png', type: 'image/png' }, 'image/jpeg'],
-      ['PNG', { bytes: png(), name: 'scan.png', type: 'image/png' }, 'image/png'],
-      ['DICOM', { bytes: dicom(), name: 'IM000001', type: 'application/octet-stream' }, 'application/dicom'],
-    ])('stores a %s under its hash, and the owner downloads it as an attachment of the detected type', async (_label, file, mediaType) => {
+      // The name and declared type are deliberately misleading: only the content counts, and the name
+      // kept (and served) matches it.
+      ['PDF', { bytes: pdf(), name: 'lettre.pdf', type: 'application/pdf' }, 'application/pdf', 'lettre.pdf'],
+      ['JPEG', { bytes: jpeg(), name: 'photo.png', type: 'image/png' }, 'image/jpeg', 'photo.jpg'],
+      ['PNG', { bytes: png(), name: 'scan.png', type: 'image/png' }, 'image/png', 'scan.png'],
+      ['PNG sent as a PDF', { bytes: png(), name: 'scan.pdf', type: 'application/pdf' }, 'image/png', 'scan.png'],
+      ['DICOM', { bytes: dicom(), name: 'IM000001', type: 'application/octet-stream' }, 'application/dicom', 'IM000001.dcm'],
+    ])('stores a %s under its hash, and the owner downloads it as an attachment of the detected type', async (_label, file, mediaType, name) => {
       const res = await upload(stack, owner, reference, [file]);
       expect(res.status).toBe(201);
       expect(res.body.items).toHaveLength(1);
       const doc = res.body.items[0];
-      expect(doc).toMatchObject({ kind: 'imaging_report', language: 'fr', needsTranslation: false, mediaType, sizeBytes: file.bytes.length, sha256: sha256(file.bytes), originalName: file.name, uploadedById: owner.userId });
+      expect(doc).toMatchObject({ kind: 'imaging_report', language: 'fr', needsTranslation: false, mediaType, sizeBytes: file.bytes.length, sha256: sha256(file.bytes), originalName: name, uploadedById: owner.userId });
       expect(doc.links.download).toBe(`/cases/${reference}/documents/${doc.documentId}`);
 
       // Content-addressed on disk, the received file gone from incoming/.
       expect(fs.readFileSync(blob(sha256(file.bytes)))).toEqual(file.bytes);
       expect(incoming()).toEqual([]);
       const row = await stack.db.document.findUniqueOrThrow({ where: { id: doc.documentId }, include: { case: true } });
-      expect(row).toMatchObject({ sha256: sha256(file.bytes), mediaType, originalName: file.name, uploadedById: owner.userId });
+      expect(row).toMatchObject({ sha256: sha256(file.bytes), mediaType, originalName: name, uploadedById: owner.userId });
       expect(row.case.reference).toBe(reference);
 
       const got = await download(stack, owner, doc.links.download);
       expect(got.status).toBe(200);
       expect(got.headers['content-type']).toBe(mediaType);
-      expect(got.headers['content-disposition']).toMatch(new RegExp(`^attachment; filename="?${file.name.replace('.', '\\.')}"?$`));
+      expect(got.headers['content-disposition']).toMatch(new RegExp(`^attachment; filename="?${name.replace('.', '\\.')}"?$`));
       expect(got.headers['x-content-type-options']).toBe('nosniff');
       expect(got.body).toEqual(file.bytes);
     });
@@ -154,6 +156,18 @@ describe('documents', () => {
       // A UTF-8 name survives to the download (RFC 6266 filename*).
       const got = await download(stack, owner, doc.links.download);
       expect(got.headers['content-disposition']).toContain(`filename*=UTF-8''${encodeURIComponent('تقرير التشريح.pdf')}`);
+    });
+
+    it('takes only DICOM files as DICOM images: a PDF or a photo of the scans is refused with what to do, and nothing is stored', async () => {
+      const before = await stored();
+      for (const file of [{ bytes: pdf(), name: 'scanner.pdf' }, { bytes: jpeg(), name: 'IM0001.dcm' }]) {
+        const res = await upload(stack, owner, reference, [file], { kind: 'dicom_images', language: 'en' });
+        expect(res.status).toBe(415);
+        expect(res.body.error.code).toBe('unsupported_file_type');
+        expect(res.body.error.details).toEqual([{ file: file.name, reason: expect.stringMatching(/must be DICOM files, and this one is (PDF|JPEG).*imaging_report/) }]);
+      }
+      expect(await stored()).toEqual(before);
+      expect(incoming()).toEqual([]);
     });
 
     it('takes a DICOM series in one request, and keeps one file for identical content', async () => {

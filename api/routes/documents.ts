@@ -9,6 +9,7 @@ import multer from 'multer';
 import type { Case, Document } from '../../generated/prisma/client';
 import type { AppConfig } from '../../lib/config';
 import type { Db } from '../../lib/db';
+import { DOCUMENT_KINDS, type DocumentKind } from '../../config/documentKinds';
 import { writeCaseState } from '../../lib/caseView';
 import { addDocumentUpdate, LANGUAGES, TERMINAL_PHASES, type CaseView } from '../../workflows/definitions';
 import { requirePrincipal } from '../auth/principal';
@@ -20,7 +21,7 @@ import { referenceParam } from '../schemas/cases';
 import { z } from '../schemas/common';
 import { binaryFile, documentIdParam, documentList, unsupportedFiles, uploadBody, uploadFields } from '../schemas/documents';
 import { cleanFileName, DocumentStore } from '../uploads/documentStore';
-import { MEDIA_TYPES, sniff } from '../uploads/fileTypes';
+import { MEDIA_TYPES, nameForType, sniff, TYPE_NAMES } from '../uploads/fileTypes';
 import { toApiError } from '../temporalErrors';
 
 export interface DocumentsRouteDeps {
@@ -136,8 +137,19 @@ export function registerDocumentRoutes(api: ApiRoutes, deps: DocumentsRouteDeps)
         if (files.length === 0) {
           throw new ApiError(400, 'validation_failed', 'No file received: attach one or more files in the form field "files".', [{ path: 'files', message: 'Required.' }]);
         }
-        const checked = await Promise.all(files.map(async (f) => ({ file: f, name: cleanFileName(f.originalname), sniffed: sniff(await store.readHead(f.path)) })));
-        const accepted = checked.flatMap((x) => (x.sniffed.ok ? [{ ...x, mediaType: x.sniffed.mediaType }] : []));
+        const kind: DocumentKind | undefined = DOCUMENT_KINDS.find((k) => k.id === fields.kind);
+        const checked = await Promise.all(
+          files.map(async (f) => {
+            const sniffed = sniff(await store.readHead(f.path));
+            if (sniffed.ok && kind?.accepts && !kind.accepts.includes(sniffed.mediaType)) {
+              const wanted = kind.accepts.map((t) => TYPE_NAMES[t]).join(' or ');
+              return { file: f, name: cleanFileName(f.originalname), sniffed: { ok: false as const, reason: `${kind.label.en} (${kind.id}) must be ${wanted} files, and this one is ${TYPE_NAMES[sniffed.mediaType]}: send the ${wanted} export, or upload this file under the kind it is (e.g. imaging_report).` } };
+            }
+            return { file: f, name: cleanFileName(f.originalname), sniffed };
+          }),
+        );
+        // Kept under a name that matches the content: a PNG sent as scan.pdf is scan.png.
+        const accepted = checked.flatMap((x) => (x.sniffed.ok ? [{ ...x, name: nameForType(x.name, x.sniffed.mediaType), mediaType: x.sniffed.mediaType }] : []));
         if (accepted.length < checked.length) {
           const refused = checked.flatMap((x) => (x.sniffed.ok ? [] : [{ file: x.name, reason: x.sniffed.reason }]));
           throw new ApiError(415, 'unsupported_file_type', `${refused.length} of ${files.length} file(s) refused, so nothing was stored: send PDF, JPEG, PNG or DICOM files (see details).`, refused);

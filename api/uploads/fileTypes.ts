@@ -48,3 +48,27 @@ export function sniff(head: Buffer): Sniffed {
   }
   return { ok: true, mediaType: match.mediaType };
 }
+
+/** The extensions a type is known by; the first is the one a file of that type is stored under. */
+const EXTENSIONS: Record<MediaType, readonly string[]> = {
+  'application/pdf': ['.pdf'],
+  'image/jpeg': ['.jpg', '.jpeg', '.jpe'],
+  'image/png': ['.png'],
+  'application/dicom': ['.dcm', '.dicom'],
+};
+
+/**
+ * The file name to keep, matching the type found in the content: a PNG sent as `scan.pdf` is kept
+ * and served as `scan.png` (opened by name, it would fail as a PDF). A name without a known
+ * extension gets the type's (`IM0001` becomes `IM0001.dcm`).
+ */
+export function nameForType(name: string, mediaType: MediaType): string {
+  const dot = name.lastIndexOf('.');
+  const ext = dot > 0 ? name.slice(dot).toLowerCase() : '';
+  if (EXTENSIONS[mediaType].includes(ext)) return name;
+  const known = Object.values(EXTENSIONS).some((list) => list.includes(ext));
+  return `${known ? name.slice(0, dot) : name}${EXTENSIONS[mediaType][0]}`;
+}
+
+/** What each type is called in a message. */
+export const TYPE_NAMES: Record<MediaType, string> = { 'application/pdf': 'PDF', 'image/jpeg': 'JPEG', 'image/png': 'PNG', 'application/dicom': 'DICOM' };

@@ -39,6 +39,8 @@ export async function makeTeam(stack: Stack): Promise<Team> {
 }
 
 export const pdf = (seed: string) => Buffer.from(`%PDF-1.4\n% ${seed}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n`, 'latin1');
+/** A minimal DICOM file: the empty 128-byte preamble, the DICM marker, then the seed. */
+export const dicom = (seed: string) => Buffer.concat([Buffer.alloc(128), Buffer.from(`DICM${seed}`, 'latin1')]);
 
 export const QUESTIONNAIRE = {
   firstName: 'Amina', lastName: 'Benali', sex: 'female', dateOfBirth: '1978-03-14', placeOfBirth: 'Casablanca', nationality: 'MA',
@@ -63,7 +65,10 @@ export async function state(stack: Stack, actor: Actor, reference: string): Prom
 }
 
 export async function upload(stack: Stack, actor: Actor, reference: string, kind: string, language = 'fr') {
-  const res = await request(stack.app).post(`/cases/${reference}/documents`).set(actor.auth).field('kind', kind).field('language', language).attach('files', pdf(`${kind}-${language}-${crypto.randomUUID()}`), `${kind}.pdf`);
+  // Images are DICOM files (the only type that kind takes); every other kind, a PDF.
+  const seed = `${kind}-${language}-${crypto.randomUUID()}`;
+  const file = kind === 'dicom_images' ? { bytes: dicom(seed), name: `${kind}.dcm` } : { bytes: pdf(seed), name: `${kind}.pdf` };
+  const res = await request(stack.app).post(`/cases/${reference}/documents`).set(actor.auth).field('kind', kind).field('language', language).attach('files', file.bytes, file.name);
   if (res.status !== 201) throw new Error(`upload ${kind}: ${res.status} ${JSON.stringify(res.body)}`);
   return res;
 }
