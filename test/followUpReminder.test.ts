@@ -23,9 +23,9 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-it('closes only after the follow-up was announced and then reminded, though the announcement was held up past the window', async () => {
-  // An EU national (no visa), paid in full: arrival, stay, discharge with a settled account.
-  const { patient, reference } = await toGuaranteed(stack, team, { nationality: 'ES', countryOfResidence: 'ES' });
+/** An EU national (no visa), paid in full: arrival, stay, discharge with a settled account, final invoice sent. */
+async function toFollowUp(country: string) {
+  const { patient, reference } = await toGuaranteed(stack, team, { nationality: country, countryOfResidence: country });
   const waitFor = (done: Parameters<typeof waitForState>[3]) => waitForState(stack.app, patient.auth, reference, done);
   expect((await call(stack, patient, 'put', `/cases/${reference}/arrival`, { date: inDays(15), plannedStayDays: 5 })).status).toBe(200);
   await waitFor((s) => s.phase === 'awaiting_arrival' && s.treatment.visa !== null);
@@ -34,6 +34,11 @@ it('closes only after the follow-up was announced and then reminded, though the 
   expect((await call(stack, team.care, 'post', `/cases/${reference}/discharge`, {})).status).toBe(200);
   await waitFor((s) => s.phase === 'follow_up');
   await stack.smtp.waitFor((m) => m.subject.includes(reference) && /final invoice/i.test(m.subject));
+  return { reference, waitFor };
+}
+
+it('closes only after the follow-up was announced and then reminded, though the announcement was held up past the window', async () => {
+  const { reference, waitFor } = await toFollowUp('ES');
 
   // SMTP down: the announcement cannot go out; the update answers once it has (the API waits for it).
   await stack.smtp.suspend();
@@ -59,15 +64,7 @@ it('closes only after the follow-up was announced and then reminded, though the 
 }, 120_000);
 
 it('refuses a follow-up once the case is closing', async () => {
-  const { patient, reference } = await toGuaranteed(stack, team, { nationality: 'PT', countryOfResidence: 'PT' });
-  const waitFor = (done: Parameters<typeof waitForState>[3]) => waitForState(stack.app, patient.auth, reference, done);
-  expect((await call(stack, patient, 'put', `/cases/${reference}/arrival`, { date: inDays(15), plannedStayDays: 5 })).status).toBe(200);
-  await waitFor((s) => s.phase === 'awaiting_arrival' && s.treatment.visa !== null);
-  expect((await call(stack, team.care, 'post', `/cases/${reference}/arrived`)).status).toBe(200);
-  await waitFor((s) => s.phase === 'in_stay');
-  expect((await call(stack, team.care, 'post', `/cases/${reference}/discharge`, {})).status).toBe(200);
-  await waitFor((s) => s.phase === 'follow_up');
-  await stack.smtp.waitFor((m) => m.subject.includes(reference) && /final invoice/i.test(m.subject));
+  const { reference, waitFor } = await toFollowUp('PT');
 
   // SMTP down: past the follow-up window with no appointment, the case is closing and its last email
   // (case closed) waits for the mail server; the phase still reads `follow_up`.
