@@ -21,7 +21,7 @@ import { referenceParam } from '../schemas/cases';
 import { z } from '../schemas/common';
 import { binaryFile, documentIdParam, documentList, unsupportedFiles, uploadBody, uploadFields } from '../schemas/documents';
 import { cleanFileName, DocumentStore } from '../uploads/documentStore';
-import { MEDIA_TYPES, nameForType, sniff, TYPE_NAMES } from '../uploads/fileTypes';
+import { MEDIA_TYPES, nameForType, sniff, TYPE_NAMES, type Sniffed } from '../uploads/fileTypes';
 import { toApiError } from '../temporalErrors';
 
 export interface DocumentsRouteDeps {
@@ -140,10 +140,10 @@ export function registerDocumentRoutes(api: ApiRoutes, deps: DocumentsRouteDeps)
         const kind: DocumentKind | undefined = DOCUMENT_KINDS.find((k) => k.id === fields.kind);
         const checked = await Promise.all(
           files.map(async (f) => {
-            const sniffed = sniff(await store.readHead(f.path));
+            let sniffed: Sniffed = sniff(await store.readHead(f.path));
             if (sniffed.ok && kind?.accepts && !kind.accepts.includes(sniffed.mediaType)) {
               const wanted = kind.accepts.map((t) => TYPE_NAMES[t]).join(' or ');
-              return { file: f, name: cleanFileName(f.originalname), sniffed: { ok: false as const, reason: `${kind.label.en} (${kind.id}) must be ${wanted} files, and this one is ${TYPE_NAMES[sniffed.mediaType]}: send the ${wanted} export, or upload this file under the kind it is (e.g. imaging_report).` } };
+              sniffed = { ok: false, reason: `${kind.label.en} (${kind.id}) must be ${wanted} files, and this one is ${TYPE_NAMES[sniffed.mediaType]}: send the ${wanted} export, or upload this file under the kind it is (e.g. imaging_report).` };
             }
             return { file: f, name: cleanFileName(f.originalname), sniffed };
           }),
