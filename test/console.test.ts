@@ -244,13 +244,15 @@ describe('the case page and its actions', () => {
     await eventually(async () => expect((await mdt.get('/console')).text).toContain(`href="/console/cases/${full}"`));
     page = await mdt.get(`/console/cases/${full}`);
     expect(page.text).toContain(formAction(full, 'report'));
-    const noSummary = await mdt.post(`/portal/console/cases/${full}/report`, { kind: 'mdt', strategy: 'confirm_home_treatment', summary: '' }, csrfOf(page.text));
+    const noSummary = await mdt.post(`/portal/console/cases/${full}/report`, { kind: 'mdt', strategy: 'treatment_here', summary: '' }, csrfOf(page.text));
     expect(noSummary.status).toBe(400);
     expect(noSummary.text).toContain('id="f-report-summary-error"');
-    const reported = await mdt.post(`/portal/console/cases/${full}/report`, { kind: 'mdt', strategy: 'confirm_home_treatment', summary: 'Surgery at home as planned, then proton therapy.' }, csrfOf(noSummary.text));
+    // Treatment here keeps the case open: the next test messages the patient on it (a home-treatment
+    // report closes the case, and a closed case takes no messages).
+    const reported = await mdt.post(`/portal/console/cases/${full}/report`, { kind: 'mdt', strategy: 'treatment_here', summary: 'Proton therapy indicated: 30 fractions.' }, csrfOf(noSummary.text));
     expect(reported.status).toBe(303);
     const s = await waitForState(stack.app, patient.auth, full, (x) => x.report !== null);
-    expect(s.report).toMatchObject({ kind: 'mdt', strategy: 'confirm_home_treatment' });
+    expect(s.report).toMatchObject({ kind: 'mdt', strategy: 'treatment_here' });
   });
 
   test('the case page shows the checklist, downloadable documents, the timeline and messages; ops get the Temporal UI link', async () => {
