@@ -31,7 +31,7 @@ Usage: ./temporal-dev.sh [command]
 
 Commands:
   up        (default) install what is missing, then start everything: Temporal dev server with
-            Web UI, mail inbox, worker and API. Ctrl-C stops all of it; state is kept in .dev/ and
+            Web UI, mail inbox, worker, mail relay and API. Ctrl-C stops all of it; state is kept in .dev/ and
             data/ for the next run.
   setup     install only: npm packages, the Temporal CLI (built from its Go module, cached in
             .temporal/bin), Debian's chromium for the browser tests (apt-get, when
@@ -42,6 +42,7 @@ Commands:
   server    only the Temporal dev server (gRPC :7233, Web UI :8233, state in .dev/temporal.db).
   mail      only the development mail inbox (SMTP :1025, web :1080).
   worker    only the worker (needs the server).
+  relay     only the mail relay: delivers the outbox to the mail server (SMTP_HOST:SMTP_PORT).
   api       only the API (needs the server).
   -h, --help  this text.
 
@@ -159,6 +160,7 @@ run_server() {
 }
 run_mail() { exec_or_start mail maildev --smtp "$SMTP_PORT" --web "$MAIL_UI_PORT" --ip 127.0.0.1 --web-ip 127.0.0.1; }
 run_worker() { exec_or_start worker node dist/workers/main.js; }
+run_relay() { exec_or_start relay node dist/workers/relayMain.js; }
 run_api() { exec_or_start api node dist/api/main.js; }
 
 # A single component runs in the foreground; `up` starts each in the background.
@@ -183,8 +185,9 @@ up() {
   run_mail
   wait_until "The Temporal server" 60 "$TEMPORAL_BIN" operator cluster health --address "$TEMPORAL_ADDRESS"
   wait_until "The mail inbox" 30 port_in_use "$SMTP_PORT"
-  say "Starting the worker and the API"
+  say "Starting the worker, the mail relay and the API"
   run_worker
+  run_relay
   run_api
   wait_until "The API" 60 curl -fsS "http://127.0.0.1:$API_PORT/health"
   cat <<EOF
@@ -223,6 +226,7 @@ case "$cmd" in
   server) require_free_port "$TEMPORAL_PORT" "Temporal gRPC" TEMPORAL_PORT; require_free_port "$TEMPORAL_UI_PORT" "Temporal Web UI" TEMPORAL_UI_PORT; setup; run_server ;;
   mail) require_free_port "$SMTP_PORT" "mail SMTP" SMTP_PORT; install_node_modules; run_mail ;;
   worker) setup; run_worker ;;
+  relay) setup; run_relay ;;
   api) require_free_port "$API_PORT" "API" API_PORT; setup; run_api ;;
   *) usage >&2; die "unknown command '$cmd'." ;;
 esac

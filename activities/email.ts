@@ -1,16 +1,13 @@
-// Email through an outbox: the idempotency key (workflow ID + business step) is claimed in the
-// database before sending, and a message already marked sent is never sent again, so an activity
-// retry after a crash or a lost completion does not email the patient twice.
+// Email through an outbox: the email activity renders the message and writes it to the outbox once
+// per idempotency key (workflow ID + business step), so a retried activity never queues it twice;
+// the mail relay (workers/mailRelay.ts) delivers the outbox in order, per case and recipient.
 //
-// Attachments are documents of the case (e.g. the estimate PDF, visa certificates), read from the
-// content-addressed store as buffers: the transport keeps file and URL access disabled, so nothing
-// but bytes Parcours read itself can end up in a message.
+// Attachments are documents of the case (e.g. the estimate PDF, visa certificates), checked here and
+// read by the relay from the content-addressed store as buffers: the transport keeps file and URL
+// access disabled, so nothing but bytes Parcours read itself can end up in a message.
 import crypto from 'node:crypto';
-import fs from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
-import { Sema } from 'async-sema';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { DocumentStore } from '../api/uploads/documentStore';
 import { SUPPORT_CONTACT } from '../config/stay';
 import type { SmtpConfig } from '../lib/config';
 import type { Db } from '../lib/db';
@@ -33,36 +30,20 @@ export interface SendEmailInput {
 
 export interface SendEmailResult {
   messageId: string;
-  /** False when the outbox had already sent it (a retry). */
-  sentNow: boolean;
+  /** False when the outbox already held it (a retried activity): nothing new was queued. */
+  queuedNow: boolean;
 }
 
 export interface EmailDeps {
   db: Db;
-  transport: Transporter;
   from: string;
   /** Base of links in emails: `{caseUrl}` is filled from it for emails about a case. */
   publicBaseUrl: string;
-  /** The content-addressed document store (DOCUMENTS_DIR) attachments are read from. */
-  documentsDir: string;
-  /**
-   * At most this many emails between their SMTP transaction's start and their record as sent, per
-   * worker (SMTP_MAX_CONNECTIONS; 2 when unset).
-   */
-  maxConcurrentSends?: number;
-  /**
-   * Test hook: runs after the message is sent and recorded, e.g. to simulate a lost completion;
-   * `acceptedAt` is when the mail server's acceptance reached this process (ms since the epoch).
-   */
-  afterSend?: (input: SendEmailInput, sent: { acceptedAt: number }) => void | Promise<void>;
+  /** Called once an email is in the outbox (not on a repeat): e.g. wakes a mail relay in the same process. */
+  onQueued?: () => void;
+  /** Test hook: runs after the email is in the outbox, e.g. to simulate a lost completion or a slow step. */
+  afterQueued?: (input: SendEmailInput) => void | Promise<void>;
 }
-
-/**
- * How long one attempt holds an email while it sends it: above the activity's 1-minute start-to-close
- * timeout (workflows/carePathway.ts), so a retried attempt never sends beside a slow first one; a
- * killed worker's hold expires and the retry sends it.
- */
-const SEND_LEASE_MS = 90_000;
 
 /** Deterministic Message-ID: the same business email always carries the same ID. */
 export function messageIdFor(idempotencyKey: string, from: string): string {
@@ -80,13 +61,6 @@ export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
 const invalid = (message: string) => ApplicationFailure.create({ type: FAILURE_TYPES.invalid, message, nonRetryable: true });
 
-interface AttachmentSource {
-  id: string;
-  sha256: string;
-  originalName: string;
-  mediaType: string;
-}
-
 export function createTransport(smtp: SmtpConfig): Transporter {
   return nodemailer.createTransport({
     host: smtp.host,
@@ -103,18 +77,12 @@ export function createTransport(smtp: SmtpConfig): Transporter {
 }
 
 export function createEmailActivities(deps: EmailDeps) {
-  const store = new DocumentStore(deps.documentsDir);
-  // An email the mail server accepted is sent again only if its worker dies before recording it, so
-  // the fewer in that state at once, the fewer a crash can resend: unbounded, one SIGKILL in the
-  // burst after an SMTP outage resent 8 (chaos seed 7707). Slots are taken in order of arrival.
-  const sending = new Sema(deps.maxConcurrentSends ?? 2);
-
   /**
    * The documents to attach, checked against the case: an ID that is unknown or belongs to another
    * case is a bug in the caller, and retrying would not fix it (nor should another patient's file
    * ever be sent), so it fails for good, naming the ID.
    */
-  async function attachmentSources(input: SendEmailInput): Promise<AttachmentSource[]> {
+  async function checkAttachments(input: SendEmailInput): Promise<string[]> {
     const ids = [...new Set(input.attachDocumentIds ?? [])];
     if (ids.length === 0) return [];
     if (!input.caseReference) {
@@ -122,10 +90,7 @@ export function createEmailActivities(deps: EmailDeps) {
     }
     const found = await deps.db.case.findUnique({ where: { reference: input.caseReference }, select: { id: true } });
     if (!found) throw invalid(`Email '${input.idempotencyKey}' names case ${input.caseReference}, which does not exist: attachments can only come from an existing case.`);
-    const rows = await deps.db.document.findMany({
-      where: { id: { in: ids } },
-      select: { id: true, caseId: true, sha256: true, sizeBytes: true, originalName: true, mediaType: true, uploadedById: true },
-    });
+    const rows = await deps.db.document.findMany({ where: { id: { in: ids } }, select: { id: true, caseId: true, sizeBytes: true, uploadedById: true } });
     const byId = new Map(rows.map((r) => [r.id, r]));
     for (const id of ids) {
       const row = byId.get(id);
@@ -139,28 +104,15 @@ export function createEmailActivities(deps: EmailDeps) {
       throw invalid(`The attachments of email '${input.idempotencyKey}' total ${total} bytes, over the ${MAX_ATTACHMENT_BYTES}-byte limit: send fewer documents, or point the patient to them on the portal.`);
     }
     // In the caller's order: the first document is the one the email is about.
-    return ids.map((id) => byId.get(id)!);
+    return ids;
   }
 
-  /** The bytes of each document, checked against its digest so a damaged blob is never sent. */
-  async function readAttachments(sources: AttachmentSource[]) {
-    return Promise.all(
-      sources.map(async (d) => {
-        let content: Buffer;
-        try {
-          content = await fs.readFile(store.blobPath(d.sha256));
-        } catch (err) {
-          // Retryable: the file may be restored from a backup, and the email then goes out.
-          const reason = err instanceof Error ? err.message : String(err);
-          throw new Error(`Cannot read document ${d.id} (${d.sha256}) from ${deps.documentsDir} to attach it: ${reason}. Restore the file in the document store; the email is retried.`);
-        }
-        const digest = crypto.createHash('sha256').update(content).digest('hex');
-        if (digest !== d.sha256) throw new Error(`Document ${d.id} in ${deps.documentsDir} does not match its SHA-256 (${d.sha256}): the stored file is damaged. Restore it from a backup; the email is retried.`);
-        return { filename: d.originalName, content, contentType: d.mediaType };
-      }),
-    );
-  }
-
+  /**
+   * Puts the email in the outbox, once per idempotency key; the mail relay (workers/mailRelay.ts)
+   * delivers it. Queuing is one database write, exactly once whatever happens to this process; the
+   * SMTP exchange, the one step that cannot be made exactly once, happens in the relay, away from
+   * the workers that are restarted on every deploy.
+   */
   async function sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
     // The office's contact: the way to reach the team once a case has ended (its messages are closed).
     const derived: Record<string, string> = { officeEmail: SUPPORT_CONTACT.email, officePhone: SUPPORT_CONTACT.phone };
@@ -169,49 +121,29 @@ export function createEmailActivities(deps: EmailDeps) {
     if (input.vars.paymentPath) derived.paymentUrl = `${deps.publicBaseUrl}${input.vars.paymentPath}`;
     if (input.requestType) derived.requestTypeLabel = requestTypeLabels[input.language][input.requestType];
     const { subject, text } = renderTemplate(input.template, input.language, { ...derived, ...input.vars });
-    // Checked before the claim: an email that can never go out leaves no pending outbox row.
-    const sources = await attachmentSources(input);
+    // Checked before queuing: an email that can never go out leaves no outbox row.
+    const attachmentIds = await checkAttachments(input);
     const messageId = messageIdFor(input.idempotencyKey, deps.from);
-    // Claim the key (or find the earlier claim): the unique constraint makes this the one record.
-    const row = await deps.db.outboundEmail.upsert({
-      where: { idempotencyKey: input.idempotencyKey },
-      create: { idempotencyKey: input.idempotencyKey, messageId, toAddress: input.to, subject, textBody: text, caseReference: input.caseReference },
-      update: {},
-    });
-    if (row.status === 'sent') return { messageId: row.messageId, sentNow: false };
-
-    // Read only once the email is known to be unsent: a retry after sending never reads the files.
-    const attachments = await readAttachments(sources);
-    let acceptedAt = 0;
-    await sending.acquire();
-    try {
-      // The lease: one attempt sends at a time. An attempt Temporal retried after a timeout while the
-      // first still runs would otherwise send it a second time (chaos found duplicates under saturation).
-      const now = new Date();
-      const { count } = await deps.db.outboundEmail.updateMany({
-        where: { id: row.id, status: 'pending', OR: [{ sendingUntil: null }, { sendingUntil: { lt: now } }] },
-        data: { attempts: { increment: 1 }, sendingUntil: new Date(now.getTime() + SEND_LEASE_MS) },
-      });
-      if (count === 0) {
-        const current = await deps.db.outboundEmail.findUniqueOrThrow({ where: { id: row.id } });
-        if (current.status === 'sent') return { messageId: current.messageId, sentNow: false };
-        throw ApplicationFailure.create({ type: 'EmailBeingSent', message: `Email '${input.idempotencyKey}' is being sent by another attempt (until ${current.sendingUntil?.toISOString() ?? '?'}): retried later.` });
-      }
-      try {
-        await deps.transport.sendMail({ from: deps.from, to: row.toAddress, subject: row.subject, text: row.textBody, messageId: row.messageId, attachments });
-        acceptedAt = Date.now();
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        await deps.db.outboundEmail.update({ where: { id: row.id }, data: { lastError: message.slice(0, 500), sendingUntil: null } });
+    const existing = await deps.db.outboundEmail.findUnique({ where: { idempotencyKey: input.idempotencyKey }, select: { messageId: true } });
+    if (existing) return { messageId: existing.messageId, queuedNow: false };
+    // The unique key makes this the one record even if two attempts race: the loser finds the row.
+    const created = await deps.db.outboundEmail
+      .create({
+        data: {
+          idempotencyKey: input.idempotencyKey, messageId, toAddress: input.to, subject, textBody: text, caseReference: input.caseReference,
+          attachmentIds: attachmentIds.length ? JSON.stringify(attachmentIds) : null,
+        },
+        select: { messageId: true },
+      })
+      .catch(async (err: unknown) => {
+        const raced = await deps.db.outboundEmail.findUnique({ where: { idempotencyKey: input.idempotencyKey }, select: { messageId: true } });
+        if (raced) return null;
         throw err;
-      }
-      // Recorded at once, before anything else this attempt does: until then a crash resends it.
-      await deps.db.outboundEmail.updateMany({ where: { id: row.id }, data: { status: 'sent', sentAt: new Date(), lastError: null, sendingUntil: null } });
-    } finally {
-      sending.release();
-    }
-    await deps.afterSend?.(input, { acceptedAt });
-    return { messageId: row.messageId, sentNow: true };
+      });
+    if (!created) return { messageId, queuedNow: false };
+    deps.onQueued?.();
+    await deps.afterQueued?.(input);
+    return { messageId: created.messageId, queuedNow: true };
   }
 
   return { sendEmail };

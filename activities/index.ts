@@ -1,5 +1,4 @@
 // All activities of the care-pathway worker, built from their dependencies.
-import type { Transporter } from 'nodemailer';
 import type { AppConfig } from '../lib/config';
 import type { Db } from '../lib/db';
 import { createCaseRecordActivities } from './caseRecords';
@@ -12,25 +11,22 @@ import { createVisaCertificateActivities } from './visaCertificates';
 
 export interface ActivityDeps extends StaffAddresses {
   db: Db;
-  transport: Transporter;
   mailFrom: string;
   publicBaseUrl: string;
   /** Where documents are kept (uploads, and the PDFs Parcours issues: estimates, certificates, invoices). */
   documentsDir: string;
-  /** Emails sent at once by this worker (SMTP_MAX_CONNECTIONS). */
-  maxConcurrentSends?: number;
-  afterEmailSent?: EmailDeps['afterSend'];
+  /** Called when an email was queued (e.g. wakes a mail relay running in the same process). */
+  onEmailQueued?: EmailDeps['onQueued'];
+  afterEmailQueued?: EmailDeps['afterQueued'];
 }
 
 /** The worker's dependencies from the configuration (one place, for the worker process and the tests). */
-export function activityDepsFrom(config: AppConfig, db: Db, transport: Transporter): ActivityDeps {
+export function activityDepsFrom(config: AppConfig, db: Db): ActivityDeps {
   return {
     db,
-    transport,
     mailFrom: config.smtp.from,
     publicBaseUrl: config.api.publicBaseUrl,
     documentsDir: config.uploads.documentsDir,
-    maxConcurrentSends: config.smtp.maxConnections,
     admissionTeamEmail: config.admissionTeamEmail,
     mdtSecretariatEmail: config.mdtSecretariatEmail,
     radiotherapyTeamEmail: config.radiotherapyTeamEmail,
@@ -41,7 +37,7 @@ export function activityDepsFrom(config: AppConfig, db: Db, transport: Transport
 }
 
 export function createActivities(deps: ActivityDeps) {
-  const email = createEmailActivities({ db: deps.db, transport: deps.transport, from: deps.mailFrom, publicBaseUrl: deps.publicBaseUrl, documentsDir: deps.documentsDir, maxConcurrentSends: deps.maxConcurrentSends, afterSend: deps.afterEmailSent });
+  const email = createEmailActivities({ db: deps.db, from: deps.mailFrom, publicBaseUrl: deps.publicBaseUrl, onQueued: deps.onEmailQueued, afterQueued: deps.afterEmailQueued });
   return {
     ...createCaseRecordActivities({ db: deps.db }),
     ...email,

@@ -5,7 +5,6 @@ import type { Client } from '@temporalio/client';
 import cors from 'cors';
 import express from 'express';
 import helmet from 'helmet';
-import type { Transporter } from 'nodemailer';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { createEmailActivities } from '../activities/email';
@@ -38,7 +37,8 @@ export interface AppDeps {
   db: Db;
   client: Client;
   logger: Logger;
-  transport: Transporter;
+  /** Called when the API queued an email (e.g. a sign-in link): wakes a mail relay in the same process. */
+  onEmailQueued?: () => void;
   config: AppConfig;
 }
 
@@ -50,7 +50,7 @@ export interface App {
 
 export function createApp(deps: AppDeps): App {
   const { db, client, config } = deps;
-  const sendEmail = createEmailActivities({ db, transport: deps.transport, from: config.smtp.from, publicBaseUrl: config.api.publicBaseUrl, documentsDir: config.uploads.documentsDir }).sendEmail;
+  const sendEmail = createEmailActivities({ db, from: config.smtp.from, publicBaseUrl: config.api.publicBaseUrl, onQueued: deps.onEmailQueued }).sendEmail;
   const audit = new AuditLog(db);
   const tokens = new TokenService(config.auth.secret, config.auth.accessTokenTtlSeconds);
   const accounts = new Accounts({ db, tokens, sendEmail, audit, publicBaseUrl: config.api.publicBaseUrl, refreshTokenTtlDays: config.auth.refreshTokenTtlDays });

@@ -1,6 +1,5 @@
 // API process entry: `npm run start:api` (started by ./temporal-dev.sh).
 import { Client, Connection } from '@temporalio/client';
-import { createTransport } from '../activities/email';
 import { loadConfig } from '../lib/config';
 import { createDb, useWriteAheadLog } from '../lib/db';
 import { createLogger } from '../lib/logger';
@@ -15,8 +14,7 @@ async function main(): Promise<void> {
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const db = createDb(config.databaseUrl);
   await useWriteAheadLog(db);
-  const transport = createTransport(config.smtp);
-  const { app } = createApp({ db, client, logger, transport, config });
+  const { app } = createApp({ db, client, logger, config });
   const server = app.listen(config.api.port, config.api.host);
   server.on('error', (err: NodeJS.ErrnoException) => {
     const reason = err.code === 'EADDRINUSE' ? `port ${config.api.port} is already in use: stop the other process or set API_PORT` : err.message;
@@ -26,7 +24,6 @@ async function main(): Promise<void> {
   server.on('listening', () => logger.info({ url: `http://${config.api.host}:${config.api.port}` }, 'API listening'));
   const stop = () => {
     server.close(() => {
-      transport.close();
       void Promise.all([db.$disconnect(), connection.close()]).then(() => process.exit(0));
     });
   };

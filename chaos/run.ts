@@ -1,6 +1,7 @@
 // A chaos run: cases in flight through the HTTP API while the harness kills the worker (SIGKILL,
-// including while it sends an email and right after a payment), restarts the Temporal dev server
-// (its state is on a file), stops the SMTP server for a while, and replays every payment webhook
+// including while the mail relay sends an email and right after a payment), restarts the mail relay
+// mid-send as a deploy would (SIGTERM), restarts the Temporal dev server (its state is on a file),
+// stops the SMTP server for a while, and replays every payment webhook
 // several times out of order, while an operator queries cases from the CLI throughout (a query can
 // run workflow code ahead of history: the one way left to block a case, found and repaired by the
 // harness with ops:repair, counted apart). Then checks/prints what must hold (chaos/checks.ts).
@@ -70,12 +71,16 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   const started = Date.now();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parcours-chaos-'));
   let killOnMail: (() => void) | undefined;
+  let restartRelayOnMail: (() => void) | undefined;
   // When the worker recorded each email sent, by outbox key (once: a recorded email is never sent again).
   const emailMarkedAt = new Map<string, { acceptedAt: number; at: number }>();
   // The worker's event loop held up over 100 ms: when (ms since the epoch) and for how long.
   const stalls: { at: number; ms: number }[] = [];
   const sys = await startSystem({
-    dir, env: SCRIPT_TIMINGS, onMailFrom: () => killOnMail?.(),
+    dir, env: SCRIPT_TIMINGS, onMailFrom: () => {
+      killOnMail?.();
+      restartRelayOnMail?.();
+    },
     onEmailMarked: (key, acceptedAt, at) => emailMarkedAt.set(key, { acceptedAt, at }),
     onWorkerStall: (at, ms) => stalls.push({ at, ms }),
   });
@@ -183,7 +188,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       if (k === 0) {
         schedule.push(async () => {
           await armed((fire) => (killOnMail = () => { killOnMail = undefined; fire(); }), 30_000);
-          await killWorker('while it sends an email');
+          await killWorker('while the mail relay sends an email');
         });
       } else if (k === 1) {
         schedule.push(async () => {
@@ -194,6 +199,15 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
         schedule.push(() => killWorker('at a random moment'));
       }
     }
+    // A deploy of the mail relay: SIGTERM in the middle of a send; it finishes and records its sends first.
+    schedule.splice(Math.min(schedule.length, 3), 0, async () => {
+      await armed((fire) => (restartRelayOnMail = () => { restartRelayOnMail = undefined; fire(); }), 30_000);
+      fault('restart the mail relay (SIGTERM) while it sends an email');
+      await sys.relay.stop();
+      await sleep(between(500, 3000));
+      await sys.relay.start();
+      log('mail relay restarted');
+    });
     for (let r = 0; r < opts.restarts; r++) {
       schedule.splice(Math.min(schedule.length, 1 + 2 * r), 0, async () => {
         fault('restart the Temporal dev server');
@@ -224,7 +238,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     const replayResults = await Promise.allSettled(replays);
 
     const violations: string[] = [];
-    const planned = opts.kills + opts.restarts + 1;
+    const planned = opts.kills + opts.restarts + 2;
     if (faults.length < planned) violations.push(`Only ${faults.length} of ${planned} faults were injected before the cases finished: run more cases.`);
     results.forEach((r, i) => r.status === 'rejected' && violations.push(`${references[i]}: the script failed: ${String(r.reason)}`));
     replayResults.forEach((r) => r.status === 'rejected' && violations.push(String(r.reason)));

@@ -39,7 +39,7 @@ export async function addStaff(http: Http, smtp: SmtpCapture, env: Record<string
   const root = projectRoot();
   // Asynchronously: the SMTP capture runs in this process and must answer meanwhile.
   const { stdout: printed } = await promisify(execFile)(process.execPath, [path.join(root, 'dist', 'scripts', 'staffAdd.js'), '--email', email, '--role', role, '--language', 'en'], { env: { ...process.env, ...env }, encoding: 'utf8' });
-  if (!printed.includes('was emailed')) throw new Error(`staff:add did not email ${email}: ${printed}`);
+  if (!printed.includes('is queued for')) throw new Error(`staff:add did not queue an email to ${email}: ${printed}`);
   const token = await linkToken(smtp, email, /password/i);
   expectStatus(`set password ${email}`, await http.send('post', '/auth/password/set', { json: { token, password: PASSWORD } }), 204);
   return login(http, email);

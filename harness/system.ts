@@ -1,6 +1,6 @@
 // The whole Parcours system as separate processes, for benchmarks and chaos runs: the Temporal dev
-// server on a database file, a real SMTP capture, the worker (forked, so it can be killed and
-// measured) and the API (`dist/api/main.js`) on free ports, with a fresh SQLite file. Needs the
+// server on a database file, a real SMTP capture, the worker and the mail relay (forked, so they can
+// be killed and measured) and the API (`dist/api/main.js`) on free ports, with a fresh SQLite file. Needs the
 // TypeScript build (`npm run build`), which `./temporal-dev.sh setup` makes.
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -34,6 +34,8 @@ export interface System {
   devServer: DevServer;
   smtp: SmtpCapture;
   worker: WorkerHandle;
+  /** The mail relay's process (workers/mailRelay.ts). */
+  relay: WorkerHandle;
   /** The API process's PID. */
   apiPid: number;
   /** The API's log file (errors only). */
@@ -54,7 +56,7 @@ export interface SystemOptions {
   env?: Record<string, string>;
   /** Called when the SMTP server gets a MAIL FROM (an email activity is mid-send). */
   onMailFrom?: () => void;
-  /** Called when the care worker has recorded an email as sent: its outbox key, when the mail server's acceptance reached it and when it was recorded (ms). */
+  /** Called when the mail relay has recorded an email as sent: its outbox key, when the mail server's acceptance reached it and when it was recorded (ms). */
   onEmailMarked?: (key: string, acceptedAt: number, at: number) => void;
   /** Called when the care worker's event loop was held up over 100 ms (in the second before `at`). */
   onWorkerStall?: (at: number, ms: number) => void;
@@ -109,9 +111,12 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       RATE_LIMIT_UPLOADS_PER_MIN: '1000000',
       ...opts.env,
     };
-    const worker = workerHandle('care', careBundle, env, opts);
+    const worker = workerHandle('care', careBundle, env, { onWorkerStall: opts.onWorkerStall });
     await worker.start();
     stoppers.push(() => worker.stop());
+    const relay = workerHandle('relay', '', env, { onEmailMarked: opts.onEmailMarked });
+    await relay.start();
+    stoppers.push(() => relay.stop());
 
     // The API's log (errors only) is kept in the directory: a run's evidence when a request failed.
     const apiLog = path.join(opts.dir, 'api.log');
@@ -132,7 +137,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     const client = new Client({ connection, namespace: 'default' });
 
     return {
-      baseUrl, temporalAddress: devServer.address, taskQueue, webhookSecret, devServer, smtp, worker, apiPid: api.pid!, apiLog, db, client, env,
+      baseUrl, temporalAddress: devServer.address, taskQueue, webhookSecret, devServer, smtp, worker, relay, apiPid: api.pid!, apiLog, db, client, env,
       async startBareWorker(queue) {
         const bare = workerHandle('bare', bareBundle, { ...env, TEMPORAL_TASK_QUEUE: queue });
         await bare.start();
@@ -147,14 +152,14 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   }
 }
 
-function workerHandle(mode: 'care' | 'bare', bundle: string, env: Record<string, string>, watch: Pick<SystemOptions, 'onEmailMarked' | 'onWorkerStall'> = {}): WorkerHandle {
+function workerHandle(mode: 'care' | 'bare' | 'relay', bundle: string, env: Record<string, string>, watch: Pick<SystemOptions, 'onEmailMarked' | 'onWorkerStall'> = {}): WorkerHandle {
   let child: ChildProcess | undefined;
   return {
     get pid() {
       return child?.pid ?? 0;
     },
     async start() {
-      const started = fork(dist('harness', 'workerProcess.js'), [mode], { env: { ...process.env, ...env, PARCOURS_WORKFLOW_BUNDLE: bundle }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+      const started = fork(dist('harness', 'workerProcess.js'), [mode], { env: { ...process.env, ...env, ...(bundle ? { PARCOURS_WORKFLOW_BUNDLE: bundle } : {}) }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
       child = started;
       dieWithThisProcess(started);
       let stderr = '';

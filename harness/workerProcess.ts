@@ -1,9 +1,10 @@
 // A worker in its own process for benchmarks and chaos runs, so it can be measured (RSS, heap) and
 // killed with SIGKILL. `care` runs the Parcours worker exactly as workers/main.ts does; `bare` runs
-// the benchmark's baseline workflow (bench/bareWorkflow.ts). The parent talks over the IPC channel:
-// it gets `{ ready: true }` once the worker polls, answers `memory` requests, and gets
-// `{ emailMarked: { key, acceptedAt, at } }` the moment each email is recorded as sent (the chaos run
-// measures how long a delivered email stays unrecorded: a worker killed in that window sends it
+// the benchmark's baseline workflow (bench/bareWorkflow.ts); `relay` runs the mail relay as
+// workers/relayMain.ts does. The parent talks over the IPC channel: it gets `{ ready: true }` once
+// the worker polls (or the relay runs), answers `memory` requests, and gets
+// `{ emailMarked: { key, acceptedAt, at } }` the moment the relay records an email as sent (the chaos
+// run measures how long a delivered email stays unrecorded: a relay killed in that window sends it
 // again), and `{ loopStall: { at, ms } }` whenever its event loop was held up over 100 ms.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -12,6 +13,7 @@ import { createTransport } from '../activities/email';
 import { loadConfig } from '../lib/config';
 import { createDb, useWriteAheadLog } from '../lib/db';
 import { createCareWorker } from '../workers/careWorker';
+import { startMailRelay } from '../workers/mailRelay';
 
 export interface MemoryReport {
   rssBytes: number;
@@ -22,8 +24,8 @@ export interface MemoryReport {
 async function main(): Promise<void> {
   const mode = process.argv[2];
   const bundlePath = process.env.PARCOURS_WORKFLOW_BUNDLE;
-  if (!process.send || (mode !== 'care' && mode !== 'bare') || !bundlePath) {
-    throw new Error('Usage: fork harness/workerProcess.js with an IPC channel, mode care|bare and PARCOURS_WORKFLOW_BUNDLE set.');
+  if (!process.send || (mode !== 'care' && mode !== 'bare' && mode !== 'relay') || (mode !== 'relay' && !bundlePath)) {
+    throw new Error('Usage: fork harness/workerProcess.js with an IPC channel, mode care|bare|relay and (but for relay) PARCOURS_WORKFLOW_BUNDLE set.');
   }
   process.on('message', (m) => {
     if (m !== 'memory') return;
@@ -39,18 +41,30 @@ async function main(): Promise<void> {
     if (ms > 100) process.send?.({ loopStall: { at: Date.now(), ms } });
   }, 1000).unref();
   const config = loadConfig();
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
-  let worker: Worker;
-  if (mode === 'care') {
+  if (mode === 'relay') {
     const transport = createTransport(config.smtp);
     const db = createDb(config.databaseUrl);
     await useWriteAheadLog(db);
+    const relay = startMailRelay({
+      db, transport, from: config.smtp.from, documentsDir: config.uploads.documentsDir, maxConcurrentSends: config.smtp.maxConnections ?? 2,
+      onSent: ({ idempotencyKey, acceptedAt }) => void process.send?.({ emailMarked: { key: idempotencyKey, acceptedAt, at: Date.now() } }),
+    });
+    process.send({ ready: true });
+    await new Promise<void>((resolve) => process.once('SIGTERM', resolve));
+    await relay.stop();
+    process.exit(0);
+  }
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  let worker: Worker;
+  if (mode === 'care') {
+    const db = createDb(config.databaseUrl);
+    await useWriteAheadLog(db);
     worker = await createCareWorker({
-      connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, maxCachedWorkflows: config.temporal.maxCachedWorkflows, workflowBundlePath: bundlePath, activityDeps: { ...activityDepsFrom(config, db, transport), afterEmailSent: (input, { acceptedAt }) => void process.send?.({ emailMarked: { key: input.idempotencyKey, acceptedAt, at: Date.now() } }) },
+      connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, maxCachedWorkflows: config.temporal.maxCachedWorkflows, workflowBundlePath: bundlePath!, activityDeps: activityDepsFrom(config, db),
     });
   } else {
     const { bareActivities } = await import('../bench/bareActivities');
-    worker = await Worker.create({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, workflowBundle: { codePath: bundlePath }, activities: bareActivities });
+    worker = await Worker.create({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, workflowBundle: { codePath: bundlePath! }, activities: bareActivities });
   }
   const running = worker.run();
   process.send({ ready: true });

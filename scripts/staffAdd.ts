@@ -2,7 +2,7 @@
 // with no password; the person sets one from the emailed one-time link (also printed here).
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { createEmailActivities, createTransport } from '../activities/email';
+import { createEmailActivities } from '../activities/email';
 import { AuditLog } from '../api/audit';
 import { Accounts } from '../api/auth/accounts';
 import { TokenService } from '../api/auth/tokens';
@@ -36,9 +36,8 @@ async function main(): Promise<number> {
   const { email, role, language } = parsed.data;
   const config = loadConfig();
   const db = createDb(config.databaseUrl);
-  const transport = createTransport(config.smtp);
   try {
-    const sendEmail = createEmailActivities({ db, transport, from: config.smtp.from, publicBaseUrl: config.api.publicBaseUrl, documentsDir: config.uploads.documentsDir }).sendEmail;
+    const sendEmail = createEmailActivities({ db, from: config.smtp.from, publicBaseUrl: config.api.publicBaseUrl }).sendEmail;
     const accounts = new Accounts({
       db,
       tokens: new TokenService(config.auth.secret, config.auth.accessTokenTtlSeconds),
@@ -49,7 +48,7 @@ async function main(): Promise<number> {
     });
     const created = await accounts.addStaff({ email, role, language, name: parsed.data.name ?? email.split('@')[0] });
     console.log(`Staff account created: ${email} (${role}).`);
-    console.log(created.emailed ? `A link to set the password was emailed to ${email}.` : `The email could not be sent (is the mail server at ${config.smtp.host}:${config.smtp.port} running?).`);
+    console.log(created.emailed ? `A link to set the password is queued for ${email}: the mail relay (npm run start:relay, started by ./temporal-dev.sh) sends it.` : 'The email could not be queued (see the error above); give the link below to the person instead.');
     console.log(`Set-password link (one use, 72 hours): ${created.link}`);
     console.log('With the API: POST /auth/password/set {"token": "<the token= part>", "password": "<at least 12 characters>"}');
     return 0;
@@ -57,7 +56,6 @@ async function main(): Promise<number> {
     console.error(err instanceof ApiError ? err.message : err instanceof Error ? err.message : String(err));
     return 1;
   } finally {
-    transport.close();
     await db.$disconnect();
   }
 }

@@ -3,7 +3,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { createTransport } from '../activities/email';
 import { createApp } from '../api/app';
 import { buildOpenApiDocument } from '../api/openapi';
 import { loadConfig } from '../lib/config';
@@ -14,14 +13,12 @@ import { createLogger } from '../lib/logger';
 const OPENAPI_FILE = path.join(projectRoot(), 'docs', 'openapi.json');
 
 async function main(): Promise<void> {
-  // Nothing connects: the lazy connection, database and transport are only needed to build the routes.
+  // Nothing connects: the lazy connection and database are only needed to build the routes.
   const config = loadConfig({ ...process.env, AUTH_SECRET: 'x'.repeat(32), PAYMENT_WEBHOOK_SECRET: 'x'.repeat(32) });
   const connection = Connection.lazy({ address: config.temporal.address });
   const db = createDb(config.databaseUrl);
-  const transport = createTransport(config.smtp);
-  const { routes } = createApp({ db, client: new Client({ connection }), transport, config, logger: createLogger('silent', 'openapi') });
+  const { routes } = createApp({ db, client: new Client({ connection }), config, logger: createLogger('silent', 'openapi') });
   fs.writeFileSync(OPENAPI_FILE, `${JSON.stringify(buildOpenApiDocument(routes), null, 2)}\n`);
-  transport.close();
   await db.$disconnect();
   console.log(`Wrote ${path.relative(process.cwd(), OPENAPI_FILE)}`);
 }

@@ -1,6 +1,6 @@
 // The short chaos run (`npm run chaos` is the long one): 20 cases in flight through the HTTP API
-// while the worker is SIGKILLed mid-email, the dev server restarts, SMTP is down and every payment
-// webhook is replayed three times out of order, with an operator querying cases throughout. Nothing
+// while the worker is SIGKILLed as the mail relay sends, the relay is restarted mid-send, the dev
+// server restarts, SMTP is down and every payment webhook is replayed three times out of order, with an operator querying cases throughout. Nothing
 // may be lost, doubled, blocked at the end or nondeterministic.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -13,7 +13,7 @@ beforeAll(() => {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
 });
 
-it('20 cases survive a worker kill, a dev-server restart, an SMTP outage and replayed webhooks', async () => {
+it('20 cases survive a worker kill, a mail relay restart, a dev-server restart, an SMTP outage and replayed webhooks', async () => {
   // The worker and API run as processes from the build: make it match the sources under test.
   execFileSync(path.join(projectRoot(), 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: projectRoot(), stdio: 'pipe' });
   // The kill lands with a person's read and an operator's query in flight; the operator queries throughout.
@@ -21,7 +21,8 @@ it('20 cases survive a worker kill, a dev-server restart, an SMTP outage and rep
   const result = await runChaos(opts);
   const report = describeRun(opts, result);
   expect({ violations: result.violations, report }).toEqual({ violations: [], report: expect.stringContaining('VERDICT: PASSED') });
-  expect(result.faults.filter((f) => !f.includes('ops:repair'))).toHaveLength(3);
+  expect(result.faults.filter((f) => !f.includes('ops:repair'))).toHaveLength(4);
+  expect(result.faults.some((f) => f.includes('restart the mail relay (SIGTERM) while it sends an email'))).toBe(true);
   expect(result.faults.some((f) => /SIGKILL worker .* with a person's read and an operator's query in flight/.test(f))).toBe(true);
   expect(result.operatorQueries).toBeGreaterThan(0);
   expect(result.evidence.blocked).toBe(0);

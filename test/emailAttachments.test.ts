@@ -1,7 +1,7 @@
 // Emails with documents attached, against a real SQLite database, the content-addressed document
-// store and a real SMTP server: the bytes that arrive are the stored ones, a document of another
-// case is refused, and a retried send never sends the email (or its attachments) twice. Also the
-// staff audiences of the later steps, each to its configured address.
+// store, the mail relay and a real SMTP server: the bytes that arrive are the stored ones, a document
+// of another case is refused, and a retried email activity never sends the email (or its
+// attachments) twice. Also the staff audiences of the later steps, each to its configured address.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Transporter } from 'nodemailer';
 import { createEmailActivities, createTransport, type SendEmailInput } from '../activities/email';
 import { createStaffEmailActivities, type StaffAudience } from '../activities/staffEmails';
+import { startMailRelay, type MailRelay } from '../workers/mailRelay';
 import { DocumentStore } from '../api/uploads/documentStore';
 import { createDb, type Db } from '../lib/db';
 import { createCaseRow } from './support/caseRows';
@@ -34,9 +35,10 @@ let db: Db;
 let smtp: SmtpCapture;
 let transport: Transporter;
 let store: DocumentStore;
-/** Keys whose send fails once after the SMTP server accepted it, as when a worker dies before completing. */
-const crashAfterSend = new Set<string>();
+/** Keys whose activity fails once after queuing the email, as when a worker dies before completing. */
+const crashAfterQueue = new Set<string>();
 let email: ReturnType<typeof createEmailActivities>;
+let relay: MailRelay;
 
 beforeAll(async () => {
   dir = path.join(env('PARCOURS_TEST_DIR'), `email-attachments-${crypto.randomUUID().slice(0, 8)}`);
@@ -47,22 +49,31 @@ beforeAll(async () => {
   smtp = await startSmtpCapture();
   transport = createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, from: 'Parcours Test <international@parcours.test>' });
   store = new DocumentStore(path.join(dir, 'documents'));
+  relay = startMailRelay({ db, transport, from: 'Parcours Test <international@parcours.test>', documentsDir: store.root, maxConcurrentSends: 2, pollMs: 50 });
   email = createEmailActivities({
     db,
-    transport,
     from: 'Parcours Test <international@parcours.test>',
     publicBaseUrl: 'http://parcours.test',
-    documentsDir: store.root,
-    afterSend: (input) => {
-      if (crashAfterSend.delete(input.idempotencyKey)) throw new Error('simulated crash after the email was sent');
+    onQueued: () => relay.wake(),
+    afterQueued: (input) => {
+      if (crashAfterQueue.delete(input.idempotencyKey)) throw new Error('simulated crash after the email was queued');
     },
   });
 });
 afterAll(async () => {
+  await relay?.stop();
   transport?.close();
   await smtp?.close();
   await db?.$disconnect();
 });
+
+async function waitUntil(probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 /** A case of an English-speaking patient, waiting on the patient: the documents and emails are filed under it. */
 const newCase = () => createCaseRow(db, { awaitingRole: 'patient', language: 'en' });
@@ -98,6 +109,10 @@ function estimateEmail(reference: string, attachDocumentIds: string[], key = `ca
 }
 
 const sentTo = (reference: string) => smtp.messages.filter((m) => m.subject.includes(reference));
+/** The first email about the case, once the relay delivered it. */
+const delivered = (reference: string) => smtp.waitFor((m) => m.subject.includes(reference), 10_000);
+/** Lets the relay run a few rounds, so an email it should not send would have arrived. */
+const settle = () => new Promise((r) => setTimeout(r, 400));
 
 it('attaches the stored bytes with the original name and detected type', async () => {
   const { reference, caseId } = await newCase();
@@ -107,9 +122,9 @@ it('attaches the stored bytes with the original name and detected type', async (
   const mapId = await storeDocument(caseId, png, 'plan d’accès.png', 'image/png');
 
   const result = await email.sendEmail(estimateEmail(reference, [estimateId, mapId]));
-  expect(result.sentNow).toBe(true);
+  expect(result.queuedNow).toBe(true);
 
-  const [mail] = sentTo(reference);
+  const mail = await delivered(reference);
   expect(mail.subject).toBe(`Case ${reference}: your estimate DEV-2026-000001`);
   expect(mail.text).toContain(`http://parcours.test/cases/${reference}`);
   expect(mail.attachments.map((a) => [a.filename, a.contentType])).toEqual([
@@ -137,6 +152,7 @@ it('refuses a document of another case for good, naming it, and sends nothing', 
   expect((failure as Error).message).toContain(`not ${mine.reference}`);
 
   // Neither sent nor left pending in the outbox.
+  await settle();
   expect(sentTo(mine.reference)).toHaveLength(0);
   expect(await db.outboundEmail.findUnique({ where: { idempotencyKey: input.idempotencyKey } })).toBeNull();
 });
@@ -166,18 +182,19 @@ it('refuses to attach a document the patient uploaded: the medical file stays on
   expect(sentTo(reference)).toHaveLength(0);
 });
 
-it('sends an email with attachments once when the activity fails after sending and is retried', async () => {
+it('sends an email with attachments once when the activity fails after queuing it and is retried', async () => {
   const { reference, caseId } = await newCase();
   const pdf = pdfBytes();
   const id = await storeDocument(caseId, pdf, 'DEV-2026-000002.pdf', 'application/pdf');
   const input = estimateEmail(reference, [id]);
-  crashAfterSend.add(input.idempotencyKey);
+  crashAfterQueue.add(input.idempotencyKey);
 
-  await expect(email.sendEmail(input)).rejects.toThrow('simulated crash after the email was sent');
-  // The retry (same input, as Temporal gives it) finds the outbox row sent and sends nothing.
-  await expect(email.sendEmail(input)).resolves.toMatchObject({ sentNow: false });
+  await expect(email.sendEmail(input)).rejects.toThrow('simulated crash after the email was queued');
+  // The retry (same input, as Temporal gives it) finds the outbox row and queues nothing.
+  await expect(email.sendEmail(input)).resolves.toMatchObject({ queuedNow: false });
 
-  await new Promise((r) => setTimeout(r, 300));
+  await delivered(reference);
+  await settle();
   const mails = sentTo(reference);
   expect(mails).toHaveLength(1);
   expect(mails[0].attachments[0].content.equals(pdf)).toBe(true);
@@ -189,28 +206,32 @@ it('sends an email once when a retried attempt runs beside the first (the first 
   const id = await storeDocument(caseId, pdfBytes(), 'DEV-2026-000003.pdf', 'application/pdf');
   const input = estimateEmail(reference, [id]);
 
-  const outcomes = await Promise.allSettled([email.sendEmail(input), email.sendEmail(input)]);
-  // One sends; the other finds it being sent (retryable: Temporal tries again) or already sent.
-  expect(outcomes.filter((o) => o.status === 'fulfilled' && o.value.sentNow)).toHaveLength(1);
-  for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toMatchObject({ type: 'EmailBeingSent', nonRetryable: false });
-  // Temporal's next attempt finds it sent.
-  await expect(email.sendEmail(input)).resolves.toMatchObject({ sentNow: false });
-  await new Promise((r) => setTimeout(r, 300));
+  const outcomes = await Promise.all([email.sendEmail(input), email.sendEmail(input)]);
+  // One queues it; the other finds it queued.
+  expect(outcomes.map((o) => o.queuedNow).sort()).toEqual([false, true]);
+  await delivered(reference);
+  await expect(email.sendEmail(input)).resolves.toMatchObject({ queuedNow: false });
+  await settle();
   expect(sentTo(reference)).toHaveLength(1);
   expect(await db.outboundEmail.findUniqueOrThrow({ where: { idempotencyKey: input.idempotencyKey } })).toMatchObject({ status: 'sent', attempts: 1, sendingUntil: null });
 });
 
-it('sends an email whose hold expired (the worker holding it was killed)', async () => {
+it('leaves an email another relay holds, and sends it once the hold expired (that relay was killed)', async () => {
   const { reference } = await newCase();
-  const input = estimateEmail(reference, []);
+  const key = `case-${reference}:held`;
   await db.outboundEmail.create({
-    data: { idempotencyKey: input.idempotencyKey, messageId: 'held@parcours.test', toAddress: 'x@example.test', subject: 's', textBody: 't', caseReference: reference, attempts: 1, sendingUntil: new Date(Date.now() - 1000) },
+    data: { idempotencyKey: key, messageId: '<held@parcours.test>', toAddress: 'x@example.test', subject: `Case ${reference}: held`, textBody: 't', caseReference: reference, attempts: 1, sendingUntil: new Date(Date.now() + 1_500) },
   });
-  await expect(email.sendEmail(input)).resolves.toMatchObject({ sentNow: true });
-  expect(await db.outboundEmail.findUniqueOrThrow({ where: { idempotencyKey: input.idempotencyKey } })).toMatchObject({ status: 'sent', attempts: 2 });
+  relay.wake();
+  await settle();
+  expect(sentTo(reference)).toHaveLength(0);
+  await delivered(reference);
+  // Recorded once the server's reply reaches the relay (the capture holds the message before it replies).
+  await waitUntil(async () => (await db.outboundEmail.findUniqueOrThrow({ where: { idempotencyKey: key } })).status === 'sent');
+  expect(await db.outboundEmail.findUniqueOrThrow({ where: { idempotencyKey: key } })).toMatchObject({ status: 'sent', attempts: 2 });
 });
 
-it('retries (and sends nothing) while a document file is missing from the store', async () => {
+it('retries (and sends nothing) while a document file is missing from the store, saying why', async () => {
   const { reference, caseId } = await newCase();
   const bytes = pdfBytes();
   const id = await storeDocument(caseId, bytes, 'lost.pdf', 'application/pdf');
@@ -218,21 +239,22 @@ it('retries (and sends nothing) while a document file is missing from the store'
   fs.rmSync(store.blobPath(sha256));
   const input = estimateEmail(reference, [id]);
 
-  const failure: unknown = await email.sendEmail(input).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(failure).not.toBeInstanceOf(ApplicationFailure);
-  expect((failure as Error).message).toContain(`Cannot read document ${id}`);
+  await expect(email.sendEmail(input)).resolves.toMatchObject({ queuedNow: true });
+  const row = () => db.outboundEmail.findUniqueOrThrow({ where: { idempotencyKey: input.idempotencyKey } });
+  await waitUntil(async () => (await row()).lastError !== null);
+  const failed = await row();
+  expect(failed).toMatchObject({ status: 'pending', attempts: 1, sendingUntil: null });
+  expect(failed.lastError).toContain(`Cannot read document ${id}`);
+  expect(failed.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now());
   expect(sentTo(reference)).toHaveLength(0);
-  expect(await db.outboundEmail.findUniqueOrThrow({ where: { idempotencyKey: input.idempotencyKey } })).toMatchObject({ status: 'pending', attempts: 0 });
 
-  // Once the file is back, the retry sends it.
+  // Once the file is back, the next attempt (2 s later) sends it.
   const temp = path.join(dir, 'incoming', crypto.randomUUID());
   fs.writeFileSync(temp, bytes);
   await store.keep(temp, sha256);
-  await expect(email.sendEmail(input)).resolves.toMatchObject({ sentNow: true });
-  expect(sentTo(reference)[0].attachments[0].content.equals(bytes)).toBe(true);
+  expect((await delivered(reference)).attachments[0].content.equals(bytes)).toBe(true);
+  await waitUntil(async () => (await row()).status === 'sent');
+  expect(await row()).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
 });
 
 it('links a payment absolutely from the path the workflow gives', async () => {
@@ -246,7 +268,7 @@ it('links a payment absolutely from the path the workflow gives', async () => {
     requestType: 'proton_therapy',
     vars: { reference, firstName: 'Amina', lastName: 'Benali', number: 'DEV-2026-000003', total: '12 345,00 €', amount: '12 345,00 €', paymentPath: `/cases/${reference}/payments/pay_9`, coverageNotice: '' },
   });
-  const [mail] = sentTo(reference);
+  const mail = await delivered(reference);
   expect(mail.text).toContain(`régler 12 345,00 € de façon sécurisée ici : http://parcours.test/cases/${reference}/payments/pay_9`);
   expect(mail.attachments).toEqual([]);
 });
@@ -271,7 +293,7 @@ describe('staff emails', () => {
       vars: { ...vars, reference: 'INT-2026-999999' },
     });
     expect(result).toEqual({ to: address });
-    const [mail] = sentTo(reference);
+    const mail = await delivered(reference);
     expect(mail.to).toEqual([address]);
     expect(mail.text).toContain(`http://parcours.test/cases/${reference}`);
     for (const value of Object.values(vars)) expect(`${mail.subject}\n${mail.text}`).toContain(value);

@@ -1,4 +1,4 @@
-// The outbox: a retried email activity never sends the same business email twice.
+// The outbox: a retried email activity never queues, and so never sends, the same business email twice.
 import request from 'supertest';
 import type { SendEmailInput } from '../activities/email';
 import { signUp, type Actor } from './support/actors';
@@ -10,13 +10,13 @@ let patient: Actor;
 const failedOnce = new Set<string>();
 
 beforeAll(async () => {
-  // After the SMTP server accepted the acknowledgement and the outbox recorded it, the activity
-  // fails once, as when a worker dies before reporting completion. Temporal retries it.
+  // After the acknowledgement is in the outbox, the activity fails once, as when a worker dies
+  // before reporting completion. Temporal retries it.
   stack = await startStack({
-    afterEmailSent: (input: SendEmailInput) => {
+    afterEmailQueued: (input: SendEmailInput) => {
       if (input.template === 'acknowledgement' && !failedOnce.has(input.idempotencyKey)) {
         failedOnce.add(input.idempotencyKey);
-        throw new Error('simulated crash after the email was sent');
+        throw new Error('simulated crash after the email was queued');
       }
     },
   });
@@ -26,7 +26,7 @@ afterAll(async () => {
   await stack.stop();
 });
 
-it('delivers the acknowledgement exactly once when the email activity fails after sending and is retried', async () => {
+it('delivers the acknowledgement exactly once when the email activity fails after queuing it and is retried', async () => {
   const res = await request(stack.app).post('/cases').set(patient.auth).send(validCase());
   expect(res.status).toBe(201);
   const reference: string = res.body.reference;
@@ -38,6 +38,7 @@ it('delivers the acknowledgement exactly once when the email activity fails afte
   expect(failedOnce.has(`case-${reference}:acknowledgement`)).toBe(true);
   expect(attempts).toContain(2);
 
+  await stack.smtp.waitFor((m) => m.subject.includes(reference));
   await new Promise((r) => setTimeout(r, 500));
   expect(stack.smtp.messages.filter((m) => m.subject.includes(reference))).toHaveLength(1);
   const row = await stack.db.outboundEmail.findUniqueOrThrow({ where: { idempotencyKey: `case-${reference}:acknowledgement` } });

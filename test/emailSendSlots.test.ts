@@ -1,11 +1,14 @@
-// A worker sends at most SMTP_MAX_CONNECTIONS emails at once. An email the mail server accepted is
-// sent again only if its worker dies before recording it, so this bound is also the most one crash
-// can send twice. Against a real SMTP server that holds each message a while, and a real database.
+// The mail relay sends at most SMTP_MAX_CONNECTIONS emails at once. An email the mail server accepted
+// is sent again only if the relay dies before recording it, so this bound is also the most one crash
+// can send twice; stopped (SIGTERM), it finishes and records its sends first. Emails to one person
+// about one case go in the order they were queued. Against a real SMTP server that holds each
+// message a while, and a real database.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { createEmailActivities, createTransport } from '../activities/email';
+import { startMailRelay } from '../workers/mailRelay';
 import { createDb, type Db } from '../lib/db';
 import { freePort } from '../harness/ports';
 
@@ -22,7 +25,9 @@ let port: number;
 /** Messages between MAIL FROM and the reply to their data, now and at most. */
 let open = 0;
 let mostOpen = 0;
+/** Message-IDs in the order the server accepted them. */
 const received: string[] = [];
+const FROM = 'Parcours Test <international@parcours.test>';
 
 beforeAll(async () => {
   dir = path.join(env('PARCOURS_TEST_DIR'), `email-slots-${crypto.randomUUID().slice(0, 8)}`);
@@ -60,29 +65,78 @@ afterAll(async () => {
   await db.$disconnect();
 });
 
-const input = (n: number, run: string) => {
-  const reference = `INT-2026-9${String(n).padStart(5, '0')}`;
-  return { idempotencyKey: `slots-${run}:${n}`, to: `patient${n}@example.test`, template: 'acknowledgement' as const, language: 'en' as const, vars: { reference, firstName: 'Ana', lastName: 'Silva' }, caseReference: reference, requestType: 'medical_opinion' as const };
-};
+const input = (n: number, run: string, reference = `INT-2026-9${String(n).padStart(5, '0')}`) => ({
+  idempotencyKey: `slots-${run}:${n}`, to: 'patient@example.test', template: 'acknowledgement' as const, language: 'en' as const,
+  vars: { reference, firstName: 'Ana', lastName: 'Silva' }, caseReference: reference, requestType: 'medical_opinion' as const,
+});
+
+/** A relay with `slots` sends at once, and the activity that queues for it. */
+function mailPath(slots: number) {
+  const transport = createTransport({ host: '127.0.0.1', port, secure: false, from: FROM });
+  const relay = startMailRelay({ db, transport, from: FROM, documentsDir: path.join(dir, 'documents'), maxConcurrentSends: slots, pollMs: 50 });
+  const email = createEmailActivities({ db, from: FROM, publicBaseUrl: 'http://parcours.test', onQueued: relay.wake });
+  return { relay, email, transport };
+}
+
+async function waitUntil(probe: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const rowsOf = (run: string) => db.outboundEmail.findMany({ where: { idempotencyKey: { startsWith: `slots-${run}:` } }, orderBy: { id: 'asc' } });
 
 it.each([1, 2, 3])('sends at most %i email(s) at once and every email exactly once', async (slots) => {
   const run = `${slots}-${crypto.randomUUID().slice(0, 6)}`;
-  const email = createEmailActivities({
-    db,
-    transport: createTransport({ host: '127.0.0.1', port, secure: false, from: 'Parcours Test <international@parcours.test>' }),
-    from: 'Parcours Test <international@parcours.test>',
-    publicBaseUrl: 'http://parcours.test',
-    documentsDir: path.join(dir, 'documents'),
-    maxConcurrentSends: slots,
-  });
+  const { relay, email, transport } = mailPath(slots);
   mostOpen = 0;
   const before = received.length;
   const results = await Promise.all([0, 1, 2, 3, 4, 5].map((n) => email.sendEmail(input(n, run))));
+  expect(results.every((r) => r.queuedNow)).toBe(true);
+  await waitUntil(async () => (await rowsOf(run)).every((r) => r.status === 'sent'));
+  await relay.stop();
+  transport.close();
 
   expect(mostOpen).toBe(slots);
-  expect(results.every((r) => r.sentNow)).toBe(true);
-  const got = received.slice(before).sort();
-  expect(got).toEqual(results.map((r) => r.messageId).sort());
-  const rows = await db.outboundEmail.findMany({ where: { idempotencyKey: { startsWith: `slots-${run}:` } } });
-  expect(rows.map((r) => [r.status, r.attempts, r.sendingUntil])).toEqual(Array(6).fill(['sent', 1, null]));
+  expect(received.slice(before).sort()).toEqual(results.map((r) => r.messageId).sort());
+  expect((await rowsOf(run)).map((r) => [r.status, r.attempts, r.sendingUntil])).toEqual(Array(6).fill(['sent', 1, null]));
+});
+
+it('sends the emails to one person about one case one at a time, in the order they were queued', async () => {
+  const run = `order-${crypto.randomUUID().slice(0, 6)}`;
+  const { relay, email, transport } = mailPath(3);
+  mostOpen = 0;
+  const before = received.length;
+  const queued = [];
+  for (const n of [0, 1, 2, 3]) queued.push(await email.sendEmail(input(n, run, 'INT-2026-900100')));
+  await waitUntil(() => received.length === before + 4);
+  await relay.stop();
+  transport.close();
+
+  expect(mostOpen).toBe(1);
+  expect(received.slice(before)).toEqual(queued.map((q) => q.messageId));
+});
+
+it('finishes and records the emails it is sending when stopped, and leaves the rest queued for the next start', async () => {
+  const run = `stop-${crypto.randomUUID().slice(0, 6)}`;
+  const first = mailPath(2);
+  const before = received.length;
+  const queued = await Promise.all([0, 1, 2, 3, 4, 5].map((n) => first.email.sendEmail(input(n, run))));
+  await waitUntil(() => open === 2);
+  await first.relay.stop();
+  first.transport.close();
+
+  // Stopped mid-send: the two in flight went out and are recorded; nothing else was started.
+  const rows = await rowsOf(run);
+  expect(rows.filter((r) => r.status === 'sent').map((r) => [r.attempts, r.sendingUntil])).toEqual([[1, null], [1, null]]);
+  expect(rows.filter((r) => r.status === 'pending').map((r) => [r.attempts, r.sendingUntil])).toEqual(Array(4).fill([0, null]));
+  expect(received.length).toBe(before + 2);
+
+  const second = mailPath(2);
+  await waitUntil(async () => (await rowsOf(run)).every((r) => r.status === 'sent'));
+  await second.relay.stop();
+  second.transport.close();
+  expect(received.slice(before).sort()).toEqual(queued.map((q) => q.messageId).sort());
 });

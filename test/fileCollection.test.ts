@@ -3,7 +3,7 @@
 // check (its validator, incomplete → fixed → complete), what step 2 refuses before that, who may do
 // what, and the reminder / abandonment timers. One stack with calm timings (no timer fires), one with
 // fast ones (a reminder after 2 s, 2 reminders, then the case is abandoned). Both stacks can slow
-// one email down for a chosen case (the stack's afterEmailSent hook, as a slow mail server would):
+// one email down for a chosen case (the stack's afterEmailQueued hook, as a slow database or worker would):
 // two regression tests use it to hold the workflow inside a step (windows where a second decision or patient activity once went wrong).
 import request from 'supertest';
 import { checklists } from '../config/checklists';
@@ -17,7 +17,7 @@ import { startStack, type Stack } from './support/stack';
 let calm: Stack;
 let fast: Stack;
 let team: Team;
-/** Cases whose "items missing" email is slow to send (as with a slow mail server): 1.5 s after the SMTP server took it. */
+/** Cases whose "items missing" email activity is slow to finish: 1.5 s after it queued the email. */
 const slowIncompleteEmail = new Set<string>();
 /** Likewise for the reminder, on the fast stack. */
 const slowReminderEmail = new Set<string>();
@@ -26,13 +26,13 @@ beforeAll(async () => {
   [calm, fast] = await Promise.all([
     startStack({
       env: CALM_TIMINGS,
-      afterEmailSent: async (input) => {
+      afterEmailQueued: async (input) => {
         if (input.template === 'file_incomplete' && input.caseReference && slowIncompleteEmail.has(input.caseReference)) await new Promise((r) => setTimeout(r, 1_500));
       },
     }),
     startStack({
       env: FAST_TIMINGS,
-      afterEmailSent: async (input) => {
+      afterEmailQueued: async (input) => {
         if (input.template === 'file_reminder' && input.caseReference && slowReminderEmail.has(input.caseReference)) await new Promise((r) => setTimeout(r, 1_500));
       },
     }),

@@ -1,8 +1,10 @@
-// A follow-up whose announcement is slow to go out (an SMTP outage: the email activity retries) past
-// the appointment and the follow-up window: the case must not close before the patient got both the
-// announcement and the reminder, in that order. (The chaos run found a case closed with no reminder:
-// the reminder's watcher only started once the announcement was sent, after the case had closed.)
-// And a follow-up asked for while the case is closing is refused, not announced and never reminded.
+// A follow-up whose announcement is slow to go out (its email activity held up, and the mail server
+// down) past the appointment and the follow-up window: the case must not close before the patient
+// got both the announcement and the reminder, in that order. (The chaos run found a case closed with
+// no reminder: the reminder's watcher only started once the announcement was sent, after the case
+// had closed.) And a follow-up asked for while the case is closing is refused, not announced and
+// never reminded.
+import type { SendEmailInput } from '../activities/email';
 import { waitForState } from './support/cases';
 import { CALM_TIMINGS, call, inDays, makeTeam, toGuaranteed, type Team } from './support/pathway';
 import { startStack, type Stack } from './support/stack';
@@ -10,10 +12,22 @@ import { startStack, type Stack } from './support/stack';
 const FOLLOW_UP_WINDOW_MS = 3000;
 let stack: Stack;
 let team: Team;
+/** Email activities held (after queuing) until released, by `<reference>:<template>`: a slow worker. */
+const held = new Map<string, Promise<void>>();
+function hold(reference: string, template: string): () => void {
+  let release!: () => void;
+  held.set(`${reference}:${template}`, new Promise<void>((r) => (release = r)));
+  return () => release();
+}
 beforeAll(async () => {
   // The reminder is due `arrivalReminderBefore` ahead of the appointment: 30 days, so at once. The API
-  // waits for the scheduling update through the outage and the email's retry backoff: no 503 meanwhile.
-  stack = await startStack({ env: { ...CALM_TIMINGS, PATHWAY_FOLLOW_UP_WINDOW: `${FOLLOW_UP_WINDOW_MS}ms`, PATHWAY_ARRIVAL_REMINDER_BEFORE: '30 days', PATHWAY_TASK_REMINDER_AFTER: '1h', TEMPORAL_CALL_TIMEOUT: '2m' } });
+  // waits for the scheduling update while its email activity is held: no 503 meanwhile.
+  stack = await startStack({
+    afterEmailQueued: async (input: SendEmailInput) => {
+      await held.get(`${input.caseReference ?? ''}:${input.template}`);
+    },
+    env: { ...CALM_TIMINGS, PATHWAY_FOLLOW_UP_WINDOW: `${FOLLOW_UP_WINDOW_MS}ms`, PATHWAY_ARRIVAL_REMINDER_BEFORE: '30 days', PATHWAY_TASK_REMINDER_AFTER: '1h', TEMPORAL_CALL_TIMEOUT: '2m' },
+  });
   team = await makeTeam(stack);
 }, 60_000);
 afterAll(async () => {
@@ -40,7 +54,9 @@ async function toFollowUp(country: string) {
 it('closes only after the follow-up was announced and then reminded, though the announcement was held up past the window', async () => {
   const { reference, waitFor } = await toFollowUp('ES');
 
-  // SMTP down: the announcement cannot go out; the update answers once it has (the API waits for it).
+  // The announcement's activity is held and the mail server is down: the update answers once the
+  // activity is done (the API waits for it).
+  const release = hold(reference, 'follow_up_scheduled');
   await stack.smtp.suspend();
   const at = Date.now() + 4000;
   // Sent now (supertest sends on `then`), answered later.
@@ -49,6 +65,7 @@ it('closes only after the follow-up was announced and then reminded, though the 
   // Past the appointment and the window: the case would close now if nothing held it.
   await sleep(at + FOLLOW_UP_WINDOW_MS + 2000 - Date.now());
   expect(stack.smtp.messages.some((m) => m.subject.includes(reference) && /follow-up/i.test(m.subject))).toBe(false);
+  release();
   await stack.smtp.resume();
   expect((await answered).status).toBe(200);
 
@@ -66,15 +83,15 @@ it('closes only after the follow-up was announced and then reminded, though the 
 it('refuses a follow-up once the case is closing', async () => {
   const { reference, waitFor } = await toFollowUp('PT');
 
-  // SMTP down: past the follow-up window with no appointment, the case is closing and its last email
-  // (case closed) waits for the mail server; the phase still reads `follow_up`.
-  await stack.smtp.suspend();
+  // Past the follow-up window with no appointment, the case is closing and its last email activity
+  // (case closed) is held; the phase still reads `follow_up`.
+  const release = hold(reference, 'case_closed');
   await sleep(FOLLOW_UP_WINDOW_MS + 2000);
   let answered = false;
   const late = call(stack, team.care, 'post', `/cases/${reference}/follow-ups`, { at: new Date(Date.now() + 20 * 86_400_000).toISOString(), description: 'MRI and consultation' }).then((res) => ((answered = true), res));
-  // Refused at once; before the fix, accepted: announced when SMTP came back, never reminded.
+  // Refused at once; before the fix, accepted: announced once the activity finished, never reminded.
   await waitFor((s) => answered || s.treatment.followUps.length > 0);
-  await stack.smtp.resume();
+  release();
   const res = await late;
   expect(res.status).toBe(409);
   expect(res.body).toMatchObject({ error: { code: 'wrong_phase' } });

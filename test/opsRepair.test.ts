@@ -10,8 +10,6 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { activityDepsFrom, createActivities } from '../activities';
-import { createTransport } from '../activities/email';
-import { startSmtpCapture, type SmtpCapture } from '../harness/smtpCapture';
 import { loadConfig } from '../lib/config';
 import { createDb, type Db } from '../lib/db';
 import { OpsError, repairCase } from '../lib/ops/repair';
@@ -34,8 +32,6 @@ try {
 }
 
 let db: Db;
-let smtp: SmtpCapture;
-let transport: ReturnType<typeof createTransport>;
 let native: NativeConnection;
 let connection: Connection;
 let client: Client;
@@ -49,18 +45,16 @@ beforeAll(async () => {
   fs.mkdirSync(dir);
   const dbFile = path.join(dir, 'parcours.db');
   fs.copyFileSync(env('PARCOURS_TEST_DB_TEMPLATE'), dbFile);
-  smtp = await startSmtpCapture();
   taskQueue = `test-ops-${id}`;
   const config = loadConfig({
-    TEMPORAL_ADDRESS: env('PARCOURS_TEST_TEMPORAL_ADDRESS'), TEMPORAL_TASK_QUEUE: taskQueue, DATABASE_URL: `file:${dbFile}`, SMTP_PORT: String(smtp.port),
+    TEMPORAL_ADDRESS: env('PARCOURS_TEST_TEMPORAL_ADDRESS'), TEMPORAL_TASK_QUEUE: taskQueue, DATABASE_URL: `file:${dbFile}`,
     AUTH_SECRET: crypto.randomBytes(32).toString('hex'), PAYMENT_WEBHOOK_SECRET: crypto.randomBytes(32).toString('hex'), DOCUMENTS_DIR: path.join(dir, 'documents'),
   });
   db = createDb(config.databaseUrl);
-  transport = createTransport(config.smtp);
   native = await NativeConnection.connect({ address: config.temporal.address });
   connection = await Connection.connect({ address: config.temporal.address });
   client = new Client({ connection, namespace: 'default' });
-  const activities = createActivities(activityDepsFrom(config, db, transport));
+  const activities = createActivities(activityDepsFrom(config, db));
   const { code } = await bundleWorkflowCode({
     workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'),
     workflowInterceptorModules: [require.resolve('./support/divergentInterceptors')],
@@ -69,7 +63,7 @@ beforeAll(async () => {
   divergentBundle = path.join(dir, 'divergent-bundle.js');
   fs.writeFileSync(divergentBundle, code);
   startReal = async () => {
-    const worker = await createCareWorker({ connection: native, namespace: 'default', taskQueue, workflowBundlePath: env('PARCOURS_TEST_WORKFLOW_BUNDLE'), activityDeps: activityDepsFrom(config, db, transport) });
+    const worker = await createCareWorker({ connection: native, namespace: 'default', taskQueue, workflowBundlePath: env('PARCOURS_TEST_WORKFLOW_BUNDLE'), activityDeps: activityDepsFrom(config, db) });
     return track(worker);
   };
   startDivergent = async () => track(await Worker.create({ connection: native, namespace: 'default', taskQueue, workflowBundle: { codePath: divergentBundle }, activities }));
@@ -82,8 +76,6 @@ afterAll(async () => {
   }
   await connection?.close();
   await native?.close();
-  transport?.close();
-  await smtp?.close();
   await db?.$disconnect();
 });
 

@@ -5,7 +5,6 @@ import { Writable } from 'node:stream';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import pino from 'pino';
 import request from 'supertest';
-import { createTransport } from '../activities/email';
 import { createApp } from '../api/app';
 import { signPayload } from '../api/payments/signature';
 import { cancelCaseSignal, type CaseState } from '../workflows/definitions';
@@ -330,8 +329,7 @@ describe('when the case cannot take the payment', () => {
     const reference = await openCase();
     // The same app wired to a Temporal address where nothing listens (client retries kept short).
     const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 2 }))] });
-    const transport = createTransport(stack.config.smtp);
-    const { app } = createApp({ db: stack.db, client: new Client({ connection }), transport, config: stack.config, logger: pino({ level: 'silent' }) });
+    const { app } = createApp({ db: stack.db, client: new Client({ connection }), config: stack.config, logger: pino({ level: 'silent' }) });
     try {
       const before = await recorded(reference);
       const p = payment(reference);
@@ -341,7 +339,6 @@ describe('when the case cannot take the payment', () => {
       expect(await stack.db.payment.findUnique({ where: { paymentId: p.paymentId } })).toBeNull();
       expect(await recorded(reference)).toEqual(before);
     } finally {
-      transport.close();
       await connection.close();
     }
   });

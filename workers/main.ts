@@ -1,6 +1,5 @@
 // Worker process entry: `npm run start:worker` (started by ./temporal-dev.sh).
 import { NativeConnection } from '@temporalio/worker';
-import { createTransport } from '../activities/email';
 import { loadConfig } from '../lib/config';
 import { createDb, useWriteAheadLog } from '../lib/db';
 import { createLogger } from '../lib/logger';
@@ -15,19 +14,17 @@ async function main(): Promise<void> {
   });
   const db = createDb(config.databaseUrl);
   await useWriteAheadLog(db);
-  const transport = createTransport(config.smtp);
   try {
     const worker = await createCareWorker({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       maxCachedWorkflows: config.temporal.maxCachedWorkflows,
-      activityDeps: activityDepsFrom(config, db, transport),
+      activityDeps: activityDepsFrom(config, db),
     });
     log.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   } finally {
-    transport.close();
     await db.$disconnect();
     await connection.close();
   }

@@ -37,7 +37,7 @@ const invalidLink = () => new ApiError(400, 'invalid_link', 'This link is invali
 export class Accounts {
   constructor(private readonly deps: AccountDeps) {}
 
-  /** Records a one-time token and emails its link; `emailed` is false when the mail server refused. */
+  /** Records a one-time token and emails its link; `emailed` is false when the email could not be queued (the mail relay sends it). */
   private async sendLink(user: { id: string; email: string; name: string; language: string }, purpose: LinkPurpose): Promise<{ link: string; emailed: boolean }> {
     const ttlHours = purpose === 'verify_email' ? VERIFY_TTL_HOURS : PASSWORD_LINK_TTL_HOURS;
     const row = await this.deps.db.authToken.create({

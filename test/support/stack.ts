@@ -19,6 +19,7 @@ import { createDb, type Db } from '../../lib/db';
 import { createLogger, type Logger } from '../../lib/logger';
 import { createCareWorker } from '../../workers/careWorker';
 import { startSmtpCapture, type SmtpCapture } from '../../harness/smtpCapture';
+import { startMailRelay } from '../../workers/mailRelay';
 
 let runtimeInstalled = false;
 
@@ -42,7 +43,7 @@ export interface ListeningStack extends Stack {
 }
 
 export interface StackOptions {
-  afterEmailSent?: ActivityDeps['afterEmailSent'];
+  afterEmailQueued?: ActivityDeps['afterEmailQueued'];
   /** Extra environment for loadConfig (e.g. a low rate limit). */
   env?: Record<string, string>;
   logger?: Logger;
@@ -130,6 +131,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack | Liste
   // references so workflow IDs (case-<reference>) never collide across files.
   if (!opts.reuse) await db.referenceCounter.create({ data: { year: new Date().getUTCFullYear(), last: claimReferenceBlock() * 1000 } });
   const transport: Transporter = createTransport(config.smtp);
+  // The mail relay runs in the test process, woken whenever an email is queued, so mail goes out at once.
+  const relay = startMailRelay({ db, transport, from: config.smtp.from, documentsDir: config.uploads.documentsDir, maxConcurrentSends: config.smtp.maxConnections ?? 2, pollMs: 100 });
 
   const nativeConnection = await NativeConnection.connect({ address });
   const worker: Worker = await createCareWorker({
@@ -137,13 +140,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack | Liste
     namespace: 'default',
     taskQueue,
     workflowBundlePath: env('PARCOURS_TEST_WORKFLOW_BUNDLE'),
-    activityDeps: { ...activityDepsFrom(config, db, transport), afterEmailSent: opts.afterEmailSent },
+    activityDeps: { ...activityDepsFrom(config, db), onEmailQueued: relay.wake, afterEmailQueued: opts.afterEmailQueued },
   });
   const running = worker.run();
 
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
-  const { app, routes, accounts } = createApp({ db, client, transport, config, logger: opts.logger ?? createLogger('silent', 'api') });
+  const { app, routes, accounts } = createApp({ db, client, onEmailQueued: relay.wake, config, logger: opts.logger ?? createLogger('silent', 'api') });
   listening?.server.on('request', app);
 
   return {
@@ -162,6 +165,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack | Liste
       await running;
       await connection.close();
       await nativeConnection.close();
+      await relay.stop();
       transport.close();
       await smtp.close();
       await db.$disconnect();
