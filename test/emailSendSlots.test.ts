@@ -1,4 +1,5 @@
-// The mail relay sends at most SMTP_MAX_CONNECTIONS emails at once. An email the mail server accepted
+// The mail relay sends at most SMTP_MAX_CONNECTIONS emails at once; of several relays, one holds the
+// outbox at a time. An email the mail server accepted
 // is sent again only if the relay dies before recording it, so this bound is also the most one crash
 // can send twice; stopped (SIGTERM), it finishes and records its sends first. Emails to one person
 // about one case go in the order they were queued. Against a real SMTP server that holds each
@@ -101,7 +102,7 @@ it.each([1, 2, 3])('sends at most %i email(s) at once and every email exactly on
 
   expect(mostOpen).toBe(slots);
   expect(received.slice(before).sort()).toEqual(results.map((r) => r.messageId).sort());
-  expect((await rowsOf(run)).map((r) => [r.status, r.attempts, r.sendingUntil])).toEqual(Array(6).fill(['sent', 1, null]));
+  expect((await rowsOf(run)).map((r) => [r.status, r.attempts])).toEqual(Array(6).fill(['sent', 1]));
 });
 
 it('sends the emails to one person about one case one at a time, in the order they were queued', async () => {
@@ -130,8 +131,8 @@ it('finishes and records the emails it is sending when stopped, and leaves the r
 
   // Stopped mid-send: the two in flight went out and are recorded; nothing else was started.
   const rows = await rowsOf(run);
-  expect(rows.filter((r) => r.status === 'sent').map((r) => [r.attempts, r.sendingUntil])).toEqual([[1, null], [1, null]]);
-  expect(rows.filter((r) => r.status === 'pending').map((r) => [r.attempts, r.sendingUntil])).toEqual(Array(4).fill([0, null]));
+  expect(rows.filter((r) => r.status === 'sent').map((r) => r.attempts)).toEqual([1, 1]);
+  expect(rows.filter((r) => r.status === 'pending').map((r) => r.attempts)).toEqual([0, 0, 0, 0]);
   expect(received.length).toBe(before + 2);
 
   const second = mailPath(2);
@@ -139,4 +140,35 @@ it('finishes and records the emails it is sending when stopped, and leaves the r
   await second.relay.stop();
   second.transport.close();
   expect(received.slice(before).sort()).toEqual(queued.map((q) => q.messageId).sort());
+});
+
+it('with two relays running, one holds the outbox and every email goes once', async () => {
+  const run = `two-${crypto.randomUUID().slice(0, 6)}`;
+  const a = mailPath(2);
+  const b = mailPath(2);
+  const before = received.length;
+  const queued = await Promise.all([0, 1, 2, 3, 4, 5].map((n) => (n % 2 ? a : b).email.sendEmail(input(n, run))));
+  await waitUntil(async () => (await rowsOf(run)).every((r) => r.status === 'sent'));
+  await Promise.all([a.relay.stop(), b.relay.stop()]);
+  a.transport.close();
+  b.transport.close();
+  expect(received.slice(before).sort()).toEqual(queued.map((q) => q.messageId).sort());
+});
+
+it('sends nothing while a relay that died holds the outbox, and takes over once its lease ran out', async () => {
+  const run = `dead-${crypto.randomUUID().slice(0, 6)}`;
+  const until = new Date(Date.now() + 1_500);
+  await db.mailRelayLease.upsert({ where: { id: 'outbox' }, create: { id: 'outbox', holder: 'a relay that was killed', until }, update: { holder: 'a relay that was killed', until } });
+  const { relay, email, transport } = mailPath(2);
+  const before = received.length;
+  await Promise.all([0, 1].map((n) => email.sendEmail(input(n, run))));
+  await new Promise((r) => setTimeout(r, 800));
+  expect(received.length).toBe(before);
+
+  await waitUntil(async () => (await rowsOf(run)).every((r) => r.status === 'sent'));
+  expect(Date.now()).toBeGreaterThanOrEqual(until.getTime());
+  await relay.stop();
+  transport.close();
+  expect(received.length).toBe(before + 2);
+  expect((await db.mailRelayLease.findUniqueOrThrow({ where: { id: 'outbox' } })).until.getTime()).toBe(0);
 });

@@ -1,6 +1,13 @@
 // The mail relay: the one part of Parcours that talks SMTP. It delivers the outbox (rows the email
 // activity wrote once per business email), in order per case and recipient, a few at a time, and
-// records each message as sent the moment the mail server accepts it.
+// records each message as sent the moment the mail server accepts it. Several relays may run; one
+// holds the outbox at a time (MailRelayLease), so no message is sent by two of them.
+//
+// One write per message (its record as sent), on its own connection that does not wait for the disk
+// at each commit: the relay shares the SQLite file with the worker and the API, whose synchronous
+// driver blocks its event loop while another process holds the write lock (a claim write per message
+// held the worker's event loop up in over 300 seconds of a chaos run). Losing the last records to a
+// power cut (not to a crash) would send those messages again, with the same Message-ID.
 //
 // Why a process of its own: SMTP cannot be exactly once. A sender that dies after the server
 // accepted a message and before recording it sends it again (RFC 1047). Care workers are killed
@@ -11,6 +18,7 @@
 // Message-ID, as any mail server's own queue would.
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import type { Transporter } from 'nodemailer';
 import { DocumentStore } from '../api/uploads/documentStore';
 import type { Db } from '../lib/db';
@@ -27,6 +35,8 @@ export interface MailRelayDeps {
   /** How often the outbox is read when nothing woke the relay (ms). */
   pollMs?: number;
   log?: Logger;
+  /** How long the outbox stays this relay's without a renewal (ms; 60 s). It renews it every quarter of that. */
+  leaseMs?: number;
   /** Called once a message is recorded as sent; `acceptedAt` is when the server's acceptance arrived (ms since the epoch). */
   onSent?: (sent: { idempotencyKey: string; caseReference: string | null; acceptedAt: number }) => void | Promise<void>;
 }
@@ -34,15 +44,16 @@ export interface MailRelayDeps {
 export interface MailRelay {
   /** Reads the outbox now (an email was just queued in this process). */
   readonly wake: () => void;
-  /** Stops taking new messages and resolves once the messages being sent are sent and recorded. */
+  /** Stops taking new messages, resolves once the messages being sent are sent and recorded, and gives the outbox up. */
   stop(): Promise<void>;
 }
 
 /**
- * How long one send holds a message: well above the transport's timeouts (10 s to connect, 20 s of
- * silence), so a message is never sent by two relays at once; a dead relay's hold expires.
+ * The outbox lease: well above the transport's timeouts (10 s to connect, 20 s of silence), so a
+ * relay never loses it in the middle of a send it could still complete.
  */
-export const SEND_LEASE_MS = 90_000;
+export const RELAY_LEASE_MS = 60_000;
+const LEASE_ID = 'outbox';
 
 /** Wait before the next attempt after `attempts` failures: 2 s, doubling, at most 1 minute. */
 export function retryDelayMs(attempts: number): number {
@@ -57,7 +68,6 @@ interface Candidate {
   id: number;
   toAddress: string;
   caseReference: string | null;
-  sendingUntil: Date | null;
   nextAttemptAt: Date | null;
 }
 
@@ -76,9 +86,36 @@ interface Message {
 export function startMailRelay(deps: MailRelayDeps): MailRelay {
   const store = new DocumentStore(deps.documentsDir);
   const inFlight = new Map<number, Promise<void>>();
+  const leaseMs = deps.leaseMs ?? RELAY_LEASE_MS;
+  const me = `${os.hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
+  /** Until when this relay holds the outbox (ms since the epoch); 0 when it does not. */
+  let heldUntil = 0;
   let stopping = false;
   let looking = false;
   let lookAgain = false;
+  // Commits of this connection do not wait for the disk (see the top of the file).
+  const ready = deps.db.$queryRawUnsafe('PRAGMA synchronous = NORMAL').catch(() => undefined);
+
+  /** Takes or renews the outbox lease when a quarter of it has passed; true while this relay holds it. */
+  async function holdOutbox(): Promise<boolean> {
+    const now = Date.now();
+    if (heldUntil - now > (leaseMs * 3) / 4) return true;
+    const until = new Date(now + leaseMs);
+    const { count } = await deps.db.mailRelayLease.updateMany({ where: { id: LEASE_ID, OR: [{ holder: me }, { until: { lt: new Date(now) } }] }, data: { holder: me, until } });
+    if (count === 0) {
+      const created = await deps.db.mailRelayLease.create({ data: { id: LEASE_ID, holder: me, until } }).then(
+        () => true,
+        () => false, // another relay holds it (or took it just now)
+      );
+      if (!created) {
+        heldUntil = 0;
+        return false;
+      }
+    }
+    if (heldUntil === 0) deps.log?.info({ relay: me }, 'mail relay holds the outbox');
+    heldUntil = until.getTime();
+    return true;
+  }
 
   /** Rows that may go now: the oldest unsent row of each case and recipient, when it is free and due. */
   async function due(): Promise<Candidate[]> {
@@ -86,7 +123,7 @@ export function startMailRelay(deps: MailRelayDeps): MailRelay {
       where: { status: 'pending' },
       orderBy: { id: 'asc' },
       take: SCAN,
-      select: { id: true, toAddress: true, caseReference: true, sendingUntil: true, nextAttemptAt: true },
+      select: { id: true, toAddress: true, caseReference: true, nextAttemptAt: true },
     });
     const now = Date.now();
     const seen = new Set<string>();
@@ -98,7 +135,6 @@ export function startMailRelay(deps: MailRelayDeps): MailRelay {
       if (seen.has(order)) continue;
       seen.add(order);
       if (inFlight.has(row.id)) continue;
-      if (row.sendingUntil && row.sendingUntil.getTime() > now) continue;
       if (row.nextAttemptAt && row.nextAttemptAt.getTime() > now) continue;
       ready.push(row);
     }
@@ -130,17 +166,11 @@ export function startMailRelay(deps: MailRelayDeps): MailRelay {
   }
 
   async function deliver(candidate: Candidate): Promise<void> {
-    // The hold: taken only if no other relay holds the row and it is still unsent.
-    const now = new Date();
-    const { count } = await deps.db.outboundEmail.updateMany({
-      where: { id: candidate.id, status: 'pending', OR: [{ sendingUntil: null }, { sendingUntil: { lt: now } }] },
-      data: { attempts: { increment: 1 }, sendingUntil: new Date(now.getTime() + SEND_LEASE_MS) },
-    });
-    if (count === 0) return;
-    const row: Message = await deps.db.outboundEmail.findUniqueOrThrow({
-      where: { id: candidate.id },
+    const row: Message | null = await deps.db.outboundEmail.findFirst({
+      where: { id: candidate.id, status: 'pending' },
       select: { id: true, idempotencyKey: true, messageId: true, toAddress: true, subject: true, textBody: true, attachmentIds: true, caseReference: true, attempts: true },
     });
+    if (!row) return;
     let acceptedAt: number;
     try {
       const attachments = await attachmentsOf(row);
@@ -148,14 +178,14 @@ export function startMailRelay(deps: MailRelayDeps): MailRelay {
       acceptedAt = Date.now();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      const attempts = row.attempts;
-      await deps.db.outboundEmail.update({ where: { id: row.id }, data: { lastError: message.slice(0, 500), sendingUntil: null, nextAttemptAt: new Date(Date.now() + retryDelayMs(attempts)) } });
+      const attempts = row.attempts + 1;
+      await deps.db.outboundEmail.update({ where: { id: row.id }, data: { attempts, lastError: message.slice(0, 500), nextAttemptAt: new Date(Date.now() + retryDelayMs(attempts)) } });
       // The server's text may quote the address: the log names the outbox row only.
       deps.log?.warn({ outboxId: row.id, attempts, code: (err as { code?: string }).code, responseCode: (err as { responseCode?: number }).responseCode }, 'email not delivered; retried later');
       return;
     }
     // Recorded at once, before anything else: until then a crash of this process resends it.
-    await deps.db.outboundEmail.updateMany({ where: { id: row.id }, data: { status: 'sent', sentAt: new Date(), lastError: null, sendingUntil: null, nextAttemptAt: null } });
+    await deps.db.outboundEmail.updateMany({ where: { id: row.id }, data: { status: 'sent', sentAt: new Date(), attempts: { increment: 1 }, lastError: null, nextAttemptAt: null } });
     await deps.onSent?.({ idempotencyKey: row.idempotencyKey, caseReference: row.caseReference, acceptedAt });
   }
 
@@ -170,6 +200,8 @@ export function startMailRelay(deps: MailRelayDeps): MailRelay {
       do {
         lookAgain = false;
         if (stopping || inFlight.size >= deps.maxConcurrentSends) break;
+        await ready;
+        if (!(await holdOutbox())) break;
         for (const row of await due()) {
           if (stopping || inFlight.size >= deps.maxConcurrentSends) break;
           const sending = deliver(row)
@@ -183,7 +215,7 @@ export function startMailRelay(deps: MailRelayDeps): MailRelay {
       } while (lookAgain);
     } catch (err) {
       // The database may be briefly unavailable: the next tick looks again.
-      deps.log?.error({ err: err instanceof Error ? err.message : String(err) }, 'mail relay: cannot read the outbox');
+      deps.log?.error({ err: err instanceof Error ? err.message : String(err) }, 'mail relay: cannot read the outbox or its lease');
     } finally {
       looking = false;
     }
@@ -198,6 +230,9 @@ export function startMailRelay(deps: MailRelayDeps): MailRelay {
       stopping = true;
       clearInterval(timer);
       while (inFlight.size > 0 || looking) await Promise.all([...inFlight.values(), new Promise((r) => setTimeout(r, 10))]);
+      // Given up at once, so the next relay (a restart, a deploy) takes over without waiting for it to expire.
+      if (heldUntil > 0) await deps.db.mailRelayLease.updateMany({ where: { id: LEASE_ID, holder: me }, data: { until: new Date(0) } }).catch(() => undefined);
+      heldUntil = 0;
     },
   };
 }
