@@ -1,4 +1,4 @@
-// `npm run chaos -- [--cases 200] [--kills 5] [--restarts 2] [--smtp-outage 60] [--replays 3] [--seed N]`:
+// `npm run chaos -- [--cases 200] [--kills 5] [--restarts 2] [--smtp-outage 60] [--replays 3] [--case-minutes 40] [--seed N]`:
 // prints the faults, the evidence and a verdict, writes chaos/results/<timestamp>.json and
 // chaos/results/latest.json; exits 1 on any violation.
 import { execFileSync } from 'node:child_process';
@@ -27,7 +27,7 @@ export function resultRecord(opts: ChaosOptions, r: ChaosResult, commit: string)
     seed: opts.seed,
     commit,
     verdict: r.violations.length ? 'FAILED' : 'PASSED',
-    options: { cases: opts.cases, kills: opts.kills, restarts: opts.restarts, smtpOutageSeconds: opts.smtpOutageMs / 1000, webhookReplays: opts.webhookReplays },
+    options: { cases: opts.cases, kills: opts.kills, restarts: opts.restarts, smtpOutageSeconds: opts.smtpOutageMs / 1000, webhookReplays: opts.webhookReplays, caseMinutes: (opts.caseTimeoutMs ?? 900_000) / 60_000 },
     seconds: r.seconds,
     operatorQueries: r.operatorQueries,
     httpRetries: r.httpRetries,
@@ -52,7 +52,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       cases: { type: 'string', default: '200' }, kills: { type: 'string', default: '5' }, restarts: { type: 'string', default: '2' },
-      'smtp-outage': { type: 'string', default: '60' }, replays: { type: 'string', default: '3' }, seed: { type: 'string' },
+      'smtp-outage': { type: 'string', default: '60' }, replays: { type: 'string', default: '3' }, 'case-minutes': { type: 'string', default: '40' }, seed: { type: 'string' },
     },
   });
   const whole = (flag: string, raw: string | undefined, min: number) => {
@@ -66,6 +66,7 @@ async function main(): Promise<number> {
     restarts: whole('restarts', values.restarts, 0),
     smtpOutageMs: whole('smtp-outage', values['smtp-outage'], 1) * 1000,
     webhookReplays: whole('replays', values.replays, 0),
+    caseTimeoutMs: whole('case-minutes', values['case-minutes'], 1) * 60_000,
     seed: values.seed === undefined ? crypto.randomInt(1, 2 ** 31) : whole('seed', values.seed, 0),
     log: (line) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`),
   };

@@ -28,6 +28,12 @@ export interface ChaosOptions {
   smtpOutageMs: number;
   /** Extra deliveries of every payment webhook, at random later moments. */
   webhookReplays: number;
+  /**
+   * How long one case may take from opening to closure before its script gives up (15 min when
+   * unset). A guard against a case that never moves, not a performance target (that is the bench):
+   * on a loaded 2-core machine the full run's cases take over 15 minutes while still moving.
+   */
+  caseTimeoutMs?: number;
   /** Seeds the fault schedule (timings, which case the operator queries): a run can be repeated. */
   seed: number;
   log?: (line: string) => void;
@@ -123,7 +129,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     let driving = true;
     const drivers = Promise.allSettled(
       references.map((reference, i) =>
-        driveToClosure({ http, team, patient: patients[i], webhookSecret: sys.webhookSecret, onPayment, timeoutMs: 900_000 }, reference).catch((err: unknown) => {
+        driveToClosure({ http, team, patient: patients[i], webhookSecret: sys.webhookSecret, onPayment, timeoutMs: opts.caseTimeoutMs ?? 900_000 }, reference).catch((err: unknown) => {
           log(`${reference}: the script stopped: ${err instanceof Error ? err.message.slice(0, 300) : String(err)}`);
           throw err;
         }),
