@@ -5,9 +5,9 @@
 //
 // One write per message (its record as sent), on its own connection that does not wait for the disk
 // at each commit: the relay shares the SQLite file with the worker and the API, whose synchronous
-// driver blocks its event loop while another process holds the write lock (a claim write per message
-// held the worker's event loop up in over 300 seconds of a chaos run). Losing the last records to a
-// power cut (not to a crash) would send those messages again, with the same Message-ID.
+// driver blocks its event loop while another process holds the write lock, so the relay holds it as
+// briefly as it can. Losing the last records to a power cut (not to a crash) would send those
+// messages again, with the same Message-ID.
 //
 // Why a process of its own: SMTP cannot be exactly once. A sender that dies after the server
 // accepted a message and before recording it sends it again (RFC 1047). Care workers are killed
