@@ -100,6 +100,12 @@ export function startMailRelay(deps: MailRelayDeps): MailRelay {
   async function holdOutbox(): Promise<boolean> {
     const now = Date.now();
     if (heldUntil - now > (leaseMs * 3) / 4) return true;
+    // A relay waiting for the outbox only reads: no write while another one holds it.
+    const current = await deps.db.mailRelayLease.findUnique({ where: { id: LEASE_ID } });
+    if (current && current.holder !== me && current.until.getTime() > now) {
+      heldUntil = 0;
+      return false;
+    }
     const until = new Date(now + leaseMs);
     const { count } = await deps.db.mailRelayLease.updateMany({ where: { id: LEASE_ID, OR: [{ holder: me }, { until: { lt: new Date(now) } }] }, data: { holder: me, until } });
     if (count === 0) {

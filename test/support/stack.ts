@@ -132,7 +132,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack | Liste
   if (!opts.reuse) await db.referenceCounter.create({ data: { year: new Date().getUTCFullYear(), last: claimReferenceBlock() * 1000 } });
   const transport: Transporter = createTransport(config.smtp);
   // The mail relay runs in the test process, woken whenever an email is queued, so mail goes out at once.
-  const relay = startMailRelay({ db, transport, from: config.smtp.from, documentsDir: config.uploads.documentsDir, maxConcurrentSends: config.smtp.maxConnections ?? 2, pollMs: 100 });
+  // A short lease: a database restored from a backup holds the lease of the relay that ran then, and
+  // the new relay waits for it to expire (60 s in production, 2 s here).
+  const relay = startMailRelay({ db, transport, from: config.smtp.from, documentsDir: config.uploads.documentsDir, maxConcurrentSends: config.smtp.maxConnections ?? 2, pollMs: 100, leaseMs: 2_000 });
 
   const nativeConnection = await NativeConnection.connect({ address });
   const worker: Worker = await createCareWorker({
