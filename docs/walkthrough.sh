@@ -31,11 +31,14 @@ login "$PATIENT"; PATIENT_TOKEN=$TOKEN
 REF=$(post /cases "$(sed "s/amina.benali@example.ma/$PATIENT/" docs/example-case.json)" | json 'v.reference')
 echo "   case $REF"; sleep 1; show
 
-echo "2. The questionnaire, and the medical file (a PDF per checklist item; three are declared \"none\")"
+echo "2. The questionnaire, and the medical file (a PDF per checklist item, DICOM for the images; three are declared \"none\")"
 post "/cases/$REF/questionnaire" '{"sex":"female","dateOfBirth":"1978-03-14","placeOfBirth":"Casablanca","phone":"+212 6 12 34 56 78","postalAddress":"12 rue des Orangers, Casablanca","referrerPhone":"+212 5 22 00 00 00","pathologyName":"Chordoma","pathologyLocation":"Skull base"}' PUT >/dev/null
 printf '%%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%%%EOF\n' > "/tmp/parcours-walkthrough.pdf"
+# The images must be DICOM: a 128-byte preamble of zeros, then the DICM marker.
+{ head -c 128 /dev/zero; printf 'DICM'; head -c 64 /dev/zero; } > "/tmp/parcours-walkthrough.dcm"
 for kind in gp_letter imaging_report dicom_images; do
-  curl -sS -X POST "$API/cases/$REF/documents" -H "Authorization: Bearer $TOKEN" -F kind=$kind -F language=fr -F files=@/tmp/parcours-walkthrough.pdf >/dev/null
+  file=/tmp/parcours-walkthrough.pdf; [ "$kind" = dicom_images ] && file=/tmp/parcours-walkthrough.dcm
+  curl -sS -X POST "$API/cases/$REF/documents" -H "Authorization: Bearer $TOKEN" -F kind=$kind -F language=fr -F "files=@$file" >/dev/null
 done
 for item in operation_reports chemotherapy_reports radiotherapy_reports; do post "/cases/$REF/checklist/$item/none" '{"none":true}' PUT >/dev/null; done
 post "/cases/$REF/submit" >/dev/null; show
