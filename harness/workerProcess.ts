@@ -13,7 +13,7 @@ import { createTransport } from '../activities/email';
 import { loadConfig } from '../lib/config';
 import { createDb, useWriteAheadLog } from '../lib/db';
 import { createCareWorker } from '../workers/careWorker';
-import { startMailRelay } from '../workers/mailRelay';
+import { relayDepsFrom, startMailRelay } from '../workers/mailRelay';
 
 export interface MemoryReport {
   rssBytes: number;
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     const db = createDb(config.databaseUrl);
     await useWriteAheadLog(db);
     const relay = startMailRelay({
-      db, transport, from: config.smtp.from, documentsDir: config.uploads.documentsDir, maxConcurrentSends: config.smtp.maxConnections ?? 2,
+      ...relayDepsFrom(config, db, transport),
       onSent: ({ idempotencyKey, acceptedAt }) => void process.send?.({ emailMarked: { key: idempotencyKey, acceptedAt, at: Date.now() } }),
     });
     process.send({ ready: true });

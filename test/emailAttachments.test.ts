@@ -13,6 +13,7 @@ import { startMailRelay, type MailRelay } from '../workers/mailRelay';
 import { DocumentStore } from '../api/uploads/documentStore';
 import { createDb, type Db } from '../lib/db';
 import { createCaseRow } from './support/caseRows';
+import { eventually } from './support/cases';
 import { startSmtpCapture, type SmtpCapture } from '../harness/smtpCapture';
 
 function env(name: string): string {
@@ -67,13 +68,6 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-async function waitUntil(probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A case of an English-speaking patient, waiting on the patient: the documents and emails are filed under it. */
 const newCase = () => createCaseRow(db, { awaitingRole: 'patient', language: 'en' });
@@ -226,7 +220,7 @@ it('retries (and sends nothing) while a document file is missing from the store,
 
   await expect(email.sendEmail(input)).resolves.toMatchObject({ queuedNow: true });
   const row = () => db.outboundEmail.findUniqueOrThrow({ where: { idempotencyKey: input.idempotencyKey } });
-  await waitUntil(async () => (await row()).lastError !== null);
+  await eventually(async () => expect((await row()).lastError).not.toBeNull());
   const failed = await row();
   expect(failed).toMatchObject({ status: 'pending', attempts: 1 });
   expect(failed.lastError).toContain(`Cannot read document ${id}`);
@@ -238,7 +232,7 @@ it('retries (and sends nothing) while a document file is missing from the store,
   fs.writeFileSync(temp, bytes);
   await store.keep(temp, sha256);
   expect((await delivered(reference)).attachments[0].content.equals(bytes)).toBe(true);
-  await waitUntil(async () => (await row()).status === 'sent');
+  await eventually(async () => expect((await row()).status).toBe('sent'));
   expect(await row()).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
 });
 

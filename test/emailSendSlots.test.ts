@@ -12,6 +12,7 @@ import { createEmailActivities, createTransport } from '../activities/email';
 import { startMailRelay } from '../workers/mailRelay';
 import { createDb, type Db } from '../lib/db';
 import { freePort } from '../harness/ports';
+import { eventually } from './support/cases';
 
 function env(name: string): string {
   const value = process.env[name];
@@ -79,13 +80,6 @@ function mailPath(slots: number) {
   return { relay, email, transport };
 }
 
-async function waitUntil(probe: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const rowsOf = (run: string) => db.outboundEmail.findMany({ where: { idempotencyKey: { startsWith: `slots-${run}:` } }, orderBy: { id: 'asc' } });
 
@@ -96,7 +90,7 @@ it.each([1, 2, 3])('sends at most %i email(s) at once and every email exactly on
   const before = received.length;
   const results = await Promise.all([0, 1, 2, 3, 4, 5].map((n) => email.sendEmail(input(n, run))));
   expect(results.every((r) => r.queuedNow)).toBe(true);
-  await waitUntil(async () => (await rowsOf(run)).every((r) => r.status === 'sent'));
+  await eventually(async () => expect((await rowsOf(run)).every((r) => r.status === 'sent')).toBe(true));
   await relay.stop();
   transport.close();
 
@@ -112,7 +106,7 @@ it('sends the emails to one person about one case one at a time, in the order th
   const before = received.length;
   const queued = [];
   for (const n of [0, 1, 2, 3]) queued.push(await email.sendEmail(input(n, run, 'INT-2026-900100')));
-  await waitUntil(() => received.length === before + 4);
+  await eventually(() => expect(received.length).toBe(before + 4));
   await relay.stop();
   transport.close();
 
@@ -125,7 +119,8 @@ it('finishes and records the emails it is sending when stopped, and leaves the r
   const first = mailPath(2);
   const before = received.length;
   const queued = await Promise.all([0, 1, 2, 3, 4, 5].map((n) => first.email.sendEmail(input(n, run))));
-  await waitUntil(() => open === 2);
+  // Polled often: the two sends are in flight for a few hundred milliseconds.
+  await eventually(() => expect(open).toBe(2), 10_000, 20);
   await first.relay.stop();
   first.transport.close();
 
@@ -136,7 +131,7 @@ it('finishes and records the emails it is sending when stopped, and leaves the r
   expect(received.length).toBe(before + 2);
 
   const second = mailPath(2);
-  await waitUntil(async () => (await rowsOf(run)).every((r) => r.status === 'sent'));
+  await eventually(async () => expect((await rowsOf(run)).every((r) => r.status === 'sent')).toBe(true));
   await second.relay.stop();
   second.transport.close();
   expect(received.slice(before).sort()).toEqual(queued.map((q) => q.messageId).sort());
@@ -148,7 +143,7 @@ it('with two relays running, one holds the outbox and every email goes once', as
   const b = mailPath(2);
   const before = received.length;
   const queued = await Promise.all([0, 1, 2, 3, 4, 5].map((n) => (n % 2 ? a : b).email.sendEmail(input(n, run))));
-  await waitUntil(async () => (await rowsOf(run)).every((r) => r.status === 'sent'));
+  await eventually(async () => expect((await rowsOf(run)).every((r) => r.status === 'sent')).toBe(true));
   await Promise.all([a.relay.stop(), b.relay.stop()]);
   a.transport.close();
   b.transport.close();
@@ -165,7 +160,7 @@ it('sends nothing while a relay that died holds the outbox, and takes over once 
   await new Promise((r) => setTimeout(r, 800));
   expect(received.length).toBe(before);
 
-  await waitUntil(async () => (await rowsOf(run)).every((r) => r.status === 'sent'));
+  await eventually(async () => expect((await rowsOf(run)).every((r) => r.status === 'sent')).toBe(true));
   expect(Date.now()).toBeGreaterThanOrEqual(until.getTime());
   await relay.stop();
   transport.close();

@@ -10,6 +10,7 @@ import { startSmtpCapture, type SmtpCapture } from '../harness/smtpCapture';
 import { createDb, type Db } from '../lib/db';
 import { outboxReport } from '../lib/ops/outbox';
 import { startMailRelay, type MailRelay } from '../workers/mailRelay';
+import { eventually } from './support/cases';
 
 function env(name: string): string {
   const value = process.env[name];
@@ -39,13 +40,6 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-async function waitUntil(probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 it('keeps the emails while the mail server is down, shows why, then delivers each once in order', async () => {
   const email = createEmailActivities({ db, from: FROM, publicBaseUrl: 'http://parcours.test', onQueued: relay.wake });
@@ -57,7 +51,7 @@ it('keeps the emails while the mail server is down, shows why, then delivers eac
   }
 
   // The first one was tried and failed; the second waits behind it (same person, same case).
-  await waitUntil(async () => (await outboxReport(db)).failing === 1);
+  await eventually(async () => expect((await outboxReport(db)).failing).toBe(1), 15_000);
   const report = await outboxReport(db);
   expect(report.pending).toBe(2);
   expect(report.waiting.map((w) => [w.reference, w.attempts])).toEqual([[reference, 1], [reference, 0]]);
@@ -65,7 +59,7 @@ it('keeps the emails while the mail server is down, shows why, then delivers eac
   expect(report.waiting[0].nextAttemptAt!.getTime()).toBeGreaterThan(Date.now() - 100);
 
   await smtp.resume();
-  await waitUntil(async () => (await outboxReport(db)).pending === 0);
+  await eventually(async () => expect((await outboxReport(db)).pending).toBe(0), 15_000);
   const mine = smtp.messages.filter((m) => m.subject.includes(reference));
   expect(mine.map((m) => m.messageId)).toEqual(queued.map((q) => q.messageId));
   expect(await db.outboundEmail.findMany({ where: { caseReference: reference }, orderBy: { id: 'asc' }, select: { status: true, lastError: true } })).toEqual([

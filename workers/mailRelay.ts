@@ -21,6 +21,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import type { Transporter } from 'nodemailer';
 import { DocumentStore } from '../api/uploads/documentStore';
+import type { AppConfig } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 
@@ -39,6 +40,11 @@ export interface MailRelayDeps {
   leaseMs?: number;
   /** Called once a message is recorded as sent; `acceptedAt` is when the server's acceptance arrived (ms since the epoch). */
   onSent?: (sent: { idempotencyKey: string; caseReference: string | null; acceptedAt: number }) => void | Promise<void>;
+}
+
+/** The relay's dependencies from the configuration (one place, for the relay process, the harness and the tests). */
+export function relayDepsFrom(config: AppConfig, db: Db, transport: Transporter): MailRelayDeps {
+  return { db, transport, from: config.smtp.from, documentsDir: config.uploads.documentsDir, maxConcurrentSends: config.smtp.maxConnections ?? 2 };
 }
 
 export interface MailRelay {

@@ -4,7 +4,7 @@ import { createTransport } from '../activities/email';
 import { loadConfig } from '../lib/config';
 import { createDb, useWriteAheadLog } from '../lib/db';
 import { createLogger } from '../lib/logger';
-import { startMailRelay } from './mailRelay';
+import { relayDepsFrom, startMailRelay } from './mailRelay';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const db = createDb(config.databaseUrl);
   await useWriteAheadLog(db);
   const transport = createTransport(config.smtp);
-  const relay = startMailRelay({ db, transport, from: config.smtp.from, documentsDir: config.uploads.documentsDir, maxConcurrentSends: config.smtp.maxConnections ?? 2, log });
+  const relay = startMailRelay({ ...relayDepsFrom(config, db, transport), log });
   log.info({ smtp: `${config.smtp.host}:${config.smtp.port}` }, 'mail relay started');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

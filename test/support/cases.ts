@@ -35,15 +35,18 @@ export async function waitForState(app: Express, auth: { Authorization: string }
   throw new Error(`Case ${reference} did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
 }
 
-/** Retries `probe` until it stops throwing (for effects that land asynchronously, like read-model rows). */
-export async function eventually<T>(probe: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+/**
+ * Retries `probe` every `intervalMs` until it stops throwing (for effects that land asynchronously,
+ * like read-model rows; a short interval catches a state that lasts only a moment).
+ */
+export async function eventually<T>(probe: () => T | Promise<T>, timeoutMs = 10_000, intervalMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       return await probe();
     } catch (err) {
       if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, intervalMs));
     }
   }
 }

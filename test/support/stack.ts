@@ -19,7 +19,7 @@ import { createDb, type Db } from '../../lib/db';
 import { createLogger, type Logger } from '../../lib/logger';
 import { createCareWorker } from '../../workers/careWorker';
 import { startSmtpCapture, type SmtpCapture } from '../../harness/smtpCapture';
-import { startMailRelay } from '../../workers/mailRelay';
+import { relayDepsFrom, startMailRelay } from '../../workers/mailRelay';
 
 let runtimeInstalled = false;
 
@@ -134,7 +134,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack | Liste
   // The mail relay runs in the test process, woken whenever an email is queued, so mail goes out at once.
   // A short lease: a database restored from a backup holds the lease of the relay that ran then, and
   // the new relay waits for it to expire (60 s in production, 2 s here).
-  const relay = startMailRelay({ db, transport, from: config.smtp.from, documentsDir: config.uploads.documentsDir, maxConcurrentSends: config.smtp.maxConnections ?? 2, pollMs: 100, leaseMs: 2_000 });
+  const relay = startMailRelay({ ...relayDepsFrom(config, db, transport), pollMs: 100, leaseMs: 2_000 });
 
   const nativeConnection = await NativeConnection.connect({ address });
   const worker: Worker = await createCareWorker({
