@@ -2,6 +2,19 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * What workflow code may not import. A running case keeps the rules it was given: fees, tariffs,
+ * checklists, visa and coverage lists come from its input (workflows/rules.ts), never from config/
+ * read live, so config/ gives workflow code types only. `allowed` re-admits one path (gitignore style).
+ */
+function workflowImportBans(allowed = []) {
+  return [
+    { group: ['node:*', 'fs', 'path', 'crypto', 'http', 'https', 'net', 'child_process'], message: 'Workflow code is deterministic: no Node built-ins.' },
+    { group: ['../activities/*', '../activities'], allowTypeImports: true, message: 'Import activity types only, through proxyActivities.' },
+    { group: ['../config/*', '../../config/*', ...allowed], allowTypeImports: true, message: "Workflow code reads rules from the case's own version (caseRules in workflows/rules.ts), never live from config/: import types only." },
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'generated/', 'coverage/', '.temporal/', '.dev/', 'data/'] },
   js.configs.recommended,
@@ -17,9 +30,12 @@ export default tseslint.config(
   },
   {
     files: ['workflows/**/*.ts', 'bench/bareWorkflow.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'path', 'crypto', 'http', 'https', 'net', 'child_process'], message: 'Workflow code is deterministic: no Node built-ins.' }, { group: ['../activities/*', '../activities'], allowTypeImports: true, message: 'Import activity types only, through proxyActivities.' }] }],
-    },
+    rules: { 'no-restricted-imports': ['error', { patterns: workflowImportBans() }] },
+  },
+  {
+    // The frozen first rules version, for histories recorded before cases carried their rules.
+    files: ['workflows/rules.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: workflowImportBans(['!../config/rules', '../config/rules/*', '!../config/rules/v2026-01']) }] },
   },
   {
     // People act only on durable state: what the API and the pages show comes from the read model the

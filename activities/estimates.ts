@@ -1,4 +1,5 @@
-// The financial estimate (devis, domain: step 3): priced lines from config/tariffs.ts, a number
+// The financial estimate (devis, domain: step 3): priced lines from the tariff in force when it is
+// issued (the rules version of that day, lib/rules.ts), a number
 // from a yearly counter, and a PDF kept content-addressed with the case's documents. Called by the
 // workflow's treatment programme (workflows/treatmentProgramme.ts); pricing is in workflows/pricing.ts.
 //
@@ -10,8 +11,9 @@
 import type { IssuedDocumentKindId } from '../config/documentKinds';
 import { ESTIMATE_NOTICES, ESTIMATE_VALIDITY_DAYS, estimateNumber, type EstimateLanguage } from '../config/tariffs';
 import type { Db } from '../lib/db';
+import { RulesRegistry } from '../lib/rules';
 import type { RequestType } from '../workflows/definitions';
-import { formatEuros, priceEstimate, type EstimateLine, type EstimateLineInput } from '../workflows/pricing';
+import { formatEuros, priceEstimate, tariffFor, type EstimateLine, type EstimateLineInput, type Tariff } from '../workflows/pricing';
 import { checkIssueInput, createDocumentIssuer, formatDate, invalid, PdfLayout, requiredText, type IssuedKind } from './pdfDocuments';
 
 export { formatEuros, priceEstimate, type EstimateLine, type EstimateLineInput };
@@ -61,6 +63,8 @@ export interface IssuedEstimate {
   lines: EstimateLine[];
   documentId: string;
   sha256: string;
+  /** The catalogue the lines were priced from: the tariff in force on the day of issue. */
+  tariff: Tariff;
 }
 
 
@@ -102,7 +106,8 @@ export async function renderEstimatePdf(c: PdfContent): Promise<Uint8Array> {
   return doc.save();
 }
 
-export function createEstimateActivities(deps: { db: Db; documentsDir: string }) {
+export function createEstimateActivities(deps: { db: Db; documentsDir: string; rules?: RulesRegistry }) {
+  const rules = deps.rules ?? new RulesRegistry();
   const issuer = createDocumentIssuer(deps);
 
   async function issueEstimate(input: IssueEstimateInput): Promise<IssuedEstimate> {
@@ -110,13 +115,16 @@ export function createEstimateActivities(deps: { db: Db; documentsDir: string })
     const patientName = requiredText(input.patientName, 'patientName');
     const validUntil = input.validUntil ? new Date(input.validUntil) : new Date(issuedAt.getTime() + ESTIMATE_VALIDITY_DAYS * DAY_MS);
     if (Number.isNaN(validUntil.getTime()) || validUntil.getTime() < issuedAt.getTime()) throw invalid(`validUntil must be an ISO date after issuedAt: ${input.validUntil}`);
-    const { lines, totalCents } = priceEstimate(input.requestType, input.language, input.lines);
+    // The tariff that legally applies is the one in force when the estimate is issued; the result
+    // records it, so the case's history keeps it whatever is published later.
+    const tariff = tariffFor(input.requestType, rules.inForce(issuedAt));
+    const { lines, totalCents } = priceEstimate(tariff, input.language, input.lines);
 
     const caseId = await issuer.caseIdOf(input.reference);
     if (input.caseId !== undefined && input.caseId !== caseId) throw invalid(`caseId ${input.caseId} is not the case ${input.reference}.`);
     const content = { language: input.language, issuedAt, validUntil, patientName, reference: input.reference, lines, totalCents };
     const issued = await issuer.issue(ESTIMATE, { idempotencyKey: input.idempotencyKey, caseId, language: input.language, issuedAt }, (number) => renderEstimatePdf({ number, ...content }));
-    return { number: issued.number, totalCents, validUntil: validUntil.toISOString(), lines, documentId: issued.documentId, sha256: issued.sha256 };
+    return { number: issued.number, totalCents, validUntil: validUntil.toISOString(), lines, documentId: issued.documentId, sha256: issued.sha256, tariff };
   }
 
   return { issueEstimate };

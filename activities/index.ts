@@ -1,6 +1,7 @@
 // All activities of the care-pathway worker, built from their dependencies.
 import type { AppConfig } from '../lib/config';
 import type { Db } from '../lib/db';
+import type { RulesRegistry } from '../lib/rules';
 import { createCaseRecordActivities } from './caseRecords';
 import { createEmailActivities, type EmailDeps } from './email';
 import { createEstimateActivities } from './estimates';
@@ -18,6 +19,8 @@ export interface ActivityDeps extends StaffAddresses {
   /** Called when an email was queued (e.g. wakes a mail relay running in the same process). */
   onEmailQueued?: EmailDeps['onQueued'];
   afterEmailQueued?: EmailDeps['afterQueued'];
+  /** The published rules versions: an estimate is priced from the tariff in force on its day. */
+  rules: RulesRegistry;
 }
 
 /** The worker's dependencies from the configuration (one place, for the worker process and the tests). */
@@ -33,6 +36,7 @@ export function activityDepsFrom(config: AppConfig, db: Db): ActivityDeps {
     financeTeamEmail: config.financeTeamEmail,
     supportTeamEmail: config.supportTeamEmail,
     medicalAssistantsEmail: config.medicalAssistantsEmail,
+    rules: config.rules,
   };
 }
 
@@ -43,7 +47,7 @@ export function createActivities(deps: ActivityDeps) {
     ...email,
     ...createMessageActivities({ db: deps.db, sendEmail: email.sendEmail, admissionTeamEmail: deps.admissionTeamEmail }),
     ...createStaffEmailActivities({ db: deps.db, sendEmail: email.sendEmail, ...staffAddresses(deps) }),
-    ...createEstimateActivities({ db: deps.db, documentsDir: deps.documentsDir }),
+    ...createEstimateActivities({ db: deps.db, documentsDir: deps.documentsDir, rules: deps.rules }),
     ...createVisaCertificateActivities({ db: deps.db, documentsDir: deps.documentsDir }),
     ...createInvoiceActivities({ db: deps.db, documentsDir: deps.documentsDir }),
   };

@@ -27,6 +27,7 @@ import { registerCaseRoutes } from './routes/cases';
 import { registerDocumentRoutes } from './routes/documents';
 import { registerPathwayRoutes } from './routes/pathway';
 import { registerPaymentRoutes } from './routes/payments';
+import { registerRulesRoutes } from './routes/rules';
 import { registerStaffRoutes } from './routes/staff';
 import { registerTreatmentRoutes } from './routes/treatment';
 import { registerWorklistRoutes } from './routes/worklist';
@@ -74,7 +75,7 @@ export function createApp(deps: AppDeps): App {
     },
   });
   registerAuthRoutes(routes, accounts, authLimit);
-  registerCaseRoutes(routes, { db, client, access, taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, temporalUiUrl: config.temporal.uiUrl, timings: config.pathwayTimings });
+  registerCaseRoutes(routes, { db, client, access, taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, temporalUiUrl: config.temporal.uiUrl, timings: config.pathwayTimings, rules: config.rules });
   registerDocumentRoutes(routes, { db, client, access, uploads: config.uploads });
   registerPathwayRoutes(routes, { db, client, access });
   registerTreatmentRoutes(routes, { db, client, access });
@@ -82,6 +83,7 @@ export function createApp(deps: AppDeps): App {
   registerWorklistRoutes(routes, { db });
   registerAuditRoutes(routes, { db });
   registerStaffRoutes(routes, { db });
+  registerRulesRoutes(routes, { rules: config.rules });
   registerMessageRoutes(routes, { db, client, access });
 
   const app = express();

@@ -60,6 +60,8 @@ export const policy = {
   'audit.read': { patientSide: false, staff: ['ops'] },
   // The staff directory (name and role), to pick a care coordinator for a case.
   'staff.list': { patientSide: false, staff: [...COORDINATORS, 'ops'] },
+  // The published rules versions (fees, tariffs, checklists, visa lists): staff see which a case runs under.
+  'rules.read': { patientSide: false, staff: ALL_STAFF },
 } as const satisfies Record<string, Permission>;
 
 export type Action = keyof typeof policy;

@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
-import { defaultTimings, type PathwayTimings } from '../config/pathway';
+import type { PathwayTimings } from '../config/pathway';
+import { RulesRegistry } from './rules';
 import { databaseUrl, projectRoot } from './databaseUrl';
 
 const duration = z.string().refine((v) => {
@@ -101,8 +102,10 @@ export interface AppConfig {
   supportTeamEmail: string;
   /** Medical assistants / secretaries: appointment changes and medical questions during the stay. */
   medicalAssistantsEmail: string;
-  /** Durations given to each new case (config/pathway.ts defaults, overridden by PATHWAY_* variables). */
-  pathwayTimings: PathwayTimings;
+  /** Durations set by PATHWAY_* variables: they override the rules version's for each new case (tests use seconds). */
+  pathwayTimings: Partial<PathwayTimings>;
+  /** The published rules versions (config/rules/): the API gives each new case the one in force. */
+  rules: RulesRegistry;
 }
 
 /** Reads the configuration; a bad value stops the process with the variable's name and what is expected. */
@@ -140,19 +143,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     financeTeamEmail: e.FINANCE_TEAM_EMAIL,
     supportTeamEmail: e.SUPPORT_TEAM_EMAIL,
     medicalAssistantsEmail: e.MEDICAL_ASSISTANTS_EMAIL,
-    pathwayTimings: {
-      reminderAfter: (e.PATHWAY_REMINDER_AFTER as Duration | undefined) ?? defaultTimings.reminderAfter,
-      maxReminders: e.PATHWAY_MAX_REMINDERS ?? defaultTimings.maxReminders,
-      feeReminderAfter: (e.PATHWAY_FEE_REMINDER_AFTER as Duration | undefined) ?? defaultTimings.feeReminderAfter,
-      reportSla: (e.PATHWAY_REPORT_SLA as Duration | undefined) ?? defaultTimings.reportSla,
-      reviewWithin: (e.PATHWAY_REVIEW_WITHIN as Duration | undefined) ?? defaultTimings.reviewWithin,
-      estimateValidity: (e.PATHWAY_ESTIMATE_VALIDITY as Duration | undefined) ?? defaultTimings.estimateValidity,
-      guaranteeReminderAfter: (e.PATHWAY_GUARANTEE_REMINDER_AFTER as Duration | undefined) ?? defaultTimings.guaranteeReminderAfter,
-      taskReminderAfter: (e.PATHWAY_TASK_REMINDER_AFTER as Duration | undefined) ?? defaultTimings.taskReminderAfter,
-      arrivalReminderBefore: (e.PATHWAY_ARRIVAL_REMINDER_BEFORE as Duration | undefined) ?? defaultTimings.arrivalReminderBefore,
-      followUpWindow: (e.PATHWAY_FOLLOW_UP_WINDOW as Duration | undefined) ?? defaultTimings.followUpWindow,
-      continueAsNewAfterEvents: e.PATHWAY_CONTINUE_AS_NEW_AFTER_EVENTS ?? defaultTimings.continueAsNewAfterEvents,
-    },
+    rules: new RulesRegistry(),
+    // Only the variables set: they override the rules version's durations for every new case.
+    pathwayTimings: Object.fromEntries(Object.entries({
+      reminderAfter: e.PATHWAY_REMINDER_AFTER,
+      maxReminders: e.PATHWAY_MAX_REMINDERS,
+      feeReminderAfter: e.PATHWAY_FEE_REMINDER_AFTER,
+      reportSla: e.PATHWAY_REPORT_SLA,
+      reviewWithin: e.PATHWAY_REVIEW_WITHIN,
+      estimateValidity: e.PATHWAY_ESTIMATE_VALIDITY,
+      guaranteeReminderAfter: e.PATHWAY_GUARANTEE_REMINDER_AFTER,
+      taskReminderAfter: e.PATHWAY_TASK_REMINDER_AFTER,
+      arrivalReminderBefore: e.PATHWAY_ARRIVAL_REMINDER_BEFORE,
+      followUpWindow: e.PATHWAY_FOLLOW_UP_WINDOW,
+      continueAsNewAfterEvents: e.PATHWAY_CONTINUE_AS_NEW_AFTER_EVENTS,
+    }).filter(([, v]) => v !== undefined)),
   };
 }
 

@@ -1,7 +1,8 @@
 // The coverage route on its own (pure function, no server): each route, the precedence between
 // them, the NIR check and the notices patients are shown.
 import { EEA_NON_EU_STATES, EU_EEA_CH, EU_MEMBER_STATES, coverageNotices } from '../config/coverage';
-import { coverageRoute, isValidNir, normaliseCountryCode, type CoverageInput } from '../workflows/coverage';
+import { coverageRoute as routeUnder, isValidNir, normaliseCountryCode, type CoverageInput } from '../workflows/coverage';
+import { RULES_BEFORE_VERSIONING } from '../workflows/rules';
 
 // The example of the NIR's French Wikipedia article (key 38), and keys computed separately as
 // 97 − (number mod 97), Corsica's 2A/2B counted as 19/18.
@@ -10,6 +11,9 @@ const NIR_MAINLAND = '185057800608491';
 const NIR_CORSICA_2A = '285022A12345632';
 const NIR_CORSICA_2B = '176052B12345616';
 const NIR_TEMPORARY = '792019912300146';
+
+/** Under the first rules version, whose lists and notices the expectations below quote. */
+const coverageRoute = (input: CoverageInput) => routeUnder(input, RULES_BEFORE_VERSIONING);
 
 const ids = (input: CoverageInput) => coverageRoute(input).notices.map((n) => n.id);
 

@@ -9,7 +9,8 @@ import { createInvoiceActivities, INVOICE_COUNTER_OFFSET, INVOICE_NUMBER_PATTERN
 import { DocumentStore } from '../api/uploads/documentStore';
 import { DOCUMENT_KIND_IDS, documentKindLabel, ISSUED_DOCUMENT_KIND_IDS, isIssuedDocumentKind } from '../config/documentKinds';
 import type { CoverageRoute } from '../workflows/coverage';
-import { formatEuros, priceEstimate } from '../workflows/pricing';
+import { formatEuros, priceEstimate, tariffFor } from '../workflows/pricing';
+import { RULES_BEFORE_VERSIONING } from '../workflows/rules';
 import { reconcile } from '../workflows/reconciliation';
 import { createCaseRow } from './support/caseRows';
 import { nonRetryableFailure as failure } from './support/failures';
@@ -50,7 +51,7 @@ function input(reference: string, s: Scenario = {}, overrides: Partial<IssueFina
   const coverageRoute = s.coverageRoute ?? 'self_pay';
   const insurers = s.insurers ?? [];
   const payments = s.payments ?? [{ paymentId: 'pay_001', amountCents: 500_000, paidAt: '2026-02-10T09:30:00.000Z' }];
-  const { lines } = priceEstimate('treatment', language, [
+  const { lines } = priceEstimate(tariffFor('treatment', RULES_BEFORE_VERSIONING), language, [
     { code: 'consultation', quantity: 1 },
     { code: 'chemotherapy_cycle', quantity: 3 },
     { code: 'hospital_day', quantity: 2 },
@@ -60,6 +61,7 @@ function input(reference: string, s: Scenario = {}, overrides: Partial<IssueFina
     invoiced: lines,
     insurerCoveredCents: insurers.reduce((sum, i) => sum + i.coveredCents, 0),
     paidCents: payments.reduce((sum, p) => sum + p.amountCents, 0),
+    copaymentPercent: RULES_BEFORE_VERSIONING.stay.copaymentPercent,
   });
   return {
     idempotencyKey: `case-${reference}:final-invoice:${crypto.randomUUID()}`,

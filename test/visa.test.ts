@@ -1,11 +1,14 @@
 // The visa requirement and the companion's certificate on their own (pure functions, no server).
 import { EU_EEA_CH } from '../config/coverage';
 import { SHORT_STAY_VISA_NATIONALITIES, VISA_EXEMPT_NATIONALITIES } from '../config/visa';
-import { companionCertificateAllowed, dayNumber, visaRequirement, type VisaInput } from '../workflows/visa';
+import { RULES_BEFORE_VERSIONING as rules } from '../workflows/rules';
+import { companionCertificateAllowed as allowedUnder, dayNumber, visaRequirement, type VisaInput } from '../workflows/visa';
 
 const today = '2026-03-01';
 const base: VisaInput = { nationality: 'MA', countryOfResidence: 'MA', plannedStayDays: 30, arrivalDate: '2026-04-15', today };
-const visa = (over: Partial<VisaInput>) => visaRequirement({ ...base, ...over });
+// Under the first rules version, whose lists and texts the expectations below quote.
+const visa = (over: Partial<VisaInput>) => visaRequirement({ ...base, ...over }, rules);
+const companionCertificateAllowed = (input: Parameters<typeof allowedUnder>[0]) => allowedUnder(input, rules);
 
 const CONSULATE_EN = 'Apply at the French consulate of your country of residence; the answer usually takes 2 to 10 days.';
 const CONSULATE_FR = 'Faites la demande auprès du consulat de France de votre pays de résidence ; la réponse est généralement donnée sous 2 à 10 jours.';

@@ -12,7 +12,7 @@ export function createPortal(app: express.Express, deps: { config: AppConfig; lo
   const portal = new Portal({ config: deps.config, logger: deps.logger, dispatch: inProcessApi(app) });
   portal.assets();
   registerPatientRoutes(portal, { fakePaymentProvider: deps.config.payments.fakeProvider, webhookSecret: deps.config.payments.webhookSecret });
-  registerStaffRoutes(portal, { temporalUiUrl: deps.config.temporal.uiUrl, namespace: deps.config.temporal.namespace });
+  registerStaffRoutes(portal, { temporalUiUrl: deps.config.temporal.uiUrl, namespace: deps.config.temporal.namespace, rules: deps.config.rules });
   portal.errorPages();
   return portal.router;
 }

@@ -11,6 +11,7 @@ import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import { requestId as requestIdOf } from '../api/errors';
+import type { CaseRules } from '../config/rules/types';
 import type { AppConfig } from '../lib/config';
 import { projectRoot } from '../lib/databaseUrl';
 import type { Logger } from '../lib/logger';
@@ -54,6 +55,8 @@ export interface Ctx {
   /** Sends a full page with this title and status. */
   render: (title: string, main: SafeHtml, status?: number) => void;
   pageContext: () => PageContext;
+  /** The rules a case runs under (its version, as published), for the texts and lists its pages show. */
+  rulesOf: (state: { rulesVersion?: string }) => CaseRules;
   /** Signs in: keeps the API's tokens in the session cookie. */
   startSession: (s: PortalSession) => void;
   endSession: () => void;
@@ -212,6 +215,10 @@ export class Portal {
         const r = await api<R>(call);
         throwUnlessOk(r);
         return r.body;
+      },
+      rulesOf: (state) => {
+        const registry = this.deps.config.rules;
+        return (state.rulesVersion ? registry.byId(state.rulesVersion) : undefined) ?? registry.all()[0];
       },
       pageContext: () => {
         // One token per response: the cookie and every form of the page must carry the same one.

@@ -20,9 +20,9 @@ import {
 import type { Activities } from '../activities';
 import type { EmailTemplateName } from '../activities/emailTemplates';
 import type { StaffAudience, StaffTemplate } from '../activities/staffEmails';
-import { refundNotice, studyFees } from '../config/fees';
-import { defaultTimings, type PathwayTimings } from '../config/pathway';
+import type { PathwayTimings } from '../config/pathway';
 import { checklistItems, computeChecklist, missingItems } from './checklist';
+import { caseRules } from './rules';
 import {
   addDocumentUpdate,
   answerQuestionnaireUpdate,
@@ -89,7 +89,9 @@ const fail = (type: string, message: string, details?: unknown) => ApplicationFa
 
 export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   const workflowId = workflowIdFor(input.reference);
-  const timings: PathwayTimings = { ...defaultTimings, ...input.timings };
+  // The rules this case was given when it started: it keeps them to the end (workflows/rules.ts).
+  const rules = caseRules(input);
+  const timings: PathwayTimings = { ...rules.timings, ...input.timings };
   const lang = input.language;
   // A new case collects its file from the start: the questionnaire is accepted as soon as it exists.
   const state: CaseState = initialCaseState(input);
@@ -213,9 +215,9 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     {
       validator: ({ itemId }) => {
         requirePhase(['file_collection'], 'change the checklist');
-        const item = checklistItems(input.requestType).find((i) => i.id === itemId);
+        const item = checklistItems(input.requestType, rules).find((i) => i.id === itemId);
         if (!item || item.source !== 'document' || !item.mayBeDeclaredNone) {
-          const allowed = checklistItems(input.requestType).filter((i) => i.source === 'document' && i.mayBeDeclaredNone).map((i) => i.id);
+          const allowed = checklistItems(input.requestType, rules).filter((i) => i.source === 'document' && i.mayBeDeclaredNone).map((i) => i.id);
           throw fail(FAILURE_TYPES.invalid, `Item '${itemId}' cannot be declared "none"; only: ${allowed.join(', ')}.`, { allowed });
         }
       },
@@ -327,7 +329,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   );
 
   const programme = createTreatmentProgramme({
-    input, workflowId, timings, state,
+    input, workflowId, timings, rules, state,
     ending: () => ending,
     moveTo, record, emailPatient, staffEmail, refreshPaymentStatus, setDeadline, publishDetails, requireNotEnded,
     issueEstimate: (x) => issued.issueEstimate.executeWithOptions({ summary: 'Issue estimate (PDF)' }, [x]),
@@ -397,7 +399,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     }
     state.lastRequest = null;
 
-    const fee = studyFees[input.requestType].amountCents;
+    const fee = rules.studyFees[input.requestType].amountCents;
     state.amountDueCents = fee;
     setPaymentStatus(paymentStatusNow());
     if (state.amountPaidCents < fee) {
@@ -524,11 +526,11 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     return (['report_pending', 'treatment_planning', 'estimate_review', 'guarantee_pending', 'stay_preparation', 'awaiting_arrival', 'in_stay', 'follow_up'] as Phase[]).includes(state.phase);
   }
   function refundSentence(): string {
-    return state.refundDueCents ? refundNotice[lang].replace('{amount}', formatEur(state.refundDueCents)) : '';
+    return state.refundDueCents ? rules.refundNotice[lang].replace('{amount}', formatEur(state.refundDueCents)) : '';
   }
 
   function refreshChecklist(): void {
-    state.checklist = computeChecklist(input.requestType, state.questionnaire, state.documents, state.declaredNone);
+    state.checklist = computeChecklist(input.requestType, state.questionnaire, state.documents, state.declaredNone, rules);
   }
 
   function paymentStatusNow(): PaymentStatus {
@@ -541,7 +543,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   }
   /** The amount due and payment status from the state (step 3 adds estimates and the final account). */
   function refreshPaymentStatus(): void {
-    if (state.treatment.estimates.length) state.amountDueCents = programme.amountDueCents(studyFees[input.requestType].amountCents);
+    if (state.treatment.estimates.length) state.amountDueCents = programme.amountDueCents(rules.studyFees[input.requestType].amountCents);
     setPaymentStatus(paymentStatusNow());
   }
   function setPaymentStatus(status: PaymentStatus): void {

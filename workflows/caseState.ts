@@ -3,6 +3,7 @@
 // so a new case reads and accepts the questionnaire as soon as `POST /cases` answers.
 import { computeChecklist } from './checklist';
 import type { AwaitingRole, CaseStartInput, CaseState, CaseView, TreatmentState } from './definitions';
+import { caseRules } from './rules';
 
 export const waitingForText: Record<AwaitingRole, string> = {
   system: 'Parcours is recording the case',
@@ -24,6 +25,7 @@ export const emptyTreatment = (): TreatmentState => ({
   companions: [],
   tasks: [],
   dischargedAt: null,
+  tariff: null,
   invoiced: [],
   reconciliation: null,
   followUps: [],
@@ -41,10 +43,12 @@ export function initialCaseState(input: CaseStartInput): CaseState {
     placeOfBirth: p.placeOfBirth, phone: p.phone, postalAddress: p.postalAddress, reason: input.reason,
     referrerName: r?.name, referrerInstitution: r?.institution, referrerPhone: r?.phone, referrerEmail: r?.email,
   });
+  const rules = caseRules(input);
   return {
     version: 0,
     reference: input.reference,
     requestType: input.requestType,
+    rulesVersion: rules.id,
     language: input.language,
     phase: 'file_collection',
     awaitingRole: 'patient',
@@ -54,7 +58,7 @@ export function initialCaseState(input: CaseStartInput): CaseState {
     amountDueCents: 0,
     amountPaidCents: 0,
     refundDueCents: 0,
-    checklist: computeChecklist(input.requestType, questionnaire, [], []),
+    checklist: computeChecklist(input.requestType, questionnaire, [], [], rules),
     questionnaire,
     declaredNone: [],
     coordinatorId: null,

@@ -1,7 +1,8 @@
 // The file's checklist: a pure function of the request type's items, the questionnaire answers,
 // the documents received and the items declared "none". Used by the workflow (state, validator)
 // and shown to patients and staff.
-import { checklists, type ChecklistItem } from '../config/checklists';
+import type { ChecklistItem } from '../config/checklists';
+import type { CaseRules } from './rules';
 import type { DocumentAdded, RequestType } from './definitions';
 
 export type ItemStatus = 'missing' | 'provided' | 'declared_none' | 'needs_translation';
@@ -18,8 +19,8 @@ export interface ChecklistEntry {
 
 export type Answers = Record<string, string | undefined>;
 
-export function checklistItems(requestType: RequestType): readonly ChecklistItem[] {
-  return checklists[requestType];
+export function checklistItems(requestType: RequestType, rules: Pick<CaseRules, 'checklists'>): readonly ChecklistItem[] {
+  return rules.checklists[requestType];
 }
 
 function entry(item: ChecklistItem, answers: Answers, documents: readonly DocumentAdded[], declaredNone: readonly string[]): ChecklistEntry {
@@ -35,8 +36,8 @@ function entry(item: ChecklistItem, answers: Answers, documents: readonly Docume
   return { id: item.id, label: item.label, source: 'document', mayBeDeclaredNone: !!item.mayBeDeclaredNone, status };
 }
 
-export function computeChecklist(requestType: RequestType, answers: Answers, documents: readonly DocumentAdded[], declaredNone: readonly string[]): ChecklistEntry[] {
-  return checklistItems(requestType).map((item) => entry(item, answers, documents, declaredNone));
+export function computeChecklist(requestType: RequestType, answers: Answers, documents: readonly DocumentAdded[], declaredNone: readonly string[], rules: Pick<CaseRules, 'checklists'>): ChecklistEntry[] {
+  return checklistItems(requestType, rules).map((item) => entry(item, answers, documents, declaredNone));
 }
 
 /** The IDs of required items not yet satisfied. */

@@ -21,7 +21,8 @@
 // ("fr " is FR), because a lookup key's case carries no meaning and workflow code should not throw
 // on patient data (a thrown error blocks the case's workflow task). A value that is not two letters
 // after that matches no list, so it leads to the cautious answer (not an EU resident).
-import { EU_EEA_CH, coverageNotices, type CoverageNotice, type CoverageNoticeId } from '../config/coverage';
+import type { CoverageNotice, CoverageNoticeId } from '../config/coverage';
+import type { CaseRules } from './rules';
 
 export type CoverageRoute = 'french_insured' | 'eu_planned_care' | 'insurer_guarantee' | 'self_pay';
 export type Prepayment = 'none_copayment_only' | 'insurer' | 'full';
@@ -72,16 +73,16 @@ function hasDeclaredPhysician(value: CoverageInput['declaredTreatingPhysician'])
   return typeof value === 'string' ? value.trim().length > 0 : value === true;
 }
 
-const notice = (id: CoverageNoticeId): CoverageNotice => ({ ...coverageNotices[id] });
-
-export function coverageRoute(input: CoverageInput): CoverageDecision {
+/** The route and what the patient is told, under the case's coverage rules. */
+export function coverageRoute(input: CoverageInput, rules: Pick<CaseRules, 'coverage'>): CoverageDecision {
+  const notice = (id: CoverageNoticeId) => ({ ...rules.coverage.notices[id] });
   const nir = input.frenchSocialSecurityNumber?.trim() ?? '';
   if (nir && isValidNir(nir) && hasDeclaredPhysician(input.declaredTreatingPhysician)) {
     return { route: 'french_insured', prepayment: 'none_copayment_only', notices: [notice('french_insured')] };
   }
 
   const residence = normaliseCountryCode(input.countryOfResidence);
-  const euResident = residence !== null && EU_EEA_CH.includes(residence);
+  const euResident = residence !== null && rules.coverage.euEeaCh.includes(residence);
   const s2 = input.priorAuthorisation === 's2_form';
 
   let route: CoverageRoute;

@@ -3,10 +3,11 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { PathwayTimings } from '../config/pathway';
+import type { CaseRules } from '../config/rules/types';
 import type { PatientRequestKind, TaskTeam, TreatmentSiteId } from '../config/stay';
 import type { ChecklistEntry } from './checklist';
 import type { CoverageRoute, Prepayment } from './coverage';
-import type { EstimateLine, EstimateLineInput } from './pricing';
+import type { EstimateLine, EstimateLineInput, Tariff } from './pricing';
 import type { Reconciliation } from './reconciliation';
 import type { VisaStatus } from './visa';
 
@@ -82,8 +83,13 @@ export interface CaseStartInput {
   reason?: string;
   /** The account that opened the case (patient or referring doctor). */
   ownerId?: string;
-  /** Per-case durations (tests use seconds); defaults in config/pathway.ts. */
+  /** Per-case durations (tests use seconds), on top of the rules' timings. */
   timings?: Partial<PathwayTimings>;
+  /**
+   * The rules version in force when the case was opened (config/rules/): the case keeps it to the end.
+   * Absent from cases opened before rules were versioned: they run under the first version.
+   */
+  rules?: CaseRules;
   /** Set when a long case continued as new: the state to resume from (see workflows/carePathway.ts). */
   resume?: ResumePoint;
 }
@@ -117,6 +123,8 @@ export interface CaseState {
   version: number;
   reference: string;
   requestType: RequestType;
+  /** The rules version the case runs under (config/rules/), given when it was opened. */
+  rulesVersion: string;
   language: Language;
   phase: Phase;
   awaitingRole: AwaitingRole;
@@ -219,6 +227,11 @@ export interface TreatmentState {
   tasks: CaseTask[];
   dischargedAt: string | null;
   /** The care given, priced (from the discharge). */
+  /**
+   * The catalogue the care is invoiced from: the tariff the case's first estimate was priced from (in
+   * force on its day of issue). Null until then, and in cases whose estimates predate it.
+   */
+  tariff?: Tariff | null;
   invoiced: EstimateLine[];
   reconciliation: (Reconciliation & { invoiceNumber: string; invoiceDocumentId: string }) | null;
   followUps: FollowUp[];
@@ -258,6 +271,8 @@ export const searchAttributes = {
   CoordinatorId: defineSearchAttributeKey('CoordinatorId', SearchAttributeType.KEYWORD),
   PatientCountry: defineSearchAttributeKey('PatientCountry', SearchAttributeType.KEYWORD),
   PaymentStatus: defineSearchAttributeKey('PaymentStatus', SearchAttributeType.KEYWORD),
+  /** The rules version the case runs under (config/rules/): set when it starts, never changes. */
+  RulesVersion: defineSearchAttributeKey('RulesVersion', SearchAttributeType.KEYWORD),
 } as const;
 
 /** `--search-attribute` flags for `temporal server start-dev`, from the keys above. */

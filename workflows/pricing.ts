@@ -1,7 +1,8 @@
-// Pricing an estimate from the tariff catalogue (config/tariffs.ts): pure and exact (integer cents),
+// Pricing an estimate from a tariff catalogue (a rules version's `tariffs`): pure and exact (integer cents),
 // so the workflow can refuse bad lines before anything is issued and the PDF prints the same sums.
 import { ApplicationFailure } from '@temporalio/common';
-import { programmeFor, tariffs, type EstimateLanguage } from '../config/tariffs';
+import type { EstimateLanguage, EstimateProgramme, TariffItem } from '../config/tariffs';
+import type { CaseRules } from './rules';
 import { FAILURE_TYPES, REQUEST_TYPES, type RequestType } from './definitions';
 
 const MAX_QUANTITY = 999;
@@ -32,12 +33,27 @@ export function formatEuros(cents: number, language: EstimateLanguage): string {
   return language === 'fr' ? `${sign}${grouped(' ')},${rest} €` : `${sign}€${grouped(',')}.${rest}`;
 }
 
-/** Prices the lines from the catalogue; every amount is an exact integer product, the total an exact sum. */
-export function priceEstimate(requestType: RequestType, language: EstimateLanguage, lines?: EstimateLineInput[]): { lines: EstimateLine[]; totalCents: number } {
+/** A programme's catalogue, as one rules version has it: what an estimate is priced from and records. */
+export interface Tariff {
+  programme: EstimateProgramme;
+  rulesVersion: string;
+  items: readonly TariffItem[];
+}
+
+/** The catalogue a request type is quoted from under some rules (refused when it is never quoted). */
+export function tariffFor(requestType: RequestType, rules: Pick<CaseRules, 'id' | 'tariffs' | 'programmeFor'>): Tariff {
   if (!REQUEST_TYPES.includes(requestType)) throw invalid(`Unknown request type: ${String(requestType)}`);
-  const programme = programmeFor[requestType];
+  const programme = rules.programmeFor[requestType];
   if (!programme) throw invalid(`A ${requestType} request is not quoted: there is no tariff for it.`);
-  const catalogue = tariffs[programme];
+  return { programme, rulesVersion: rules.id, items: rules.tariffs[programme] };
+}
+
+/**
+ * Prices the lines from a catalogue (the tariff in force when the estimate is issued, which the
+ * estimate records); every amount is an exact integer product, the total an exact sum.
+ */
+export function priceEstimate(tariff: Tariff, language: EstimateLanguage, lines?: EstimateLineInput[]): { lines: EstimateLine[]; totalCents: number } {
+  const { programme, items: catalogue } = tariff;
   const wanted = lines ?? catalogue.map((item) => ({ code: item.code, quantity: item.defaultQuantity }));
   if (wanted.length === 0) throw invalid('An estimate needs at least one line.');
   const seen = new Set<string>();

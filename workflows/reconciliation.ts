@@ -1,6 +1,5 @@
 // After the stay: what was done (invoiced) against what was paid or guaranteed. Pure and exact
 // (integer cents): the workflow decides the outcome, the invoice activity prints these numbers.
-import { COPAYMENT_PERCENT } from '../config/stay';
 import type { CoverageRoute } from './coverage';
 import type { EstimateLine } from './pricing';
 
@@ -12,7 +11,8 @@ export interface ReconciliationInput {
   insurerCoveredCents: number;
   /** What the patient paid towards the treatment (estimates and balance; not the study fee). */
   paidCents: number;
-  copaymentPercent?: number;
+  /** The patient's share under French terms (the case's rules: stay.copaymentPercent). */
+  copaymentPercent: number;
 }
 
 export type ReconciliationOutcome = 'settled' | 'balance_due' | 'refund_due';
@@ -32,7 +32,7 @@ export interface Reconciliation {
 
 export function reconcile(input: ReconciliationInput): Reconciliation {
   const invoicedCents = input.invoiced.reduce((sum, l) => sum + l.amountCents, 0);
-  const percent = input.copaymentPercent ?? COPAYMENT_PERCENT;
+  const percent = input.copaymentPercent;
   let insurerShareCents: number;
   if (input.coverageRoute === 'french_insured') {
     // The patient owes the co-payment, rounded to the cent; the Assurance Maladie the rest.

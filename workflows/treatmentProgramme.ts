@@ -9,10 +9,8 @@ import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, patc
 import type { Activities } from '../activities';
 import type { EmailTemplateName } from '../activities/emailTemplates';
 import type { StaffAudience, StaffTemplate } from '../activities/staffEmails';
-import { coverageNotices } from '../config/coverage';
 import type { PathwayTimings } from '../config/pathway';
-import { DEFAULT_SITE, PATIENT_REQUESTS, PRACTICAL_PACK_TEXTS, SUPPORT_CONTACT, TREATMENT_SITES, type StayPart } from '../config/stay';
-import { VISA_ANSWER_DELAY_DAYS, COMPANION_REQUIRED_DOCUMENT } from '../config/visa';
+import type { StayPart } from '../config/stay';
 import { coverageRoute } from './coverage';
 import {
   acceptEstimateUpdate,
@@ -48,8 +46,9 @@ import {
   type Phase,
   type ResumePoint,
 } from './definitions';
-import { formatEuros, priceEstimate, type EstimateLine, type EstimateLineInput } from './pricing';
+import { formatEuros, priceEstimate, tariffFor, type EstimateLine, type EstimateLineInput, type Tariff } from './pricing';
 import { reconcile } from './reconciliation';
+import type { CaseRules } from './rules';
 import { visaRequirement, type VisaRequirement } from './visa';
 
 export type Ending = { phase: Extract<Phase, 'withdrawn' | 'cancelled' | 'abandoned' | 'expired' | 'closed'>; reason: string };
@@ -59,6 +58,8 @@ export interface CaseContext {
   input: CaseStartInput;
   workflowId: string;
   timings: PathwayTimings;
+  /** The rules the case was given when it started (workflows/rules.ts). */
+  rules: CaseRules;
   state: CaseState;
   ending(): Ending | undefined;
   moveTo(phase: Phase, awaitingRole: AwaitingRole, type: string, actor: string, summary: string, nextDeadline?: string | null, payload?: EventPayload): Promise<void>;
@@ -107,7 +108,7 @@ const whenText = (at: string) => `${new Date(at).toLocaleString('en-GB', { timeZ
 const dayStart = (date: string) => Date.parse(`${date}T08:00:00Z`);
 
 export function createTreatmentProgramme(ctx: CaseContext) {
-  const { input, state, timings, workflowId } = ctx;
+  const { input, state, timings, rules, workflowId } = ctx;
   const t = state.treatment;
   const lang = input.language;
   const money = (cents: number) => formatEuros(cents, lang);
@@ -147,10 +148,10 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       hasEhic: t.coverageDeclaration.hasEhic,
       priorAuthorisation: state.documents.some((d) => d.kind === 's2_form') ? 's2_form' : null,
       insurerGuaranteeLetter: t.estimates.some((e) => e.insurerLetters.length > 0),
-    });
+    }, rules);
     t.coverage = { route: decision.route, prepayment: decision.prepayment, notices: decision.notices.map((n) => n.id) };
   }
-  const coverageText = () => (t.coverage ? t.coverage.notices.map((id) => coverageNotices[id as keyof typeof coverageNotices][lang]).join(' ') : '');
+  const coverageText = () => (t.coverage ? t.coverage.notices.map((id) => rules.coverage.notices[id as keyof CaseRules['coverage']['notices']][lang]).join(' ') : '');
   /** What the patient still has to pay on an estimate before it is guaranteed. */
   const remainingCents = (e: EstimateState) => (t.coverage?.route === 'french_insured' ? 0 : Math.max(0, e.totalCents - coveredCents(e) - e.paidCents));
   const paymentPath = (purpose: string, amountCents: number) => paymentPathFor(input.reference, purpose, amountCents);
@@ -242,6 +243,8 @@ export function createTreatmentProgramme(ctx: CaseContext) {
           additional, status: 'issued', paidCents: 0, insurerLetters: [], treatmentStartedAt: null,
         };
         t.estimates.push(estimate);
+        // The care is invoiced at the tariff of the first estimate (older activity results carry none).
+        if (!additional && issued.tariff) t.tariff = issued.tariff;
         // Money paid ahead with this estimate's number in its purpose was kept aside: count it now.
         await ctx.record(additional ? 'additional_estimate_issued' : 'estimate_issued', by, `Estimate ${issued.number}: ${money(issued.totalCents)}, valid until ${issued.validUntil.slice(0, 10)}`, { number: issued.number, totalCents: issued.totalCents, additional });
         await ctx.emailPatient('estimate_issued', `Email patient: estimate ${issued.number}`, { number: issued.number, total: money(issued.totalCents), validUntil: issued.validUntil.slice(0, 10), coverageNotice: coverageText() }, { attachDocumentIds: [issued.documentId] });
@@ -260,7 +263,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
         // The discharge expires open estimates once: one issued after it would stay open on a closed case.
         if (discharge) throw fail(FAILURE_TYPES.wrongPhase, 'The discharge is recorded: no further estimate can be issued for this stay.');
         if (state.phase === 'treatment_planning' && t.estimates.some((e) => !e.additional)) throw fail(FAILURE_TYPES.wrongPhase, 'The estimate for this case has already been issued.');
-        priceEstimate(input.requestType, lang, lines); // refuses unknown items or bad quantities before anything is issued
+        priceEstimate(tariffFor(input.requestType, rules), lang, lines); // refuses unknown items or bad quantities before anything is issued
       },
     },
   );
@@ -329,7 +332,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     setArrivalDateUpdate,
     async ({ date, plannedStayDays, site, by }) => {
       const previous = t.arrival?.date;
-      t.arrival = { date, plannedStayDays, site: site ?? t.arrival?.site ?? DEFAULT_SITE[input.requestType], setBy: by };
+      t.arrival = { date, plannedStayDays, site: site ?? t.arrival?.site ?? rules.stay.defaultSite[input.requestType], setBy: by };
       arrivalVersion++;
       await ctx.record(previous ? 'arrival_date_changed' : 'arrival_date_set', by, `Arrival ${previous ? `moved from ${previous} to` : 'on'} ${date} for ${plannedStayDays} day(s) at ${siteOf().name}`, { date, plannedStayDays, site: t.arrival.site });
       return ctx.current();
@@ -347,7 +350,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       },
     },
   );
-  const siteOf = () => TREATMENT_SITES.find((s) => s.id === (t.arrival?.site ?? DEFAULT_SITE[input.requestType]))!;
+  const siteOf = () => rules.stay.sites.find((s) => s.id === (t.arrival?.site ?? rules.stay.defaultSite[input.requestType]))!;
 
   setHandler(
     setCompanionUpdate,
@@ -370,7 +373,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       validator: ({ relationship, proofDocumentId }: CompanionInput) => {
         requirePhase(['stay_preparation', 'awaiting_arrival', 'in_stay', ...TREATMENT_PHASES], 'add a companion');
         if (proofDocumentId !== undefined) {
-          const needed = COMPANION_REQUIRED_DOCUMENT[relationship];
+          const needed = rules.visa.companionRequiredDocument[relationship];
           const doc = state.documents.find((d) => d.documentId === proofDocumentId);
           if (!doc || doc.kind !== needed) throw fail(FAILURE_TYPES.invalid, `A ${relationship === 'family' ? 'family member' : 'companion who is not family'} needs a document of kind '${needed}' uploaded to the case; give its documentId.`, { needed });
         }
@@ -392,7 +395,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
   setHandler(
     raiseRequestUpdate,
     async ({ kind, details, by }) => {
-      const rule = PATIENT_REQUESTS[kind];
+      const rule = rules.stay.patientRequests[kind];
       const task: CaseTask = { id: `T${t.tasks.length + 1}`, kind, team: rule.team, details, requestedBy: by, createdAt: new Date().toISOString(), status: 'open', outcome: null, doneBy: null, remindersSent: 0 };
       t.tasks.push(task);
       ctx.publishDetails();
@@ -405,10 +408,10 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     {
       validator: ({ kind }: PatientRequestInput) => {
         ctx.requireNotEnded('make a request');
-        const rule = PATIENT_REQUESTS[kind];
+        const rule = rules.stay.patientRequests[kind];
         if (!rule) throw fail(FAILURE_TYPES.invalid, `Unknown request kind '${String(kind)}'.`);
         const part = STAY_PARTS[state.phase];
-        if (!part || !(rule.during as readonly StayPart[]).includes(part)) {
+        if (!part || !rule.during.includes(part)) {
           throw fail(FAILURE_TYPES.wrongPhase, `A '${kind}' request can be made ${rule.during.join(', ').replace(/_/g, ' ')} only (the case is in phase '${state.phase}').`, { phase: state.phase, during: rule.during });
         }
       },
@@ -422,7 +425,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       Object.assign(task, { status: 'done', outcome, doneBy: by });
       ctx.publishDetails();
       await ctx.record('task_done', by, `Task ${task.id} done`, { taskId: task.id });
-      const label = PATIENT_REQUESTS[task.kind].label[lang];
+      const label = rules.stay.patientRequests[task.kind].label[lang];
       // A medical answer stays on the portal: emails never carry health data.
       const told = task.kind === 'medical_question' ? (lang === 'fr' ? 'consultez la réponse sur le portail' : 'read the answer on the portal') : outcome;
       await ctx.emailPatient('request_answered', `Email patient: request ${task.id} handled`, { requestLabel: label, outcome: told });
@@ -472,7 +475,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
         coordinatorOnly(by, 'record the discharge');
         if (discharge) throw fail(FAILURE_TYPES.wrongPhase, 'The discharge is already recorded.');
         if (issuing) throw fail(FAILURE_TYPES.wrongPhase, 'An estimate is being issued for this case right now: wait for it, then record the discharge.'); // else it lands after the expiry
-        if (performed) priceEstimate(input.requestType, lang, performed);
+        if (performed) priceEstimate(invoiceTariff(), lang, performed);
       },
     },
   );
@@ -614,8 +617,8 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       const site = siteOf();
       await ctx.emailPatient('practical_pack', `Email patient: practical pack (${arrival.date})`, {
         arrivalDate: arrival.date, siteName: site.name, siteAddress: site.address, accessMapUrl: site.accessMapUrl,
-        samplesNotice: PRACTICAL_PACK_TEXTS.samplesNotice[lang], supportName: SUPPORT_CONTACT.name, supportPhone: SUPPORT_CONTACT.phone, supportEmail: SUPPORT_CONTACT.email,
-        accommodationAdvice: PRACTICAL_PACK_TEXTS.accommodationAdvice[lang],
+        samplesNotice: rules.stay.practicalPackTexts.samplesNotice[lang], supportName: rules.stay.supportContact.name, supportPhone: rules.stay.supportContact.phone, supportEmail: rules.stay.supportContact.email,
+        accommodationAdvice: rules.stay.practicalPackTexts.accommodationAdvice[lang],
       });
       const changed = () => arrivalVersion !== version || ended();
       const remindAt = dayStart(arrival.date) - ms(timings.arrivalReminderBefore);
@@ -674,8 +677,8 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       plannedStayDays: t.arrival!.plannedStayDays,
       arrivalDate: t.arrival!.date,
       today: today(),
-    });
-  const visaVars = (v: VisaRequirement) => ({ visaText: v.texts[lang], consulateCountry: v.consulateCountry ?? '?', answerDelay: `${VISA_ANSWER_DELAY_DAYS.min}–${VISA_ANSWER_DELAY_DAYS.max}` });
+    }, rules);
+  const visaVars = (v: VisaRequirement) => ({ visaText: v.texts[lang], consulateCountry: v.consulateCountry ?? '?', answerDelay: `${rules.visa.answerDelayDays.min}–${rules.visa.answerDelayDays.max}` });
 
   /** The stay, until the coordinator records the discharge; then the account and the follow-up. */
   async function stay(): Promise<Ending> {
@@ -695,15 +698,20 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     return followUp();
   }
 
+  /** The catalogue the care is invoiced from: the first estimate's tariff, else the case's own rules. */
+  function invoiceTariff(): Tariff {
+    return t.tariff ?? tariffFor(input.requestType, rules);
+  }
+
   /** Reconciles what was done with what was paid or guaranteed: final invoice, refund or balance. */
   async function settleAccount(performed: EstimateLineInput[] | undefined): Promise<void> {
     const guaranteed = t.estimates.filter((e) => e.status === 'guaranteed');
     const lines = performed ?? mergeLines(guaranteed.flatMap((e) => e.lines));
-    t.invoiced = lines.length ? priceEstimate(input.requestType, lang, lines).lines : [];
+    t.invoiced = lines.length ? priceEstimate(invoiceTariff(), lang, lines).lines : [];
     const treatmentPayments = state.payments.filter(isTreatmentPayment);
     const treatmentPaid = treatmentPayments.reduce((s, p) => s + p.amountCents, 0);
     const insurerCovered = guaranteed.reduce((s, e) => s + coveredCents(e), 0);
-    const r = reconcile({ coverageRoute: t.coverage?.route ?? 'self_pay', invoiced: t.invoiced, insurerCoveredCents: insurerCovered, paidCents: treatmentPaid });
+    const r = reconcile({ coverageRoute: t.coverage?.route ?? 'self_pay', invoiced: t.invoiced, insurerCoveredCents: insurerCovered, paidCents: treatmentPaid, copaymentPercent: rules.stay.copaymentPercent });
     const invoice = await ctx.issueFinalInvoice({
       idempotencyKey: `${workflowId}:final-invoice`,
       reference: input.reference,
@@ -767,7 +775,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
 
   /** Reminds the team of an open task; after the last reminder the coordinator is alerted once. */
   async function watchTask(task: CaseTask): Promise<void> {
-    const label = PATIENT_REQUESTS[task.kind].label.en;
+    const label = rules.stay.patientRequests[task.kind].label.en;
     while (task.remindersSent < timings.maxReminders) {
       if (await condition(() => task.status === 'done' || stop(), timings.taskReminderAfter, { summary: `Reminder: task ${task.id} (${task.kind})` })) return;
       task.remindersSent++;

@@ -1,6 +1,6 @@
 // Does the patient need a visa, where to apply, and is it urgent (domain: "Visa"). A pure function
 // of the case data, used by the workflow and shown to patients and staff; the lists and the wording
-// live in config/visa.ts.
+// live in the case's rules (config/rules/).
 //
 // Rules, first match wins, on the nationality:
 //   - EU/EEA/Swiss national                    → not_required (whatever the length of stay);
@@ -20,17 +20,8 @@
 // a value that is not two letters is an unknown nationality → check_with_consulate. Dates must be
 // YYYY-MM-DD calendar dates, else a RangeError: they come from validated requests and from workflow
 // time, so a malformed one is a bug, and guessing would risk a wrong urgency.
-import { EU_EEA_CH } from '../config/coverage';
-import {
-  COMPANION_REQUIRED_DOCUMENT,
-  SHORT_STAY_VISA_NATIONALITIES,
-  VISA_ANSWER_DELAY_DAYS,
-  VISA_EXEMPT_MAX_STAY_DAYS,
-  VISA_EXEMPT_NATIONALITIES,
-  VISA_URGENCY_THRESHOLD_DAYS,
-  visaTexts,
-  type VisaTextId,
-} from '../config/visa';
+import type { VisaTextId } from '../config/visa';
+import type { CaseRules } from './rules';
 import { normaliseCountryCode } from './coverage';
 
 export type VisaStatus = 'not_required' | 'required' | 'check_with_consulate';
@@ -85,16 +76,18 @@ export function dayNumber(date: string): number {
   return era * 146097 + doe - 719468;
 }
 
-function decide(nationality: string | null, plannedStayDays: number): { status: VisaStatus; reason: VisaReason } {
+type VisaRules = Pick<CaseRules, 'visa' | 'coverage'>;
+
+function decide(nationality: string | null, plannedStayDays: number, rules: VisaRules): { status: VisaStatus; reason: VisaReason } {
   if (nationality === null) return { status: 'check_with_consulate', reason: 'invalid_nationality_code' };
-  if (EU_EEA_CH.includes(nationality)) return { status: 'not_required', reason: 'eu_eea_ch_national' };
-  if (VISA_EXEMPT_NATIONALITIES.includes(nationality)) {
+  if (rules.coverage.euEeaCh.includes(nationality)) return { status: 'not_required', reason: 'eu_eea_ch_national' };
+  if (rules.visa.exemptNationalities.includes(nationality)) {
     if (!Number.isFinite(plannedStayDays) || plannedStayDays < 0) return { status: 'check_with_consulate', reason: 'exempt_nationality_stay_unknown' };
-    return plannedStayDays <= VISA_EXEMPT_MAX_STAY_DAYS
+    return plannedStayDays <= rules.visa.exemptMaxStayDays
       ? { status: 'not_required', reason: 'exempt_nationality_short_stay' }
       : { status: 'required', reason: 'exempt_nationality_stay_over_limit' };
   }
-  if (SHORT_STAY_VISA_NATIONALITIES.includes(nationality)) return { status: 'required', reason: 'listed_nationality' };
+  if (rules.visa.shortStayVisaNationalities.includes(nationality)) return { status: 'required', reason: 'listed_nationality' };
   return { status: 'check_with_consulate', reason: 'unknown_nationality' };
 }
 
@@ -108,29 +101,30 @@ const MAIN_TEXT: Record<VisaReason, VisaTextId> = {
   invalid_nationality_code: 'check_with_consulate',
 };
 
-export function visaRequirement(input: VisaInput): VisaRequirement {
+/** The requirement under the case's visa rules (and its EU/EEA/Swiss list). */
+export function visaRequirement(input: VisaInput, rules: VisaRules): VisaRequirement {
   const today = dayNumber(input.today);
   const daysUntilArrival = input.arrivalDate ? dayNumber(input.arrivalDate) - today : null;
-  const { status, reason } = decide(normaliseCountryCode(input.nationality), input.plannedStayDays);
-  const urgent = status !== 'not_required' && daysUntilArrival !== null && daysUntilArrival < VISA_URGENCY_THRESHOLD_DAYS;
+  const { status, reason } = decide(normaliseCountryCode(input.nationality), input.plannedStayDays, rules);
+  const urgent = status !== 'not_required' && daysUntilArrival !== null && daysUntilArrival < rules.visa.urgencyThresholdDays;
 
   const parts: VisaTextId[] = [MAIN_TEXT[reason]];
-  if (status === 'required' && input.plannedStayDays > VISA_EXEMPT_MAX_STAY_DAYS) parts.push('stay_over_limit');
+  if (status === 'required' && input.plannedStayDays > rules.visa.exemptMaxStayDays) parts.push('stay_over_limit');
   if (urgent) parts.push('urgent');
-  const texts = { fr: parts.map((p) => visaTexts[p].fr).join(' '), en: parts.map((p) => visaTexts[p].en).join(' ') };
+  const texts = { fr: parts.map((p) => rules.visa.texts[p].fr).join(' '), en: parts.map((p) => rules.visa.texts[p].en).join(' ') };
 
   return {
     status,
     reason,
     urgent,
     consulateCountry: normaliseCountryCode(input.countryOfResidence),
-    answerDelayDays: { ...VISA_ANSWER_DELAY_DAYS },
+    answerDelayDays: { ...rules.visa.answerDelayDays },
     daysUntilArrival,
     texts,
   };
 }
 
-export type CompanionRelationship = keyof typeof COMPANION_REQUIRED_DOCUMENT;
+export type CompanionRelationship = 'family' | 'other';
 
 /**
  * Whether the centre can issue a companion's certificate for the visa: a family member needs a
@@ -138,7 +132,7 @@ export type CompanionRelationship = keyof typeof COMPANION_REQUIRED_DOCUMENT;
  * presence (`companion_justification_letter`). `documents` are document kinds; a family member
  * with only a justification letter is refused (the letter is for when there is no family tie).
  */
-export function companionCertificateAllowed(input: { relationship: CompanionRelationship; documents: readonly string[] }): boolean {
-  const required: string | undefined = COMPANION_REQUIRED_DOCUMENT[input.relationship];
+export function companionCertificateAllowed(input: { relationship: CompanionRelationship; documents: readonly string[] }, rules: Pick<CaseRules, 'visa'>): boolean {
+  const required: string | undefined = rules.visa.companionRequiredDocument[input.relationship];
   return required !== undefined && input.documents.includes(required);
 }

@@ -4,6 +4,8 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Request } from 'express';
 import type { PathwayTimings } from '../../config/pathway';
+import type { CaseRules } from '../../config/rules/types';
+import type { RulesRegistry } from '../../lib/rules';
 import type { Db } from '../../lib/db';
 import { isUniqueViolation } from '../../lib/db';
 import { identifyCaseWorkflow, requestKeyHashOf, restoredRequestKey, RESTORED_BODY_HASH, sha256, type CaseMemo, type CaseWorkflowIdentity } from '../../lib/caseIdentity';
@@ -26,8 +28,10 @@ export interface CasesRouteDeps {
   taskQueue: string;
   temporalUiUrl: string;
   namespace: string;
-  /** Given to each new case whole, so its history never depends on the code's defaults. */
-  timings: PathwayTimings;
+  /** PATHWAY_* overrides of the rules version's durations; each new case is given the whole result, so its history never depends on the code's defaults. */
+  timings: Partial<PathwayTimings>;
+  /** The published rules versions: each new case is given the one in force (lib/rules.ts). */
+  rules: RulesRegistry;
 }
 
 export function requireJson(req: Request): void {
@@ -82,7 +86,7 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
    * Finds or records the request behind an Idempotency-Key, with the case's read-model row (so access
    * checks work as soon as the API answers). The same key with another body is refused.
    */
-  async function claimRequest(key: string, keyHash: string, bodyHash: string, body: CreateCaseBody, owner: Principal, budget: { left: number }): Promise<string> {
+  async function claimRequest(key: string, keyHash: string, bodyHash: string, body: CreateCaseBody, owner: Principal, budget: { left: number }, rules: CaseRules): Promise<string> {
     const existing = (await db.caseRequest.findUnique({ where: { idempotencyKey: key } })) ?? (await db.caseRequest.findUnique({ where: { idempotencyKey: restoredRequestKey(keyHash) } }));
     if (existing) {
       // A request rebuilt from Temporal has no body hash: the same owner and key make it the same request.
@@ -93,31 +97,31 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
     try {
       await db.$transaction([
         db.caseRequest.create({ data: { idempotencyKey: key, reference, bodyHash } }),
-        db.case.create({ data: caseRowOf(asStartInput(body, reference, owner.userId)) }),
+        db.case.create({ data: caseRowOf(asStartInput(body, reference, owner.userId, rules)) }),
       ]);
       return reference;
     } catch (err) {
-      if (isUniqueViolation(err)) return claimRequest(key, keyHash, bodyHash, body, owner, budget); // a concurrent request with the same key won
+      if (isUniqueViolation(err)) return claimRequest(key, keyHash, bodyHash, body, owner, budget, rules); // a concurrent request with the same key won
       throw err;
     }
   }
 
   /** Moves this request's rows (not yet started: no workflow wrote to them) to a new free reference. */
-  async function moveRequest(from: string, body: CreateCaseBody, owner: Principal, keyHash: string, budget: { left: number }): Promise<string> {
+  async function moveRequest(from: string, body: CreateCaseBody, owner: Principal, keyHash: string, budget: { left: number }, rules: CaseRules): Promise<string> {
     const to = await freeReference(owner, keyHash, budget);
     await db.$transaction([
       db.caseRequest.update({ where: { reference: from }, data: { reference: to } }),
-      db.case.update({ where: { reference: from }, data: { ...caseRowOf(asStartInput(body, to, owner.userId)), confirmedRunId: null } }),
+      db.case.update({ where: { reference: from }, data: { ...caseRowOf(asStartInput(body, to, owner.userId, rules)), confirmedRunId: null } }),
     ]);
     return to;
   }
 
   /** Starts the case's workflow; returns the run that `Case.confirmedRunId` then records. */
-  async function startCase(reference: string, body: CreateCaseBody, owner: Principal, keyHash: string): Promise<string> {
+  async function startCase(reference: string, body: CreateCaseBody, owner: Principal, keyHash: string, rules: CaseRules): Promise<string> {
     const handle = await client.workflow.start<typeof carePathway>('carePathway', {
       workflowId: workflowIdFor(reference),
       taskQueue: deps.taskQueue,
-      args: [{ ...asStartInput(body, reference, owner.userId), timings: deps.timings }],
+      args: [{ ...asStartInput(body, reference, owner.userId, rules), timings: { ...rules.timings, ...deps.timings } }],
       // A reference is used once, even after its case has closed.
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       // Whose request this workflow is (no personal data): tells a retried request from another case
@@ -131,6 +135,7 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
         { key: searchAttributes.CasePhase, value: 'file_collection' },
         { key: searchAttributes.AwaitingRole, value: 'patient' },
         { key: searchAttributes.PaymentStatus, value: 'none' },
+        { key: searchAttributes.RulesVersion, value: rules.id },
       ],
     });
     return handle.firstExecutionRunId;
@@ -164,10 +169,12 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
       const scopedKey = `${owner.userId}:${key}`;
       const keyHash = requestKeyHashOf(scopedKey);
       const budget = { left: MAX_REFERENCE_ATTEMPTS };
-      let reference = await claimRequest(scopedKey, keyHash, sha256(JSON.stringify(body)), body, owner, budget);
+      // The case keeps the rules in force now to its end, whatever is published later.
+      const rules = deps.rules.inForce(new Date());
+      let reference = await claimRequest(scopedKey, keyHash, sha256(JSON.stringify(body)), body, owner, budget, rules);
       for (;;) {
         try {
-          const runId = await startCase(reference, body, owner, keyHash);
+          const runId = await startCase(reference, body, owner, keyHash, rules);
           await db.case.updateMany({ where: { reference, confirmedRunId: null }, data: { confirmedRunId: runId } });
           break;
         } catch (err) {
@@ -178,7 +185,7 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
         if (mayBeOwnRequest(await identify(reference), owner, keyHash)) {
           throw new ApiError(409, 'duplicate_request', `This request was already received as case ${reference}.`, { reference, links: caseLinks(reference) });
         }
-        reference = await moveRequest(reference, body, owner, keyHash, budget);
+        reference = await moveRequest(reference, body, owner, keyHash, budget, rules);
       }
       res.status(201).location(`/cases/${reference}`).json({ reference, workflowId: workflowIdFor(reference), links: caseLinks(reference) });
     },

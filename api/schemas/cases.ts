@@ -1,6 +1,7 @@
 // Request and response schemas of the /cases resource. Strict objects: an unknown field is refused,
 // so a client can never set fields the workflow owns (phase, approvals, amounts).
 import { AWAITING_ROLES, LANGUAGES, PAYMENT_STATUSES, PHASES, REQUEST_TYPES, type CaseStartInput } from '../../workflows/definitions';
+import type { CaseRules } from '../../config/rules/types';
 import { countryCode, email, isoDate, name, phone, shortText, z } from './common';
 import { treatmentState } from './treatment';
 
@@ -43,7 +44,8 @@ export const createCaseBody = z
 
 export type CreateCaseBody = z.infer<typeof createCaseBody>;
 // The API's body is exactly the workflow's input less the reference the API allocates.
-export const asStartInput = (body: CreateCaseBody, reference: string, ownerId: string): CaseStartInput => ({ reference, ...body, ownerId });
+/** The workflow's input for a new case; `rules` is the version in force when it is opened (lib/rules.ts). */
+export const asStartInput = (body: CreateCaseBody, reference: string, ownerId: string, rules?: CaseRules): CaseStartInput => ({ reference, ...body, ownerId, ...(rules ? { rules } : {}) });
 
 export const referenceParam = z.object({ reference: z.string().openapi({ example: 'INT-2026-000123' }) });
 export const cancelBody = z.strictObject({ reason: shortText(500) }).openapi('Cancel');
@@ -67,6 +69,7 @@ export const caseState = z
   .object({
     reference: z.string(),
     requestType: z.enum(REQUEST_TYPES),
+    rulesVersion: z.string().openapi({ description: 'The rules version the case runs under, given when it was opened (GET /rules/{version})', example: '2026-01' }),
     language: z.enum(LANGUAGES),
     phase: z.enum(PHASES),
     awaitingRole: z.enum(AWAITING_ROLES),

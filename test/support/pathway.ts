@@ -2,9 +2,9 @@
 import crypto from 'node:crypto';
 import request from 'supertest';
 import { signPayload } from '../../api/payments/signature';
-import { checklists } from '../../config/checklists';
-import { studyFees } from '../../config/fees';
+import type { CaseRules } from '../../config/rules/types';
 import type { CaseState, EstimateState, RequestType } from '../../workflows/definitions';
+import { RULES_BEFORE_VERSIONING } from '../../workflows/rules';
 import { signUp, staff, type Actor } from './actors';
 import { validCase, waitForState } from './cases';
 import type { Stack } from './stack';
@@ -73,11 +73,11 @@ export async function upload(stack: Stack, actor: Actor, reference: string, kind
   return res;
 }
 
-/** Answers the whole questionnaire and provides every document item of the request type's checklist. */
-export async function fillFile(stack: Stack, patient: Actor, reference: string, requestType: RequestType, answers: Record<string, string> = {}): Promise<void> {
+/** Answers the whole questionnaire and provides every document item of the request type's checklist (under the case's rules). */
+export async function fillFile(stack: Stack, patient: Actor, reference: string, requestType: RequestType, answers: Record<string, string> = {}, rules: CaseRules = RULES_BEFORE_VERSIONING): Promise<void> {
   const q = await request(stack.app).put(`/cases/${reference}/questionnaire`).set(patient.auth).send({ ...QUESTIONNAIRE, ...answers });
   if (q.status !== 200) throw new Error(`questionnaire: ${q.status} ${JSON.stringify(q.body)}`);
-  for (const item of checklists[requestType]) if (item.source === 'document') await upload(stack, patient, reference, item.documentKind);
+  for (const item of rules.checklists[requestType]) if (item.source === 'document') await upload(stack, patient, reference, item.documentKind);
   await waitForState(stack.app, patient.auth, reference, (s) => s.checklist.every((e) => e.status === 'provided'));
 }
 
@@ -94,8 +94,8 @@ export function pay(stack: Stack, reference: string, amountCents: number, paymen
 }
 
 /** From a fresh case to `report_pending`: file, completeness, coordinator, approval, fee. */
-export async function toReportPending(stack: Stack, patient: Actor, team: Team, reference: string, requestType: RequestType, fee: number, answers: Record<string, string> = {}): Promise<void> {
-  await fillFile(stack, patient, reference, requestType, answers);
+export async function toReportPending(stack: Stack, patient: Actor, team: Team, reference: string, requestType: RequestType, fee: number, answers: Record<string, string> = {}, rules: CaseRules = RULES_BEFORE_VERSIONING): Promise<void> {
+  await fillFile(stack, patient, reference, requestType, answers, rules);
   expect((await call(stack, patient, 'post', `/cases/${reference}/submit`)).status).toBe(200);
   await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'completeness_review');
   expect((await call(stack, team.admission, 'post', `/cases/${reference}/review`, { decision: 'complete' })).status).toBe(200);
@@ -110,7 +110,7 @@ export async function toReportPending(stack: Stack, patient: Actor, team: Team, 
 
 
 /** A patient whose case (proton therapy unless said otherwise) reached treatment planning: the MDT proposed treatment here. */
-export async function toTreatmentPlanning(stack: Stack, team: Team, opts: { requestType?: RequestType; nationality?: string; countryOfResidence?: string; language?: 'fr' | 'en' } = {}): Promise<{ patient: Actor; reference: string }> {
+export async function toTreatmentPlanning(stack: Stack, team: Team, opts: { requestType?: RequestType; nationality?: string; countryOfResidence?: string; language?: 'fr' | 'en'; rules?: CaseRules } = {}): Promise<{ patient: Actor; reference: string }> {
   const requestType = opts.requestType ?? 'proton_therapy';
   const patient = await signUp(stack);
   const nationality = opts.nationality ?? 'MA';
@@ -118,7 +118,8 @@ export async function toTreatmentPlanning(stack: Stack, team: Team, opts: { requ
     language: opts.language ?? 'en',
     patient: { ...validCase().patient, nationality, countryOfResidence: opts.countryOfResidence ?? nationality },
   });
-  await toReportPending(stack, patient, team, reference, requestType, studyFees[requestType].amountCents, { nationality });
+  const rules = opts.rules ?? RULES_BEFORE_VERSIONING; // the version the case runs under
+  await toReportPending(stack, patient, team, reference, requestType, rules.studyFees[requestType].amountCents, { nationality }, rules);
   const res = await call(stack, team.mdt, 'post', `/cases/${reference}/report`, { kind: 'mdt', strategy: 'treatment_here', summary: 'Treatment here proposed.' });
   if (res.status !== 200) throw new Error(`report: ${res.status} ${JSON.stringify(res.body)}`);
   await waitForState(stack.app, patient.auth, reference, (s) => s.phase === 'treatment_planning');

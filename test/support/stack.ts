@@ -17,6 +17,7 @@ import type { ApiRoutes } from '../../api/routing';
 import { loadConfig, type AppConfig } from '../../lib/config';
 import { createDb, type Db } from '../../lib/db';
 import { createLogger, type Logger } from '../../lib/logger';
+import type { RulesRegistry } from '../../lib/rules';
 import { createCareWorker } from '../../workers/careWorker';
 import { startSmtpCapture, type SmtpCapture } from '../../harness/smtpCapture';
 import { relayDepsFrom, startMailRelay } from '../../workers/mailRelay';
@@ -57,6 +58,8 @@ export interface StackOptions {
    * queue of the workflows started before, so they go on; the reference counter is left as the file has it.
    */
   reuse?: { databaseFile: string; taskQueue: string };
+  /** The published rules versions this deployment knows (default: config/rules/): e.g. one published since. */
+  rules?: RulesRegistry;
 }
 
 /** Binds an HTTP server (no handler yet) on a free loopback port the OS picks: no race for the port. */
@@ -126,6 +129,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack | Liste
     RATE_LIMIT_UPLOADS_PER_MIN: '1000',
     ...opts.env,
   });
+  if (opts.rules) config.rules = opts.rules;
   const db = createDb(config.databaseUrl);
   // Test files share one Temporal server but each has its own database: give each its own block of
   // references so workflow IDs (case-<reference>) never collide across files.

@@ -35,7 +35,7 @@ const loadCase = (ctx: Ctx, reference: string) => ctx.apiOk<CaseState>({ method:
 
 async function renderCase(ctx: Ctx, reference: string, errors: CaseErrors, status: number): Promise<void> {
   const state = await loadCase(ctx, reference);
-  ctx.render(ctx.t('case.title', { reference }), caseView(ctx.pageContext(), ctx.t, state, { errors }), status);
+  ctx.render(ctx.t('case.title', { reference }), caseView(ctx.pageContext(), ctx.t, state, ctx.rulesOf(state), { errors }), status);
 }
 
 /** The API's message for a refused step (the workflow's explanation), shown on the page. */
@@ -177,7 +177,7 @@ export function registerPatientRoutes(portal: Portal, opts: PatientRouteOptions)
     const reference = referenceOf(ctx);
     const state = await loadCase(ctx, reference);
     const done = isDoneKey(ctx.req.query.done) ? ctx.req.query.done : undefined;
-    ctx.render(ctx.t('case.title', { reference }), caseView(ctx.pageContext(), ctx.t, state, { done }));
+    ctx.render(ctx.t('case.title', { reference }), caseView(ctx.pageContext(), ctx.t, state, ctx.rulesOf(state), { done }));
   }));
 
   // A document of the case (estimate PDF, visa certificate, invoice, uploads), fetched with the user's token.

@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import { isAllowed, type Action, type StaffRole } from '../../api/policy';
 import { referencePattern } from '../../api/schemas/cases';
+import type { RulesRegistry } from '../../lib/rules';
 import type { CaseState } from '../../workflows/definitions';
 import type { ApiCall, ApiResponse } from '../apiClient';
 import { type Ctx, fieldErrorsOf, Handled, handled, throwUnlessOk, PageError, type Portal } from '../portal';
@@ -15,6 +16,8 @@ export interface StaffRouteOptions {
   /** Base of the Temporal UI (config.temporal.uiUrl) and the namespace: ops get a link to each case's workflow. */
   temporalUiUrl: string;
   namespace: string;
+  /** The published rules versions: the estimate form offers the tariff in force today. */
+  rules: RulesRegistry;
 }
 
 const PAGE_SIZE = 25;
@@ -111,7 +114,16 @@ export function registerStaffRoutes(portal: Portal, opts: StaffRouteOptions): vo
     const messages = may(role, 'message.read') ? (await ctx.apiOk<{ items: ConsoleMessage[] }>({ method: 'GET', path: `/cases/${reference}/messages` })).items : null;
     const coordinators = may(role, 'staff.list') ? (await ctx.apiOk<{ items: { id: string; name: string }[] }>({ method: 'GET', path: '/staff?role=care_coordinator' })).items : null;
     const temporalUrl = role === 'ops' ? `${opts.temporalUiUrl}/namespaces/${encodeURIComponent(opts.namespace)}/workflows/${encodeURIComponent(`case-${reference}`)}` : null;
-    return { state, documents, messages, coordinators, role, userId: ctx.session?.userId ?? '', temporalUrl, paymentKey: crypto.randomUUID() };
+    // An estimate is priced at the tariff in force today; the care at the tariff of the case's first
+    // estimate (lib/rules.ts), or of its own rules version before one was issued.
+    const today = opts.rules.inForce(new Date());
+    const own = ctx.rulesOf(state);
+    const programme = today.programmeFor[state.requestType];
+    const tariffs = {
+      estimate: programme ? today.tariffs[programme] : [],
+      discharge: state.treatment.tariff?.items ?? (own.programmeFor[state.requestType] ? own.tariffs[own.programmeFor[state.requestType]!] : []),
+    };
+    return { state, documents, messages, coordinators, role, userId: ctx.session?.userId ?? '', temporalUrl, paymentKey: crypto.randomUUID(), tariffs, rules: own };
   }
 
   async function renderCase(ctx: Ctx, role: StaffRole, reference: string, o: { error?: ActionError; done?: string } = {}, status = 200): Promise<void> {

@@ -1,10 +1,10 @@
 // A patient's cases: the list, a new case, the case page (status, file, money, stay), the
 // questionnaire and the secure messages.
-import { checklists, type RequestTypeId } from '../../config/checklists';
-import { coverageNotices } from '../../config/coverage';
+import type { RequestTypeId } from '../../config/checklists';
+import type { CaseRules } from '../../config/rules/types';
 import { documentKindLabel } from '../../config/documentKinds';
 import { COMPANION_REQUIRED_DOCUMENT } from '../../config/visa';
-import { PATIENT_REQUEST_KINDS, PATIENT_REQUESTS, PRACTICAL_PACK_TEXTS, SUPPORT_CONTACT, TREATMENT_SITES } from '../../config/stay';
+import { PATIENT_REQUEST_KINDS } from '../../config/stay';
 import { TERMINAL_PHASES, type CaseState, type EstimateState, type Phase } from '../../workflows/definitions';
 import { html, type SafeHtml } from '../html';
 import { formatDate, formatEuros, waitingWords, type Lang, type T } from '../i18n';
@@ -101,8 +101,9 @@ export const COMPANION_PROOF_KINDS: readonly string[] = Object.values(COMPANION_
 export const canWithdraw = (phase: Phase): boolean => !TERMINAL_PHASES.includes(phase) && phase !== 'follow_up';
 
 /** The coverage route's notices (ids in the state) in the page's language. */
-function coverageNoticeTexts(s: CaseState, lang: Lang): string[] {
-  return (s.treatment.coverage?.notices ?? []).map((id) => coverageNotices[id as keyof typeof coverageNotices]?.[lang] ?? id);
+function coverageNoticeTexts(s: CaseState, rules: CaseRules, lang: Lang): string[] {
+  const notices: Partial<Record<string, { fr: string; en: string }>> = rules.coverage.notices;
+  return (s.treatment.coverage?.notices ?? []).map((id) => notices[id]?.[lang] ?? id);
 }
 
 const docLink = (reference: string, documentId: string, label: string) => html`<a href="/cases/${reference}/documents/${documentId}">${label}</a>`;
@@ -116,13 +117,14 @@ function remainingCents(s: CaseState, e: EstimateState): number {
 
 const payHref = (reference: string, purpose: string, amountCents: number) => `/pay/${reference}?purpose=${encodeURIComponent(purpose)}&amountCents=${amountCents}`;
 
-export function caseView(ctx: PageContext, t: T, s: CaseState, o: { errors?: CaseErrors; done?: DoneKey } = {}): SafeHtml {
+/** The patient's case page; `rules` is the version the case runs under (its checklist, texts and lists). */
+export function caseView(ctx: PageContext, t: T, s: CaseState, rules: CaseRules, o: { errors?: CaseErrors; done?: DoneKey } = {}): SafeHtml {
   const lang: Lang = ctx.lang;
   const errors = o.errors ?? {};
   const money = (cents: number) => formatEuros(lang, cents);
   const ref = s.reference;
   const editable = FILE_PHASES.includes(s.phase);
-  const items = checklists[s.requestType];
+  const items = rules.checklists[s.requestType];
 
   const status = html`<section class="status" aria-labelledby="status-h">
   <h2 id="status-h">${t('case.status')}</h2>
@@ -166,7 +168,7 @@ export function caseView(ctx: PageContext, t: T, s: CaseState, o: { errors?: Cas
     : ''}
 </section>`;
 
-  const notices = coverageNoticeTexts(s, lang);
+  const notices = coverageNoticeTexts(s, rules, lang);
   const showCoverage = COVERAGE_PHASES.includes(s.phase) || (s.phase === 'report_pending' && (s.requestType === 'treatment' || s.requestType === 'proton_therapy'));
   const declared = s.treatment.coverageDeclaration;
   const coverageFields = errors.coverageFields ?? {};
@@ -227,7 +229,7 @@ export function caseView(ctx: PageContext, t: T, s: CaseState, o: { errors?: Cas
     : html``;
 
   const tr = s.treatment;
-  const site = tr.arrival ? TREATMENT_SITES.find((x) => x.id === tr.arrival?.site) : undefined;
+  const site = tr.arrival ? rules.stay.sites.find((x) => x.id === tr.arrival?.site) : undefined;
   const arrivalFields = errors.arrivalFields ?? {};
   const showArrivalForm = ARRIVAL_PHASES.includes(s.phase) && !tr.arrivedAt && tr.estimates.length > 0;
   const stay = showArrivalForm || tr.arrival || tr.visa
@@ -244,9 +246,9 @@ export function caseView(ctx: PageContext, t: T, s: CaseState, o: { errors?: Cas
     ${site
       ? html`<h3>${t('case.practical')}</h3>
       <p>${t('case.practical.site', { name: site.name, address: site.address })} · <a href="${site.accessMapUrl}" rel="noopener noreferrer">${t('case.practical.map')}</a></p>
-      <p>${PRACTICAL_PACK_TEXTS.samplesNotice[lang]}</p>
-      <p>${t('case.practical.support', { name: SUPPORT_CONTACT.name, phone: SUPPORT_CONTACT.phone, email: SUPPORT_CONTACT.email })}</p>
-      <p>${PRACTICAL_PACK_TEXTS.accommodationAdvice[lang]}</p>`
+      <p>${rules.stay.practicalPackTexts.samplesNotice[lang]}</p>
+      <p>${t('case.practical.support', { name: rules.stay.supportContact.name, phone: rules.stay.supportContact.phone, email: rules.stay.supportContact.email })}</p>
+      <p>${rules.stay.practicalPackTexts.accommodationAdvice[lang]}</p>`
       : ''}
     ${tr.visa
       ? html`<h3>${t('case.visa')}</h3><p>${tr.visa.reason}</p>
@@ -311,10 +313,10 @@ export function caseView(ctx: PageContext, t: T, s: CaseState, o: { errors?: Cas
 
   const requests = REQUEST_PHASES.includes(s.phase)
     ? html`<section aria-labelledby="req-h"><h2 id="req-h">${t('case.requests')}</h2>
-    ${tr.tasks.length ? html`<h3>${t('case.request.list')}</h3><ul>${tr.tasks.map((k) => html`<li>${PATIENT_REQUESTS[k.kind].label[lang]}: ${k.details} · ${k.status === 'done' ? t('case.request.doneStatus', { outcome: k.outcome ?? '' }) : t('case.request.open')}</li>`)}</ul>` : ''}
+    ${tr.tasks.length ? html`<h3>${t('case.request.list')}</h3><ul>${tr.tasks.map((k) => html`<li>${rules.stay.patientRequests[k.kind].label[lang]}: ${k.details} · ${k.status === 'done' ? t('case.request.doneStatus', { outcome: k.outcome ?? '' }) : t('case.request.open')}</li>`)}</ul>` : ''}
     <form method="post" action="/portal/cases/${ref}/requests" class="stack" id="request-form">${csrfField(ctx)}
       ${errors.request ? notice('error', errors.request) : ''}
-      ${field({ name: 'kind', label: t('case.request.kind'), value: r ? 'billing_question' : 'interpreter', options: PATIENT_REQUEST_KINDS.map((k) => [k, PATIENT_REQUESTS[k].label[lang]] as const) })}
+      ${field({ name: 'kind', label: t('case.request.kind'), value: r ? 'billing_question' : 'interpreter', options: PATIENT_REQUEST_KINDS.map((k) => [k, rules.stay.patientRequests[k].label[lang]] as const) })}
       ${field({ name: 'details', label: t('case.request.details'), multiline: true, required: true })}
       <button type="submit">${t('case.request.submit')}</button>
     </form></section>`

@@ -2,8 +2,8 @@
 // re-rendered with the server's refusal, field by field when the API names the fields), checklist,
 // documents, estimates, tasks, timeline and messages. For ops, a link to the workflow in the Temporal UI.
 import { DOCUMENT_KINDS, documentKindLabel } from '../../config/documentKinds';
-import { PATIENT_REQUESTS } from '../../config/stay';
-import { programmeFor, tariffs } from '../../config/tariffs';
+import type { CaseRules } from '../../config/rules/types';
+import type { TariffItem } from '../../config/tariffs';
 import { isAllowed, type Action, type StaffRole } from '../../api/policy';
 import { MDT_STRATEGIES, TERMINAL_PHASES, type CaseState, type Phase } from '../../workflows/definitions';
 import { html, type SafeHtml } from '../html';
@@ -55,6 +55,10 @@ export interface ConsoleCaseData {
   temporalUrl: string | null;
   /** A default payment ID for the payment form, so a form sent twice counts once. */
   paymentKey: string;
+  /** The catalogue each form offers: today's tariff for an estimate, the case's invoice tariff for the discharge. */
+  tariffs: { estimate: readonly TariffItem[]; discharge: readonly TariffItem[] };
+  /** The rules version the case runs under (labels of its requests). */
+  rules: CaseRules;
 }
 
 /** Phases in which a payment can arrive for something due (fee, estimate, balance). */
@@ -102,6 +106,7 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   <h2 id="summary-h">${t('console.case.summary')}</h2>
   <dl class="summary">
     <dt>${t('console.case.requestType')}</dt><dd>${t(`requestType.${s.requestType}`)}</dd>
+    <dt>${t('console.case.rulesVersion')}</dt><dd>${s.rulesVersion}</dd>
     <dt>${t('console.case.phase')}</dt><dd>${t(`phase.${s.phase}`)}</dd>
     <dt>${t('console.case.awaiting')}</dt><dd>${t(`awaiting.${s.awaitingRole}`)}</dd>
     <dt>${t('console.case.deadline')}</dt><dd>${deadlineCell(ctx, t, s.nextDeadline, overdue)}</dd>
@@ -165,10 +170,10 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   <button type="submit">${t('action.report.submit')}</button>`)}</div>`);
   }
 
-  const programme = programmeFor[s.requestType];
+  const programme = d.tariffs.estimate.length > 0;
   const lineInputs = (action: 'estimate' | 'discharge', defaults: boolean) => {
     const e = errorFor(action);
-    return (programme ? tariffs[programme] : []).map((item) =>
+    return d.tariffs[action].map((item) =>
       field({
         name: `qty.${item.code}`, id: fieldId(action, item.code), type: 'number',
         label: t('action.estimate.line', { label: item.label[lang], unit: money(item.unitCents) }),
@@ -221,7 +226,7 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   if (may('task.complete') && open) {
     for (const task of s.treatment.tasks.filter((x) => x.status === 'open' && (role === 'care_coordinator' || x.team === role))) {
       const e = errorFor('task', task.id);
-      actions.push(html`<div class="action" id="task-${task.id}"><h3>${t('console.case.task', { id: task.id, kind: PATIENT_REQUESTS[task.kind]?.label[lang] ?? task.kind, team: t(`role.${task.team}`) })}</h3>
+      actions.push(html`<div class="action" id="task-${task.id}"><h3>${t('console.case.task', { id: task.id, kind: d.rules.stay.patientRequests[task.kind]?.label[lang] ?? task.kind, team: t(`role.${task.team}`) })}</h3>
   <p class="pre">${task.details}</p>
   ${actionForm('task', `tasks/${task.id}/complete`, html`${field({ name: 'outcome', id: fieldId('task', 'outcome', task.id), label: t('action.task.outcome', { id: task.id }), multiline: true, required: true, value: value(e, 'outcome'), error: e?.fields.outcome })}
   <button type="submit">${t('action.task.submit', { id: task.id })}</button>`, task.id)}</div>`);
@@ -296,7 +301,7 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   const doneTasks = s.treatment.tasks.filter((x) => x.status === 'done');
   const tasks = doneTasks.length
     ? html`<section aria-labelledby="tasks-h"><h2 id="tasks-h">${t('console.case.tasks')}</h2><ul class="cards">${doneTasks.map(
-        (x) => html`<li class="card"><p><strong>${t('console.case.task', { id: x.id, kind: PATIENT_REQUESTS[x.kind]?.label[lang] ?? x.kind, team: t(`role.${x.team}`) })}</strong></p><p class="pre">${t('console.case.task.done', { outcome: x.outcome ?? '' })}</p></li>`,
+        (x) => html`<li class="card"><p><strong>${t('console.case.task', { id: x.id, kind: d.rules.stay.patientRequests[x.kind]?.label[lang] ?? x.kind, team: t(`role.${x.team}`) })}</strong></p><p class="pre">${t('console.case.task.done', { outcome: x.outcome ?? '' })}</p></li>`,
       )}</ul></section>`
     : '';
 
