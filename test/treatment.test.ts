@@ -267,6 +267,26 @@ describe('guarantee by an insurer letter', () => {
   }, 90_000);
 });
 
+describe('payment checks', () => {
+  it("refuses a payment whose purpose names another case's estimate, and records nothing", async () => {
+    const first = await toTreatmentPlanning(stack, team);
+    const theirs = await issueEstimate(stack, team, first.patient, first.reference, [{ code: 'consultation', quantity: 1 }]);
+    const second = await toTreatmentPlanning(stack, team);
+    await issueEstimate(stack, team, second.patient, second.reference, [{ code: 'consultation', quantity: 1 }]);
+    const paymentId = `pay-${crypto.randomUUID()}`;
+    const res = await pay(stack, second.reference, theirs.totalCents, paymentId, `Estimate ${theirs.number}`);
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatchObject({ code: 'purpose_names_other_case', details: { number: theirs.number } });
+    expect(await stack.db.payment.findUnique({ where: { paymentId } })).toBeNull();
+    const after = await waitFor(second.reference, second.patient.auth, () => true);
+    expect(after.payments.map((p) => p.paymentId)).not.toContain(paymentId);
+    // The same payment for the case that issued the estimate is counted.
+    expect((await pay(stack, first.reference, theirs.totalCents, paymentId, `Estimate ${theirs.number}`)).status).toBe(200);
+    const paid = await waitFor(first.reference, first.patient.auth, (x) => x.payments.some((p) => p.paymentId === paymentId));
+    expect(paid.payments.find((p) => p.paymentId === paymentId)?.allocatedTo).toBe(theirs.number);
+  }, 120_000);
+});
+
 describe('coverage routes in the pathway', () => {
   it('french_insured: no prepayment; after the stay the co-payment is the balance due, with a payment link', async () => {
     const { patient, reference } = await toTreatmentPlanning(stack, team, { nationality: 'FR', countryOfResidence: 'FR' });
@@ -277,6 +297,11 @@ describe('coverage routes in the pathway', () => {
     expect(s.treatment.coverage?.route).toBe('french_insured');
     expect(s.paymentStatus).toBe('guaranteed');
     expect(s.treatment.visa).toBeNull();
+    // Nothing to prepay: no payment request, and no link to pay €0 (it used to say "pay €0.00").
+    await mailFor(reference, /treatment is confirmed/);
+    const ofCase = stack.smtp.messages.filter((m) => m.subject.includes(reference));
+    expect(ofCase.filter((m) => /payment or insurer guarantee/.test(m.subject))).toEqual([]);
+    expect(ofCase.filter((m) => /amountCents=0\b|€0\.00|0,00 €/.test(m.text))).toEqual([]);
 
     expect((await call(stack, patient, 'put', `/cases/${reference}/arrival`, { date: inDays(15), plannedStayDays: 5 })).status).toBe(200);
     const arriving = await waitFor(reference, patient.auth, (x) => x.phase === 'awaiting_arrival' && x.treatment.visa !== null);

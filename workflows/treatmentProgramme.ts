@@ -97,6 +97,8 @@ const STAY_PARTS: Partial<Record<Phase, StayPart>> = {
 const FOLLOW_UP_WATCH_AT_ONCE = 'follow-up-watch-at-once';
 /** Patch: an estimate's supervisor stops without emailing once the discharge expired it (it sent a payment link, then reminders). */
 const ESTIMATE_EXPIRED_QUIETLY = 'estimate-expired-at-discharge-quietly';
+/** Patch: nothing left to prepay on an accepted estimate (French insurance): no payment request for €0. */
+const NO_ZERO_PAYMENT_REQUEST = 'no-payment-request-for-nothing';
 
 const fail = (type: string, message: string, details?: unknown) => ApplicationFailure.create({ type, message, details: details === undefined ? [] : [details], nonRetryable: true });
 const ms = (d: Duration) => msToNumber(d);
@@ -577,7 +579,9 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     // Accepted: nothing about the treatment proceeds until it is guaranteed.
     const insurerRoute = t.coverage?.prepayment === 'insurer';
     if (main) await ctx.moveTo('guarantee_pending', insurerRoute ? 'finance' : 'patient', 'guarantee_requested', 'system', `Estimate ${e.number} accepted: ${money(remainingCents(e))} to pay, or an insurer letter`, iso(Date.now() + ms(timings.guaranteeReminderAfter)));
-    await ctx.emailPatient('guarantee_request', `Email patient: payment link for ${e.number}`, { number: e.number, total: money(e.totalCents), amount: money(remainingCents(e)), paymentPath: paymentPath(e.number, remainingCents(e)), coverageNotice: coverageText() });
+    // Before the patch a French-insured patient was asked to "pay €0.00" through a link to pay nothing.
+    const nothingToPay = remainingCents(e) === 0 && patched(NO_ZERO_PAYMENT_REQUEST);
+    if (!nothingToPay) await ctx.emailPatient('guarantee_request', `Email patient: payment link for ${e.number}`, { number: e.number, total: money(e.totalCents), amount: money(remainingCents(e)), paymentPath: paymentPath(e.number, remainingCents(e)), coverageNotice: coverageText() });
     reminders = 0;
     let seen = e.paidCents + coveredCents(e);
     for (;;) {
