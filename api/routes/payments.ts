@@ -86,6 +86,19 @@ export function registerPaymentRoutes(api: ApiRoutes, deps: PaymentRoutesDeps): 
   }
 
   /**
+   * Refuses a payment whose purpose names an estimate or invoice that another case issued (numbers are
+   * unique across cases): crediting it here would pay this case's estimate with another patient's money.
+   */
+  async function refuseOtherCasesDocument(c: Case, notice: PaymentNotice): Promise<void> {
+    for (const number of new Set(notice.purpose.match(/\b(?:DEV|FAC)-\d{4}-\d{6}\b/g) ?? [])) {
+      const issued = await db.document.findFirst({ where: { originalName: `${number}.pdf`, kind: { in: ['estimate', 'final_invoice'] } }, select: { caseId: true } });
+      if (issued && issued.caseId !== c.id) {
+        throw new ApiError(409, 'purpose_names_other_case', `The purpose names ${number}, which was issued for another case, not ${c.reference}: nothing was recorded. Check the case reference and the purpose the payer gave.`, { number });
+      }
+    }
+  }
+
+  /**
    * One payment received for a case, however it arrived (the provider's webhook, or finance recording a
    * bank transfer): refused if its ID is known with another case or amount, sent to the workflow (counted
    * once per payment ID), then kept in the Payment table.
@@ -95,6 +108,7 @@ export function registerPaymentRoutes(api: ApiRoutes, deps: PaymentRoutesDeps): 
     if (known && (known.caseId !== c.id || known.amountCents !== notice.amountCents || known.currency !== notice.currency)) {
       throw new ApiError(409, 'payment_id_conflict', `Payment ${notice.paymentId} was already received with another case, amount or currency; nothing changed. Use a new paymentId for a new payment.`);
     }
+    await refuseOtherCasesDocument(c, notice);
     const result = await forward(c, notice);
     if (result?.state) await writeCaseState(db, result.state);
     const alreadyRecorded = await record(c, notice);
@@ -120,7 +134,7 @@ export function registerPaymentRoutes(api: ApiRoutes, deps: PaymentRoutesDeps): 
       400: json(z.unknown(), 'Signed, but the body is invalid: details lists each field. Do not retry unchanged.'),
       401: json(z.unknown(), 'Signature missing or invalid (invalid_signature), or timestamp out of tolerance (stale_timestamp). Nothing was recorded.'),
       404: json(z.unknown(), 'No case has this reference (unknown_case). Nothing was recorded.'),
-      409: json(z.unknown(), 'This paymentId was already received with another case, amount or currency (payment_id_conflict). Nothing changed.'),
+      409: json(z.unknown(), 'This paymentId was already received with another case, amount or currency (payment_id_conflict), or the purpose names an estimate or invoice of another case (purpose_names_other_case). Nothing changed.'),
       415: json(z.unknown(), 'The body is not JSON. Nothing was recorded.'),
       503: json(z.unknown(), 'The workflow service is unavailable or the case is not running yet. Nothing was recorded: retry later.'),
     },
@@ -158,7 +172,7 @@ export function registerPaymentRoutes(api: ApiRoutes, deps: PaymentRoutesDeps): 
     responses: {
       201: json(paymentAccepted, 'Recorded and counted by the case (forwarded: false when the case has ended: kept for reconciliation)'),
       200: json(paymentAccepted, 'This paymentId was already recorded for this case and amount: nothing changed (duplicate: true)'),
-      409: json(z.unknown(), 'This paymentId was already received with another case, amount or currency (payment_id_conflict). Nothing changed.'),
+      409: json(z.unknown(), 'This paymentId was already received with another case, amount or currency (payment_id_conflict), or the purpose names an estimate or invoice of another case (purpose_names_other_case). Nothing changed.'),
       415: json(z.unknown(), 'The body is not JSON. Nothing was recorded.'),
     },
     handler: async (req, res) => {
