@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { SUPPORT_CONTACT } from '../config/stay';
+import { countryName } from '../lib/countryNames';
 import type { SmtpConfig } from '../lib/config';
 import type { Db } from '../lib/db';
 import { FAILURE_TYPES, type Language, type RequestType } from '../workflows/definitions';
@@ -120,7 +121,10 @@ export function createEmailActivities(deps: EmailDeps) {
     // Links in emails are absolute: the workflow gives paths, the deployment knows its address.
     if (input.vars.paymentPath) derived.paymentUrl = `${deps.publicBaseUrl}${input.vars.paymentPath}`;
     if (input.requestType) derived.requestTypeLabel = requestTypeLabels[input.language][input.requestType];
-    const { subject, text } = renderTemplate(input.template, input.language, { ...derived, ...input.vars });
+    const vars = { ...derived, ...input.vars };
+    // The workflow gives a country code; the patient reads the country's name in their language.
+    if (vars.consulateCountry) vars.consulateCountry = countryName(vars.consulateCountry, input.language);
+    const { subject, text } = renderTemplate(input.template, input.language, vars);
     // Checked before queuing: an email that can never go out leaves no outbox row.
     const attachmentIds = await checkAttachments(input);
     const messageId = messageIdFor(input.idempotencyKey, deps.from);

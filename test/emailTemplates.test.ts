@@ -16,7 +16,7 @@ const patientTemplates = {
   guarantee_expired: ['number'],
   insurer_remainder: ['number', 'insurer', 'covered', 'amount', 'paymentPath'],
   treatment_guaranteed: ['number'],
-  visa_information: ['visaText', 'consulateCountry', 'answerDelay'],
+  visa_information: ['visaText', 'consulateCountry'],
   practical_pack: ['arrivalDate', 'siteName', 'siteAddress', 'accessMapUrl', 'samplesNotice', 'supportName', 'supportPhone', 'supportEmail', 'accommodationAdvice'],
   arrival_reminder: ['arrivalDate', 'siteName', 'siteAddress', 'accessMapUrl'],
   request_received: ['requestLabel'],

@@ -97,8 +97,10 @@ describe('a self-paying proton therapy patient, from the report to closure', () 
     expect(s.treatment.arrival).toMatchObject({ date: arrival, plannedStayDays: 40, site: 'orsay' });
 
     const visa = await mailFor(reference, /visa/i);
-    expect(visa.text).toMatch(/French consulate/);
-    expect(visa.text).toMatch(/2–10 days/);
+    expect(visa.text).toMatch(/You need a short-stay visa for medical reasons\. Apply at the French consulate of your country of residence; the answer usually takes 2 to 10 days\./);
+    // The country in words, and no second, conditional version of the same advice ("If you need a visa…").
+    expect(visa.text).toContain('Your country of residence on file: Morocco.');
+    expect(visa.text).not.toMatch(/If you need a visa|\(MA\)/);
     expect(visa.attachments).toHaveLength(1);
     expect(visa.attachments[0].filename).toMatch(/^VIS-\d{4}-\d{6}\.pdf$/);
     const pack = await mailFor(reference, /practical information/i);

@@ -682,7 +682,8 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       arrivalDate: t.arrival!.date,
       today: today(),
     }, rules);
-  const visaVars = (v: VisaRequirement) => ({ visaText: v.texts[lang], consulateCountry: v.consulateCountry ?? '?', answerDelay: `${rules.visa.answerDelayDays.min}–${rules.visa.answerDelayDays.max}` });
+  // The email names the country in words (activities/email.ts); the answer delay is in the visa text.
+  const visaVars = (v: VisaRequirement) => ({ visaText: v.texts[lang], consulateCountry: v.consulateCountry ?? '?' });
 
   /** The stay, until the coordinator records the discharge; then the account and the follow-up. */
   async function stay(): Promise<Ending> {
