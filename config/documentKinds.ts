@@ -29,6 +29,8 @@ export const DOCUMENT_KINDS = [
   { id: 'insurer_guarantee_letter', label: { fr: "Lettre de garantie de l'assureur", en: "Insurer's guarantee letter" } },
   // EU prior authorisation of planned care abroad by the patient's own insurer.
   { id: 's2_form', label: { fr: 'Formulaire S2', en: 'S2 form' } },
+  // A foreign national living in France or another Schengen state needs no visa: the permit shows it.
+  { id: 'residence_permit', label: { fr: 'Titre de séjour', en: 'Residence permit' } },
   // A family companion needs it for the visa.
   { id: 'proof_of_relationship', label: { fr: 'Justificatif de lien de parenté', en: 'Proof of family relationship' } },
   // A companion who is not family needs a letter justifying their presence for the visa.

@@ -44,21 +44,24 @@ describe('the published rules versions', () => {
   });
 });
 
+/** The version in force before the test publishes its own (the latest published). */
+const latest = PUBLISHED_RULES[PUBLISHED_RULES.length - 1];
+
 /** A version published today: a higher proton therapy fee and consultation price, one more checklist item, Turkey on the visa list. */
 function newVersion(): CaseRules {
   const today = parisDay(new Date(Date.now() - 86_400_000));
   return {
-    ...v1,
+    ...latest,
     id: today,
     effectiveFrom: today,
     summary: 'Proton therapy file study 900 €, consultation 175 €; identity document required; Turkey on the short-stay visa list.',
-    studyFees: { ...v1.studyFees, proton_therapy: { ...v1.studyFees.proton_therapy, amountCents: 90_000 } },
-    tariffs: { ...v1.tariffs, proton_therapy: v1.tariffs.proton_therapy.map((i) => (i.code === 'consultation' ? { ...i, unitCents: 17_500 } : i)) },
+    studyFees: { ...latest.studyFees, proton_therapy: { ...latest.studyFees.proton_therapy, amountCents: 90_000 } },
+    tariffs: { ...latest.tariffs, proton_therapy: latest.tariffs.proton_therapy.map((i) => (i.code === 'consultation' ? { ...i, unitCents: 17_500 } : i)) },
     checklists: {
-      ...v1.checklists,
-      proton_therapy: [...v1.checklists.proton_therapy, { id: 'identity_document', label: { fr: "Pièce d'identité (passeport)", en: 'Identity document (passport)' }, source: 'document', documentKind: 'identity_document' }],
+      ...latest.checklists,
+      proton_therapy: [...latest.checklists.proton_therapy, { id: 'identity_document', label: { fr: "Pièce d'identité (passeport)", en: 'Identity document (passport)' }, source: 'document', documentKind: 'identity_document' }],
     },
-    visa: { ...v1.visa, shortStayVisaNationalities: [...v1.visa.shortStayVisaNationalities, 'TR'] },
+    visa: { ...latest.visa, shortStayVisaNationalities: [...latest.visa.shortStayVisaNationalities, 'TR'] },
   };
 }
 
@@ -81,7 +84,7 @@ describe('publishing a new rules version while cases run', () => {
     const team: Team = await makeTeam(first);
     const waitFor = (s: Stack, actor: Actor, reference: string, done: (x: CaseState) => boolean) => waitForState(s.app, actor.auth, reference, done, 60_000);
 
-    // Case A reaches its guarantee under 2026-01 (fee and estimate), case C only the tumour board's proposal.
+    // Case A reaches its guarantee under the latest published version (fee and estimate), case C only the tumour board's proposal.
     const a = await toTreatmentPlanning(first, team, { nationality: 'TR', countryOfResidence: 'TR' });
     const estimateA = await issueEstimate(first, team, a.patient, a.reference, consultation);
     expect(estimateA.totalCents).toBe(15_000);
@@ -103,7 +106,7 @@ describe('publishing a new rules version while cases run', () => {
     // Same signing secret: everyone stays signed in across the redeploy.
     const [patientA, patientC, patientD] = [a.patient, c.patient, d.patient];
 
-    // A goes on under 2026-01 to closure: Turkey is not on its visa list, its care is invoiced at its estimate's tariff.
+    // A goes on under its version to closure: Turkey is not on its visa list, its care is invoiced at its estimate's tariff.
     expect((await call(s, patientA, 'put', `/cases/${a.reference}/arrival`, { date: inDays(20), plannedStayDays: 10 })).status).toBe(200);
     const arriving = await waitFor(s, patientA, a.reference, (x) => x.phase === 'awaiting_arrival' && x.treatment.visa !== null);
     expect(arriving.treatment.visa).toMatchObject({ status: 'check_with_consulate', reason: 'unknown_nationality' });
@@ -112,26 +115,26 @@ describe('publishing a new rules version while cases run', () => {
     expect((await call(s, team.care, 'post', `/cases/${a.reference}/discharge`, { performed: [{ code: 'consultation', quantity: 2 }] })).status).toBe(200);
     const settled = await waitFor(s, patientA, a.reference, (x) => x.treatment.reconciliation !== null);
     expect(settled.treatment.reconciliation).toMatchObject({ invoicedCents: 30_000, paidCents: 15_000, balanceDueCents: 15_000, outcome: 'balance_due' });
-    expect(settled.treatment.tariff?.rulesVersion).toBe('2026-01');
+    expect(settled.treatment.tariff?.rulesVersion).toBe(latest.id);
     const invoiceNumber = settled.treatment.reconciliation!.invoiceNumber;
     expect((await pay(s, a.reference, 15_000, `bal-${a.reference}`, `balance ${invoiceNumber}`)).status).toBe(200);
     const closedA = await waitFor(s, patientA, a.reference, (x) => x.phase === 'closed');
-    expect(closedA).toMatchObject({ rulesVersion: '2026-01', paymentStatus: 'paid' });
+    expect(closedA).toMatchObject({ rulesVersion: latest.id, paymentStatus: 'paid' });
     expect(closedA.payments.map((p) => p.amountCents)).toEqual([80_000, 15_000, 15_000]);
     expect(closedA.checklist.map((e) => e.id)).not.toContain('identity_document');
 
     // D pays the fee it was asked for (800 €): paid in full, not "partially paid" against the new 900 €.
     const dBefore = await waitFor(s, patientD, dReference, () => true);
-    expect(dBefore.rulesVersion).toBe('2026-01');
-    await toReportPending(s, patientD, team, dReference, 'proton_therapy', v1.studyFees.proton_therapy.amountCents);
+    expect(dBefore.rulesVersion).toBe(latest.id);
+    await toReportPending(s, patientD, team, dReference, 'proton_therapy', latest.studyFees.proton_therapy.amountCents);
     const dPaid = await waitFor(s, patientD, dReference, (x) => x.phase === 'report_pending');
     expect(dPaid).toMatchObject({ paymentStatus: 'paid', amountDueCents: 80_000, amountPaidCents: 80_000 });
 
-    // C was opened under 2026-01, but its estimate is issued now: the tariff in force today applies.
+    // C was opened under the older version, but its estimate is issued now: the tariff in force today applies.
     const estimateC = await issueEstimate(s, team, patientC, c.reference, consultation);
     expect(estimateC.totalCents).toBe(17_500);
     const stateC = await waitFor(s, patientC, c.reference, (x) => x.treatment.tariff !== null);
-    expect(stateC).toMatchObject({ rulesVersion: '2026-01', treatment: { tariff: { rulesVersion: v2.id, programme: 'proton_therapy' } } });
+    expect(stateC).toMatchObject({ rulesVersion: latest.id, treatment: { tariff: { rulesVersion: v2.id, programme: 'proton_therapy' } } });
 
     // B, opened now, runs under the new version: fee, checklist, visa list and tariff.
     const b = await toTreatmentPlanning(s, team, { nationality: 'TR', countryOfResidence: 'TR', rules: v2 });
@@ -151,7 +154,7 @@ describe('publishing a new rules version while cases run', () => {
 
     // Ops see each case's version in the Temporal UI.
     const version = async (reference: string) => (await s.client.workflow.getHandle(`case-${reference}`).describe()).typedSearchAttributes.get(searchAttributes.RulesVersion);
-    expect(await version(a.reference)).toBe('2026-01');
+    expect(await version(a.reference)).toBe(latest.id);
     expect(await version(b.reference)).toBe(v2.id);
 
     // A's whole history, recorded across the publication, replays with the workflow code as it is.
@@ -164,7 +167,7 @@ describe('publishing a new rules version while cases run', () => {
     expect(list.body).toEqual({
       inForce: v2.id,
       versions: [
-        { id: '2026-01', effectiveFrom: '2026-01-01', summary: v1.summary, inForce: false, future: false },
+        ...PUBLISHED_RULES.map((v) => ({ id: v.id, effectiveFrom: v.effectiveFrom, summary: v.summary, inForce: false, future: false })),
         { id: v2.id, effectiveFrom: v2.effectiveFrom, summary: v2.summary, inForce: true, future: false },
       ],
     });

@@ -363,6 +363,19 @@ describe('visa rules when the arrival date is set', () => {
     expect(s.treatment.arrival?.plannedStayDays).toBe(120);
   }, 90_000);
 
+  it('a listed national living in France (rules 2026-12): no visa, no certificate, asked for the residence permit', async () => {
+    const { patient, reference } = await toGuaranteed(stack, team, { nationality: 'DZ', countryOfResidence: 'FR' });
+    expect((await call(stack, patient, 'put', `/cases/${reference}/arrival`, { date: inDays(30), plannedStayDays: 30 })).status).toBe(200);
+    const s = await waitFor(reference, patient.auth, (x) => x.treatment.visa !== null);
+    expect(s.rulesVersion).toBe('2026-12');
+    expect(s.treatment.visa).toMatchObject({ status: 'not_required', reason: 'resident_with_permit', certificateDocumentId: null });
+    const visa = await mailFor(reference, /visa/i);
+    expect(visa.text).toContain('upload your residence permit');
+    expect(visa.text).toContain('Your country of residence on file: France.');
+    expect(visa.text).not.toMatch(/consulate of your country of residence|You need a/);
+    expect(visa.attachments).toHaveLength(0);
+  }, 90_000);
+
   it('unknown nationality: check with the consulate, no certificate', async () => {
     const { patient, reference } = await toGuaranteed(stack, team, { nationality: 'BR', countryOfResidence: 'BR' });
     expect((await call(stack, patient, 'put', `/cases/${reference}/arrival`, { date: inDays(30), plannedStayDays: 30 })).status).toBe(200);

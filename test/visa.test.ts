@@ -1,6 +1,8 @@
 // The visa requirement and the companion's certificate on their own (pure functions, no server).
 import { EU_EEA_CH } from '../config/coverage';
 import { SHORT_STAY_VISA_NATIONALITIES, VISA_EXEMPT_NATIONALITIES } from '../config/visa';
+import type { CaseRules } from '../config/rules/types';
+import { rules202612 } from '../config/rules/v2026-12';
 import { RULES_BEFORE_VERSIONING as rules } from '../workflows/rules';
 import { companionCertificateAllowed as allowedUnder, dayNumber, visaRequirement, type VisaInput } from '../workflows/visa';
 
@@ -103,6 +105,31 @@ describe('visaRequirement', () => {
     expect(visa({ nationality: ' Us ', plannedStayDays: 30 }).status).toBe('not_required');
     expect(visa({ nationality: 'de' }).reason).toBe('eu_eea_ch_national');
     expect(visa({ countryOfResidence: 'Senegal' }).consulateCountry).toBeNull();
+  });
+});
+
+describe('residence (rules version 2026-12)', () => {
+  const under = (version: CaseRules, over: Partial<VisaInput>) => visaRequirement({ ...base, ...over }, version);
+
+  it('a listed national living in France needs no visa, whatever the length of the stay, and is asked for the permit', () => {
+    const r = under(rules202612, { nationality: 'DZ', countryOfResidence: 'fr', plannedStayDays: 200, arrivalDate: '2026-03-05' });
+    expect(r).toMatchObject({ status: 'not_required', reason: 'resident_with_permit', urgent: false });
+    expect(r.texts.en).toContain('you do not need a visa');
+    expect(r.texts.en).toContain('upload your residence permit');
+    expect(r.texts.fr).toContain('titre de séjour');
+    expect(r.texts.en).not.toMatch(/consulate|You need a/);
+  });
+
+  it("another Schengen state's permit counts up to 90 days; beyond, or outside Schengen, the nationality decides", () => {
+    expect(under(rules202612, { nationality: 'MA', countryOfResidence: 'DE', plannedStayDays: 90 })).toMatchObject({ status: 'not_required', reason: 'resident_with_permit' });
+    expect(under(rules202612, { nationality: 'MA', countryOfResidence: 'DE', plannedStayDays: 91 })).toMatchObject({ status: 'required', reason: 'listed_nationality' });
+    expect(under(rules202612, { nationality: 'MA', countryOfResidence: 'IE', plannedStayDays: 10 })).toMatchObject({ status: 'required', reason: 'listed_nationality' }); // Ireland is not in Schengen
+    expect(under(rules202612, { nationality: 'MA', countryOfResidence: 'MA' })).toMatchObject({ status: 'required', reason: 'listed_nationality' });
+    expect(under(rules202612, { nationality: 'ES', countryOfResidence: 'FR' })).toMatchObject({ status: 'not_required', reason: 'eu_eea_ch_national' });
+  });
+
+  it('a case under version 2026-01 keeps deciding on nationality alone', () => {
+    expect(under(rules, { nationality: 'DZ', countryOfResidence: 'FR' })).toMatchObject({ status: 'required', reason: 'listed_nationality' });
   });
 });
 

@@ -646,7 +646,8 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     const v = visaNow();
     t.visa = { status: v.status, reason: v.reason, urgent: v.urgent, consulateCountry: v.consulateCountry, certificateDocumentId: null };
     await ctx.record('visa_assessed', 'system', `Visa: ${v.status} (${v.reason})${v.urgent ? ', URGENT' : ''}`, { status: v.status, reason: v.reason, urgent: v.urgent });
-    if (v.status === 'not_required') return;
+    // A resident needs no visa but is asked for the permit (only rules from 2026-12 decide so: older cases never reach it).
+    if (v.status === 'not_required' && v.reason !== 'resident_with_permit') return;
     const attach: string[] = [];
     if (v.status === 'required') {
       const issued = await ctx.issueVisaCertificate({ ...certificateBase(), idempotencyKey: `${workflowId}:visa:patient:${arrivalDate}`, holder: { role: 'patient', fullName: patientName(), nationality: input.patient.nationality } });

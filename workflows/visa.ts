@@ -2,8 +2,10 @@
 // of the case data, used by the workflow and shown to patients and staff; the lists and the wording
 // live in the case's rules (config/rules/).
 //
-// Rules, first match wins, on the nationality:
+// Rules, first match wins, on the nationality and (from rules version 2026-12) the residence:
 //   - EU/EEA/Swiss national                    → not_required (whatever the length of stay);
+//   - resident of France, or of another Schengen state with its residence permit (≤ 90 days)
+//                                              → not_required, and the permit is asked for;
 //   - visa-exempt nationality (US, AE)         → not_required while the planned stay is ≤ 90 days,
 //                                                required beyond (the exemption is for 90 days in any
 //                                                180); check_with_consulate if the length is unknown;
@@ -28,6 +30,7 @@ export type VisaStatus = 'not_required' | 'required' | 'check_with_consulate';
 
 export type VisaReason =
   | 'eu_eea_ch_national'
+  | 'resident_with_permit'
   | 'exempt_nationality_short_stay'
   | 'exempt_nationality_stay_over_limit'
   | 'exempt_nationality_stay_unknown'
@@ -78,9 +81,15 @@ export function dayNumber(date: string): number {
 
 type VisaRules = Pick<CaseRules, 'visa' | 'coverage'>;
 
-function decide(nationality: string | null, plannedStayDays: number, rules: VisaRules): { status: VisaStatus; reason: VisaReason } {
+function decide(nationality: string | null, residence: string | null, plannedStayDays: number, rules: VisaRules): { status: VisaStatus; reason: VisaReason } {
   if (nationality === null) return { status: 'check_with_consulate', reason: 'invalid_nationality_code' };
   if (rules.coverage.euEeaCh.includes(nationality)) return { status: 'not_required', reason: 'eu_eea_ch_national' };
+  // Versions from 2026-12: a residence permit of a Schengen state (France: any length of stay).
+  const permit = rules.visa.residence;
+  if (permit && residence !== null && permit.countries.includes(residence)) {
+    const withinLimit = Number.isFinite(plannedStayDays) && plannedStayDays >= 0 && plannedStayDays <= rules.visa.exemptMaxStayDays;
+    if (permit.anyLength.includes(residence) || withinLimit) return { status: 'not_required', reason: 'resident_with_permit' };
+  }
   if (rules.visa.exemptNationalities.includes(nationality)) {
     if (!Number.isFinite(plannedStayDays) || plannedStayDays < 0) return { status: 'check_with_consulate', reason: 'exempt_nationality_stay_unknown' };
     return plannedStayDays <= rules.visa.exemptMaxStayDays
@@ -91,7 +100,8 @@ function decide(nationality: string | null, plannedStayDays: number, rules: Visa
   return { status: 'check_with_consulate', reason: 'unknown_nationality' };
 }
 
-const MAIN_TEXT: Record<VisaReason, VisaTextId> = {
+/** The text of each reason but residence, whose text comes with the residence rule itself. */
+const MAIN_TEXT: Record<Exclude<VisaReason, 'resident_with_permit'>, VisaTextId> = {
   eu_eea_ch_national: 'not_required_eu',
   exempt_nationality_short_stay: 'not_required_exempt',
   exempt_nationality_stay_over_limit: 'required_exempt_over_limit',
@@ -105,13 +115,18 @@ const MAIN_TEXT: Record<VisaReason, VisaTextId> = {
 export function visaRequirement(input: VisaInput, rules: VisaRules): VisaRequirement {
   const today = dayNumber(input.today);
   const daysUntilArrival = input.arrivalDate ? dayNumber(input.arrivalDate) - today : null;
-  const { status, reason } = decide(normaliseCountryCode(input.nationality), input.plannedStayDays, rules);
+  const { status, reason } = decide(normaliseCountryCode(input.nationality), normaliseCountryCode(input.countryOfResidence), input.plannedStayDays, rules);
   const urgent = status !== 'not_required' && daysUntilArrival !== null && daysUntilArrival < rules.visa.urgencyThresholdDays;
 
-  const parts: VisaTextId[] = [MAIN_TEXT[reason]];
-  if (status === 'required' && input.plannedStayDays > rules.visa.exemptMaxStayDays) parts.push('stay_over_limit');
-  if (urgent) parts.push('urgent');
-  const texts = { fr: parts.map((p) => rules.visa.texts[p].fr).join(' '), en: parts.map((p) => rules.visa.texts[p].en).join(' ') };
+  let texts: { fr: string; en: string };
+  if (reason === 'resident_with_permit') {
+    texts = { ...rules.visa.residence!.text };
+  } else {
+    const parts: VisaTextId[] = [MAIN_TEXT[reason]];
+    if (status === 'required' && input.plannedStayDays > rules.visa.exemptMaxStayDays) parts.push('stay_over_limit');
+    if (urgent) parts.push('urgent');
+    texts = { fr: parts.map((p) => rules.visa.texts[p].fr).join(' '), en: parts.map((p) => rules.visa.texts[p].en).join(' ') };
+  }
 
   return {
     status,

@@ -3,7 +3,8 @@
 // and record its fingerprint in published.json (README: "Publishing a rules version").
 import type { CaseRules } from './types';
 import { rules202601 } from './v2026-01';
+import { rules202612 } from './v2026-12';
 
-export const PUBLISHED_RULES: readonly CaseRules[] = [rules202601];
+export const PUBLISHED_RULES: readonly CaseRules[] = [rules202601, rules202612];
 
 export type { CaseRules } from './types';

@@ -39,6 +39,13 @@ export interface CaseRules {
     urgencyThresholdDays: number;
     companionRequiredDocument: { family: string; other: string };
     texts: Record<VisaTextId, Texts>;
+    /**
+     * Residents with a residence permit need no visa (from version 2026-12; absent before, so cases
+     * under older versions decide on nationality alone). `countries`: where a permit counts (the
+     * Schengen states); one of `anyLength` (France) counts whatever the length of the stay, the others
+     * up to `exemptMaxStayDays`. `document`: the kind the patient is asked to upload.
+     */
+    residence?: { countries: readonly string[]; anyLength: readonly string[]; document: string; text: Texts };
   };
   stay: {
     sites: readonly TreatmentSite[];
