@@ -304,6 +304,8 @@ describe('coverage routes in the pathway', () => {
     const ofCase = stack.smtp.messages.filter((m) => m.subject.includes(reference));
     expect(ofCase.filter((m) => /payment or insurer guarantee/.test(m.subject))).toEqual([]);
     expect(ofCase.filter((m) => /amountCents=0\b|€0\.00|0,00 €/.test(m.text))).toEqual([]);
+    // The audit trail says why no request went out.
+    expect(s.timeline.filter((e) => e.type === 'payment_request_skipped')).toHaveLength(1);
 
     expect((await call(stack, patient, 'put', `/cases/${reference}/arrival`, { date: inDays(15), plannedStayDays: 5 })).status).toBe(200);
     const arriving = await waitFor(reference, patient.auth, (x) => x.phase === 'awaiting_arrival' && x.treatment.visa !== null);

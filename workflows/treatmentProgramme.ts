@@ -580,8 +580,10 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     const insurerRoute = t.coverage?.prepayment === 'insurer';
     if (main) await ctx.moveTo('guarantee_pending', insurerRoute ? 'finance' : 'patient', 'guarantee_requested', 'system', `Estimate ${e.number} accepted: ${money(remainingCents(e))} to pay, or an insurer letter`, iso(Date.now() + ms(timings.guaranteeReminderAfter)));
     // Before the patch a French-insured patient was asked to "pay €0.00" through a link to pay nothing.
+    // Paid in full already (a payment that arrived meanwhile) or nothing to prepay: the audit trail says why no request went out.
     const nothingToPay = remainingCents(e) === 0 && patched(NO_ZERO_PAYMENT_REQUEST);
-    if (!nothingToPay) await ctx.emailPatient('guarantee_request', `Email patient: payment link for ${e.number}`, { number: e.number, total: money(e.totalCents), amount: money(remainingCents(e)), paymentPath: paymentPath(e.number, remainingCents(e)), coverageNotice: coverageText() });
+    if (nothingToPay) await ctx.record('payment_request_skipped', 'system', `Estimate ${e.number}: nothing left to prepay, no payment request sent`, { number: e.number });
+    else await ctx.emailPatient('guarantee_request', `Email patient: payment link for ${e.number}`, { number: e.number, total: money(e.totalCents), amount: money(remainingCents(e)), paymentPath: paymentPath(e.number, remainingCents(e)), coverageNotice: coverageText() });
     reminders = 0;
     let seen = e.paidCents + coveredCents(e);
     for (;;) {
