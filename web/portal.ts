@@ -13,6 +13,7 @@ import helmet from 'helmet';
 import { requestId as requestIdOf } from '../api/errors';
 import type { CaseRules } from '../config/rules/types';
 import type { AppConfig } from '../lib/config';
+import { RULES_BEFORE_VERSIONING } from '../workflows/rules';
 import { projectRoot } from '../lib/databaseUrl';
 import type { Logger } from '../lib/logger';
 import type { ApiCall, ApiDispatch, ApiResponse } from './apiClient';
@@ -216,10 +217,8 @@ export class Portal {
         throwUnlessOk(r);
         return r.body;
       },
-      rulesOf: (state) => {
-        const registry = this.deps.config.rules;
-        return (state.rulesVersion ? registry.byId(state.rulesVersion) : undefined) ?? registry.all()[0];
-      },
+      // A view written before cases carried a version runs under the first, as its workflow does.
+      rulesOf: (state) => (state.rulesVersion ? this.deps.config.rules.byId(state.rulesVersion) : undefined) ?? RULES_BEFORE_VERSIONING,
       pageContext: () => {
         // One token per response: the cookie and every form of the page must carry the same one.
         csrfToken ??= this.csrf.token(req, res);

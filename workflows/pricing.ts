@@ -40,12 +40,20 @@ export interface Tariff {
   items: readonly TariffItem[];
 }
 
-/** The catalogue a request type is quoted from under some rules (refused when it is never quoted). */
-export function tariffFor(requestType: RequestType, rules: Pick<CaseRules, 'id' | 'tariffs' | 'programmeFor'>): Tariff {
-  if (!REQUEST_TYPES.includes(requestType)) throw invalid(`Unknown request type: ${String(requestType)}`);
+type TariffRules = Pick<CaseRules, 'id' | 'tariffs' | 'programmeFor'>;
+
+/** The catalogue a request type is quoted from under some rules; null when it is never quoted (sample analysis). */
+export function quotedTariff(requestType: RequestType, rules: TariffRules): Tariff | null {
   const programme = rules.programmeFor[requestType];
-  if (!programme) throw invalid(`A ${requestType} request is not quoted: there is no tariff for it.`);
-  return { programme, rulesVersion: rules.id, items: rules.tariffs[programme] };
+  return programme ? { programme, rulesVersion: rules.id, items: rules.tariffs[programme] } : null;
+}
+
+/** The catalogue a request type is quoted from under some rules (refused when it is never quoted). */
+export function tariffFor(requestType: RequestType, rules: TariffRules): Tariff {
+  if (!REQUEST_TYPES.includes(requestType)) throw invalid(`Unknown request type: ${String(requestType)}`);
+  const tariff = quotedTariff(requestType, rules);
+  if (!tariff) throw invalid(`A ${requestType} request is not quoted: there is no tariff for it.`);
+  return tariff;
 }
 
 /**

@@ -1,6 +1,6 @@
 // Every published rules version, oldest first. Publishing one: add its file beside the others (a
 // copy of the latest with the changes, or the latest spread with the changed parts), append it here
-// and record its fingerprint in published.json (README: "Publishing a rules version").
+// and record its fingerprint in published.json (README: "Rules versions", "Publishing a version").
 import type { CaseRules } from './types';
 import { rules202601 } from './v2026-01';
 import { rules202612 } from './v2026-12';

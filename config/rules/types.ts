@@ -43,9 +43,9 @@ export interface CaseRules {
      * Residents with a residence permit need no visa (from version 2026-12; absent before, so cases
      * under older versions decide on nationality alone). `countries`: where a permit counts (the
      * Schengen states); one of `anyLength` (France) counts whatever the length of the stay, the others
-     * up to `exemptMaxStayDays`. `document`: the kind the patient is asked to upload.
+     * up to `exemptMaxStayDays`. `text` tells the patient so and asks for the permit.
      */
-    residence?: { countries: readonly string[]; anyLength: readonly string[]; document: string; text: Texts };
+    residence?: { countries: readonly string[]; anyLength: readonly string[]; text: Texts };
   };
   stay: {
     sites: readonly TreatmentSite[];

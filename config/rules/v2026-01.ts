@@ -1,7 +1,7 @@
 // Rules version 2026-01: the rules every case ran under before rules were versioned. PUBLISHED:
 // never edit it, nor the config modules it is read from (config/fees.ts, tariffs.ts, checklists.ts,
-// coverage.ts, visa.ts, stay.ts, pathway.ts); test/rules.test.ts fails if its content changes.
-// To change a rule, publish a new version beside it (README: "Publishing a rules version").
+// coverage.ts, visa.ts, stay.ts, pathway.ts); test/rulesVersions.test.ts fails if its content changes.
+// To change a rule, publish a new version beside it (README: "Rules versions", "Publishing a version").
 //
 // It is also the version of histories recorded before cases carried their rules: workflow code
 // falls back to it (workflows/rules.ts), so those cases replay and go on unchanged.

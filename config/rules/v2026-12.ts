@@ -22,7 +22,6 @@ export const rules202612: CaseRules = {
     residence: {
       countries: SCHENGEN_STATES,
       anyLength: ['FR'],
-      document: 'residence_permit',
       text: {
         fr: "Vous résidez en France, ou dans un autre État de l'espace Schengen avec un titre de séjour : vous n'avez pas besoin de visa pour ce séjour (au plus 90 jours sur 180 avec le titre d'un autre État). Merci de déposer votre titre de séjour sur le portail (pièce « Titre de séjour ») ; emportez-le pendant votre voyage.",
         en: 'You live in France, or in another Schengen state with a residence permit: you do not need a visa for this stay (up to 90 days in any 180 with another state’s permit). Please upload your residence permit on the portal (document "Residence permit") and carry it when you travel.',

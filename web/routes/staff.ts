@@ -7,6 +7,7 @@ import { isAllowed, type Action, type StaffRole } from '../../api/policy';
 import { referencePattern } from '../../api/schemas/cases';
 import type { RulesRegistry } from '../../lib/rules';
 import type { CaseState } from '../../workflows/definitions';
+import { quotedTariff } from '../../workflows/pricing';
 import type { ApiCall, ApiResponse } from '../apiClient';
 import { type Ctx, fieldErrorsOf, Handled, handled, throwUnlessOk, PageError, type Portal } from '../portal';
 import { notStaffView, tasksView, worklistView, type Paged, type TaskItem, type WorklistItem } from '../views/staff';
@@ -115,13 +116,11 @@ export function registerStaffRoutes(portal: Portal, opts: StaffRouteOptions): vo
     const coordinators = may(role, 'staff.list') ? (await ctx.apiOk<{ items: { id: string; name: string }[] }>({ method: 'GET', path: '/staff?role=care_coordinator' })).items : null;
     const temporalUrl = role === 'ops' ? `${opts.temporalUiUrl}/namespaces/${encodeURIComponent(opts.namespace)}/workflows/${encodeURIComponent(`case-${reference}`)}` : null;
     // An estimate is priced at the tariff in force today; the care at the tariff of the case's first
-    // estimate (lib/rules.ts), or of its own rules version before one was issued.
-    const today = opts.rules.inForce(new Date());
+    // estimate, or of its own rules version before one was issued (as the workflow invoices it).
     const own = ctx.rulesOf(state);
-    const programme = today.programmeFor[state.requestType];
     const tariffs = {
-      estimate: programme ? today.tariffs[programme] : [],
-      discharge: state.treatment.tariff?.items ?? (own.programmeFor[state.requestType] ? own.tariffs[own.programmeFor[state.requestType]!] : []),
+      estimate: quotedTariff(state.requestType, opts.rules.inForce(new Date()))?.items ?? [],
+      discharge: (state.treatment.tariff ?? quotedTariff(state.requestType, own))?.items ?? [],
     };
     return { state, documents, messages, coordinators, role, userId: ctx.session?.userId ?? '', temporalUrl, paymentKey: crypto.randomUUID(), tariffs, rules: own };
   }

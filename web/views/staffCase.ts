@@ -170,7 +170,7 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   <button type="submit">${t('action.report.submit')}</button>`)}</div>`);
   }
 
-  const programme = d.tariffs.estimate.length > 0;
+  const quoted = d.tariffs.estimate.length > 0;
   const lineInputs = (action: 'estimate' | 'discharge', defaults: boolean) => {
     const e = errorFor(action);
     return d.tariffs[action].map((item) =>
@@ -182,7 +182,7 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
       }),
     );
   };
-  if (may('estimate.issue') && programme && (s.phase === 'treatment_planning' || s.phase === 'in_stay')) {
+  if (may('estimate.issue') && quoted && (s.phase === 'treatment_planning' || s.phase === 'in_stay')) {
     actions.push(html`<div class="action"><h3>${t('action.estimate')}</h3>
   ${actionForm('estimate', 'estimates', html`<fieldset><legend>${t('action.estimate')}</legend><p class="hint">${t('action.estimate.hint')}</p>${lineInputs('estimate', true)}</fieldset>
   <button type="submit">${t('action.estimate.submit')}</button>`)}</div>`);
