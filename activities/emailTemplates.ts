@@ -261,6 +261,18 @@ export const emailTemplates = {
     en: { subject: 'Case {reference}: account to settle (invoice {invoiceNumber})', text: 'Hello,\n\nThe final invoice {invoiceNumber} for case {reference} leaves the account to settle: {settlement}. Please follow it up:\n{caseUrl}' },
     fr: { subject: 'Dossier {reference} : compte à solder (facture {invoiceNumber})', text: 'Bonjour,\n\nLa facture finale {invoiceNumber} du dossier {reference} laisse le compte à solder : {settlement}. Merci d\'en assurer le suivi :\n{caseUrl}' },
   },
+  money_to_return: {
+    en: { subject: 'Case {reference}: {amount} to refund', text: 'Hello,\n\nCase {reference} has ended and {amount} is owed back to the payer (a fee or prepayment for care that did not take place, the final account, or a payment received after the end). The case stays on your money-owed worklist until you record the refund made:\n{caseUrl}' },
+    fr: { subject: 'Dossier {reference} : {amount} à rembourser', text: 'Bonjour,\n\nLe dossier {reference} est terminé et {amount} sont à rembourser au payeur (frais ou acompte pour des soins qui n\'ont pas eu lieu, solde du compte final, ou paiement reçu après la fin). Le dossier reste dans votre liste des sommes à rembourser jusqu\'à ce que vous enregistriez le remboursement effectué :\n{caseUrl}' },
+  },
+  money_to_return_reminder: {
+    en: { subject: 'Reminder: case {reference}, {amount} still to refund', text: 'Hello,\n\n{amount} is still owed back on case {reference}. Record the refund on the case once it is made:\n{caseUrl}' },
+    fr: { subject: 'Rappel : dossier {reference}, {amount} encore à rembourser', text: 'Bonjour,\n\n{amount} restent à rembourser sur le dossier {reference}. Enregistrez le remboursement sur le dossier dès qu\'il est effectué :\n{caseUrl}' },
+  },
+  overpayment_received: {
+    en: { subject: 'Case {reference}: overpayment of {amount}', text: 'Hello,\n\nPayment {paymentId} on case {reference} is {amount} more than what was due. The excess is owed back: it is on your money-owed worklist until you record the refund made:\n{caseUrl}' },
+    fr: { subject: 'Dossier {reference} : trop-perçu de {amount}', text: 'Bonjour,\n\nLe paiement {paymentId} du dossier {reference} dépasse de {amount} la somme due. Cet excédent est à rembourser : il figure dans votre liste des sommes à rembourser jusqu\'à ce que vous enregistriez le remboursement effectué :\n{caseUrl}' },
+  },
 } satisfies Record<string, Record<Language, EmailTemplate>>;
 
 export type EmailTemplateName = keyof typeof emailTemplates;

@@ -22,6 +22,9 @@ export type StaffTemplate = Extract<
   | 'task_reminder'
   | 'task_overdue'
   | 'account_to_settle'
+  | 'money_to_return'
+  | 'money_to_return_reminder'
+  | 'overpayment_received'
 >;
 
 export interface StaffEmailInput {

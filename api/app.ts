@@ -27,6 +27,7 @@ import { registerCaseRoutes } from './routes/cases';
 import { registerDocumentRoutes } from './routes/documents';
 import { registerPathwayRoutes } from './routes/pathway';
 import { registerPaymentRoutes } from './routes/payments';
+import { registerRefundRoutes } from './routes/refunds';
 import { registerRulesRoutes } from './routes/rules';
 import { registerStaffRoutes } from './routes/staff';
 import { registerTreatmentRoutes } from './routes/treatment';
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps): App {
   registerTreatmentRoutes(routes, { db, client, access });
   registerPaymentRoutes(routes, { db, client, access, logger: deps.logger, webhookSecret: config.payments.webhookSecret });
   registerWorklistRoutes(routes, { db });
+  registerRefundRoutes(routes, { db, client, access });
   registerAuditRoutes(routes, { db });
   registerStaffRoutes(routes, { db });
   registerRulesRoutes(routes, { rules: config.rules });

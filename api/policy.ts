@@ -30,6 +30,8 @@ export const policy = {
   'case.assign_coordinator': { patientSide: false, staff: [...COORDINATORS, 'ops'] },
   'contents.review': { patientSide: false, staff: ['care_coordinator'] },
   'report.submit': { patientSide: false, staff: ['mdt'] },
+  // The physicians open the file: the study starts (a withdrawal before it refunds the fee in full).
+  'study.open': { patientSide: false, staff: ['mdt'] },
   // Step 3: the care coordinator issues estimates; the patient side answers them and declares its
   // insurance; finance records insurer guarantee letters.
   'estimate.issue': { patientSide: false, staff: ['care_coordinator'] },
@@ -38,6 +40,10 @@ export const policy = {
   'guarantee.record': { patientSide: false, staff: ['finance'] },
   // Finance records money that did not come through the payment provider (a bank transfer).
   'payment.record': { patientSide: false, staff: ['finance'] },
+  // Money owed back (refunds due, overpayments, payments after the end): finance returns it and records
+  // the refund; ops may look at the list.
+  'refund.record': { patientSide: false, staff: ['finance'] },
+  'money_owed.read': { patientSide: false, staff: ['finance', 'ops'] },
   // The stay is organised with the patient: either side sets the arrival date and the companions;
   // support, who welcome the patient, may record the arrival.
   'stay.arrival': { patientSide: true, staff: ['care_coordinator'] },

@@ -24,6 +24,9 @@ export function isTemporalUnavailable(err: unknown): boolean {
   });
 }
 
+/** Statuses of a workflow run that has ended: it takes no update any more. */
+export const CLOSED_WORKFLOW_STATUSES = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT']);
+
 /** An update the workflow refused (its validator), as the answer the caller needs. */
 function refusal(err: WorkflowUpdateFailedError): ApiError | undefined {
   const cause = err.cause;
@@ -39,6 +42,8 @@ function refusal(err: WorkflowUpdateFailedError): ApiError | undefined {
     case FAILURE_TYPES.notGuaranteed:
       // Nothing wrong with the request: the estimate must first be paid in full or covered by an insurer letter.
       return new ApiError(409, 'not_guaranteed', cause.message, details);
+    case FAILURE_TYPES.nothingOwed:
+      return new ApiError(409, 'nothing_owed', cause.message, details);
     default: // FAILURE_TYPES.invalid, and any refusal without a type of its own
       return new ApiError(400, 'refused', cause.message, details);
   }

@@ -50,7 +50,13 @@ function rowOfView(view: CaseView, version: number) {
     awaitingRole: view.awaitingRole,
     nextDeadline: view.nextDeadline ? new Date(view.nextDeadline) : null,
     coordinatorId: view.coordinatorId,
+    moneyOwedCents: moneyOwedOf(view),
   };
+}
+
+/** What the view says is owed back: its ledger's balance, or (cases that predate it) the refund due. */
+export function moneyOwedOf(view: Pick<CaseView, 'moneyBack' | 'refundDueCents'>): number {
+  return view.moneyBack ? view.moneyBack.owedCents : Math.max(0, view.refundDueCents ?? 0);
 }
 
 /**

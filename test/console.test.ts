@@ -6,7 +6,7 @@ import { studyFees } from '../config/fees';
 import type { CaseState } from '../workflows/definitions';
 import { PASSWORD, signUp, type Actor } from './support/actors';
 import { eventually, validCase, waitForState } from './support/cases';
-import { CALM_TIMINGS, call, fillFile, makeTeam, openCase, type Team } from './support/pathway';
+import { CALM_TIMINGS, call, fillFile, makeTeam, openCase, toReportPending, type Team } from './support/pathway';
 import { startStack, type Stack } from './support/stack';
 
 jest.setTimeout(180_000);
@@ -243,6 +243,15 @@ describe('the case page and its actions', () => {
     const mdt = await as(team.mdt);
     await eventually(async () => expect((await mdt.get('/console')).text).toContain(`href="/console/cases/${full}"`));
     page = await mdt.get(`/console/cases/${full}`);
+    // The physicians open the file first: the study starts (a withdrawal no longer refunds the fee).
+    expect(page.text).toContain(formAction(full, 'study/open'));
+    const opened = await mdt.post(`/portal/console/cases/${full}/study/open`, {}, csrfOf(page.text));
+    expect(opened.status).toBe(303);
+    expect(opened.headers.location).toBe(`/console/cases/${full}?done=study`);
+    page = await mdt.get(String(opened.headers.location));
+    expect(page.text).toContain('The file is open: the study has started.');
+    expect(page.text).not.toContain(formAction(full, 'study/open'));
+    expect(page.text).toMatch(/File opened .*: the study has started\./);
     expect(page.text).toContain(formAction(full, 'report'));
     const noSummary = await mdt.post(`/portal/console/cases/${full}/report`, { kind: 'mdt', strategy: 'treatment_here', summary: '' }, csrfOf(page.text));
     expect(noSummary.status).toBe(400);
@@ -253,6 +262,46 @@ describe('the case page and its actions', () => {
     expect(reported.status).toBe(303);
     const s = await waitForState(stack.app, patient.auth, full, (x) => x.report !== null);
     expect(s.report).toMatchObject({ kind: 'mdt', strategy: 'treatment_here' });
+  });
+
+  test('finance sees the money to return (in French too) and records a refund from the case page, once however often the form is sent', async () => {
+    // A medical opinion whose fee was paid with 250 EUR too much.
+    const reference = await openCase(stack, patient, 'medical_opinion');
+    await toReportPending(stack, patient, team, reference, 'medical_opinion', studyFees.medical_opinion.amountCents + 25_000);
+    await waitForState(stack.app, patient.auth, reference, (s) => s.moneyBack?.owedCents === 25_000);
+
+    const finance = await as(team.finance);
+    let page = await finance.get('/console/money-owed');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(`href="/console/cases/${reference}#action-refund"`);
+    expect(page.text).toContain('Paid more than was due');
+    expect((await finance.get('/console')).text).toContain('href="/console/money-owed"');
+    const fr = await finance.get('/console/money-owed', 'fr-FR,fr;q=0.9');
+    expect(fr.text).toContain('Payé plus que la somme due');
+    expect(fr.text).toContain('Sommes à rembourser');
+    // Not a list for the coordinators.
+    expect((await (await as(team.care)).get('/console/money-owed')).status).toBe(403);
+    expect((await (await as(team.care)).get('/console')).text).not.toContain('href="/console/money-owed"');
+
+    page = await finance.get(`/console/cases/${reference}`);
+    expect(page.text).toContain(formAction(reference, 'refunds'));
+    expect(page.text).toContain('value="250.00"');
+    const refundKey = decode(/name="refundKey" value="([^"]+)"/.exec(page.text)![1]);
+    const tooMuch = await finance.post(`/portal/console/cases/${reference}/refunds`, { amount: '300', method: 'bank_transfer', reference: 'VIR-CONSOLE-1', refundKey }, csrfOf(page.text));
+    expect(tooMuch.status).toBe(400);
+    expect(tooMuch.text).toContain('more than what is owed back');
+    const form = { amount: '250,00', method: 'bank_transfer', reference: 'VIR-CONSOLE-1', refundKey };
+    const done = await finance.post(`/portal/console/cases/${reference}/refunds`, form, csrfOf(tooMuch.text));
+    expect(done.status).toBe(303);
+    expect(done.headers.location).toBe(`/console/cases/${reference}?done=refund`);
+    expect((await finance.post(`/portal/console/cases/${reference}/refunds`, form, csrfOf(page.text))).status).toBe(303);
+    const after = await waitForState(stack.app, patient.auth, reference, (s) => s.moneyBack?.owedCents === 0);
+    expect(after.moneyBack?.refunds).toEqual([expect.objectContaining({ amountCents: 25_000, method: 'bank_transfer', reference: 'VIR-CONSOLE-1' })]);
+    expect(await stack.db.refund.count({ where: { case: { reference } } })).toBe(1);
+    page = await finance.get(`/console/cases/${reference}?done=refund`);
+    expect(page.text).toContain('The refund was recorded.');
+    expect(page.text).not.toContain(formAction(reference, 'refunds'));
+    expect((await finance.get('/console/money-owed')).text).not.toContain(`href="/console/cases/${reference}#action-refund"`);
   });
 
   test('the case page shows the checklist, downloadable documents, the timeline and messages; ops get the Temporal UI link', async () => {

@@ -71,6 +71,7 @@ function validExample(op: Operation): Record<string, Json> | undefined {
     'POST /cases/:reference/tasks/:taskId/complete': { outcome: 'Interpreter booked' },
     'POST /cases/:reference/discharge': { performed: [{ code: 'proton_fraction', quantity: 28 }] },
     'POST /cases/:reference/follow-ups': { at: '2099-06-01T10:30:00+02:00', description: 'MRI and consultation' },
+    'POST /cases/:reference/refunds': { amountCents: 25_000, method: 'bank_transfer', reference: 'VIR-2026-0001' },
     'POST /cases/:reference/payments': { paymentId: 'virement-2020-0001', amountCents: 150_000, purpose: 'study_fee', receivedOn: '2020-01-15' },
     'POST /webhooks/payments': { paymentId: 'pay_1', caseReference: 'INT-2026-000001', amountCents: 100, currency: 'EUR', purpose: 'fees', paidAt: '2026-11-22T10:00:00Z' },
   };
@@ -123,8 +124,8 @@ async function snapshot() {
 }
 
 // Write endpoints that take a body (submit, approve, read receipts, accepting an estimate, starting
-// its treatment and recording the arrival take none).
-const writeOps = () => stack.routes.operations.filter((op) => op.method !== 'get' && op.path !== '/auth/logout' && !/\/(read|submit|approve|accept|start|arrived)$/.test(op.path));
+// its treatment, recording the arrival and opening the file for the study take none).
+const writeOps = () => stack.routes.operations.filter((op) => op.method !== 'get' && op.path !== '/auth/logout' && !/\/(read|submit|approve|accept|start|arrived|open)$/.test(op.path));
 
 it('has a valid example for every JSON write endpoint (so new endpoints get fuzzed too)', () => {
   const missing = writeOps().filter((op) => !op.path.endsWith('/documents') && !validExample(op));

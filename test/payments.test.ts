@@ -298,6 +298,8 @@ describe('when the case cannot take the payment', () => {
     expect(res.body).toEqual({ paymentId: p.paymentId, duplicate: false, amountPaidCents: null, forwarded: false });
     const row = await stack.db.payment.findUniqueOrThrow({ where: { paymentId: p.paymentId } });
     expect(row.amountCents).toBe(42_000);
+    // Not counted by the ended case: all of it is owed back (finance's money-owed worklist, test/moneyBack.test.ts).
+    expect(row.counted).toBe(false);
     const warning = logLines.find((l) => l.paymentId === p.paymentId);
     expect(warning).toMatchObject({ level: 40, caseReference: reference, amountCents: 42_000 });
     expect(warning?.msg).toMatch(/workflow has ended.*reconcile/);

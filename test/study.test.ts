@@ -561,9 +561,11 @@ describe('step 2 — study of the file', () => {
     expect(sentence).toMatch(/refund/i);
   });
 
-  it('withdrawal during report_pending (study started): no refund; a second withdrawal → 409', async () => {
+  it('withdrawal once the physicians opened the file (study started): no refund; a second withdrawal → 409', async () => {
     const s = calm;
     const c = await atReportPending(s, calmTeam, 'medical_opinion');
+    // Paying the fee sends the file; the study starts when the physicians open it (test/moneyBack.test.ts: before it, the fee is refunded).
+    expectOk(await call(s, calmTeam.mdt, 'post', `/cases/${c.ref}/study/open`));
     const res = await call(s, c.patient, 'post', `/cases/${c.ref}/withdraw`, { reason: 'No longer needed' });
     expectOk(res);
     expect(res.body).toMatchObject({ refundDueCents: 0, paymentStatus: 'paid' });

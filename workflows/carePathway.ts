@@ -43,6 +43,7 @@ import {
   TERMINAL_PHASES,
   paymentPathFor,
   withdrawUpdate,
+  openStudyUpdate,
   workflowIdFor,
   type AwaitingRole,
   type CaseOutcome,
@@ -61,6 +62,9 @@ import {
 import { initialCaseState, strip, viewOf, viewVersions, waitingForText } from './caseState';
 import { writeViewWith } from './readModel';
 import { coveredCents, createTreatmentProgramme, type Ending } from './treatmentProgramme';
+import { fail } from './failures';
+import { createMoneyBack } from './moneyBack';
+import { formatEur } from './pricing';
 
 const records = proxyActivities<Pick<Activities, 'recordCase' | 'recordCaseEvent' | 'publishCaseView'>>({
   startToCloseTimeout: '30s',
@@ -84,8 +88,9 @@ const EVERY_EVENT_IN_AUDIT_TRAIL = 'every-business-event-in-audit-trail';
 const PUBLISH_VIEW_WHEN_IDLE = 'publish-view-when-idle';
 /** Patch: step 3 to the end of the case (before it, a `treatment_here` case waited in treatment planning). */
 const TREATMENT_PROGRAMME = 'treatment-programme';
+/** Patch: the study starts when the physicians open the file (openStudy), not when the fee is paid. */
+const STUDY_OPENED = 'study-opened-by-physicians';
 
-const fail = (type: string, message: string, details?: unknown) => ApplicationFailure.create({ type, message, details: details === undefined ? [] : [details], nonRetryable: true });
 
 export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   const workflowId = workflowIdFor(input.reference);
@@ -137,6 +142,10 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   /** Outbox key of a business email: workflow ID + step + a sequence number (deterministic on replay). */
   const emailKey = (step: string) => `${workflowId}:${step}:${++emailSeq}`;
   const ended = () => ending !== undefined;
+  // Money owed back (refunds due, overpayments) and the refunds finance records.
+  const money = createMoneyBack({ state, remindAfter: timings.taskReminderAfter, record, moveTo, staffEmail, refreshPaymentStatus, current });
+  /** Set on entering report_pending: whether this run records the opening of the file (patch STUDY_OPENED). */
+  let studyOpening = false;
 
   // ---- queries, signals and updates ---------------------------------------------------------------
 
@@ -173,6 +182,8 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       // Counted towards what its purpose names (study fee, an estimate, the balance); before any
       // estimate exists everything counts towards the fee, as it always did.
       const allocated: AllocatedPayment = { ...payment, allocatedTo: programme.allocate(payment.purpose) };
+      // What its purpose still needed before it: anything beyond is owed back.
+      const needed = allocated.allocatedTo === 'study_fee' ? feeStillDueCents() : programme.neededCents(allocated.allocatedTo);
       state.payments.push(allocated);
       state.amountPaidCents += payment.amountCents;
       const amountPaidCents = state.amountPaidCents;
@@ -180,6 +191,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       refreshPaymentStatus();
       await businessEvent('payment_received', 'payment_provider', `Payment ${payment.paymentId}: ${formatEur(payment.amountCents)} (${allocated.allocatedTo})`, { paymentId: payment.paymentId, amountCents: payment.amountCents, allocatedTo: allocated.allocatedTo ?? null });
       await programme.paymentAllocated(allocated);
+      await money.paymentCounted(allocated, needed);
       // The allocation may change the case without recording an event (an estimate partly paid).
       return { paymentId: payment.paymentId, duplicate, amountPaidCents, state: current() };
     },
@@ -303,6 +315,9 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     submitReportUpdate,
     (input_) => {
       report = input_;
+      // A report is the study done: the file was opened, if nobody said so before (runs that record the
+      // opening only: in older runs the change would publish the view where their history did not).
+      if (studyOpening) state.studyOpenedAt ??= new Date().toISOString();
       return current();
     },
     {
@@ -317,15 +332,28 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   setHandler(
     withdrawUpdate,
     ({ reason, by }) => {
-      // A fee paid for a study that has not started is refunded (marked at once, so the answer shows it).
+      // A fee paid for a study that has not started is refunded (marked at once, so the answer shows it);
+      // overpayments are owed back already.
       if (!studyStarted() && state.amountPaidCents > 0) {
-        state.refundDueCents = state.amountPaidCents;
-        setPaymentStatus('refund_due');
+        state.refundDueCents = Math.max(0, state.amountPaidCents - money.overpaidCents());
+        setPaymentStatus(paymentStatusNow());
       }
       ending = { phase: 'withdrawn', reason: `${reason} (${by})` };
       return current();
     },
     { validator: (_arg) => requireNotEnded('withdraw') },
+  );
+
+  setHandler(
+    openStudyUpdate,
+    async ({ by }) => {
+      if (!state.studyOpenedAt) {
+        state.studyOpenedAt = new Date().toISOString();
+        await record('study_opened', by, 'File opened by the physicians: the study has started');
+      }
+      return current();
+    },
+    { validator: (_arg) => requirePhase(['report_pending'], 'open the file') },
   );
 
   const programme = createTreatmentProgramme({
@@ -336,6 +364,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     issueVisaCertificate: (x) => issued.issueVisaCertificate.executeWithOptions({ summary: `Issue visa certificate (${x.holder.role})` }, [x]),
     issueFinalInvoice: (x) => issued.issueFinalInvoice.executeWithOptions({ summary: 'Issue final invoice (PDF)' }, [x]),
     carried: () => ({ emailSeq, timelineOffset, patientActivity }),
+    treatmentOverpaidCents: () => money.overpaidCents('treatment'),
     current,
   });
 
@@ -410,7 +439,8 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     }
     await businessEvent('fee_paid', 'system', `Service fee paid (${formatEur(state.amountPaidCents)})`);
 
-    // The study starts only now that the fee is paid.
+    // The file goes to the physicians now that the fee is paid; the study starts when they open it.
+    studyOpening = patched(STUDY_OPENED);
     await moveTo('report_pending', 'mdt', 'study_started', 'system', 'File sent to the physicians', deadlineIn(timings.reportSla));
     await staffEmail('mdt', 'mdt_request', 'Email MDT: case to study');
     for (;;) {
@@ -486,12 +516,12 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     // Whatever ends a case early, money paid for a study that never started is refunded, and
     // nothing is due any more.
     if (end.phase !== 'closed' && !studyStarted()) {
-      if (state.amountPaidCents > 0) state.refundDueCents = state.amountPaidCents;
+      if (state.amountPaidCents > 0) state.refundDueCents = Math.max(0, state.amountPaidCents - money.overpaidCents());
       state.amountDueCents = 0;
       setPaymentStatus(paymentStatusNow());
     }
     // Money paid towards a treatment that never started (declined, expired, withdrawn) goes back.
-    const unused = programme.unusedPrepaymentsCents();
+    const unused = Math.max(0, programme.unusedPrepaymentsCents() - money.overpaidCents('treatment'));
     if (unused > 0 && state.refundDueCents === 0) {
       state.refundDueCents = unused;
       setPaymentStatus(paymentStatusNow());
@@ -503,6 +533,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       await emailPatient('case_cancelled', 'Email patient: case cancelled', { reason: end.reason.replace(/ \([^)]*\)$/, ''), refund: refundSentence() });
     }
     await moveTo(end.phase, 'none', `case_${end.phase}`, 'system', `Case ${end.phase}: ${end.reason}`, null, { reason: end.reason, refundDueCents: state.refundDueCents });
+    await money.settle(end.phase);
   }
 
   function requirePhase(allowed: Phase[], action: string): void {
@@ -523,18 +554,27 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   }
 
   function studyStarted(): boolean {
+    // Since STUDY_OPENED, paying the fee sends the file; the study starts when the physicians open it.
+    if (state.phase === 'report_pending' && studyOpening) return state.studyOpenedAt != null;
     return (['report_pending', 'treatment_planning', 'estimate_review', 'guarantee_pending', 'stay_preparation', 'awaiting_arrival', 'in_stay', 'follow_up'] as Phase[]).includes(state.phase);
   }
   function refundSentence(): string {
-    return state.refundDueCents ? rules.refundNotice[lang].replace('{amount}', formatEur(state.refundDueCents)) : '';
+    const owed = money.owed();
+    return owed ? rules.refundNotice[lang].replace('{amount}', formatEur(owed)) : '';
   }
 
   function refreshChecklist(): void {
     state.checklist = computeChecklist(input.requestType, state.questionnaire, state.documents, state.declaredNone, rules);
   }
 
+  /** What is left to pay of the study fee (payments counted towards it so far deducted). */
+  function feeStillDueCents(): number {
+    const paid = state.payments.filter((x) => x.allocatedTo === undefined || x.allocatedTo === 'study_fee').reduce((sum, x) => sum + x.amountCents, 0);
+    return Math.max(0, rules.studyFees[input.requestType].amountCents - paid);
+  }
+
   function paymentStatusNow(): PaymentStatus {
-    if (state.refundDueCents > 0) return 'refund_due';
+    if (state.refundDueCents > 0) return money.owed() > 0 ? 'refund_due' : 'refunded';
     const treatment = programme.paymentStatus();
     if (treatment) return treatment;
     if (state.amountDueCents === 0) return state.amountPaidCents > 0 ? 'paid' : 'none';
@@ -547,6 +587,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     setPaymentStatus(paymentStatusNow());
   }
   function setPaymentStatus(status: PaymentStatus): void {
+    money.sync();
     state.paymentStatus = status;
     upsertSearchAttributes([{ key: searchAttributes.PaymentStatus, value: status }]);
     publishDetails();
@@ -668,6 +709,3 @@ function treatmentDetailsOf(state: CaseState): string[] {
 }
 
 
-function formatEur(cents: number): string {
-  return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')} EUR`;
-}

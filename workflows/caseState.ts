@@ -2,7 +2,7 @@
 // the workflow builds its state with them, and the API writes the same first view when it opens the case,
 // so a new case reads and accepts the questionnaire as soon as `POST /cases` answers.
 import { computeChecklist } from './checklist';
-import type { AwaitingRole, CaseStartInput, CaseState, CaseView, TreatmentState } from './definitions';
+import type { AwaitingRole, CaseStartInput, CaseState, CaseView, MoneyBack, TreatmentState } from './definitions';
 import { caseRules } from './rules';
 
 export const waitingForText: Record<AwaitingRole, string> = {
@@ -31,6 +31,9 @@ export const emptyTreatment = (): TreatmentState => ({
   followUps: [],
 });
 
+/** Nothing owed back yet. */
+export const emptyMoneyBack = (): MoneyBack => ({ overpayments: [], refunds: [], owedCents: 0 });
+
 /**
  * A new case: collecting its file from the start (the patient may answer at once), with the answers it
  * was opened with. Version 0 is this state; the workflow's first recorded change is version 1.
@@ -58,6 +61,8 @@ export function initialCaseState(input: CaseStartInput): CaseState {
     amountDueCents: 0,
     amountPaidCents: 0,
     refundDueCents: 0,
+    studyOpenedAt: null,
+    moneyBack: emptyMoneyBack(),
     checklist: computeChecklist(input.requestType, questionnaire, [], [], rules),
     questionnaire,
     declaredNone: [],

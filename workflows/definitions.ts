@@ -46,7 +46,7 @@ export const TERMINAL_PHASES: readonly Phase[] = ['closed', 'withdrawn', 'cancel
 export const AWAITING_ROLES = ['system', 'patient', 'admission_coordinator', 'care_coordinator', 'finance', 'mdt', 'none'] as const;
 export type AwaitingRole = (typeof AWAITING_ROLES)[number];
 
-export const PAYMENT_STATUSES = ['none', 'due', 'partially_paid', 'paid', 'guaranteed', 'refund_due', 'balance_due'] as const;
+export const PAYMENT_STATUSES = ['none', 'due', 'partially_paid', 'paid', 'guaranteed', 'refund_due', 'balance_due', 'refunded'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 export interface PatientData {
@@ -134,8 +134,18 @@ export interface CaseState {
   paymentStatus: PaymentStatus;
   amountDueCents: number;
   amountPaidCents: number;
-  /** Paid for a study that had not started when the patient withdrew. */
+  /**
+   * Due back to the payer: paid for a study or treatment that never started, or the reconciliation's
+   * refund. Overpayments are counted apart (`moneyBack`).
+   */
   refundDueCents: number;
+  /**
+   * When the physicians opened the file (the study started). Null until then; absent in cases that
+   * predate the step, whose study started when the fee was paid.
+   */
+  studyOpenedAt?: string | null;
+  /** Money to return and returned (absent in cases that predate it). */
+  moneyBack?: MoneyBack;
   checklist: ChecklistEntry[];
   questionnaire: Record<string, string>;
   declaredNone: string[];
@@ -235,6 +245,31 @@ export interface TreatmentState {
   invoiced: EstimateLine[];
   reconciliation: (Reconciliation & { invoiceNumber: string; invoiceDocumentId: string }) | null;
   followUps: FollowUp[];
+}
+
+/** How finance returned money. */
+export const REFUND_METHODS = ['bank_transfer', 'card', 'cheque', 'cash'] as const;
+export type RefundMethod = (typeof REFUND_METHODS)[number];
+
+/** A refund finance made (recorded after the money left). */
+export interface RefundRecord {
+  /** The idempotency key it was recorded with: the same key records it once. */
+  refundId: string;
+  amountCents: number;
+  method: RefundMethod;
+  /** The bank's or the card processor's reference of the refund. */
+  reference: string;
+  by: string;
+  at: string;
+}
+
+/** Money the case received beyond what it asked for, and the refunds made. */
+export interface MoneyBack {
+  /** Payments (or parts of them) beyond what their purpose asked for, or received after the case ended. */
+  overpayments: { paymentId: string; cents: number; towards: string; at: string }[];
+  refunds: RefundRecord[];
+  /** refundDueCents + overpayments − refunds: what finance still has to return (never below 0). */
+  owedCents: number;
 }
 
 /** A payment and what it was counted towards. */
@@ -357,6 +392,10 @@ export type ReportInput = Omit<Extract<Report, { kind: 'mdt' }>, 'at'> | Omit<Ex
 export const submitReportUpdate = defineUpdate<CaseView, [ReportInput]>('submitReport');
 
 export const withdrawUpdate = defineUpdate<CaseView, [{ reason: string; by: string }]>('withdraw');
+/** The physicians (MDT, or the pathologists for a sample analysis) open the file: the study starts. */
+export const openStudyUpdate = defineUpdate<CaseView, [{ by: string }]>('openStudy');
+/** Finance records a refund made; sent with the refund ID as update ID (a repeat records it once). */
+export const recordRefundUpdate = defineUpdate<CaseView, [Omit<RefundRecord, 'at'>]>('recordRefund');
 
 // ---- step 3 to the end of the case -----------------------------------------------------------------
 
@@ -416,4 +455,4 @@ export const recordDischargeUpdate = defineUpdate<CaseView, [{ performed?: Estim
 export const scheduleFollowUpUpdate = defineUpdate<CaseView, [{ at: string; description: string; by: string }]>('scheduleFollowUp');
 
 /** Failure types the API maps to answers (the message says what to do). */
-export const FAILURE_TYPES = { wrongPhase: 'WrongPhase', missingItems: 'MissingItems', notAllowed: 'NotAllowed', invalid: 'InvalidInput', notGuaranteed: 'NotGuaranteed', readModelBehind: 'ReadModelBehind' } as const;
+export const FAILURE_TYPES = { wrongPhase: 'WrongPhase', missingItems: 'MissingItems', notAllowed: 'NotAllowed', invalid: 'InvalidInput', notGuaranteed: 'NotGuaranteed', readModelBehind: 'ReadModelBehind', nothingOwed: 'NothingOwed' } as const;

@@ -23,6 +23,11 @@ export interface EstimateLine {
 const invalid = (message: string) => ApplicationFailure.create({ type: FAILURE_TYPES.invalid, message, nonRetryable: true });
 
 /** Euros from integer cents, without floating point: `1 234,56 €` (fr) or `€1,234.56` (en). */
+/** An amount as in the audit trail and staff emails: 1234.50 EUR. */
+export function formatEur(cents: number): string {
+  return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')} EUR`;
+}
+
 export function formatEuros(cents: number, language: EstimateLanguage): string {
   if (!Number.isSafeInteger(cents)) throw new Error(`Not a whole number of cents: ${cents}`);
   const sign = cents < 0 ? '-' : '';

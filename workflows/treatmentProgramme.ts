@@ -5,7 +5,7 @@
 // follow-up → closed. Deterministic workflow code: it runs inside `carePathway` and uses its helpers.
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, setHandler, Trigger, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, setHandler, Trigger, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { EmailTemplateName } from '../activities/emailTemplates';
 import type { StaffAudience, StaffTemplate } from '../activities/staffEmails';
@@ -46,6 +46,7 @@ import {
   type Phase,
   type ResumePoint,
 } from './definitions';
+import { fail } from './failures';
 import { formatEuros, priceEstimate, tariffFor, type EstimateLine, type EstimateLineInput, type Tariff } from './pricing';
 import { reconcile } from './reconciliation';
 import type { CaseRules } from './rules';
@@ -76,6 +77,8 @@ export interface CaseContext {
   issueFinalInvoice: Activities['issueFinalInvoice'];
   /** What a new run needs besides the state (continue-as-new). */
   carried(): Omit<ResumePoint, 'state' | 'stage'>;
+  /** Overpaid towards the treatment: owed back apart, so the final account leaves it out. */
+  treatmentOverpaidCents(): number;
   /** The view (no timeline), with a new version if it changed: what an update answers (the API stores it in the read model). */
   current(): CaseView;
 }
@@ -100,7 +103,6 @@ const ESTIMATE_EXPIRED_QUIETLY = 'estimate-expired-at-discharge-quietly';
 /** Patch: nothing left to prepay on an accepted estimate (French insurance): no payment request for €0. */
 const NO_ZERO_PAYMENT_REQUEST = 'no-payment-request-for-nothing';
 
-const fail = (type: string, message: string, details?: unknown) => ApplicationFailure.create({ type, message, details: details === undefined ? [] : [details], nonRetryable: true });
 const ms = (d: Duration) => msToNumber(d);
 const iso = (at: number) => new Date(at).toISOString();
 const today = () => new Date().toISOString().slice(0, 10);
@@ -178,6 +180,13 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     if (open) return open.number;
     if (t.reconciliation && balanceRemaining() > 0) return 'balance';
     return 'unallocated';
+  }
+  /** What a payment's target still needs before it is counted (0 for `unallocated`: nothing asked it). */
+  function neededCents(target: string | undefined): number {
+    const e = t.estimates.find((x) => x.number === target);
+    if (e) return e.status === 'issued' || e.status === 'accepted' ? remainingCents(e) : 0;
+    if (target === 'balance') return balanceRemaining();
+    return 0;
   }
   const balancePaid = () => state.payments.filter((p) => p.allocatedTo === 'balance').reduce((s, p) => s + p.amountCents, 0);
   const balanceRemaining = () => Math.max(0, (t.reconciliation?.balanceDueCents ?? 0) - balancePaid());
@@ -717,7 +726,8 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     const lines = performed ?? mergeLines(guaranteed.flatMap((e) => e.lines));
     t.invoiced = lines.length ? priceEstimate(invoiceTariff(), lang, lines).lines : [];
     const treatmentPayments = state.payments.filter(isTreatmentPayment);
-    const treatmentPaid = treatmentPayments.reduce((s, p) => s + p.amountCents, 0);
+    // Overpayments are owed back apart (workflows/moneyBack.ts): the account counts what was asked for.
+    const treatmentPaid = treatmentPayments.reduce((s, p) => s + p.amountCents, 0) - ctx.treatmentOverpaidCents();
     const insurerCovered = guaranteed.reduce((s, e) => s + coveredCents(e), 0);
     const r = reconcile({ coverageRoute: t.coverage?.route ?? 'self_pay', invoiced: t.invoiced, insurerCoveredCents: insurerCovered, paidCents: treatmentPaid, copaymentPercent: rules.stay.copaymentPercent });
     const invoice = await ctx.issueFinalInvoice({
@@ -848,7 +858,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     return state.payments.filter(isTreatmentPayment).reduce((s, p) => s + p.amountCents, 0);
   }
 
-  return { run, resume, allocate, unusedPrepaymentsCents, paymentAllocated, paymentStatus, amountDueCents, stop: () => (stopping = true), settled: () => Promise.all(background) };
+  return { run, resume, allocate, neededCents, unusedPrepaymentsCents, paymentAllocated, paymentStatus, amountDueCents, stop: () => (stopping = true), settled: () => Promise.all(background) };
 }
 
 /** What an insurer's letters on an estimate cover. */

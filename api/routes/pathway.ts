@@ -18,6 +18,7 @@ import {
   submitReportUpdate,
   TERMINAL_PHASES,
   withdrawUpdate,
+  openStudyUpdate,
   type CaseState,
   type Phase,
 } from '../../workflows/definitions';
@@ -203,8 +204,13 @@ export function registerPathwayRoutes(api: ApiRoutes, deps: PathwayRouteDeps): v
     send: (h, by, report) => h.executeUpdate(submitReportUpdate, { args: [{ ...report, by }] }),
   });
   addStep(api, deps, {
+    method: 'post', path: '/cases/:reference/study/open', action: 'study.open',
+    summary: 'The physicians open the file: the study starts (before it, a withdrawal refunds the fee in full). Opening it again changes nothing',
+    send: (h, by) => h.executeUpdate(openStudyUpdate, { args: [{ by }] }),
+  });
+  addStep(api, deps, {
     method: 'post', path: '/cases/:reference/withdraw', action: 'case.withdraw', body: reasonBody,
-    summary: 'Withdraw the request (patient side): pending steps stop; a fee paid for a study not yet started is refunded',
+    summary: 'Withdraw the request (patient side): pending steps stop; money paid for a study the physicians have not opened yet, or a treatment not started, is owed back (finance is told)',
     send: (h, by, { reason }) => h.executeUpdate(withdrawUpdate, { args: [{ reason, by }] }),
   });
 }

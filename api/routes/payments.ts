@@ -19,7 +19,7 @@ import { json, type ApiRoutes } from '../routing';
 import { z } from '../schemas/common';
 import { referenceParam } from '../schemas/cases';
 import { asPaymentNotice, paymentAccepted, paymentWebhookBody, recordPaymentBody, webhookHeaders } from '../schemas/payments';
-import { isDeadlineExceeded, isTemporalUnavailable, toApiError } from '../temporalErrors';
+import { CLOSED_WORKFLOW_STATUSES, isDeadlineExceeded, isTemporalUnavailable, toApiError } from '../temporalErrors';
 import { requireJson } from './cases';
 
 export interface PaymentRoutesDeps {
@@ -31,7 +31,6 @@ export interface PaymentRoutesDeps {
 }
 
 
-const CLOSED_STATUSES = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT']);
 
 const unavailable = () => new ApiError(503, 'workflow_service_unavailable', 'The workflow service is unavailable; nothing was recorded. Retry the delivery later.');
 
@@ -63,7 +62,7 @@ export function registerPaymentRoutes(api: ApiRoutes, deps: PaymentRoutesDeps): 
     // Not found: either the workflow has ended (the server refuses updates to a closed run) or it has not started yet.
     try {
       const description = await handle.describe();
-      if (CLOSED_STATUSES.has(description.status.name)) return undefined;
+      if (CLOSED_WORKFLOW_STATUSES.has(description.status.name)) return undefined;
     } catch (err) {
       if (isTransient(err)) throw unavailable();
       if (!(err instanceof WorkflowNotFoundError)) throw toApiError(err, `Case ${c.reference} has no workflow.`);
@@ -72,11 +71,11 @@ export function registerPaymentRoutes(api: ApiRoutes, deps: PaymentRoutesDeps): 
     throw new ApiError(503, 'case_not_started', `Case ${c.reference} is not running yet; nothing was recorded. Retry the delivery later.`);
   }
 
-  /** Creates the Payment row unless it exists; true when it already did. */
-  async function record(c: Case, notice: PaymentNotice): Promise<boolean> {
+  /** Creates the Payment row unless it exists; true when it already did. `counted`: false when the case's workflow had ended (all of it is owed back). */
+  async function record(c: Case, notice: PaymentNotice, counted: boolean): Promise<boolean> {
     try {
       await db.payment.create({
-        data: { paymentId: notice.paymentId, caseId: c.id, amountCents: notice.amountCents, currency: notice.currency, purpose: notice.purpose, paidAt: new Date(notice.paidAt) },
+        data: { paymentId: notice.paymentId, caseId: c.id, amountCents: notice.amountCents, currency: notice.currency, purpose: notice.purpose, paidAt: new Date(notice.paidAt), counted },
       });
       return false;
     } catch (err) {
@@ -111,12 +110,12 @@ export function registerPaymentRoutes(api: ApiRoutes, deps: PaymentRoutesDeps): 
     await refuseOtherCasesDocument(c, notice);
     const result = await forward(c, notice);
     if (result?.state) await writeCaseState(db, result.state);
-    const alreadyRecorded = await record(c, notice);
+    const alreadyRecorded = await record(c, notice, result !== undefined);
     if (!result) {
-      // The money arrived after the case ended: kept for finance to reconcile, never dropped.
+      // The money arrived after the case ended: kept, never dropped, and on finance's money-owed worklist.
       logger.warn(
         { paymentId: notice.paymentId, caseReference: c.reference, workflowId: c.workflowId, amountCents: notice.amountCents, duplicate: alreadyRecorded, reqId: requestId(req) },
-        'payment received for a case whose workflow has ended: recorded in Payment, not counted by the workflow; reconcile by hand',
+        'payment received for a case whose workflow has ended: recorded in Payment, not counted by the workflow; on the money-owed worklist for finance to reconcile and refund',
       );
       return { paymentId: notice.paymentId, duplicate: alreadyRecorded, amountPaidCents: null, forwarded: false };
     }
@@ -170,7 +169,7 @@ export function registerPaymentRoutes(api: ApiRoutes, deps: PaymentRoutesDeps): 
     summary: 'Record a payment received outside the payment provider, e.g. a bank transfer (finance): counted by the case as a provider payment is; idempotent by paymentId',
     request: { params: referenceParam, body: { content: { 'application/json': { schema: recordPaymentBody } }, required: true } },
     responses: {
-      201: json(paymentAccepted, 'Recorded and counted by the case (forwarded: false when the case has ended: kept for reconciliation)'),
+      201: json(paymentAccepted, 'Recorded and counted by the case (forwarded: false when the case has ended: kept, and owed back on finance\'s money-owed worklist)'),
       200: json(paymentAccepted, 'This paymentId was already recorded for this case and amount: nothing changed (duplicate: true)'),
       409: json(z.unknown(), 'This paymentId was already received with another case, amount or currency (payment_id_conflict), or the purpose names an estimate or invoice of another case (purpose_names_other_case). Nothing changed.'),
       415: json(z.unknown(), 'The body is not JSON. Nothing was recorded.'),

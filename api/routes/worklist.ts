@@ -85,8 +85,9 @@ export function registerWorklistRoutes(api: ApiRoutes, deps: WorklistRouteDeps):
       const now = new Date();
       const where: Prisma.CaseWhereInput = {
         AND: [
-          // A case in a terminal phase waits on nobody, whatever its last awaitingRole.
-          { phase: { notIn: [...TERMINAL_PHASES] } },
+          // A case in a terminal phase waits on nobody, whatever its last awaitingRole, unless it waits
+          // on finance to return money owed (workflows/moneyBack.ts: the only wait after the end).
+          { OR: [{ phase: { notIn: [...TERMINAL_PHASES] } }, { awaitingRole: 'finance' }] },
           ...scope,
           ...(q.phase ? [{ phase: q.phase }] : []),
           ...(q.requestType ? [{ requestType: q.requestType }] : []),

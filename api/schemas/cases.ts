@@ -1,6 +1,6 @@
 // Request and response schemas of the /cases resource. Strict objects: an unknown field is refused,
 // so a client can never set fields the workflow owns (phase, approvals, amounts).
-import { AWAITING_ROLES, LANGUAGES, PAYMENT_STATUSES, PHASES, REQUEST_TYPES, type CaseStartInput } from '../../workflows/definitions';
+import { AWAITING_ROLES, LANGUAGES, PAYMENT_STATUSES, PHASES, REFUND_METHODS, REQUEST_TYPES, type CaseStartInput } from '../../workflows/definitions';
 import type { CaseRules } from '../../config/rules/types';
 import { countryCode, email, isoDate, name, phone, shortText, z } from './common';
 import { treatmentState } from './treatment';
@@ -78,7 +78,16 @@ export const caseState = z
     paymentStatus: z.enum(PAYMENT_STATUSES),
     amountDueCents: z.number().int(),
     amountPaidCents: z.number().int(),
-    refundDueCents: z.number().int(),
+    refundDueCents: z.number().int().openapi({ description: 'Due back for a study or treatment that never started, or by the final account (overpayments are in moneyBack)' }),
+    studyOpenedAt: z.string().nullable().optional().openapi({ description: 'When the physicians opened the file (the study started); absent in cases that predate the step' }),
+    moneyBack: z
+      .object({
+        overpayments: z.array(z.object({ paymentId: z.string(), cents: z.number().int(), towards: z.string(), at: z.string() })),
+        refunds: z.array(z.object({ refundId: z.string(), amountCents: z.number().int(), method: z.enum(REFUND_METHODS), reference: z.string(), by: z.string(), at: z.string() })),
+        owedCents: z.number().int().openapi({ description: 'Still to return: refundDueCents + overpayments − refunds' }),
+      })
+      .optional()
+      .openapi({ description: 'Money owed back and the refunds finance recorded; absent in cases that predate it' }),
     coordinatorId: z.string().nullable(),
     documents: z.array(z.object({ documentId: z.string(), kind: z.string(), language: z.string(), needsTranslation: z.boolean(), uploadedBy: z.string() })),
     payments: z.array(z.object({ paymentId: z.string(), amountCents: z.number().int(), currency: z.literal('EUR'), purpose: z.string(), paidAt: z.string(), allocatedTo: z.string().optional().openapi({ description: '`study_fee`, an estimate number, `balance`, or `unallocated`' }) })),

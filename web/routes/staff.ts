@@ -10,7 +10,7 @@ import type { CaseState } from '../../workflows/definitions';
 import { quotedTariff } from '../../workflows/pricing';
 import type { ApiCall, ApiResponse } from '../apiClient';
 import { type Ctx, fieldErrorsOf, Handled, handled, throwUnlessOk, PageError, type Portal } from '../portal';
-import { notStaffView, tasksView, worklistView, type Paged, type TaskItem, type WorklistItem } from '../views/staff';
+import { moneyOwedView, notStaffView, tasksView, worklistView, type MoneyOwedItem, type Paged, type TaskItem, type WorklistItem } from '../views/staff';
 import { staffCaseView, type ActionError, type ConsoleAction, type ConsoleCaseData, type ConsoleDone, type ConsoleMessage, type DocumentItem } from '../views/staffCase';
 
 export interface StaffRouteOptions {
@@ -104,7 +104,15 @@ export function registerStaffRoutes(portal: Portal, opts: StaffRouteOptions): vo
     const pageNumber = Math.min(100_000, Math.max(1, Number.parseInt(str(ctx.req.query.page), 10) || 1));
     const data = await ctx.apiOk<Paged<TaskItem>>({ method: 'GET', path: `/worklist/tasks?limit=${PAGE_SIZE}&offset=${(pageNumber - 1) * PAGE_SIZE}` });
     const hasTeam = role !== 'admission_coordinator' && role !== 'mdt';
-    ctx.render(ctx.t('console.tasks.title'), tasksView(ctx.pageContext(), ctx.t, data, hasTeam));
+    ctx.render(ctx.t('console.tasks.title'), tasksView(ctx.pageContext(), ctx.t, data, hasTeam, role));
+  }));
+
+  portal.page('/console/money-owed', handled(async (ctx) => {
+    const role = requireStaff(ctx);
+    if (!may(role, 'money_owed.read')) throw new PageError(403, 'console.notStaff');
+    const pageNumber = Math.min(100_000, Math.max(1, Number.parseInt(str(ctx.req.query.page), 10) || 1));
+    const data = await ctx.apiOk<Paged<MoneyOwedItem> & { totalOwedCents: number }>({ method: 'GET', path: `/worklist/money-owed?limit=${PAGE_SIZE}&offset=${(pageNumber - 1) * PAGE_SIZE}` });
+    ctx.render(ctx.t('console.money.title'), moneyOwedView(ctx.pageContext(), ctx.t, role, data));
   }));
 
   // ---- the case page ----------------------------------------------------------------------------------
@@ -266,6 +274,21 @@ export function registerStaffRoutes(portal: Portal, opts: StaffRouteOptions): vo
     return {
       action: 'payment', done: 'payment', values,
       call: caseCall(reference, 'POST', '/payments', { paymentId: values.paymentId || `transfer_${key}`, amountCents, purpose: values.purpose, receivedOn: values.receivedOn }),
+      fieldOf: (path) => (path === 'amountCents' ? 'amount' : undefined),
+    };
+  });
+
+  action('study/open', (_ctx, _role, reference) => ({ action: 'study', done: 'study', values: {}, call: caseCall(reference, 'POST', '/study/open') }));
+
+  action('refunds', (ctx, _role, reference, b): Attempt => {
+    const values = { amount: text(b, 'amount'), method: text(b, 'method'), reference: text(b, 'reference'), refundKey: text(b, 'refundKey') };
+    const amountCents = parseEuros(values.amount);
+    if (amountCents === null || amountCents <= 0) return { action: 'refund', done: 'refund', values, call: { refuse: { amount: ctx.t('action.invalidAmount') } } };
+    // The form's own key: the same form sent twice records the refund once.
+    const key = /^[\w-]{8,64}$/.test(values.refundKey) ? values.refundKey : crypto.randomUUID();
+    return {
+      action: 'refund', done: 'refund', values,
+      call: { ...caseCall(reference, 'POST', '/refunds', { amountCents, method: values.method, reference: values.reference }), headers: { 'Idempotency-Key': `console-${key}` } },
       fieldOf: (path) => (path === 'amountCents' ? 'amount' : undefined),
     };
   });

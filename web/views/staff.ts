@@ -1,10 +1,10 @@
 // The staff console's lists: the worklist of my role (overdue first, filters, pages) and my team's
 // open tasks. Tables with a caption and header cells; "overdue" is said in words, not only in colour.
 import { PATIENT_REQUESTS, type PatientRequestKind } from '../../config/stay';
-import type { StaffRole } from '../../api/policy';
+import { isAllowed, type StaffRole } from '../../api/policy';
 import { AWAITING_ROLES, PHASES, REQUEST_TYPES, TERMINAL_PHASES, type AwaitingRole, type Phase, type RequestType } from '../../workflows/definitions';
 import { html, type SafeHtml } from '../html';
-import { formatDate, type T } from '../i18n';
+import { formatDate, formatEuros, type T } from '../i18n';
 import { field, notice, type PageContext } from '../layout';
 
 export interface WorklistItem {
@@ -43,10 +43,11 @@ export interface WorklistFilters {
   awaitingRole?: string;
 }
 
-/** The console's own navigation (worklist, tasks), on every console page. */
-export function consoleNav(t: T, current: 'worklist' | 'tasks' | null): SafeHtml {
-  const link = (href: string, key: 'console.worklist' | 'console.tasks', here: boolean) => html`<li><a href="${href}"${here ? html` aria-current="page"` : ''}>${t(key)}</a></li>`;
-  return html`<nav class="console-nav" aria-label="${t('console.nav')}"><ul>${link('/console', 'console.worklist', current === 'worklist')}${link('/console/tasks', 'console.tasks', current === 'tasks')}</ul></nav>`;
+/** The console's own navigation (worklist, tasks, and money to return for the roles that see it), on every console page. */
+export function consoleNav(t: T, current: 'worklist' | 'tasks' | 'money' | null, role?: StaffRole): SafeHtml {
+  const link = (href: string, key: 'console.worklist' | 'console.tasks' | 'console.money', here: boolean) => html`<li><a href="${href}"${here ? html` aria-current="page"` : ''}>${t(key)}</a></li>`;
+  const money = role && isAllowed('money_owed.read', { kind: 'staff', role }) ? link('/console/money-owed', 'console.money', current === 'money') : '';
+  return html`<nav class="console-nav" aria-label="${t('console.nav')}"><ul>${link('/console', 'console.worklist', current === 'worklist')}${link('/console/tasks', 'console.tasks', current === 'tasks')}${money}</ul></nav>`;
 }
 
 /** A due date in words, with "Overdue" written out (not only shown in colour). */
@@ -96,9 +97,9 @@ export function worklistView(
   <p class="actions-row"><button type="submit">${t('console.filter.apply')}</button> <a href="/console">${t('console.filter.clear')}</a></p>
 </form>`;
 
-  if (!data) return html`${consoleNav(t, 'worklist')}${filterForm}`;
+  if (!data) return html`${consoleNav(t, 'worklist', role)}${filterForm}`;
   if (data.total === 0 && role !== 'ops' && !['admission_coordinator', 'care_coordinator', 'finance', 'mdt'].includes(role)) {
-    return html`${consoleNav(t, 'worklist')}<p>${t('console.worklist.noRole')} <a href="/console/tasks">${t('console.tasks')}</a></p>`;
+    return html`${consoleNav(t, 'worklist', role)}<p>${t('console.worklist.noRole')} <a href="/console/tasks">${t('console.tasks')}</a></p>`;
   }
   const query: Record<string, string> = {};
   for (const [k, v] of Object.entries(filters) as [string, string | undefined][]) if (v) query[k] = v;
@@ -128,11 +129,42 @@ export function worklistView(
   </tr>`,
   )}</tbody>
 </table></div>`;
-  return html`${consoleNav(t, 'worklist')}${filterForm}${Object.keys(errors).length ? '' : table}${pagination(t, '/console', query, data)}`;
+  return html`${consoleNav(t, 'worklist', role)}${filterForm}${Object.keys(errors).length ? '' : table}${pagination(t, '/console', query, data)}`;
 }
 
-export function tasksView(ctx: PageContext, t: T, data: Paged<TaskItem>, hasTeam: boolean): SafeHtml {
-  if (!hasTeam) return html`${consoleNav(t, 'tasks')}<p>${t('console.tasks.noTeam')}</p>`;
+export interface MoneyOwedItem {
+  reference: string;
+  requestType: RequestType;
+  phase: Phase;
+  owedCents: number;
+  reasons: ('refund_due' | 'overpayment' | 'payment_after_end')[];
+  caseEnded: boolean;
+  since: string;
+}
+
+/** Finance's list of money to return: one row per case, the oldest first, with the total. */
+export function moneyOwedView(ctx: PageContext, t: T, role: StaffRole, data: Paged<MoneyOwedItem> & { totalOwedCents: number }): SafeHtml {
+  const body =
+    data.items.length === 0
+      ? html`<p>${t('console.money.none')}</p>`
+      : html`<div class="table-wrap" role="region" aria-labelledby="money-caption" tabindex="0"><table>
+  <caption id="money-caption">${t('console.money.caption', { total: data.total, amount: formatEuros(ctx.lang, data.totalOwedCents) })}</caption>
+  <thead><tr><th scope="col">${t('console.col.reference')}</th><th scope="col">${t('console.col.owed')}</th><th scope="col">${t('console.col.reasons')}</th><th scope="col">${t('console.col.phase')}</th><th scope="col">${t('console.col.since')}</th></tr></thead>
+  <tbody>${data.items.map(
+    (m) => html`<tr>
+    <th scope="row"><a href="/console/cases/${m.reference}#action-refund">${m.reference}</a></th>
+    <td>${formatEuros(ctx.lang, m.owedCents)}</td>
+    <td>${m.reasons.map((r) => t(`moneyReason.${r}`)).join(' · ')}</td>
+    <td>${t(`phase.${m.phase}`)}${m.caseEnded ? html` <span class="muted">(${t('console.money.ended')})</span>` : ''}</td>
+    <td>${formatDate(ctx.lang, m.since, true)}</td>
+  </tr>`,
+  )}</tbody>
+</table></div>`;
+  return html`${consoleNav(t, 'money', role)}${body}${pagination(t, '/console/money-owed', {}, data)}`;
+}
+
+export function tasksView(ctx: PageContext, t: T, data: Paged<TaskItem>, hasTeam: boolean, role?: StaffRole): SafeHtml {
+  if (!hasTeam) return html`${consoleNav(t, 'tasks', role)}<p>${t('console.tasks.noTeam')}</p>`;
   const teamLabel = (team: string) => (team in { support: 1, medical_assistant: 1, care_coordinator: 1, finance: 1 } ? t(`role.${team as 'support'}`) : team);
   const body =
     data.items.length === 0
@@ -150,7 +182,7 @@ export function tasksView(ctx: PageContext, t: T, data: Paged<TaskItem>, hasTeam
   </tr>`,
   )}</tbody>
 </table></div>`;
-  return html`${consoleNav(t, 'tasks')}${body}${pagination(t, '/console/tasks', {}, data)}`;
+  return html`${consoleNav(t, 'tasks', role)}${body}${pagination(t, '/console/tasks', {}, data)}`;
 }
 
 export const notStaffView = (t: T): SafeHtml => notice('error', t('console.notStaff'));

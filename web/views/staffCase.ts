@@ -5,7 +5,7 @@ import { DOCUMENT_KINDS, documentKindLabel } from '../../config/documentKinds';
 import type { CaseRules } from '../../config/rules/types';
 import type { TariffItem } from '../../config/tariffs';
 import { isAllowed, type Action, type StaffRole } from '../../api/policy';
-import { MDT_STRATEGIES, TERMINAL_PHASES, type CaseState, type Phase } from '../../workflows/definitions';
+import { MDT_STRATEGIES, REFUND_METHODS, TERMINAL_PHASES, type CaseState, type Phase } from '../../workflows/definitions';
 import { html, type SafeHtml } from '../html';
 import { formatDate, formatEuros, type T } from '../i18n';
 import { csrfField, field, notice, type PageContext } from '../layout';
@@ -29,7 +29,7 @@ export interface ConsoleMessage {
 
 export const CONSOLE_ACTIONS = [
   'review-complete', 'review-incomplete', 'coordinator', 'approve', 'request-changes', 'report', 'estimate', 'letter', 'payment',
-  'arrived', 'task', 'start', 'discharge', 'follow-up', 'message', 'upload',
+  'arrived', 'task', 'start', 'discharge', 'follow-up', 'message', 'upload', 'study', 'refund',
 ] as const;
 export type ConsoleAction = (typeof CONSOLE_ACTIONS)[number];
 
@@ -155,6 +155,13 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   <button type="submit" class="secondary">${t('action.contents.requestChanges')}</button>`)}</div>`);
   }
 
+  if (may('study.open') && s.phase === 'report_pending') {
+    actions.push(html`<div class="action"><h3>${t('action.study')}</h3>
+  ${s.studyOpenedAt
+    ? html`<p>${t('action.study.opened', { date: formatDate(lang, s.studyOpenedAt, true) })}</p>`
+    : actionForm('study', 'study/open', html`<p class="hint">${t('action.study.hint')}</p><button type="submit">${t('action.study.submit')}</button>`)}</div>`);
+  }
+
   if (may('report.submit') && s.phase === 'report_pending') {
     const e = errorFor('report');
     const analysis = s.requestType === 'sample_analysis';
@@ -217,6 +224,19 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   ${field({ name: 'receivedOn', id: fieldId('payment', 'receivedOn'), label: t('action.payment.receivedOn'), type: 'date', required: true, value: value(e, 'receivedOn', new Date().toISOString().slice(0, 10)), error: e?.fields.receivedOn })}
   ${field({ name: 'paymentId', id: fieldId('payment', 'paymentId'), label: t('action.payment.paymentId'), hint: t('action.payment.paymentIdHint'), value: value(e, 'paymentId'), error: e?.fields.paymentId })}
   <button type="submit">${t('action.payment.submit')}</button>`)}</div>`);
+  }
+
+  // Money owed back: while the case says so, or once it has ended (a payment may arrive after the end).
+  const owed = s.moneyBack?.owedCents ?? (s.paymentStatus === 'refund_due' ? s.refundDueCents : 0);
+  if (may('refund.record') && (owed > 0 || !open)) {
+    const e = errorFor('refund');
+    actions.push(html`<div class="action"><h3>${t('action.refund')}</h3>
+  <p class="hint">${owed > 0 ? t('action.refund.hint', { amount: money(owed) }) : t('action.refund.hintEnded')}</p>
+  ${actionForm('refund', 'refunds', html`<input type="hidden" name="refundKey" value="${value(e, 'refundKey', d.paymentKey)}">
+  ${field({ name: 'amount', id: fieldId('refund', 'amount'), label: t('action.refund.amount'), required: true, value: value(e, 'amount', owed > 0 ? eurosInput(owed) : ''), error: e?.fields.amount, attrs: html`inputmode="decimal"` })}
+  ${field({ name: 'method', id: fieldId('refund', 'method'), label: t('action.refund.method'), options: REFUND_METHODS.map((m) => [m, t(`refundMethod.${m}`)] as const), value: value(e, 'method'), error: e?.fields.method })}
+  ${field({ name: 'reference', id: fieldId('refund', 'reference'), label: t('action.refund.reference'), required: true, value: value(e, 'reference'), error: e?.fields.reference })}
+  <button type="submit">${t('action.refund.submit')}</button>`)}</div>`);
   }
 
   if (may('stay.record_arrival') && s.phase === 'awaiting_arrival') {
@@ -337,7 +357,7 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
     : '';
 
   const doneKey = o.done && (CONSOLE_DONE as readonly string[]).includes(o.done) ? (o.done as ConsoleDone) : undefined;
-  return html`${consoleNav(t, null)}
+  return html`${consoleNav(t, null, role)}
 ${doneKey ? notice('success', t(`console.done.${doneKey}`)) : ''}
 ${err ? html`<div class="notice notice-error" role="alert"><p>${t('console.case.refused', { message: err.message })}</p><p><a href="#action-${err.action}${err.key ? `-${err.key}` : ''}">${t('console.case.refusedLink')}</a></p></div>` : ''}
 ${summary}
@@ -351,5 +371,5 @@ ${messages}
 ${timeline}`;
 }
 
-export const CONSOLE_DONE = ['review', 'coordinator', 'approve', 'requestChanges', 'report', 'estimate', 'letter', 'payment', 'arrived', 'task', 'start', 'discharge', 'followUp', 'message', 'upload'] as const;
+export const CONSOLE_DONE = ['review', 'coordinator', 'approve', 'requestChanges', 'report', 'estimate', 'letter', 'payment', 'arrived', 'task', 'start', 'discharge', 'followUp', 'message', 'upload', 'study', 'refund'] as const;
 export type ConsoleDone = (typeof CONSOLE_DONE)[number];
