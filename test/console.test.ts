@@ -329,4 +329,42 @@ describe('the case page and its actions', () => {
     expect(page.text).toContain('Open this workflow in the Temporal UI');
     expect((await care.get(`/console/cases/${full}`)).text).not.toContain('Temporal UI');
   });
+
+  test("a care coordinator raises a request for the patient (the kinds the case's phase takes; the same form twice raises one); ops cancel a case with a reason", async () => {
+    // `full` is in treatment planning (before arrival): medical questions and billing come later.
+    const care = await as(team.care);
+    let page = await care.get(`/console/cases/${full}`);
+    expect(page.text).toContain(formAction(full, 'requests'));
+    expect(page.text).toContain('<option value="interpreter"');
+    expect(page.text).not.toContain('<option value="medical_question"');
+    const requestKey = decode(/name="requestKey" value="([^"]+)"/.exec(page.text)![1]);
+    const noDetails = await care.post(`/portal/console/cases/${full}/requests`, { kind: 'interpreter', details: '', requestKey }, csrfOf(page.text));
+    expect(noDetails.status).toBe(400);
+    expect(noDetails.text).toContain('id="f-request-details-error"');
+    const form = { kind: 'interpreter', details: 'Arabic, for the first consultation (asked by phone)', requestKey };
+    const raised = await care.post(`/portal/console/cases/${full}/requests`, form, csrfOf(noDetails.text));
+    expect(raised.status).toBe(303);
+    expect(raised.headers.location).toBe(`/console/cases/${full}?done=request`);
+    expect((await care.post(`/portal/console/cases/${full}/requests`, form, csrfOf(page.text))).status).toBe(303);
+    const withTask = await waitForState(stack.app, patient.auth, full, (x) => x.treatment.tasks.length > 0);
+    expect(withTask.treatment.tasks).toEqual([expect.objectContaining({ kind: 'interpreter', team: 'support', requestedBy: team.care.userId })]);
+    // Not a form for the MDT.
+    expect((await (await as(team.mdt)).get(`/console/cases/${full}`)).text).not.toContain(formAction(full, 'requests'));
+
+    // Ops cancel a duplicate; the reason is required and reaches the patient.
+    const duplicate = await openCase(stack, patient, 'medical_opinion');
+    const ops = await as(team.ops);
+    page = await ops.get(`/console/cases/${duplicate}`);
+    expect(page.text).toContain(formAction(duplicate, 'cancel'));
+    expect((await (await as(team.finance)).get(`/console/cases/${duplicate}`)).text).not.toContain(formAction(duplicate, 'cancel'));
+    const noReason = await ops.post(`/portal/console/cases/${duplicate}/cancel`, { reason: '' }, csrfOf(page.text));
+    expect(noReason.status).toBe(400);
+    expect(noReason.text).toContain('id="f-cancel-reason-error"');
+    const cancelled = await ops.post(`/portal/console/cases/${duplicate}/cancel`, { reason: 'Duplicate of an earlier request' }, csrfOf(noReason.text));
+    expect(cancelled.status).toBe(303);
+    expect(cancelled.headers.location).toBe(`/console/cases/${duplicate}?done=cancel`);
+    await waitForState(stack.app, patient.auth, duplicate, (x) => x.phase === 'cancelled');
+    await stack.smtp.waitFor((m) => m.subject.includes(duplicate) && m.text.includes('Duplicate of an earlier request'));
+    expect((await ops.get(`/console/cases/${duplicate}`)).text).not.toContain(formAction(duplicate, 'cancel'));
+  });
 });

@@ -10,7 +10,7 @@ import { studyFees } from '../config/fees';
 import { tariffs } from '../config/tariffs';
 import { findTemporalCli } from '../lib/temporalCli';
 import { searchAttributes, type CaseState, type CaseTask, type EstimateState } from '../workflows/definitions';
-import { eventually, waitForState } from './support/cases';
+import { eventually, validCase, waitForState } from './support/cases';
 import { CALM_TIMINGS, call, inDays, issueEstimate, makeTeam, pay, toGuaranteed, toTreatmentPlanning, upload, type Team } from './support/pathway';
 import { startStack, type Stack } from './support/stack';
 
@@ -197,18 +197,29 @@ describe('a self-paying proton therapy patient, from the report to closure', () 
     expect((await call(stack, team.care, 'post', `/cases/${reference}/follow-ups`, { at, description: 'MRI and consultation' })).status).toBe(200);
     await mailFor(reference, /follow-up on/i);
     await mailFor(reference, /Reminder: follow-up/i);
-    const closed = await waitFor(reference, patient.auth, (x) => x.phase === 'closed');
-    expect(closed.awaitingRole).toBe('none');
+    // Closed, with the final account's refund still owed: the case waits on finance until it is returned.
+    const closed = await waitFor(reference, patient.auth, (x) => x.phase === 'closed' && x.awaitingRole === 'finance');
+    const owed = 2 * unit('proton_fraction');
+    expect(closed.moneyBack?.owedCents).toBe(owed);
     await mailFor(reference, /is closed/);
-    const sa = (await stack.client.workflow.getHandle(`case-${reference}`).describe()).typedSearchAttributes;
+    await stack.smtp.waitFor((m) => m.to.includes(stack.config.financeTeamEmail) && m.subject.includes(reference) && /à rembourser/.test(m.subject));
+    let sa = (await stack.client.workflow.getHandle(`case-${reference}`).describe()).typedSearchAttributes;
     expect(sa.get(searchAttributes.CasePhase)).toBe('closed');
+    expect(sa.get(searchAttributes.AwaitingRole)).toBe('finance');
     expect(sa.get(searchAttributes.PaymentStatus)).toBe('refund_due');
+    const refunded = await request(stack.app).post(`/cases/${reference}/refunds`).set(team.finance.auth).send({ amountCents: owed, method: 'bank_transfer', reference: `VIR-${reference}` });
+    expect(refunded.status).toBe(201);
+    const settled = await waitFor(reference, patient.auth, (x) => x.awaitingRole === 'none');
+    expect(settled).toMatchObject({ phase: 'closed', paymentStatus: 'refunded' });
+    await eventually(async () => expect((await stack.client.workflow.getHandle(`case-${reference}`).describe()).status.name).toBe('COMPLETED'));
+    sa = (await stack.client.workflow.getHandle(`case-${reference}`).describe()).typedSearchAttributes;
+    expect([sa.get(searchAttributes.AwaitingRole), sa.get(searchAttributes.PaymentStatus)]).toEqual(['none', 'refunded']);
 
     // Every step is in the audit trail.
     await eventually(async () => {
       const row = await stack.db.case.findUniqueOrThrow({ where: { reference }, include: { events: { orderBy: { id: 'asc' } } } });
       const types = row.events.map((e) => e.type);
-      for (const t of ['estimate_issued', 'estimate_accepted', 'guarantee_requested', 'estimate_guaranteed', 'stay_preparation', 'arrival_date_set', 'arrival_scheduled', 'visa_assessed', 'companion_set', 'visa_certificate_issued', 'patient_arrived', 'stay_started', 'task_created', 'task_done', 'additional_estimate_issued', 'treatment_started', 'discharged', 'account_reconciled', 'follow_up_started', 'follow_up_scheduled', 'case_closed']) {
+      for (const t of ['estimate_issued', 'estimate_accepted', 'guarantee_requested', 'estimate_guaranteed', 'stay_preparation', 'arrival_date_set', 'arrival_scheduled', 'visa_assessed', 'companion_set', 'visa_certificate_issued', 'patient_arrived', 'stay_started', 'task_created', 'task_done', 'additional_estimate_issued', 'treatment_started', 'discharged', 'account_reconciled', 'follow_up_started', 'follow_up_scheduled', 'case_closed', 'refund_awaited', 'refund_recorded', 'money_returned']) {
         expect(types).toContain(t);
       }
       expect(row.phase).toBe('closed');
@@ -342,7 +353,8 @@ describe('coverage routes in the pathway', () => {
     const est = await issueEstimate(stack, team, patient, reference, [{ code: 'consultation', quantity: 1 }]);
     const s = await waitFor(reference, patient.auth, (x) => x.phase === 'estimate_review');
     expect(s.treatment.coverage).toMatchObject({ route: 'self_pay', notices: expect.arrayContaining(['ehic_not_planned_care']) });
-    const mail = await mailFor(reference, new RegExp(est.number));
+    // The patient's estimate email (finance's names the estimate too).
+    const mail = await stack.smtp.waitFor((m) => m.to.includes(validCase().patient.email) && m.subject.includes(reference) && m.subject.includes(est.number));
     expect(mail.text).toMatch(/European Health Insurance Card \(EHIC\) covers care that becomes necessary during a stay, not planned treatment/);
   }, 90_000);
 });

@@ -58,7 +58,9 @@ export function inProcessApi(handler: RequestHandlerFn): ApiDispatch {
       req.httpVersion = '1.1';
       req.httpVersionMajor = 1;
       req.httpVersionMinor = 1;
-      const headers: Record<string, string> = { host: 'parcours.internal', accept: 'application/json', ...call.headers };
+      // Names in lower case, as Node's parser gives them (req.get looks them up so): `Idempotency-Key` would be lost.
+      const headers: Record<string, string> = { host: 'parcours.internal', accept: 'application/json' };
+      for (const [name, value] of Object.entries(call.headers ?? {})) headers[name.toLowerCase()] = value;
       if (call.token) headers.authorization = `Bearer ${call.token}`;
       if (call.requestId) headers['x-request-id'] = call.requestId;
       let body: Buffer | undefined;

@@ -10,7 +10,6 @@ import type { Activities } from '../activities';
 import type { EmailTemplateName } from '../activities/emailTemplates';
 import type { StaffAudience, StaffTemplate } from '../activities/staffEmails';
 import type { PathwayTimings } from '../config/pathway';
-import type { StayPart } from '../config/stay';
 import { coverageRoute } from './coverage';
 import {
   acceptEstimateUpdate,
@@ -49,6 +48,7 @@ import {
 import { fail } from './failures';
 import { formatEuros, priceEstimate, tariffFor, type EstimateLine, type EstimateLineInput, type Tariff } from './pricing';
 import { reconcile } from './reconciliation';
+import { STAY_PARTS } from './stayParts';
 import type { CaseRules } from './rules';
 import { visaRequirement, type VisaRequirement } from './visa';
 
@@ -86,16 +86,6 @@ export interface CaseContext {
 export { emptyTreatment } from './caseState';
 
 const TREATMENT_PHASES: readonly Phase[] = ['treatment_planning', 'estimate_review', 'guarantee_pending'];
-const STAY_PARTS: Partial<Record<Phase, StayPart>> = {
-  treatment_planning: 'before_arrival',
-  estimate_review: 'before_arrival',
-  guarantee_pending: 'before_arrival',
-  stay_preparation: 'before_arrival',
-  awaiting_arrival: 'before_arrival',
-  in_stay: 'stay',
-  follow_up: 'after_stay',
-};
-
 /** Patch: a follow-up's reminder is watched from when it is scheduled (before it, from when it was announced). */
 const FOLLOW_UP_WATCH_AT_ONCE = 'follow-up-watch-at-once';
 /** Patch: an estimate's supervisor stops without emailing once the discharge expired it (it sent a payment link, then reminders). */

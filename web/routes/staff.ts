@@ -293,6 +293,18 @@ export function registerStaffRoutes(portal: Portal, opts: StaffRouteOptions): vo
     };
   });
 
+  action('cancel', (_ctx, _role, reference, b) => {
+    const values = { reason: text(b, 'reason') };
+    return { action: 'cancel', done: 'cancel', values, call: caseCall(reference, 'POST', '/cancel', values) };
+  });
+
+  action('requests', (_ctx, _role, reference, b) => {
+    const values = { kind: text(b, 'kind'), details: text(b, 'details'), requestKey: text(b, 'requestKey') };
+    // The form's own key: the same form sent twice raises one request.
+    const key = /^[\w-]{8,64}$/.test(values.requestKey) ? values.requestKey : crypto.randomUUID();
+    return { action: 'request', done: 'request', values, call: { ...caseCall(reference, 'POST', '/requests', { kind: values.kind, details: values.details }), headers: { 'Idempotency-Key': `console-${key}` } } };
+  });
+
   action('arrived', (_ctx, _role, reference) => ({ action: 'arrived', done: 'arrived', values: {}, call: caseCall(reference, 'POST', '/arrived') }));
 
   action('tasks/:taskId/complete', (ctx, _role, reference, b) => {

@@ -5,6 +5,7 @@ import { DOCUMENT_KINDS, documentKindLabel } from '../../config/documentKinds';
 import type { CaseRules } from '../../config/rules/types';
 import type { TariffItem } from '../../config/tariffs';
 import { isAllowed, type Action, type StaffRole } from '../../api/policy';
+import { requestKindsOpen } from '../../workflows/stayParts';
 import { MDT_STRATEGIES, REFUND_METHODS, TERMINAL_PHASES, type CaseState, type Phase } from '../../workflows/definitions';
 import { html, type SafeHtml } from '../html';
 import { formatDate, formatEuros, type T } from '../i18n';
@@ -29,7 +30,7 @@ export interface ConsoleMessage {
 
 export const CONSOLE_ACTIONS = [
   'review-complete', 'review-incomplete', 'coordinator', 'approve', 'request-changes', 'report', 'estimate', 'letter', 'payment',
-  'arrived', 'task', 'start', 'discharge', 'follow-up', 'message', 'upload', 'study', 'refund',
+  'arrived', 'task', 'start', 'discharge', 'follow-up', 'message', 'upload', 'study', 'refund', 'cancel', 'request',
 ] as const;
 export type ConsoleAction = (typeof CONSOLE_ACTIONS)[number];
 
@@ -239,6 +240,17 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   <button type="submit">${t('action.refund.submit')}</button>`)}</div>`);
   }
 
+  // The kinds the case's rules take in its phase: the same function the workflow's validator uses.
+  const requestKinds = requestKindsOpen(s.phase, d.rules);
+  if (may('request.raise') && requestKinds.length > 0) {
+    const e = errorFor('request');
+    actions.push(html`<div class="action"><h3>${t('action.request')}</h3>
+  ${actionForm('request', 'requests', html`<p class="hint">${t('action.request.hint')}</p><input type="hidden" name="requestKey" value="${value(e, 'requestKey', d.paymentKey)}">
+  ${field({ name: 'kind', id: fieldId('request', 'kind'), label: t('action.request.kind'), options: requestKinds.map((k) => [k, d.rules.stay.patientRequests[k].label[lang]] as const), value: value(e, 'kind'), error: e?.fields.kind })}
+  ${field({ name: 'details', id: fieldId('request', 'details'), label: t('action.request.details'), multiline: true, required: true, value: value(e, 'details'), error: e?.fields.details })}
+  <button type="submit">${t('action.request.submit')}</button>`)}</div>`);
+  }
+
   if (may('stay.record_arrival') && s.phase === 'awaiting_arrival') {
     actions.push(html`<div class="action"><h3>${t('action.arrived')}</h3>${actionForm('arrived', 'arrived', html`<button type="submit">${t('action.arrived.submit')}</button>`)}</div>`);
   }
@@ -273,6 +285,14 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   ${field({ name: 'time', id: fieldId('followUp', 'time'), label: t('action.followUp.time'), required: true, value: value(e, 'time', '10:00'), error: e?.fields.time, attrs: html`pattern="[0-2][0-9]:[0-5][0-9]" inputmode="numeric"` })}
   ${field({ name: 'description', id: fieldId('followUp', 'description'), label: t('action.followUp.description'), required: true, value: value(e, 'description'), error: e?.fields.description })}
   <button type="submit">${t('action.followUp.submit')}</button>`)}</div>`);
+  }
+
+  if (may('case.cancel') && open) {
+    const e = errorFor('cancel');
+    actions.push(html`<div class="action"><h3>${t('action.cancel')}</h3>
+  ${actionForm('cancel', 'cancel', html`<p class="hint">${t('action.cancel.hint')}</p>
+  ${field({ name: 'reason', id: fieldId('cancel', 'reason'), label: t('action.cancel.reason'), multiline: true, required: true, value: value(e, 'reason'), error: e?.fields.reason })}
+  <button type="submit" class="secondary">${t('action.cancel.submit')}</button>`)}</div>`);
   }
 
   const actionsSection = html`<section aria-labelledby="actions-h" id="actions">
@@ -371,5 +391,5 @@ ${messages}
 ${timeline}`;
 }
 
-export const CONSOLE_DONE = ['review', 'coordinator', 'approve', 'requestChanges', 'report', 'estimate', 'letter', 'payment', 'arrived', 'task', 'start', 'discharge', 'followUp', 'message', 'upload', 'study', 'refund'] as const;
+export const CONSOLE_DONE = ['review', 'coordinator', 'approve', 'requestChanges', 'report', 'estimate', 'letter', 'payment', 'arrived', 'task', 'start', 'discharge', 'followUp', 'message', 'upload', 'study', 'refund', 'cancel', 'request'] as const;
 export type ConsoleDone = (typeof CONSOLE_DONE)[number];
