@@ -25,6 +25,8 @@ export type StaffTemplate = Extract<
   | 'money_to_return'
   | 'money_to_return_reminder'
   | 'overpayment_received'
+  | 's2_acceptance_to_record'
+  | 's2_acceptance_reminder'
 >;
 
 export interface StaffEmailInput {

@@ -336,15 +336,49 @@ describe('coverage routes in the pathway', () => {
     expect(settled.payments.at(-1)).toMatchObject({ allocatedTo: 'balance' });
   }, 90_000);
 
-  it('eu_planned_care: an EU resident with an S2 form goes the insurer route (finance awaited)', async () => {
+  it('eu_planned_care: with an S2 on file the patient is asked to prepay nothing; finance records the insurer\'s acceptance (the S2) and the case is guaranteed', async () => {
     const { patient, reference } = await toTreatmentPlanning(stack, team, { nationality: 'DE', countryOfResidence: 'DE' });
-    await upload(stack, patient, reference, 's2_form', 'en');
+    const s2 = (await upload(stack, patient, reference, 's2_form', 'en')).body as { items: { documentId: string }[] };
     await waitFor(reference, patient.auth, (x) => x.documents.some((d) => d.kind === 's2_form'));
     const est = await issueEstimate(stack, team, patient, reference);
     expect((await call(stack, patient, 'post', `/cases/${reference}/estimates/${est.number}/accept`)).status).toBe(200);
     const s = await waitFor(reference, patient.auth, (x) => x.phase === 'guarantee_pending');
     expect(s.treatment.coverage?.route).toBe('eu_planned_care');
     expect(s.awaitingRole).toBe('finance');
+    // Nothing is due from the patient but the fee (paid): no payment link, finance asked to record the acceptance.
+    expect(s.amountDueCents).toBe(studyFees.proton_therapy.amountCents);
+    const told = await stack.smtp.waitFor((m) => m.to.includes(validCase().patient.email) && m.subject.includes(reference) && /S2/.test(m.subject));
+    expect(told.text).toMatch(/nothing to prepay/);
+    expect(told.text).not.toMatch(/\/pay\//);
+    await stack.smtp.waitFor((m) => m.to.includes(stack.config.financeTeamEmail) && m.subject.includes(reference) && /accord S2/.test(m.subject));
+    // No payment link for the estimate (the study fee was paid before: S2 patients pay it).
+    expect(stack.smtp.messages.filter((m) => m.to.includes(validCase().patient.email) && m.subject.includes(reference) && m.text.includes(`purpose=${est.number}`))).toEqual([]);
+    expect((await call(stack, patient, 'put', `/cases/${reference}/arrival`, { date: inDays(30), plannedStayDays: 45 })).status).toBe(409);
+
+    // Finance records the home insurer's acceptance with the S2 document: guaranteed, the arrival date is taken.
+    const accepted = await call(stack, team.finance, 'post', `/cases/${reference}/estimates/${est.number}/insurer-letters`, { insurer: 'AOK Bayern (S2)', policyNumber: 'S2-DE-0001', coveredCents: est.totalCents, documentId: s2.items[0].documentId });
+    expect(accepted.status).toBe(200);
+    const guaranteed = await waitFor(reference, patient.auth, (x) => x.phase === 'stay_preparation');
+    expect(guaranteed.treatment.estimates[0]).toMatchObject({ status: 'guaranteed', paidCents: 0 });
+    expect(guaranteed.paymentStatus).toBe('guaranteed');
+    expect((await call(stack, patient, 'put', `/cases/${reference}/arrival`, { date: inDays(30), plannedStayDays: 45 })).status).toBe(200);
+  }, 90_000);
+
+  it('an S2 uploaded while the patient is asked to pay puts the case on EU planned care at once: finance takes over', async () => {
+    const { patient, reference } = await toTreatmentPlanning(stack, team, { nationality: 'AT', countryOfResidence: 'AT' });
+    const est = await issueEstimate(stack, team, patient, reference, [{ code: 'consultation', quantity: 1 }]);
+    expect((await call(stack, patient, 'post', `/cases/${reference}/estimates/${est.number}/accept`)).status).toBe(200);
+    const selfPay = await waitFor(reference, patient.auth, (x) => x.phase === 'guarantee_pending');
+    expect([selfPay.treatment.coverage?.route, selfPay.awaitingRole]).toEqual(['self_pay', 'patient']);
+    await upload(stack, patient, reference, 's2_form', 'en');
+    const s = await waitFor(reference, patient.auth, (x) => x.awaitingRole === 'finance');
+    expect(s.treatment.coverage?.route).toBe('eu_planned_care');
+    expect(s.phase).toBe('guarantee_pending');
+    await stack.smtp.waitFor((m) => m.to.includes(validCase().patient.email) && m.subject.includes(reference) && /S2/.test(m.subject));
+    await eventually(async () => {
+      const row = await stack.db.case.findUniqueOrThrow({ where: { reference }, include: { events: true } });
+      expect(row.events.map((e) => e.type)).toContain('coverage_route_changed');
+    });
   }, 90_000);
 
   it('an EHIC alone is not planned care: the patient is told, and pays like any self-paying patient', async () => {

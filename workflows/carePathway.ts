@@ -158,6 +158,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     state.documents.push(doc);
     if (doc.uploadedBy.startsWith('patient:') || doc.uploadedBy.startsWith('referrer:')) patientActivity++;
     refreshChecklist();
+    programme.documentAdded(doc.kind);
     publishDetails();
   };
   setHandler(documentAddedSignal, addDocument);

@@ -86,6 +86,12 @@ export interface CaseContext {
 export { emptyTreatment } from './caseState';
 
 const TREATMENT_PHASES: readonly Phase[] = ['treatment_planning', 'estimate_review', 'guarantee_pending'];
+/**
+ * Patch: an S2 on file puts the case on EU planned care as soon as it is uploaded; finance records the
+ * home insurer's acceptance (the S2 document) like an insurer letter, and until then the patient is
+ * never asked to prepay what it covers (no payment link, finance reminded instead).
+ */
+const S2_PLANNED_CARE = 's2-planned-care';
 /** Patch: a follow-up's reminder is watched from when it is scheduled (before it, from when it was announced). */
 const FOLLOW_UP_WATCH_AT_ONCE = 'follow-up-watch-at-once';
 /** Patch: an estimate's supervisor stops without emailing once the discharge expired it (it sent a payment link, then reminders). */
@@ -114,6 +120,8 @@ export function createTreatmentProgramme(ctx: CaseContext) {
   const stop = () => stopping || ended();
   const background: Promise<void>[] = [];
   let issuing = false;
+  // Decided once, when the workflow starts: runs started before it keep their recorded behaviour.
+  const s2Care = patched(S2_PLANNED_CARE);
   let discharge: { performed?: EstimateLineInput[]; by: string } | undefined;
   /** Bumped when the arrival date changes or the patient arrives: the pre-arrival wait starts again. */
   let arrivalVersion = 0;
@@ -146,8 +154,10 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     t.coverage = { route: decision.route, prepayment: decision.prepayment, notices: decision.notices.map((n) => n.id) };
   }
   const coverageText = () => (t.coverage ? t.coverage.notices.map((id) => rules.coverage.notices[id as keyof CaseRules['coverage']['notices']][lang]).join(' ') : '');
-  /** What the patient still has to pay on an estimate before it is guaranteed. */
+  /** What is still neither paid nor covered on an estimate: it is guaranteed at 0. */
   const remainingCents = (e: EstimateState) => (t.coverage?.route === 'french_insured' ? 0 : Math.max(0, e.totalCents - coveredCents(e) - e.paidCents));
+  /** On EU planned care, the home insurer's acceptance is awaited from finance: nothing is asked of the patient. */
+  const awaitingS2 = (e: EstimateState) => s2Care && t.coverage?.route === 'eu_planned_care' && e.insurerLetters.length === 0;
   const paymentPath = (purpose: string, amountCents: number) => paymentPathFor(input.reference, purpose, amountCents);
 
   /** An accepted estimate becomes guaranteed as soon as nothing remains to prepay. */
@@ -204,7 +214,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
   function amountDueCents(feeCents: number): number {
     if (t.reconciliation) return feeCents + t.reconciliation.patientShareCents;
     const live = t.estimates.filter((e) => e.status === 'accepted' || e.status === 'guaranteed');
-    return feeCents + live.reduce((s, e) => s + (t.coverage?.route === 'french_insured' ? 0 : Math.max(0, e.totalCents - coveredCents(e))), 0);
+    return feeCents + live.reduce((s, e) => s + (t.coverage?.route === 'french_insured' || (e.status === 'accepted' && awaitingS2(e)) ? 0 : Math.max(0, e.totalCents - coveredCents(e))), 0);
   }
 
   // ---- handlers ------------------------------------------------------------------------------------
@@ -324,7 +334,8 @@ export function createTreatmentProgramme(ctx: CaseContext) {
         if (e.status === 'declined' || e.status === 'expired') throw fail(FAILURE_TYPES.wrongPhase, `Estimate ${e.number} is ${e.status}: a letter for it changes nothing.`);
         if (!Number.isSafeInteger(letter.coveredCents) || letter.coveredCents <= 0) throw fail(FAILURE_TYPES.invalid, 'coveredCents must be a positive whole number of cents.');
         const doc = state.documents.find((d) => d.documentId === letter.documentId);
-        if (!doc || doc.kind !== 'insurer_guarantee_letter') throw fail(FAILURE_TYPES.invalid, `Upload the letter to the case first as a document of kind 'insurer_guarantee_letter', then give its documentId.`);
+        const kinds = s2Care && t.coverage?.route === 'eu_planned_care' ? ['insurer_guarantee_letter', 's2_form'] : ['insurer_guarantee_letter'];
+        if (!doc || !kinds.includes(doc.kind)) throw fail(FAILURE_TYPES.invalid, `Upload the letter to the case first as a document of kind ${kinds.map((k) => `'${k}'`).join(' or ')}, then give its documentId.`);
       },
     },
   );
@@ -581,16 +592,27 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     // Before the patch a French-insured patient was asked to "pay €0.00" through a link to pay nothing.
     // Paid in full already (a payment that arrived meanwhile) or nothing to prepay: the audit trail says why no request went out.
     const nothingToPay = remainingCents(e) === 0 && patched(NO_ZERO_PAYMENT_REQUEST);
-    if (nothingToPay) await ctx.record('payment_request_skipped', 'system', `Estimate ${e.number}: nothing left to prepay, no payment request sent`, { number: e.number });
+    if (awaitingS2(e)) await s2Awaited(e);
+    else if (nothingToPay) await ctx.record('payment_request_skipped', 'system', `Estimate ${e.number}: nothing left to prepay, no payment request sent`, { number: e.number });
     else await ctx.emailPatient('guarantee_request', `Email patient: payment link for ${e.number}`, { number: e.number, total: money(e.totalCents), amount: money(remainingCents(e)), paymentPath: paymentPath(e.number, remainingCents(e)), coverageNotice: coverageText() });
     reminders = 0;
     let seen = e.paidCents + coveredCents(e);
+    let routeSeen = t.coverage?.route;
+    const routeChanged = () => s2Care && t.coverage?.route !== routeSeen;
     for (;;) {
-      const woke = await condition(() => e.status === 'guaranteed' || stop() || e.paidCents + coveredCents(e) !== seen, timings.guaranteeReminderAfter, { summary: `Reminder: estimate ${e.number} not guaranteed` });
+      const woke = await condition(() => e.status === 'guaranteed' || stop() || e.paidCents + coveredCents(e) !== seen || routeChanged(), timings.guaranteeReminderAfter, { summary: `Reminder: estimate ${e.number} not guaranteed` });
       if (ended()) return ctx.ending()!;
       if (isGuaranteed(e)) return 'guaranteed';
       if (stopping) return { phase: 'closed', reason: 'stopping' };
       if (woke) {
+        if (routeChanged()) {
+          routeSeen = t.coverage?.route;
+          // An S2 arrived while the patient was asked to pay: finance takes over, the patient is told.
+          if (awaitingS2(e)) {
+            if (main) await ctx.moveTo('guarantee_pending', 'finance', 'coverage_route_changed', 'system', `S2 on file: EU planned care; finance records the insurer's acceptance of ${e.number}`, iso(Date.now() + ms(timings.guaranteeReminderAfter)));
+            await s2Awaited(e);
+          }
+        }
         seen = e.paidCents + coveredCents(e);
         reminders = 0; // money came in: the clock starts again
         continue;
@@ -604,9 +626,22 @@ export function createTreatmentProgramme(ctx: CaseContext) {
         return { phase: 'expired', reason: `Estimate ${e.number} not guaranteed` };
       }
       reminders++;
-      await ctx.emailPatient('guarantee_reminder', `Email patient: reminder, ${e.number} not guaranteed`, { number: e.number, amount: money(remainingCents(e)), paymentPath: paymentPath(e.number, remainingCents(e)) });
+      if (awaitingS2(e)) await ctx.staffEmail('finance', 's2_acceptance_reminder', `Email finance: reminder, S2 acceptance for ${e.number}`, { number: e.number });
+      else await ctx.emailPatient('guarantee_reminder', `Email patient: reminder, ${e.number} not guaranteed`, { number: e.number, amount: money(remainingCents(e)), paymentPath: paymentPath(e.number, remainingCents(e)) });
       await ctx.record('guarantee_reminder_sent', 'system', `Reminder ${reminders}/${timings.maxReminders}: estimate ${e.number} not guaranteed`, { number: e.number });
     }
+  }
+
+  /** On EU planned care: the patient is told nothing is to prepay, finance that the acceptance is awaited. */
+  async function s2Awaited(e: EstimateState): Promise<void> {
+    await ctx.record('payment_request_skipped', 'system', `Estimate ${e.number}: EU planned care (S2), the insurer's acceptance is awaited from finance; no payment request`, { number: e.number, route: 'eu_planned_care' });
+    await ctx.emailPatient('s2_acceptance_pending', `Email patient: S2 acceptance awaited for ${e.number}`, { number: e.number });
+    await ctx.staffEmail('finance', 's2_acceptance_to_record', `Email finance: S2 acceptance to record for ${e.number}`, { number: e.number });
+  }
+
+  /** A document reached the case: an S2 changes the coverage route at once (before the patch, at the next declaration or estimate). */
+  function documentAdded(kind: string): void {
+    if (s2Care && kind === 's2_form' && t.coverage) refreshCoverage();
   }
 
   /** Arrival date → visa certificates and practical pack → the wait (with a reminder) → arrival. */
@@ -848,7 +883,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     return state.payments.filter(isTreatmentPayment).reduce((s, p) => s + p.amountCents, 0);
   }
 
-  return { run, resume, allocate, neededCents, unusedPrepaymentsCents, paymentAllocated, paymentStatus, amountDueCents, stop: () => (stopping = true), settled: () => Promise.all(background) };
+  return { run, resume, allocate, neededCents, documentAdded, unusedPrepaymentsCents, paymentAllocated, paymentStatus, amountDueCents, stop: () => (stopping = true), settled: () => Promise.all(background) };
 }
 
 /** What an insurer's letters on an estimate cover. */

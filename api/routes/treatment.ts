@@ -66,7 +66,7 @@ export function registerTreatmentRoutes(api: ApiRoutes, deps: TreatmentRouteDeps
   });
   addStep(api, deps, {
     method: 'post', path: '/cases/:reference/estimates/:number/insurer-letters', tag, action: 'guarantee.record', params: estimateParams, body: insurerLetterBody,
-    summary: "Record an insurer's approval (guarantee) letter for an estimate (finance); upload the letter as a document of the case first",
+    summary: "Record an insurer's approval (guarantee) letter for an estimate (finance); upload the letter as a document of the case first. On EU planned care, the S2 document is the home insurer's acceptance",
     send: (h, by, letter, { params }) => h.executeUpdate(recordInsurerLetterUpdate, { args: [{ estimateNumber: params.number, ...letter, by }] }),
   });
 

@@ -111,6 +111,8 @@ const docLink = (reference: string, documentId: string, label: string) => html`<
 /** What the patient still pays on an accepted estimate (as the workflow counts it). */
 function remainingCents(s: CaseState, e: EstimateState): number {
   if (s.treatment.coverage?.route === 'french_insured') return 0;
+  // EU planned care: nothing to prepay until finance records the home insurer's acceptance of the S2.
+  if (s.treatment.coverage?.route === 'eu_planned_care' && e.insurerLetters.length === 0) return 0;
   const covered = e.insurerLetters.reduce((sum, l) => sum + l.coveredCents, 0);
   return Math.max(0, e.totalCents - covered - e.paidCents);
 }

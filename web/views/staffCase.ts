@@ -199,7 +199,9 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   const letterEstimates = s.treatment.estimates.filter((x) => x.status === 'issued' || x.status === 'accepted');
   if (may('guarantee.record') && LETTER_PHASES.includes(s.phase) && letterEstimates.length > 0) {
     const e = errorFor('letter');
-    const letters = d.documents.filter((doc) => doc.kind === 'insurer_guarantee_letter');
+    // On EU planned care, the S2 itself is the home insurer's acceptance once confirmed.
+    const letterKinds = s.treatment.coverage?.route === 'eu_planned_care' ? ['insurer_guarantee_letter', 's2_form'] : ['insurer_guarantee_letter'];
+    const letters = d.documents.filter((doc) => letterKinds.includes(doc.kind));
     actions.push(html`<div class="action"><h3>${t('action.letter')}</h3>
   <p class="hint">${t('action.letter.hint')}</p>
   ${letters.length === 0
