@@ -73,6 +73,11 @@ PRAGMA defer_foreign_keys=OFF;
 -- CreateIndex
 CREATE INDEX "Refund_caseId_idx" ON "Refund"("caseId");
 
+-- Cases that ended before the ledger existed still owe what their last view says (their refund due):
+-- they reach finance's money-owed worklist until the refund is recorded.
+UPDATE "Case" SET "moneyOwedCents" = MAX(0, COALESCE(json_extract("view", '$.moneyBack.owedCents'), json_extract("view", '$.refundDueCents'), 0))
+WHERE "view" IS NOT NULL AND json_valid("view");
+
 -- Refunds are money that left the hospital: append-only, like the audit trail.
 CREATE TRIGGER "Refund_no_update" BEFORE UPDATE ON "Refund"
 BEGIN SELECT RAISE(ABORT, 'Refund is append-only: record a correcting refund instead of updating one'); END;
