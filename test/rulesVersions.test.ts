@@ -12,8 +12,8 @@ import { parisDay, RulesRegistry, rulesFingerprint } from '../lib/rules';
 import { searchAttributes, type CaseState } from '../workflows/definitions';
 import { RULES_BEFORE_VERSIONING as v1 } from '../workflows/rules';
 import { signUp, type Actor } from './support/actors';
-import { waitForState } from './support/cases';
-import { CALM_TIMINGS, call, inDays, issueEstimate, makeTeam, openCase, pay, toReportPending, toTreatmentPlanning, type Team } from './support/pathway';
+import { validCase, waitForState } from './support/cases';
+import { CALM_TIMINGS, call, fillFile, inDays, issueEstimate, makeTeam, openCase, pay, toReportPending, toTreatmentPlanning, upload, type Team } from './support/pathway';
 import { startStack, type Stack } from './support/stack';
 
 const published = JSON.parse(fs.readFileSync(`${__dirname}/../config/rules/published.json`, 'utf8')) as Record<string, string>;
@@ -44,12 +44,16 @@ describe('the published rules versions', () => {
   });
 });
 
-/** The version in force before the test publishes its own (the latest published). */
-const latest = PUBLISHED_RULES[PUBLISHED_RULES.length - 1];
+/** The day the test's own version takes effect (yesterday in Paris: in force whatever the hour). */
+const yesterday = parisDay(new Date(Date.now() - 86_400_000));
+/** The published versions in force before it (a version published for a later day is left out). */
+const prior = PUBLISHED_RULES.filter((v) => v.effectiveFrom < yesterday);
+/** The version in force before the test publishes its own. */
+const latest = prior[prior.length - 1];
 
 /** A version published today: a higher proton therapy fee and consultation price, one more checklist item, Turkey on the visa list. */
 function newVersion(): CaseRules {
-  const today = parisDay(new Date(Date.now() - 86_400_000));
+  const today = yesterday;
   return {
     ...latest,
     id: today,
@@ -79,7 +83,7 @@ describe('publishing a new rules version while cases run', () => {
   });
 
   it('leaves running cases on their version to closure; new cases, and estimates issued from then on, use the new one', async () => {
-    const first = await startStack({ env: TIMINGS });
+    const first = await startStack({ env: TIMINGS, rules: new RulesRegistry(prior) });
     before = first;
     const team: Team = await makeTeam(first);
     const waitFor = (s: Stack, actor: Actor, reference: string, done: (x: CaseState) => boolean) => waitForState(s.app, actor.auth, reference, done, 60_000);
@@ -101,7 +105,7 @@ describe('publishing a new rules version while cases run', () => {
     const reuse = { databaseFile: first.config.databaseUrl.replace(/^file:/, ''), taskQueue: first.taskQueue };
     before = undefined;
     await first.stop();
-    after = await startStack({ env: TIMINGS, reuse, rules: new RulesRegistry([...PUBLISHED_RULES, v2]) });
+    after = await startStack({ env: TIMINGS, reuse, rules: new RulesRegistry([...prior, v2]) });
     const s = after;
     // Same signing secret: everyone stays signed in across the redeploy.
     const [patientA, patientC, patientD] = [a.patient, c.patient, d.patient];
@@ -167,7 +171,7 @@ describe('publishing a new rules version while cases run', () => {
     expect(list.body).toEqual({
       inForce: v2.id,
       versions: [
-        ...PUBLISHED_RULES.map((v) => ({ id: v.id, effectiveFrom: v.effectiveFrom, summary: v.summary, inForce: false, future: false })),
+        ...prior.map((v) => ({ id: v.id, effectiveFrom: v.effectiveFrom, summary: v.summary, inForce: false, future: false })),
         { id: v2.id, effectiveFrom: v2.effectiveFrom, summary: v2.summary, inForce: true, future: false },
       ],
     });
@@ -178,4 +182,45 @@ describe('publishing a new rules version while cases run', () => {
     expect((await request(s.app).get('/rules/latest').set(team.care.auth)).status).toBe(400);
     expect((await request(s.app).get('/rules').set(patientA.auth)).status).toBe(403);
   }, 600_000);
+});
+
+describe('whether a patient on EU planned care pays the study fee is data of the rules version', () => {
+  let stack: Stack | undefined;
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('published versions say they pay it; a version saying the S2 covers it skips the fee for an EU resident whose S2 is on file, and only for them', async () => {
+    expect(PUBLISHED_RULES.find((v) => v.id === '2027-01')?.coverage.euPlannedCare).toEqual({ studyFee: 'patient_pays' });
+    const covered: CaseRules = { ...latest, id: yesterday, effectiveFrom: yesterday, summary: 'EU planned care: the S2 covers the study fee.', coverage: { ...latest.coverage, euPlannedCare: { studyFee: 'covered' } } };
+    const s = await startStack({ env: TIMINGS, rules: new RulesRegistry([...prior, covered]) });
+    stack = s;
+    const team: Team = await makeTeam(s);
+    const toFee = async (patient: Actor, reference: string, withS2: boolean) => {
+      if (withS2) await upload(s, patient, reference, 's2_form', 'en');
+      await fillFile(s, patient, reference, 'proton_therapy', {}, covered);
+      expect((await call(s, patient, 'post', `/cases/${reference}/submit`)).status).toBe(200);
+      await waitForState(s.app, patient.auth, reference, (x) => x.phase === 'completeness_review');
+      expect((await call(s, team.admission, 'post', `/cases/${reference}/review`, { decision: 'complete' })).status).toBe(200);
+      await waitForState(s.app, patient.auth, reference, (x) => x.phase === 'coordinator_assignment');
+      expect((await call(s, team.admission, 'put', `/cases/${reference}/coordinator`, { coordinatorId: team.care.userId })).status).toBe(200);
+      await waitForState(s.app, patient.auth, reference, (x) => x.phase === 'contents_review');
+      expect((await call(s, team.care, 'post', `/cases/${reference}/approve`)).status).toBe(200);
+      return waitForState(s.app, patient.auth, reference, (x) => x.phase === 'report_pending' || x.phase === 'fee_payment');
+    };
+    const german = await signUp(s);
+    const withS2 = await openCase(s, german, 'proton_therapy', { patient: { ...validCase().patient, nationality: 'DE', countryOfResidence: 'DE' } });
+    const other = await signUp(s);
+    const withoutS2 = await openCase(s, other, 'proton_therapy', { patient: { ...validCase().patient, nationality: 'DE', countryOfResidence: 'DE' } });
+
+    const free = await toFee(german, withS2, true);
+    expect(free).toMatchObject({ phase: 'report_pending', rulesVersion: covered.id, amountDueCents: 0, amountPaidCents: 0 });
+    const events = (await s.db.case.findUniqueOrThrow({ where: { reference: withS2 }, include: { events: true } })).events.map((e) => e.type);
+    expect(events).toContain('fee_covered_by_s2');
+    expect(events).not.toContain('fee_paid');
+    expect(s.smtp.messages.filter((m) => m.subject.includes(withS2) && /service fees to pay/.test(m.subject))).toEqual([]);
+
+    const paying = await toFee(other, withoutS2, false);
+    expect(paying).toMatchObject({ phase: 'fee_payment', amountDueCents: latest.studyFees.proton_therapy.amountCents });
+  }, 300_000);
 });

@@ -146,6 +146,8 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   const money = createMoneyBack({ state, remindAfter: timings.taskReminderAfter, record, moveTo, staffEmail, refreshPaymentStatus, current });
   /** Set on entering report_pending: whether this run records the opening of the file (patch STUDY_OPENED). */
   let studyOpening = false;
+  /** The study fee asked of the patient, once it fell due (0 when the rules let the S2 cover it). */
+  let studyFee: number | undefined;
 
   // ---- queries, signals and updates ---------------------------------------------------------------
 
@@ -429,16 +431,19 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     }
     state.lastRequest = null;
 
-    const fee = rules.studyFees[input.requestType].amountCents;
+    // Decided once, when it falls due: an S2 uploaded later does not take back a fee asked for.
+    studyFee = studyFeeNow();
+    const fee = studyFee;
     state.amountDueCents = fee;
     setPaymentStatus(paymentStatusNow());
-    if (state.amountPaidCents < fee) {
+    if (fee === 0) await record('fee_covered_by_s2', 'system', 'EU planned care (S2): the study fee is not asked of the patient (rules version)');
+    else if (state.amountPaidCents < fee) {
       await moveTo('fee_payment', 'patient', 'fee_requested', 'system', `Service fee due: ${formatEur(fee)}`, deadlineIn(timings.feeReminderAfter));
       await emailPatient('fee_request', 'Email patient: payment link', { amount: formatEur(fee), paymentPath: paymentPathFor(input.reference, 'study_fee', fee) });
       const paid = await waitForPatient(() => state.amountPaidCents >= fee, 'fee');
       if (paid !== 'done') return paid;
     }
-    await businessEvent('fee_paid', 'system', `Service fee paid (${formatEur(state.amountPaidCents)})`);
+    if (fee > 0) await businessEvent('fee_paid', 'system', `Service fee paid (${formatEur(state.amountPaidCents)})`);
 
     // The file goes to the physicians now that the fee is paid; the study starts when they open it.
     studyOpening = patched(STUDY_OPENED);
@@ -571,7 +576,12 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   /** What is left to pay of the study fee (payments counted towards it so far deducted). */
   function feeStillDueCents(): number {
     const paid = state.payments.filter((x) => x.allocatedTo === undefined || x.allocatedTo === 'study_fee').reduce((sum, x) => sum + x.amountCents, 0);
-    return Math.max(0, rules.studyFees[input.requestType].amountCents - paid);
+    return Math.max(0, (studyFee ?? studyFeeNow()) - paid);
+  }
+  /** The study fee this patient is asked for: none on EU planned care when the case's rules say the S2 covers it. */
+  function studyFeeNow(): number {
+    const s2 = rules.coverage.euPlannedCare?.studyFee === 'covered' && rules.coverage.euEeaCh.includes(input.patient.countryOfResidence) && state.documents.some((d) => d.kind === 's2_form');
+    return s2 ? 0 : rules.studyFees[input.requestType].amountCents;
   }
 
   function paymentStatusNow(): PaymentStatus {
@@ -584,7 +594,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   }
   /** The amount due and payment status from the state (step 3 adds estimates and the final account). */
   function refreshPaymentStatus(): void {
-    if (state.treatment.estimates.length) state.amountDueCents = programme.amountDueCents(rules.studyFees[input.requestType].amountCents);
+    if (state.treatment.estimates.length) state.amountDueCents = programme.amountDueCents(studyFee ?? studyFeeNow());
     setPaymentStatus(paymentStatusNow());
   }
   function setPaymentStatus(status: PaymentStatus): void {

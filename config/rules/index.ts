@@ -4,7 +4,8 @@
 import type { CaseRules } from './types';
 import { rules202601 } from './v2026-01';
 import { rules202612 } from './v2026-12';
+import { rules202701 } from './v2027-01';
 
-export const PUBLISHED_RULES: readonly CaseRules[] = [rules202601, rules202612];
+export const PUBLISHED_RULES: readonly CaseRules[] = [rules202601, rules202612, rules202701];
 
 export type { CaseRules } from './types';

@@ -30,6 +30,12 @@ export interface CaseRules {
     /** Where EU coordination applies (EHIC, S2): also the nationalities that need no visa. */
     euEeaCh: readonly string[];
     notices: Record<CoverageNoticeId, CoverageNotice>;
+    /**
+     * EU planned care (S2): whether the patient pays the study fee (from version 2027-01; absent before,
+     * when S2 patients paid it like everyone). `covered`: an EU resident whose S2 is on file when the fee
+     * falls due is not asked for it (the home insurer covers the study with the care).
+     */
+    euPlannedCare?: { studyFee: 'patient_pays' | 'covered' };
   };
   visa: {
     exemptNationalities: readonly string[];
