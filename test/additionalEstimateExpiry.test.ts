@@ -77,11 +77,13 @@ it('accepted but unpaid at the discharge: the estimate expires, the reminders to
 
 it('refuses an estimate once the discharge is recorded, though the case is still in its stay: nothing stays open', async () => {
   const { reference, extra, waitFor } = await inStayWithExtraEstimate();
-  // SMTP down: the discharge is recorded and reconciled, but the final invoice cannot go out, so the
-  // case stays `in_stay` meanwhile (before, an estimate issued then was never expired).
+  // The discharge is recorded and reconciled; the case may still be in its stay (finishing the final
+  // account) or already in follow-up: the estimate is refused either way (before, one issued in that
+  // window was never expired). SMTP being down no longer holds the case in its stay (emails go through
+  // the outbox), so which phase the request meets is a race: the check is on the refusal.
   await stack.smtp.suspend();
   expect((await call(stack, team.care, 'post', `/cases/${reference}/discharge`, {})).status).toBe(200);
-  expect((await waitFor((x) => x.timeline.some((e) => e.type === 'account_reconciled'))).phase).toBe('in_stay');
+  expect(['in_stay', 'follow_up']).toContain((await waitFor((x) => x.timeline.some((e) => e.type === 'account_reconciled'))).phase);
 
   let answered = false;
   const late = call(stack, team.care, 'post', `/cases/${reference}/estimates`, { lines: LINES }).then((res) => ((answered = true), res));
