@@ -1,6 +1,6 @@
 // Temporal client failures mapped to API errors: an unknown workflow is a 404, an unreachable
 // server a 503 the client may retry, never a 500.
-import { QueryNotRegisteredError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { QueryNotRegisteredError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { FAILURE_TYPES } from '../workflows/definitions';
 import { ApiError } from './errors';
@@ -26,6 +26,22 @@ export function isTemporalUnavailable(err: unknown): boolean {
 
 /** Statuses of a workflow run that has ended: it takes no update any more. */
 export const CLOSED_WORKFLOW_STATUSES = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT']);
+
+/**
+ * After an update found no workflow for the case: returns when its run has ended (it takes no update
+ * any more); otherwise throws 503, `case_not_started` (the row exists before the workflow starts: a retry
+ * finds it running) or `workflow_service_unavailable`. `retry` tells the caller when to try again.
+ */
+export async function ensureWorkflowEnded(handle: WorkflowHandle, reference: string, retry: string): Promise<void> {
+  try {
+    const description = await handle.describe();
+    if (CLOSED_WORKFLOW_STATUSES.has(description.status.name)) return;
+  } catch (err) {
+    if (isTemporalUnavailable(err) || isDeadlineExceeded(err)) throw new ApiError(503, 'workflow_service_unavailable', `The workflow service is unavailable; nothing was recorded. ${retry}`);
+    if (!(err instanceof WorkflowNotFoundError)) throw toApiError(err, `Case ${reference} has no workflow.`);
+  }
+  throw new ApiError(503, 'case_not_started', `Case ${reference} is not running yet; nothing was recorded. ${retry}`);
+}
 
 /** An update the workflow refused (its validator), as the answer the caller needs. */
 function refusal(err: WorkflowUpdateFailedError): ApiError | undefined {

@@ -61,7 +61,7 @@ import {
 } from './definitions';
 import { initialCaseState, strip, viewOf, viewVersions, waitingForText } from './caseState';
 import { writeViewWith } from './readModel';
-import { coveredCents, createTreatmentProgramme, type Ending } from './treatmentProgramme';
+import { coveredCents, createTreatmentProgramme, isTreatmentPayment, type Ending } from './treatmentProgramme';
 import { fail } from './failures';
 import { createMoneyBack } from './moneyBack';
 import { formatEur } from './pricing';
@@ -338,7 +338,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       // A fee paid for a study that has not started is refunded (marked at once, so the answer shows it);
       // overpayments are owed back already.
       if (!studyStarted() && state.amountPaidCents > 0) {
-        state.refundDueCents = Math.max(0, state.amountPaidCents - money.overpaidCents());
+        state.refundDueCents = unstartedStudyRefundCents();
         setPaymentStatus(paymentStatusNow());
       }
       ending = { phase: 'withdrawn', reason: `${reason} (${by})` };
@@ -522,7 +522,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     // Whatever ends a case early, money paid for a study that never started is refunded, and
     // nothing is due any more.
     if (end.phase !== 'closed' && !studyStarted()) {
-      if (state.amountPaidCents > 0) state.refundDueCents = Math.max(0, state.amountPaidCents - money.overpaidCents());
+      if (state.amountPaidCents > 0) state.refundDueCents = unstartedStudyRefundCents();
       state.amountDueCents = 0;
       setPaymentStatus(paymentStatusNow());
     }
@@ -564,6 +564,10 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     if (state.phase === 'report_pending' && studyOpening) return state.studyOpenedAt != null;
     return (['report_pending', 'treatment_planning', 'estimate_review', 'guarantee_pending', 'stay_preparation', 'awaiting_arrival', 'in_stay', 'follow_up'] as Phase[]).includes(state.phase);
   }
+  /** Everything paid goes back when the study never started; overpayments are owed back already. */
+  function unstartedStudyRefundCents(): number {
+    return Math.max(0, state.amountPaidCents - money.overpaidCents());
+  }
   function refundSentence(): string {
     const owed = money.owed();
     return owed ? rules.refundNotice[lang].replace('{amount}', formatEur(owed)) : '';
@@ -575,7 +579,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
 
   /** What is left to pay of the study fee (payments counted towards it so far deducted). */
   function feeStillDueCents(): number {
-    const paid = state.payments.filter((x) => x.allocatedTo === undefined || x.allocatedTo === 'study_fee').reduce((sum, x) => sum + x.amountCents, 0);
+    const paid = state.payments.filter((x) => !isTreatmentPayment(x)).reduce((sum, x) => sum + x.amountCents, 0);
     return Math.max(0, (studyFee ?? studyFeeNow()) - paid);
   }
   /** The study fee this patient is asked for: none on EU planned care when the case's rules say the S2 covers it. */

@@ -37,6 +37,7 @@ export interface MoneyBackContext {
   record(type: string, actor: string, summary: string, payload?: EventPayload, readModel?: { nextDeadline?: string | null }): Promise<void>;
   moveTo(phase: Phase, awaitingRole: AwaitingRole, type: string, actor: string, summary: string, nextDeadline?: string | null, payload?: EventPayload): Promise<void>;
   staffEmail(audience: StaffAudience, template: StaffTemplate, summary: string, vars?: Record<string, string>): Promise<void>;
+  /** Recomputes the payment status from the state, and with it `owedCents` (through `sync`). */
   refreshPaymentStatus(): void;
   current(): CaseView;
 }
@@ -53,6 +54,7 @@ export function createMoneyBack(ctx: MoneyBackContext) {
     const b = book();
     return Math.max(0, state.refundDueCents + sum(b.overpayments) - sum(b.refunds));
   }
+  /** Keeps `owedCents` (what the read model and worklists show) equal to `owed()`: the payment status update calls it. */
   function sync(): void {
     book().owedCents = owed();
   }
@@ -72,7 +74,6 @@ export function createMoneyBack(ctx: MoneyBackContext) {
     if (excess === 0) return;
     const towards = payment.allocatedTo ?? 'study_fee';
     book().overpayments.push({ paymentId: payment.paymentId, cents: excess, towards, at: new Date().toISOString() });
-    sync();
     ctx.refreshPaymentStatus();
     const why = ended ? 'received after the case ended' : `beyond what was due (${towards})`;
     await ctx.record('overpayment_received', 'payment_provider', `Payment ${payment.paymentId}: ${formatEur(excess)} ${why}, to return`, { paymentId: payment.paymentId, excessCents: excess, towards, afterEnd: ended });
@@ -86,7 +87,6 @@ export function createMoneyBack(ctx: MoneyBackContext) {
       const b = book();
       if (b.refunds.some((r) => r.refundId === refundId)) return ctx.current();
       b.refunds.push({ refundId, amountCents, method, reference, by, at: new Date().toISOString() });
-      sync();
       ctx.refreshPaymentStatus();
       await ctx.record('refund_recorded', by, `Refund of ${formatEur(amountCents)} recorded (${method}); still to return: ${formatEur(owed())}`, { refundId, amountCents, method, owedCents: owed() });
       return ctx.current();

@@ -890,7 +890,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
 export const coveredCents = (e: EstimateState) => e.insurerLetters.reduce((sum, l) => sum + l.coveredCents, 0);
 
 /** Money towards the treatment (estimates, balance, unallocated), as opposed to the study fee. */
-const isTreatmentPayment = (p: AllocatedPayment) => p.allocatedTo !== undefined && p.allocatedTo !== 'study_fee';
+export const isTreatmentPayment = (p: AllocatedPayment) => p.allocatedTo !== undefined && p.allocatedTo !== 'study_fee';
 
 /** Read through a function: handlers change the status while the flow awaits (no narrowing). */
 const isGuaranteed = (e: EstimateState) => e.status === 'guaranteed';

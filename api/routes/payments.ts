@@ -19,7 +19,7 @@ import { json, type ApiRoutes } from '../routing';
 import { z } from '../schemas/common';
 import { referenceParam } from '../schemas/cases';
 import { asPaymentNotice, paymentAccepted, paymentWebhookBody, recordPaymentBody, webhookHeaders } from '../schemas/payments';
-import { CLOSED_WORKFLOW_STATUSES, isDeadlineExceeded, isTemporalUnavailable, toApiError } from '../temporalErrors';
+import { ensureWorkflowEnded, isDeadlineExceeded, isTemporalUnavailable, toApiError } from '../temporalErrors';
 import { requireJson } from './cases';
 
 export interface PaymentRoutesDeps {
@@ -60,15 +60,8 @@ export function registerPaymentRoutes(api: ApiRoutes, deps: PaymentRoutesDeps): 
       if (!(err instanceof WorkflowNotFoundError)) throw toApiError(err, `Case ${c.reference} has no workflow.`);
     }
     // Not found: either the workflow has ended (the server refuses updates to a closed run) or it has not started yet.
-    try {
-      const description = await handle.describe();
-      if (CLOSED_WORKFLOW_STATUSES.has(description.status.name)) return undefined;
-    } catch (err) {
-      if (isTransient(err)) throw unavailable();
-      if (!(err instanceof WorkflowNotFoundError)) throw toApiError(err, `Case ${c.reference} has no workflow.`);
-    }
-    // The case row exists before its workflow starts (POST /cases): a retry will find it running.
-    throw new ApiError(503, 'case_not_started', `Case ${c.reference} is not running yet; nothing was recorded. Retry the delivery later.`);
+    await ensureWorkflowEnded(handle, c.reference, 'Retry the delivery later.');
+    return undefined;
   }
 
   /** Creates the Payment row unless it exists; true when it already did. `counted`: false when the case's workflow had ended (all of it is owed back). */

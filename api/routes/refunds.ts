@@ -21,7 +21,7 @@ import { idempotencyKeyHeader, referenceParam } from '../schemas/cases';
 import { z } from '../schemas/common';
 import { parseQuery } from '../schemas/query';
 import { moneyOwedPage, moneyOwedQuery, recordRefundBody, refundRecorded, type RecordRefundBody } from '../schemas/refunds';
-import { CLOSED_WORKFLOW_STATUSES, isDeadlineExceeded, isTemporalUnavailable, toApiError } from '../temporalErrors';
+import { ensureWorkflowEnded, toApiError } from '../temporalErrors';
 import { requireJson } from './cases';
 
 export interface RefundRouteDeps {
@@ -58,14 +58,8 @@ export function registerRefundRoutes(api: ApiRoutes, deps: RefundRouteDeps): voi
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw toApiError(err, `Case ${c.reference} has no workflow.`);
     }
-    try {
-      const description = await handle.describe();
-      if (CLOSED_WORKFLOW_STATUSES.has(description.status.name)) return undefined;
-    } catch (err) {
-      if (isTemporalUnavailable(err) || isDeadlineExceeded(err)) throw toApiError(err, '');
-      if (!(err instanceof WorkflowNotFoundError)) throw toApiError(err, `Case ${c.reference} has no workflow.`);
-    }
-    throw new ApiError(503, 'case_not_started', `Case ${c.reference} is not running yet; nothing was recorded. Retry later.`);
+    await ensureWorkflowEnded(handle, c.reference, 'Retry later.');
+    return undefined;
   }
 
   /** The Refund row (idempotent: the workflow already counted it once). */

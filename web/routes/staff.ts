@@ -49,6 +49,9 @@ function referenceOf(ctx: Ctx): string {
   return reference;
 }
 
+/** A form's own key (sent as a hidden field), else a new one: the same form sent twice is applied once. */
+const formKey = (sent: string): string => (/^[\w-]{8,64}$/.test(sent) ? sent : crypto.randomUUID());
+
 /** "1500", "1500.5", "1 500,00", "1,500.00" → cents; null when it is not an amount. */
 export function parseEuros(text: string): number | null {
   let s = text.replace(/[\s\u00a0\u202f€]/g, '');
@@ -270,7 +273,7 @@ export function registerStaffRoutes(portal: Portal, opts: StaffRouteOptions): vo
     const amountCents = parseEuros(values.amount);
     if (amountCents === null || amountCents <= 0) return { action: 'payment', done: 'payment', values, call: { refuse: { amount: ctx.t('action.invalidAmount') } } };
     // Without a bank reference, the form's own key: the same form sent twice is counted once.
-    const key = /^[\w-]{8,64}$/.test(values.paymentKey) ? values.paymentKey : crypto.randomUUID();
+    const key = formKey(values.paymentKey);
     return {
       action: 'payment', done: 'payment', values,
       call: caseCall(reference, 'POST', '/payments', { paymentId: values.paymentId || `transfer_${key}`, amountCents, purpose: values.purpose, receivedOn: values.receivedOn }),
@@ -285,7 +288,7 @@ export function registerStaffRoutes(portal: Portal, opts: StaffRouteOptions): vo
     const amountCents = parseEuros(values.amount);
     if (amountCents === null || amountCents <= 0) return { action: 'refund', done: 'refund', values, call: { refuse: { amount: ctx.t('action.invalidAmount') } } };
     // The form's own key: the same form sent twice records the refund once.
-    const key = /^[\w-]{8,64}$/.test(values.refundKey) ? values.refundKey : crypto.randomUUID();
+    const key = formKey(values.refundKey);
     return {
       action: 'refund', done: 'refund', values,
       call: { ...caseCall(reference, 'POST', '/refunds', { amountCents, method: values.method, reference: values.reference }), headers: { 'Idempotency-Key': `console-${key}` } },
@@ -301,7 +304,7 @@ export function registerStaffRoutes(portal: Portal, opts: StaffRouteOptions): vo
   action('requests', (_ctx, _role, reference, b) => {
     const values = { kind: text(b, 'kind'), details: text(b, 'details'), requestKey: text(b, 'requestKey') };
     // The form's own key: the same form sent twice raises one request.
-    const key = /^[\w-]{8,64}$/.test(values.requestKey) ? values.requestKey : crypto.randomUUID();
+    const key = formKey(values.requestKey);
     return { action: 'request', done: 'request', values, call: { ...caseCall(reference, 'POST', '/requests', { kind: values.kind, details: values.details }), headers: { 'Idempotency-Key': `console-${key}` } } };
   });
 

@@ -54,7 +54,7 @@ export interface ConsoleCaseData {
   userId: string;
   /** The workflow in the Temporal UI (ops only). */
   temporalUrl: string | null;
-  /** A default payment ID for the payment form, so a form sent twice counts once. */
+  /** A key for the forms that create something (payment, refund, request): the same form sent twice is applied once. */
   paymentKey: string;
   /** The catalogue each form offers: today's tariff for an estimate, the case's invoice tariff for the discharge. */
   tariffs: { estimate: readonly TariffItem[]; discharge: readonly TariffItem[] };
