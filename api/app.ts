@@ -17,6 +17,7 @@ import { Accounts } from './auth/accounts';
 import { authenticate } from './auth/principal';
 import { TokenService } from './auth/tokens';
 import { CaseAccess } from './caseAccess';
+import { errorMessages } from './errorMessages';
 import { ApiError, errorHandler, notFoundHandler } from './errors';
 import { buildOpenApiDocument } from './openapi';
 import { limiter } from './rateLimits';
@@ -70,7 +71,7 @@ export function createApp(deps: AppDeps): App {
         await db.$queryRaw`SELECT 1`;
         await client.workflowService.getSystemInfo({});
       } catch {
-        throw new ApiError(503, 'dependency_unavailable', 'The database or the workflow service is not reachable.');
+        throw new ApiError(503, 'dependency_unavailable', errorMessages.dependency_unavailable());
       }
       res.json({ status: 'ok' });
     },

@@ -12,10 +12,11 @@ import type { Logger } from '../lib/logger';
 import { workflowIdFor } from '../workflows/definitions';
 import type { AuditLog } from './audit';
 import { requirePrincipal, type Principal } from './auth/principal';
+import { errorMessages } from './errorMessages';
 import { ApiError, requestId } from './errors';
 import { isAllowed, type Action } from './policy';
 import { referencePattern } from './schemas/cases';
-import { toApiError } from './temporalErrors';
+import { temporalMessages, toApiError } from './temporalErrors';
 
 /** The patient side owns a case it opened, and a patient owns a case opened for their verified email. */
 export function ownsCase(p: Principal, c: Pick<Case, 'ownerId' | 'patientEmail'>): boolean {
@@ -23,7 +24,7 @@ export function ownsCase(p: Principal, c: Pick<Case, 'ownerId' | 'patientEmail'>
   return c.ownerId === p.userId || (p.kind === 'patient' && p.emailVerified && c.patientEmail.toLowerCase() === p.email);
 }
 
-const notFound = (reference: string) => new ApiError(404, 'not_found', `No case ${reference} among yours: check the reference (it looks like INT-2026-000123).`);
+const notFound = (reference: string) => new ApiError(404, 'not_found', errorMessages.case_not_found({ reference }));
 
 export class CaseAccess {
   constructor(
@@ -35,7 +36,7 @@ export class CaseAccess {
 
   async load(req: Request, reference: string, action: Action): Promise<Case> {
     const p = requirePrincipal(req);
-    if (p.kind === 'staff' && !isAllowed(action, p)) throw new ApiError(403, 'forbidden', `Your role (${p.role}) may not do this (${action}).`);
+    if (p.kind === 'staff' && !isAllowed(action, p)) throw new ApiError(403, 'forbidden', errorMessages.forbidden_role({ role: String(p.role), action }));
     const c = referencePattern.test(reference) ? await this.db.case.findUnique({ where: { reference } }) : null;
     if (!c) throw notFound(reference);
     if (p.kind === 'staff') {
@@ -43,7 +44,7 @@ export class CaseAccess {
       return c;
     }
     if (!ownsCase(p, c)) throw notFound(reference);
-    if (!isAllowed(action, p)) throw new ApiError(403, 'forbidden', `This is not something the patient side can do (${action}).`);
+    if (!isAllowed(action, p)) throw new ApiError(403, 'forbidden', errorMessages.forbidden_patient_side({ action }));
     return c;
   }
 
@@ -69,10 +70,10 @@ export class CaseAccess {
     try {
       identity = await identifyCaseWorkflow(this.client, c.workflowId);
     } catch (err) {
-      throw toApiError(err, `Case ${c.reference} has no workflow.`);
+      throw toApiError(err, temporalMessages.noWorkflow({ reference: c.reference }));
     }
     if (!identity) {
-      throw new ApiError(503, 'case_not_started', `Case ${c.reference} has not started yet; nothing was changed. Retry in a moment; if this persists, send the same POST /cases again (same Idempotency-Key) to start it.`);
+      throw new ApiError(503, 'case_not_started', errorMessages.case_not_started({ reference: c.reference }));
     }
     if (!c.ownerId || identity.ownerId !== c.ownerId || (identity.reference !== undefined && identity.reference !== c.reference)) throw mismatch(identity.source);
     await this.db.case.updateMany({ where: { id: c.id, confirmedRunId: null }, data: { confirmedRunId: identity.firstRunId } });

@@ -12,7 +12,8 @@ export function buildOpenApiDocument(routes: ApiRoutes): OpenApiDocument {
       version: '0.2.0',
       description:
         'International-patient care pathway: each case runs as a durable Temporal workflow. Sign in with /auth/login and send `Authorization: Bearer <accessToken>`. ' +
-        'Errors always have the shape `{ error: { code, message, details, requestId } }`.',
+        'Errors always have the shape `{ error: { code, message, details, requestId } }`. ' +
+        'Send `Accept-Language: fr` or `en`: error messages, field errors, `waitingFor` and timeline summaries come in that language (English otherwise), and `Content-Language` says which; codes are the same in both.',
     },
   });
 }

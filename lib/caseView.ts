@@ -5,8 +5,9 @@
 // repeated or concurrent writes never move a case backwards.
 import type { Prisma } from '../generated/prisma/client';
 import { applyViewChange, initialCaseState, viewOf, type ViewChange } from '../workflows/caseState';
-import { workflowIdFor, type CaseStartInput, type CaseState, type CaseView, type TimelineEntry } from '../workflows/definitions';
+import { workflowIdFor, type CaseStartInput, type CaseState, type CaseView, type Language, type TimelineEntry } from '../workflows/definitions';
 import type { Db } from './db';
+import { describeEvent } from './timelineWords';
 
 type Tx = Pick<Db, 'case'>;
 
@@ -93,19 +94,22 @@ export async function writeCaseState(db: Tx, state: CaseView | CaseState): Promi
   return writeCaseView(db, view, state.version);
 }
 
-/** The case as people see it: the stored view and the timeline from the audit trail, oldest first. */
-export async function readCaseState(db: Pick<Db, 'caseEvent'>, row: { id: string; view: Prisma.JsonValue; viewVersion: number }): Promise<CaseState | null> {
+/**
+ * The case as people see it: the stored view and the timeline from the audit trail, oldest first, its
+ * lines in the reader's language.
+ */
+export async function readCaseState(db: Pick<Db, 'caseEvent'>, row: { id: string; view: Prisma.JsonValue; viewVersion: number }, lang: Language = 'en'): Promise<CaseState | null> {
   if (row.view === null || typeof row.view !== 'object' || Array.isArray(row.view)) return null;
-  return { ...(row.view as unknown as CaseView), version: row.viewVersion, timeline: await timelineOf(db, row.id) };
+  return { ...(row.view as unknown as CaseView), version: row.viewVersion, timeline: await timelineOf(db, row.id, lang) };
 }
 
-/** The case's timeline: its audit trail, oldest first. */
-async function timelineOf(db: Pick<Db, 'caseEvent'>, caseId: string): Promise<TimelineEntry[]> {
-  const events = await db.caseEvent.findMany({ where: { caseId }, orderBy: { id: 'asc' }, select: { at: true, type: true, actor: true, summary: true } });
-  return events.map((e) => ({ at: e.at.toISOString(), type: e.type, actor: e.actor, summary: e.summary ?? e.type }));
+/** The case's timeline: its audit trail, oldest first, each line in words of `lang` (lib/timelineWords.ts). */
+async function timelineOf(db: Pick<Db, 'caseEvent'>, caseId: string, lang: Language): Promise<TimelineEntry[]> {
+  const events = await db.caseEvent.findMany({ where: { caseId }, orderBy: { id: 'asc' }, select: { at: true, type: true, actor: true, summary: true, payload: true } });
+  return events.map((e) => ({ at: e.at.toISOString(), type: e.type, actor: e.actor, summary: describeEvent(e, lang) }));
 }
 
-/** An update's result as people see the case: the view it answered with and the timeline from the audit trail. */
-export async function withTimeline(db: Pick<Db, 'caseEvent'>, caseId: string, view: CaseView): Promise<CaseState> {
-  return { ...view, timeline: await timelineOf(db, caseId) };
+/** An update's result as people see the case: the view it answered with and the timeline from the audit trail, in `lang`. */
+export async function withTimeline(db: Pick<Db, 'caseEvent'>, caseId: string, view: CaseView, lang: Language = 'en'): Promise<CaseState> {
+  return { ...view, timeline: await timelineOf(db, caseId, lang) };
 }

@@ -33,7 +33,7 @@ describe('sniff', () => {
   ])('refuses %s with a reason', (_label, head, reason) => {
     const result = sniff(head);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.reason).toMatch(reason);
+    if (!result.ok) expect(result.reason.en).toMatch(reason);
   });
 
   it.each([
@@ -49,8 +49,8 @@ describe('sniff', () => {
     const result = sniff(dicom(header));
     expect(result.ok).toBe(false);
     if (!result.ok) {
-      expect(result.reason).toMatch(name);
-      expect(result.reason).toContain('CVE-2019-11687');
+      expect(result.reason.en).toMatch(name);
+      expect(result.reason.en).toContain('CVE-2019-11687');
     }
   });
 

@@ -24,6 +24,8 @@ export interface ApiCall {
   clientIp?: string;
   /** The page request's ID, so the API's logs tie the call to the page. */
   requestId?: string;
+  /** The page's language: the API answers its messages in it (Accept-Language). */
+  language?: string;
   headers?: Record<string, string>;
 }
 
@@ -63,6 +65,7 @@ export function inProcessApi(handler: RequestHandlerFn): ApiDispatch {
       for (const [name, value] of Object.entries(call.headers ?? {})) headers[name.toLowerCase()] = value;
       if (call.token) headers.authorization = `Bearer ${call.token}`;
       if (call.requestId) headers['x-request-id'] = call.requestId;
+      if (call.language) headers['accept-language'] = call.language;
       let body: Buffer | undefined;
       if (call.json !== undefined) {
         body = Buffer.from(JSON.stringify(call.json));

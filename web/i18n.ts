@@ -1,7 +1,7 @@
 // The portal's words in French and English. English is the reference: French must have every key
 // (the type says so), so a page can never show a missing translation.
 import type { Request, Response } from 'express';
-import type { AwaitingRole, Phase } from '../workflows/definitions';
+import { phaseEntries } from '../workflows/phaseNames';
 
 export const PORTAL_LANGUAGES = ['en', 'fr'] as const;
 export type Lang = (typeof PORTAL_LANGUAGES)[number];
@@ -436,25 +436,7 @@ const en = {
   'action.refund.method': 'How it was returned',
   'action.refund.reference': 'Reference of the refund (bank or card)',
   'action.refund.submit': 'Record the refund',
-  'phase.received': 'Received',
-  'phase.file_collection': 'File collection',
-  'phase.completeness_review': 'Completeness review',
-  'phase.coordinator_assignment': 'Care coordinator to assign',
-  'phase.contents_review': 'Contents review',
-  'phase.fee_payment': 'Service fees due',
-  'phase.report_pending': 'Report pending',
-  'phase.treatment_planning': 'Treatment planning (estimate to issue)',
-  'phase.estimate_review': 'Estimate with the patient',
-  'phase.guarantee_pending': 'Payment or guarantee pending',
-  'phase.stay_preparation': 'Stay preparation',
-  'phase.awaiting_arrival': 'Awaiting arrival',
-  'phase.in_stay': 'In stay',
-  'phase.follow_up': 'Follow-up',
-  'phase.closed': 'Closed',
-  'phase.withdrawn': 'Withdrawn by the patient',
-  'phase.cancelled': 'Cancelled',
-  'phase.abandoned': 'Abandoned (no answer)',
-  'phase.expired': 'Expired',
+  ...phaseEntries('en'),
   'awaiting.system': 'The system',
   'awaiting.patient': 'The patient',
   'awaiting.admission_coordinator': 'Admission team',
@@ -916,25 +898,7 @@ const fr: Messages = {
   'action.refund.method': 'Moyen de remboursement',
   'action.refund.reference': 'Référence du remboursement (banque ou carte)',
   'action.refund.submit': 'Enregistrer le remboursement',
-  'phase.received': 'Reçu',
-  'phase.file_collection': 'Constitution du dossier',
-  'phase.completeness_review': 'Vérification de complétude',
-  'phase.coordinator_assignment': 'Coordinateur de soins à attribuer',
-  'phase.contents_review': 'Validation du contenu',
-  'phase.fee_payment': 'Frais de service à régler',
-  'phase.report_pending': 'Compte rendu attendu',
-  'phase.treatment_planning': 'Programme de soins (devis à établir)',
-  'phase.estimate_review': 'Devis chez le patient',
-  'phase.guarantee_pending': 'Paiement ou garantie attendu',
-  'phase.stay_preparation': 'Préparation du séjour',
-  'phase.awaiting_arrival': 'Arrivée attendue',
-  'phase.in_stay': 'En séjour',
-  'phase.follow_up': 'Suivi',
-  'phase.closed': 'Clos',
-  'phase.withdrawn': 'Retiré par le patient',
-  'phase.cancelled': 'Annulé',
-  'phase.abandoned': 'Abandonné (sans réponse)',
-  'phase.expired': 'Expiré',
+  ...phaseEntries('fr'),
   'awaiting.system': 'Le système',
   'awaiting.patient': 'Le patient',
   'awaiting.admission_coordinator': "L'équipe d'admission",
@@ -964,7 +928,7 @@ const fr: Messages = {
   'diagnosisStatus.confirmed': 'Un diagnostic confirmé',
 };
 
-const catalogues: Record<Lang, Messages> = { en, fr };
+export const catalogues: Record<Lang, Messages> = { en, fr };
 
 /** The translator for one language: `t('case.title', { reference })`. */
 export type T = (key: MessageKey, vars?: Record<string, string | number>) => string;
@@ -998,43 +962,4 @@ export function formatDate(lang: Lang, iso: string, withTime = false): string {
   const d = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
   if (Number.isNaN(d.getTime())) return iso;
   return new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'long', ...(withTime ? { timeStyle: 'short' } : {}), timeZone: 'UTC' }).format(d);
-}
-
-// ---- what a case waits for, in plain words ------------------------------------------------------------
-
-type Words = { en: string; fr: string };
-
-/** One sentence per phase, from the patient's side: what happens now and who acts. */
-const PHASE_WORDS: Record<Phase, Words> = {
-  received: { en: 'We have received your request and are opening your file.', fr: 'Nous avons bien reçu votre demande et ouvrons votre dossier.' },
-  file_collection: { en: 'We are waiting for you: answer the questionnaire, add your medical documents, then send your file.', fr: 'Nous attendons votre dossier : répondez au questionnaire, ajoutez vos documents médicaux, puis envoyez votre dossier.' },
-  completeness_review: { en: 'The admission team is checking your file.', fr: "L'équipe d'admission vérifie votre dossier." },
-  coordinator_assignment: { en: 'Your file is complete. A care coordinator is being assigned to you: they will be your contact.', fr: 'Votre dossier est complet. Un coordinateur de soins vous est attribué : il sera votre interlocuteur.' },
-  contents_review: { en: 'Your care coordinator is reviewing the contents of your file.', fr: 'Votre coordinateur de soins examine le contenu de votre dossier.' },
-  fee_payment: { en: 'We are waiting for the payment of the service fees: the study of your file starts once they are paid.', fr: "Nous attendons le règlement des frais de service : l'étude de votre dossier commence dès leur paiement." },
-  report_pending: { en: 'Our physicians are studying your file. You will be told as soon as their report is ready.', fr: 'Nos médecins étudient votre dossier. Vous serez prévenu dès que leur compte rendu sera prêt.' },
-  treatment_planning: { en: 'Our physicians propose treatment at our centre. Your care coordinator is preparing your treatment programme and its estimate.', fr: 'Nos médecins proposent un traitement dans notre centre. Votre coordinateur de soins prépare votre programme de soins et son devis.' },
-  estimate_review: { en: 'Your estimate is ready: please read it, then accept or decline it.', fr: 'Votre devis est prêt : lisez-le, puis acceptez-le ou refusez-le.' },
-  guarantee_pending: { en: 'Before treatment can start, the estimate must be paid in full or guaranteed by your insurer.', fr: "Avant le début du traitement, le devis doit être réglé en totalité ou pris en charge par votre assureur." },
-  stay_preparation: { en: 'Your treatment is confirmed. Tell us your arrival date so that your care coordinator can organise your appointments.', fr: "Votre traitement est confirmé. Indiquez-nous votre date d'arrivée pour que votre coordinateur de soins organise vos rendez-vous." },
-  awaiting_arrival: { en: 'Your stay is being prepared. We look forward to welcoming you on your arrival date.', fr: "Votre séjour se prépare. Nous vous attendons à votre date d'arrivée." },
-  in_stay: { en: 'You are in your stay with us. Your care coordinator follows your care; ask us for anything you need.', fr: 'Vous êtes en séjour chez nous. Votre coordinateur de soins suit vos soins ; demandez-nous ce dont vous avez besoin.' },
-  follow_up: { en: 'Your stay is over. Your final invoice is below; we remain available for your follow-up and billing questions.', fr: 'Votre séjour est terminé. Votre facture finale est ci-dessous ; nous restons disponibles pour votre suivi et vos questions de facturation.' },
-  closed: { en: 'Your case is complete. You can still read its documents.', fr: 'Votre dossier est terminé. Vous pouvez toujours consulter ses documents.' },
-  withdrawn: { en: 'You withdrew this request.', fr: 'Vous avez retiré cette demande.' },
-  cancelled: { en: 'This case was cancelled by our team. Write to us if you have any question.', fr: "Ce dossier a été annulé par notre équipe. Écrivez-nous pour toute question." },
-  abandoned: { en: 'This case was closed because we did not hear from you. Open a new case to start again.', fr: "Ce dossier a été clôturé faute de réponse de votre part. Ouvrez un nouveau dossier pour reprendre." },
-  expired: { en: 'This case was closed because a payment or an answer did not arrive in time. Write to us if you wish to go on.', fr: "Ce dossier a été clôturé car un paiement ou une réponse n'est pas arrivé à temps. Écrivez-nous si vous souhaitez poursuivre." },
-};
-
-/** Where the phase's usual sentence would mislead, because someone else is the one to act. */
-const ROLE_OVERRIDES: Partial<Record<Phase, Partial<Record<AwaitingRole, Words>>>> = {
-  file_collection: { admission_coordinator: { en: 'The admission team is helping with your file.', fr: "L'équipe d'admission vous aide à compléter votre dossier." } },
-  guarantee_pending: { finance: { en: "Our finance team is recording your payment or your insurer's guarantee letter.", fr: "Notre service financier enregistre votre paiement ou la lettre de prise en charge de votre assureur." } },
-  in_stay: { finance: { en: 'Our finance team is handling the estimate for your new treatment.', fr: 'Notre service financier traite le devis de votre nouveau traitement.' } },
-};
-
-/** What the case waits for, in plain words for the patient. */
-export function waitingWords(lang: Lang, phase: Phase, awaitingRole: AwaitingRole): string {
-  return (ROLE_OVERRIDES[phase]?.[awaitingRole] ?? PHASE_WORDS[phase])[lang];
 }

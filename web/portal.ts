@@ -184,7 +184,7 @@ export class Portal {
     const t = translator(lang);
     let session = readSession(req);
     const dispatch = this.deps.dispatch;
-    const base = { clientIp: req.ip, requestId: requestIdOf(req) };
+    const base = { clientIp: req.ip, requestId: requestIdOf(req), language: lang };
     let csrfToken: string | undefined;
 
     const refresh = async (): Promise<PortalSession> => {

@@ -63,6 +63,7 @@ import { initialCaseState, strip, viewOf, viewVersions, waitingForText } from '.
 import { writeViewWith } from './readModel';
 import { coveredCents, createTreatmentProgramme, isTreatmentPayment, type Ending } from './treatmentProgramme';
 import { fail } from './failures';
+import { refusals, type ActionName } from './refusals';
 import { createMoneyBack } from './moneyBack';
 import { formatEur } from './pricing';
 
@@ -215,7 +216,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       await businessEvent('questionnaire_answered', by, `Questionnaire answered (${Object.keys(answers).length} fields)`, { fields: Object.keys(answers).join(',') });
       return current();
     },
-    { validator: (_arg) => requirePhase(['file_collection'], 'answer the questionnaire') },
+    { validator: (_arg) => requirePhase(['file_collection'], 'answerQuestionnaire') },
   );
 
   setHandler(
@@ -229,11 +230,11 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     },
     {
       validator: ({ itemId }) => {
-        requirePhase(['file_collection'], 'change the checklist');
+        requirePhase(['file_collection'], 'changeChecklist');
         const item = checklistItems(input.requestType, rules).find((i) => i.id === itemId);
         if (!item || item.source !== 'document' || !item.mayBeDeclaredNone) {
           const allowed = checklistItems(input.requestType, rules).filter((i) => i.source === 'document' && i.mayBeDeclaredNone).map((i) => i.id);
-          throw fail(FAILURE_TYPES.invalid, `Item '${itemId}' cannot be declared "none"; only: ${allowed.join(', ')}.`, { allowed });
+          throw fail(FAILURE_TYPES.invalid, refusals.cannotDeclareNone({ itemId: String(itemId), allowed }), { allowed });
         }
       },
     },
@@ -244,10 +245,10 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     async ({ by }) => {
       submitted = true;
       patientActivity++;
-      await businessEvent('file_submitted', by, `File submitted (${missingItems(state.checklist).length} item(s) still missing)`);
+      await businessEvent('file_submitted', by, `File submitted (${missingItems(state.checklist).length} item(s) still missing)`, { missingCount: missingItems(state.checklist).length });
       return current();
     },
-    { validator: (_arg) => requirePhase(['file_collection'], 'submit the file') },
+    { validator: (_arg) => requirePhase(['file_collection'], 'submitFile') },
   );
 
   setHandler(
@@ -259,16 +260,16 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     },
     {
       validator: (review: CompletenessReview) => {
-        requirePhase(['completeness_review'], 'review completeness');
-        requireAwaited(awaitingCompleteness, 'review completeness');
+        requirePhase(['completeness_review'], 'reviewCompleteness');
+        requireAwaited(awaitingCompleteness, 'reviewCompleteness');
         const missing = missingItems(state.checklist);
         if (review.decision === 'complete' && missing.length) {
-          throw fail(FAILURE_TYPES.missingItems, `The file cannot be complete: ${missing.length} required item(s) missing (${missing.join(', ')}).`, { missingItems: missing });
+          throw fail(FAILURE_TYPES.missingItems, refusals.fileNotComplete({ missing }), { missingItems: missing });
         }
         if (review.decision === 'incomplete') {
           const known = state.checklist.map((e) => e.id);
           const unknown = review.missingItems.filter((i) => !known.includes(i));
-          if (!review.missingItems.length || unknown.length) throw fail(FAILURE_TYPES.invalid, `Name the missing items among this request's checklist: ${known.join(', ')}.`, { unknown, known });
+          if (!review.missingItems.length || unknown.length) throw fail(FAILURE_TYPES.invalid, refusals.nameMissingItems({ known }), { unknown, known });
         }
       },
     },
@@ -283,7 +284,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       await record(previous ? 'coordinator_reassigned' : 'coordinator_assigned', by, previous ? `Coordinator changed from ${previous} to ${coordinatorId}` : `Coordinator ${coordinatorId} assigned`, { coordinatorId, previous });
       return current();
     },
-    { validator: (_arg) => requirePhase(['coordinator_assignment', 'contents_review', 'fee_payment', 'report_pending', 'treatment_planning'], 'assign a coordinator') },
+    { validator: (_arg) => requirePhase(['coordinator_assignment', 'contents_review', 'fee_payment', 'report_pending', 'treatment_planning'], 'assignCoordinator') },
   );
 
   setHandler(
@@ -296,9 +297,9 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     },
     {
       validator: ({ by }: { by: string }) => {
-        requireAssignedCoordinator(by, 'approve the contents');
+        requireAssignedCoordinator(by, 'approveContents');
         const missing = missingItems(state.checklist);
-        if (missing.length) throw fail(FAILURE_TYPES.missingItems, `Items are missing (${missing.join(', ')}): request changes instead.`, { missingItems: missing });
+        if (missing.length) throw fail(FAILURE_TYPES.missingItems, refusals.itemsMissingRequestChanges({ missing }), { missingItems: missing });
       },
     },
   );
@@ -310,7 +311,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       contentsDecision = { kind: 'changes', message };
       return current();
     },
-    { validator: ({ by }: { message: string; by: string }) => requireAssignedCoordinator(by, 'request changes') },
+    { validator: ({ by }: { message: string; by: string }) => requireAssignedCoordinator(by, 'requestChanges') },
   );
 
   let report: ReportInput | undefined;
@@ -325,9 +326,9 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     },
     {
       validator: (rep: ReportInput) => {
-        requirePhase(['report_pending'], 'submit a report');
+        requirePhase(['report_pending'], 'submitReport');
         const expected = input.requestType === 'sample_analysis' ? 'analysis' : 'mdt';
-        if (rep.kind !== expected) throw fail(FAILURE_TYPES.invalid, `A ${input.requestType} case takes ${expected === 'mdt' ? 'an MDT report with a strategy' : 'an analysis report with a diagnosis'}.`);
+        if (rep.kind !== expected) throw fail(FAILURE_TYPES.invalid, refusals.wrongReportKind({ requestType: input.requestType, expected }));
       },
     },
   );
@@ -356,7 +357,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       }
       return current();
     },
-    { validator: (_arg) => requirePhase(['report_pending'], 'open the file') },
+    { validator: (_arg) => requirePhase(['report_pending'], 'openFile') },
   );
 
   const programme = createTreatmentProgramme({
@@ -438,12 +439,12 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     setPaymentStatus(paymentStatusNow());
     if (fee === 0) await record('fee_covered_by_s2', 'system', 'EU planned care (S2): the study fee is not asked of the patient (rules version)');
     else if (state.amountPaidCents < fee) {
-      await moveTo('fee_payment', 'patient', 'fee_requested', 'system', `Service fee due: ${formatEur(fee)}`, deadlineIn(timings.feeReminderAfter));
+      await moveTo('fee_payment', 'patient', 'fee_requested', 'system', `Service fee due: ${formatEur(fee)}`, deadlineIn(timings.feeReminderAfter), { amountCents: fee });
       await emailPatient('fee_request', 'Email patient: payment link', { amount: formatEur(fee), paymentPath: paymentPathFor(input.reference, 'study_fee', fee) });
       const paid = await waitForPatient(() => state.amountPaidCents >= fee, 'fee');
       if (paid !== 'done') return paid;
     }
-    if (fee > 0) await businessEvent('fee_paid', 'system', `Service fee paid (${formatEur(state.amountPaidCents)})`);
+    if (fee > 0) await businessEvent('fee_paid', 'system', `Service fee paid (${formatEur(state.amountPaidCents)})`, { amountCents: fee });
 
     // The file goes to the physicians now that the fee is paid; the study starts when they open it.
     studyOpening = patched(STUDY_OPENED);
@@ -508,7 +509,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       state.remindersSent = reminders;
       if (what === 'file') await emailPatient('file_reminder', 'Email patient: reminder, file incomplete', { missingItems: itemList(missingItems(state.checklist)) });
       else await emailPatient('fee_reminder', 'Email patient: reminder, fee unpaid', { amount: formatEur(state.amountDueCents - state.amountPaidCents) });
-      await record(`${what}_reminder_sent`, 'system', `Reminder ${reminders}/${timings.maxReminders} sent`);
+      await record(`${what}_reminder_sent`, 'system', `Reminder ${reminders}/${timings.maxReminders} sent`, { reminder: reminders, maxReminders: timings.maxReminders });
     }
   }
 
@@ -542,21 +543,19 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     await money.settle(end.phase);
   }
 
-  function requirePhase(allowed: Phase[], action: string): void {
-    if (!allowed.includes(state.phase) || ended()) {
-      throw fail(FAILURE_TYPES.wrongPhase, `Cannot ${action} now: the case is in phase '${state.phase}' (allowed in: ${allowed.join(', ')}).`, { phase: state.phase, allowed });
-    }
+  function requirePhase(allowed: Phase[], action: ActionName): void {
+    if (!allowed.includes(state.phase) || ended()) throw fail(FAILURE_TYPES.wrongPhase, refusals.wrongPhase({ action, phase: state.phase, allowed }), { phase: state.phase, allowed });
   }
-  function requireNotEnded(action: string): void {
-    if (ended() || TERMINAL_PHASES.includes(state.phase)) throw fail(FAILURE_TYPES.wrongPhase, `Cannot ${action}: the case has ended (phase '${state.phase}').`, { phase: state.phase });
+  function requireNotEnded(action: ActionName): void {
+    if (ended() || TERMINAL_PHASES.includes(state.phase)) throw fail(FAILURE_TYPES.wrongPhase, refusals.caseEnded({ action, phase: state.phase }), { phase: state.phase });
   }
-  function requireAwaited(awaited: boolean, action: string): void {
-    if (!awaited) throw fail(FAILURE_TYPES.wrongPhase, `Cannot ${action}: a decision was just taken and is being applied.`, { phase: state.phase });
+  function requireAwaited(awaited: boolean, action: ActionName): void {
+    if (!awaited) throw fail(FAILURE_TYPES.wrongPhase, refusals.decisionBeingApplied({ action }), { phase: state.phase });
   }
-  function requireAssignedCoordinator(by: string, action: string): void {
+  function requireAssignedCoordinator(by: string, action: ActionName): void {
     requirePhase(['contents_review'], action);
     requireAwaited(awaitingContents, action);
-    if (by !== state.coordinatorId) throw fail(FAILURE_TYPES.notAllowed, `Only the case's care coordinator may ${action}; ask them, or have the case reassigned to you.`);
+    if (by !== state.coordinatorId) throw fail(FAILURE_TYPES.notAllowed, refusals.coordinatorOnly({ action }));
   }
 
   function studyStarted(): boolean {

@@ -17,6 +17,9 @@ export type RequestType = (typeof REQUEST_TYPES)[number];
 export const LANGUAGES = ['fr', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
+/** A text in every language a patient may read: what people see is never in one language only. */
+export type Localized = Readonly<Record<Language, string>>;
+
 /** Where a case stands. Terminal phases end the workflow. */
 export const PHASES = [
   'received',

@@ -8,6 +8,7 @@ import type { StaffAudience, StaffTemplate } from '../activities/staffEmails';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { emptyMoneyBack } from './caseState';
 import { fail } from './failures';
+import { refusals } from './refusals';
 import { formatEur } from './pricing';
 import {
   FAILURE_TYPES,
@@ -94,12 +95,12 @@ export function createMoneyBack(ctx: MoneyBackContext) {
     {
       validator: ({ refundId, amountCents, method, reference }: Omit<RefundRecord, 'at'>) => {
         if (book().refunds.some((r) => r.refundId === refundId)) return; // a repeat: answered with the case as it is
-        if (!Number.isSafeInteger(amountCents) || amountCents <= 0) throw fail(FAILURE_TYPES.invalid, 'amountCents must be a positive whole number of cents.');
-        if (!(REFUND_METHODS as readonly string[]).includes(method)) throw fail(FAILURE_TYPES.invalid, `method must be one of: ${REFUND_METHODS.join(', ')}.`);
-        if (!reference.trim()) throw fail(FAILURE_TYPES.invalid, 'reference must name the refund (the bank or card reference).');
+        if (!Number.isSafeInteger(amountCents) || amountCents <= 0) throw fail(FAILURE_TYPES.invalid, refusals.refundAmountInvalid());
+        if (!(REFUND_METHODS as readonly string[]).includes(method)) throw fail(FAILURE_TYPES.invalid, refusals.refundMethodInvalid({ methods: REFUND_METHODS }));
+        if (!reference.trim()) throw fail(FAILURE_TYPES.invalid, refusals.refundReferenceMissing());
         const due = owed();
-        if (due === 0) throw fail(FAILURE_TYPES.nothingOwed, 'Nothing is owed back on this case: no refund to record.', { phase: state.phase });
-        if (amountCents > due) throw fail(FAILURE_TYPES.invalid, `The refund (${formatEur(amountCents)}) is more than what is owed back (${formatEur(due)}): record the amount actually returned.`);
+        if (due === 0) throw fail(FAILURE_TYPES.nothingOwed, refusals.nothingOwed(), { phase: state.phase });
+        if (amountCents > due) throw fail(FAILURE_TYPES.invalid, refusals.refundTooLarge({ amountCents, owedCents: due }));
       },
     },
   );
@@ -119,7 +120,7 @@ export function createMoneyBack(ctx: MoneyBackContext) {
       if (settled) break;
       reminders++;
       await ctx.staffEmail('finance', 'money_to_return_reminder', `Email finance: reminder ${reminders}, money to return`, { amount: formatEur(owed()) });
-      await ctx.record('refund_reminder_sent', 'system', `Reminder ${reminders} to finance: ${formatEur(owed())} to return`, {}, { nextDeadline: deadline() });
+      await ctx.record('refund_reminder_sent', 'system', `Reminder ${reminders} to finance: ${formatEur(owed())} to return`, { reminder: reminders, owedCents: owed() }, { nextDeadline: deadline() });
     }
     await ctx.moveTo(phase, 'none', 'money_returned', 'system', 'All money owed back has been returned', null);
   }

@@ -1,9 +1,9 @@
 // Pricing an estimate from a tariff catalogue (a rules version's `tariffs`): pure and exact (integer cents),
 // so the workflow can refuse bad lines before anything is issued and the PDF prints the same sums.
-import { ApplicationFailure } from '@temporalio/common';
 import type { EstimateLanguage, EstimateProgramme, TariffItem } from '../config/tariffs';
 import type { CaseRules } from './rules';
-import { FAILURE_TYPES, REQUEST_TYPES, type RequestType } from './definitions';
+import { FAILURE_TYPES, REQUEST_TYPES, type Localized, type RequestType } from './definitions';
+import { fail } from './failures';
 
 const MAX_QUANTITY = 999;
 
@@ -20,14 +20,31 @@ export interface EstimateLine {
   amountCents: number;
 }
 
-const invalid = (message: string) => ApplicationFailure.create({ type: FAILURE_TYPES.invalid, message, nonRetryable: true });
+const invalid = (said: Localized) => fail(FAILURE_TYPES.invalid, said);
 
-/** Euros from integer cents, without floating point: `1 234,56 €` (fr) or `€1,234.56` (en). */
+/** Why an estimate cannot be priced, in French and English (walked by test/languages.test.ts). */
+export const pricingRefusals = {
+  unknownRequestType: (p: { requestType: string }) => ({ en: `Unknown request type: ${p.requestType}`, fr: `Type de demande inconnu : ${p.requestType}` }),
+  notQuoted: (p: { requestType: string }) => ({ en: `A ${p.requestType} request is not quoted: there is no tariff for it.`, fr: "Ce type de demande ne fait pas l'objet d'un devis : aucun tarif ne s'y applique." }),
+  noLines: () => ({ en: 'An estimate needs at least one line.', fr: 'Un devis doit comporter au moins une ligne.' }),
+  unknownItem: (p: { code: string; programme: string; known: readonly string[] }) => ({
+    en: `Unknown item "${p.code}" for ${p.programme}; known: ${p.known.join(', ')}.`,
+    fr: `Article « ${p.code} » inconnu pour ce programme ; articles connus : ${p.known.join(', ')}.`,
+  }),
+  itemTwice: (p: { code: string }) => ({ en: `Item "${p.code}" appears twice; give one line with the whole quantity.`, fr: `L'article « ${p.code} » figure deux fois ; donnez une seule ligne avec la quantité totale.` }),
+  quantityInvalid: (p: { code: string; max: number }) => ({
+    en: `The quantity of "${p.code}" must be a whole number from 1 to ${p.max}.`,
+    fr: `La quantité de « ${p.code} » doit être un nombre entier de 1 à ${p.max}.`,
+  }),
+  totalOutOfRange: () => ({ en: 'The estimate total is out of range.', fr: 'Le total du devis dépasse les limites permises.' }),
+} satisfies Record<string, (p: never) => Localized>;
+
 /** An amount as in the audit trail and staff emails: 1234.50 EUR. */
 export function formatEur(cents: number): string {
   return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')} EUR`;
 }
 
+/** Euros from integer cents, without floating point: `1 234,56 €` (fr) or `€1,234.56` (en). */
 export function formatEuros(cents: number, language: EstimateLanguage): string {
   if (!Number.isSafeInteger(cents)) throw new Error(`Not a whole number of cents: ${cents}`);
   const sign = cents < 0 ? '-' : '';
@@ -55,9 +72,9 @@ export function quotedTariff(requestType: RequestType, rules: TariffRules): Tari
 
 /** The catalogue a request type is quoted from under some rules (refused when it is never quoted). */
 export function tariffFor(requestType: RequestType, rules: TariffRules): Tariff {
-  if (!REQUEST_TYPES.includes(requestType)) throw invalid(`Unknown request type: ${String(requestType)}`);
+  if (!REQUEST_TYPES.includes(requestType)) throw invalid(pricingRefusals.unknownRequestType({ requestType: String(requestType) }));
   const tariff = quotedTariff(requestType, rules);
-  if (!tariff) throw invalid(`A ${requestType} request is not quoted: there is no tariff for it.`);
+  if (!tariff) throw invalid(pricingRefusals.notQuoted({ requestType }));
   return tariff;
 }
 
@@ -68,19 +85,19 @@ export function tariffFor(requestType: RequestType, rules: TariffRules): Tariff 
 export function priceEstimate(tariff: Tariff, language: EstimateLanguage, lines?: EstimateLineInput[]): { lines: EstimateLine[]; totalCents: number } {
   const { programme, items: catalogue } = tariff;
   const wanted = lines ?? catalogue.map((item) => ({ code: item.code, quantity: item.defaultQuantity }));
-  if (wanted.length === 0) throw invalid('An estimate needs at least one line.');
+  if (wanted.length === 0) throw invalid(pricingRefusals.noLines());
   const seen = new Set<string>();
   const priced = wanted.map(({ code, quantity }) => {
     const item = catalogue.find((i) => i.code === code);
-    if (!item) throw invalid(`Unknown item "${code}" for ${programme}; known: ${catalogue.map((i) => i.code).join(', ')}.`);
-    if (seen.has(code)) throw invalid(`Item "${code}" appears twice; give one line with the whole quantity.`);
+    if (!item) throw invalid(pricingRefusals.unknownItem({ code, programme, known: catalogue.map((i) => i.code) }));
+    if (seen.has(code)) throw invalid(pricingRefusals.itemTwice({ code }));
     seen.add(code);
-    if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) throw invalid(`The quantity of "${code}" must be a whole number from 1 to ${MAX_QUANTITY}.`);
+    if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) throw invalid(pricingRefusals.quantityInvalid({ code, max: MAX_QUANTITY }));
     const amountCents = item.unitCents * quantity;
     return { code, label: item.label[language], unitCents: item.unitCents, quantity, amountCents };
   });
   const totalCents = priced.reduce((sum, l) => sum + l.amountCents, 0);
-  if (!Number.isSafeInteger(totalCents)) throw invalid('The estimate total is out of range.');
+  if (!Number.isSafeInteger(totalCents)) throw invalid(pricingRefusals.totalOutOfRange());
   return { lines: priced, totalCents };
 }
 

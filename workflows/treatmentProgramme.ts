@@ -46,6 +46,7 @@ import {
   type ResumePoint,
 } from './definitions';
 import { fail } from './failures';
+import { refusals, type ActionName } from './refusals';
 import { formatEuros, priceEstimate, tariffFor, type EstimateLine, type EstimateLineInput, type Tariff } from './pricing';
 import { reconcile } from './reconciliation';
 import { STAY_PARTS } from './stayParts';
@@ -71,7 +72,7 @@ export interface CaseContext {
   refreshPaymentStatus(): void;
   setDeadline(deadline: string | null): void;
   publishDetails(): void;
-  requireNotEnded(action: string): void;
+  requireNotEnded(action: ActionName): void;
   issueEstimate: Activities['issueEstimate'];
   issueVisaCertificate: Activities['issueVisaCertificate'];
   issueFinalInvoice: Activities['issueFinalInvoice'];
@@ -98,6 +99,8 @@ const FOLLOW_UP_WATCH_AT_ONCE = 'follow-up-watch-at-once';
 const ESTIMATE_EXPIRED_QUIETLY = 'estimate-expired-at-discharge-quietly';
 /** Patch: nothing left to prepay on an accepted estimate (French insurance): no payment request for €0. */
 const NO_ZERO_PAYMENT_REQUEST = 'no-payment-request-for-nothing';
+/** Patch: a companion's certificate comes with an email naming the companion (before it, the general visa email). */
+const COMPANION_NAMED_IN_EMAIL = 'companion-named-in-certificate-email';
 
 const ms = (d: Duration) => msToNumber(d);
 const iso = (at: number) => new Date(at).toISOString();
@@ -126,16 +129,16 @@ export function createTreatmentProgramme(ctx: CaseContext) {
   /** Bumped when the arrival date changes or the patient arrives: the pre-arrival wait starts again. */
   let arrivalVersion = 0;
 
-  const coordinatorOnly = (by: string, action: string) => {
-    if (by !== state.coordinatorId) throw fail(FAILURE_TYPES.notAllowed, `Only the case's care coordinator may ${action}; ask them, or have the case reassigned to you.`);
+  const coordinatorOnly = (by: string, action: ActionName) => {
+    if (by !== state.coordinatorId) throw fail(FAILURE_TYPES.notAllowed, refusals.coordinatorOnly({ action }));
   };
-  const requirePhase = (allowed: readonly Phase[], action: string) => {
+  const requirePhase = (allowed: readonly Phase[], action: ActionName) => {
     ctx.requireNotEnded(action);
-    if (!allowed.includes(state.phase)) throw fail(FAILURE_TYPES.wrongPhase, `Cannot ${action} now: the case is in phase '${state.phase}' (allowed in: ${allowed.join(', ')}).`, { phase: state.phase, allowed });
+    if (!allowed.includes(state.phase)) throw fail(FAILURE_TYPES.wrongPhase, refusals.wrongPhase({ action, phase: state.phase, allowed }), { phase: state.phase, allowed });
   };
   const findEstimate = (number: string): EstimateState => {
     const e = t.estimates.find((x) => x.number === number);
-    if (!e) throw fail(FAILURE_TYPES.invalid, `Case ${input.reference} has no estimate ${number}; its estimates: ${t.estimates.map((x) => x.number).join(', ') || 'none yet'}.`);
+    if (!e) throw fail(FAILURE_TYPES.invalid, refusals.noSuchEstimate({ reference: input.reference, number, numbers: t.estimates.map((x) => x.number) }));
     return e;
   };
   const pastDate = (date: string) => date <= today();
@@ -166,7 +169,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     e.status = 'guaranteed';
     ctx.refreshPaymentStatus();
     const how = t.coverage?.route === 'french_insured' ? 'Assurance Maladie (co-payment only)' : e.insurerLetters.length ? `insurer letter(s) ${money(coveredCents(e))}, paid ${money(e.paidCents)}` : `paid in full ${money(e.paidCents)}`;
-    await ctx.record('estimate_guaranteed', actor, `Estimate ${e.number} guaranteed: ${how}`, { number: e.number, paidCents: e.paidCents, coveredCents: coveredCents(e) });
+    await ctx.record('estimate_guaranteed', actor, `Estimate ${e.number} guaranteed: ${how}`, { number: e.number, paidCents: e.paidCents, coveredCents: coveredCents(e), route: t.coverage?.route ?? null });
     await ctx.emailPatient('treatment_guaranteed', `Email patient: estimate ${e.number} guaranteed`, { number: e.number });
   }
 
@@ -228,7 +231,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       await ctx.record('coverage_declared', by, `Coverage declared: route ${t.coverage!.route}`, { route: t.coverage!.route });
       return ctx.current();
     },
-    { validator: (_arg) => requirePhase(['report_pending', ...TREATMENT_PHASES, 'stay_preparation'], 'declare your insurance') },
+    { validator: (_arg) => requirePhase(['report_pending', ...TREATMENT_PHASES, 'stay_preparation'], 'declareInsurance') },
   );
 
   setHandler(
@@ -257,7 +260,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
         // The care is invoiced at the tariff of the first estimate (older activity results carry none).
         if (!additional && issued.tariff) t.tariff = issued.tariff;
         // Money paid ahead with this estimate's number in its purpose was kept aside: count it now.
-        await ctx.record(additional ? 'additional_estimate_issued' : 'estimate_issued', by, `Estimate ${issued.number}: ${money(issued.totalCents)}, valid until ${issued.validUntil.slice(0, 10)}`, { number: issued.number, totalCents: issued.totalCents, additional });
+        await ctx.record(additional ? 'additional_estimate_issued' : 'estimate_issued', by, `Estimate ${issued.number}: ${money(issued.totalCents)}, valid until ${issued.validUntil.slice(0, 10)}`, { number: issued.number, totalCents: issued.totalCents, additional, validUntil: issued.validUntil.slice(0, 10) });
         await ctx.emailPatient('estimate_issued', `Email patient: estimate ${issued.number}`, { number: issued.number, total: money(issued.totalCents), validUntil: issued.validUntil.slice(0, 10), coverageNotice: coverageText() }, { attachDocumentIds: [issued.documentId] });
         await ctx.staffEmail('finance', 'estimate_to_finance', `Email finance: estimate ${issued.number}`, { number: issued.number, total: money(issued.totalCents) });
         if (additional) background.push(superviseEstimate(estimate).then(() => undefined));
@@ -268,12 +271,12 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     },
     {
       validator: ({ lines, by }: IssueEstimateRequest) => {
-        requirePhase(['treatment_planning', 'in_stay'], 'issue an estimate');
-        coordinatorOnly(by, 'issue an estimate');
-        if (issuing) throw fail(FAILURE_TYPES.wrongPhase, 'An estimate is being issued for this case right now: wait for it, then issue another if needed.');
+        requirePhase(['treatment_planning', 'in_stay'], 'issueEstimate');
+        coordinatorOnly(by, 'issueEstimate');
+        if (issuing) throw fail(FAILURE_TYPES.wrongPhase, refusals.estimateBeingIssued());
         // The discharge expires open estimates once: one issued after it would stay open on a closed case.
-        if (discharge) throw fail(FAILURE_TYPES.wrongPhase, 'The discharge is recorded: no further estimate can be issued for this stay.');
-        if (state.phase === 'treatment_planning' && t.estimates.some((e) => !e.additional)) throw fail(FAILURE_TYPES.wrongPhase, 'The estimate for this case has already been issued.');
+        if (discharge) throw fail(FAILURE_TYPES.wrongPhase, refusals.dischargedNoEstimate());
+        if (state.phase === 'treatment_planning' && t.estimates.some((e) => !e.additional)) throw fail(FAILURE_TYPES.wrongPhase, refusals.estimateAlreadyIssued());
         priceEstimate(tariffFor(input.requestType, rules), lang, lines); // refuses unknown items or bad quantities before anything is issued
       },
     },
@@ -305,11 +308,11 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     { validator: ({ number }: { number: string }) => requireOpenEstimate(number, 'decline') },
   );
 
-  function requireOpenEstimate(number: string, verb: string): void {
-    requirePhase(['estimate_review', 'guarantee_pending', 'stay_preparation', 'awaiting_arrival', 'in_stay'], `${verb} an estimate`);
+  function requireOpenEstimate(number: string, verb: 'accept' | 'decline'): void {
+    requirePhase(['estimate_review', 'guarantee_pending', 'stay_preparation', 'awaiting_arrival', 'in_stay'], verb === 'accept' ? 'acceptEstimate' : 'declineEstimate');
     const e = findEstimate(number);
-    if (e.status !== 'issued') throw fail(FAILURE_TYPES.wrongPhase, `Estimate ${number} is ${e.status}: it can no longer be ${verb === 'accept' ? 'accepted' : 'declined'}.`, { status: e.status });
-    if (Date.now() > Date.parse(e.validUntil)) throw fail(FAILURE_TYPES.wrongPhase, `Estimate ${number} expired on ${e.validUntil.slice(0, 10)}: ask your coordinator for a new one.`);
+    if (e.status !== 'issued') throw fail(FAILURE_TYPES.wrongPhase, refusals.estimateNotOpen({ number, status: e.status, verb }), { status: e.status });
+    if (Date.now() > Date.parse(e.validUntil)) throw fail(FAILURE_TYPES.wrongPhase, refusals.estimateExpired({ number, on: e.validUntil.slice(0, 10) }));
   }
 
   setHandler(
@@ -329,13 +332,13 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     },
     {
       validator: (letter: InsurerLetterInput) => {
-        requirePhase(['estimate_review', 'guarantee_pending', 'stay_preparation', 'awaiting_arrival', 'in_stay'], 'record an insurer letter');
+        requirePhase(['estimate_review', 'guarantee_pending', 'stay_preparation', 'awaiting_arrival', 'in_stay'], 'recordInsurerLetter');
         const e = findEstimate(letter.estimateNumber);
-        if (e.status === 'declined' || e.status === 'expired') throw fail(FAILURE_TYPES.wrongPhase, `Estimate ${e.number} is ${e.status}: a letter for it changes nothing.`);
-        if (!Number.isSafeInteger(letter.coveredCents) || letter.coveredCents <= 0) throw fail(FAILURE_TYPES.invalid, 'coveredCents must be a positive whole number of cents.');
+        if (e.status === 'declined' || e.status === 'expired') throw fail(FAILURE_TYPES.wrongPhase, refusals.letterChangesNothing({ number: e.number, status: e.status }));
+        if (!Number.isSafeInteger(letter.coveredCents) || letter.coveredCents <= 0) throw fail(FAILURE_TYPES.invalid, refusals.coveredAmountInvalid());
         const doc = state.documents.find((d) => d.documentId === letter.documentId);
         const kinds = s2Care && t.coverage?.route === 'eu_planned_care' ? ['insurer_guarantee_letter', 's2_form'] : ['insurer_guarantee_letter'];
-        if (!doc || !kinds.includes(doc.kind)) throw fail(FAILURE_TYPES.invalid, `Upload the letter to the case first as a document of kind ${kinds.map((k) => `'${k}'`).join(' or ')}, then give its documentId.`);
+        if (!doc || !kinds.includes(doc.kind)) throw fail(FAILURE_TYPES.invalid, refusals.uploadLetterFirst({ kinds }));
       },
     },
   );
@@ -346,19 +349,19 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       const previous = t.arrival?.date;
       t.arrival = { date, plannedStayDays, site: site ?? t.arrival?.site ?? rules.stay.defaultSite[input.requestType], setBy: by };
       arrivalVersion++;
-      await ctx.record(previous ? 'arrival_date_changed' : 'arrival_date_set', by, `Arrival ${previous ? `moved from ${previous} to` : 'on'} ${date} for ${plannedStayDays} day(s) at ${siteOf().name}`, { date, plannedStayDays, site: t.arrival.site });
+      await ctx.record(previous ? 'arrival_date_changed' : 'arrival_date_set', by, `Arrival ${previous ? `moved from ${previous} to` : 'on'} ${date} for ${plannedStayDays} day(s) at ${siteOf().name}`, { date, plannedStayDays, site: t.arrival.site, previous: previous ?? null });
       return ctx.current();
     },
     {
       validator: ({ date, plannedStayDays }: ArrivalInput) => {
         if (TREATMENT_PHASES.includes(state.phase)) {
-          throw fail(FAILURE_TYPES.notGuaranteed, 'The arrival date can be set only once the estimate is paid in full or guaranteed by an insurer letter.', { phase: state.phase });
+          throw fail(FAILURE_TYPES.notGuaranteed, refusals.arrivalNotGuaranteed(), { phase: state.phase });
         }
-        requirePhase(['stay_preparation', 'awaiting_arrival'], 'set the arrival date');
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))) throw fail(FAILURE_TYPES.invalid, 'date must be a calendar date YYYY-MM-DD.');
-        if (pastDate(date)) throw fail(FAILURE_TYPES.invalid, `The arrival date must be in the future (after ${today()}).`);
-        if (t.arrivedAt) throw fail(FAILURE_TYPES.wrongPhase, 'The patient has already arrived.');
-        if (!Number.isInteger(plannedStayDays) || plannedStayDays < 1 || plannedStayDays > 365) throw fail(FAILURE_TYPES.invalid, 'plannedStayDays must be a whole number from 1 to 365.');
+        requirePhase(['stay_preparation', 'awaiting_arrival'], 'setArrival');
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))) throw fail(FAILURE_TYPES.invalid, refusals.dateInvalid());
+        if (pastDate(date)) throw fail(FAILURE_TYPES.invalid, refusals.arrivalInPast({ today: today() }));
+        if (t.arrivedAt) throw fail(FAILURE_TYPES.wrongPhase, refusals.alreadyArrived());
+        if (!Number.isInteger(plannedStayDays) || plannedStayDays < 1 || plannedStayDays > 365) throw fail(FAILURE_TYPES.invalid, refusals.stayDaysInvalid());
       },
     },
   );
@@ -377,17 +380,18 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       // Visa already assessed as needed: this companion's certificate is issued now.
       if (t.visa?.status === 'required' && c.proofDocumentId && !c.certificateDocumentId) {
         const id = await companionCertificate(c.id);
-        await ctx.emailPatient('visa_information', `Email patient: visa certificate for companion ${c.id}`, visaVars(visaNow()), { attachDocumentIds: [id] });
+        const named = patched(COMPANION_NAMED_IN_EMAIL);
+        await ctx.emailPatient(named ? 'visa_certificate_companion' : 'visa_information', `Email patient: visa certificate for companion ${c.id}`, named ? { companionName: c.fullName } : visaVars(visaNow()), { attachDocumentIds: [id] });
       }
       return ctx.current();
     },
     {
       validator: ({ relationship, proofDocumentId }: CompanionInput) => {
-        requirePhase(['stay_preparation', 'awaiting_arrival', 'in_stay', ...TREATMENT_PHASES], 'add a companion');
+        requirePhase(['stay_preparation', 'awaiting_arrival', 'in_stay', ...TREATMENT_PHASES], 'addCompanion');
         if (proofDocumentId !== undefined) {
           const needed = rules.visa.companionRequiredDocument[relationship];
           const doc = state.documents.find((d) => d.documentId === proofDocumentId);
-          if (!doc || doc.kind !== needed) throw fail(FAILURE_TYPES.invalid, `A ${relationship === 'family' ? 'family member' : 'companion who is not family'} needs a document of kind '${needed}' uploaded to the case; give its documentId.`, { needed });
+          if (!doc || doc.kind !== needed) throw fail(FAILURE_TYPES.invalid, refusals.companionProofNeeded({ relationship, needed }), { needed });
         }
       },
     },
@@ -401,7 +405,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       await ctx.record('patient_arrived', by, 'The patient has arrived');
       return ctx.current();
     },
-    { validator: (_arg) => requirePhase(['awaiting_arrival'], 'record the arrival') },
+    { validator: (_arg) => requirePhase(['awaiting_arrival'], 'recordArrival') },
   );
 
   setHandler(
@@ -419,12 +423,12 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     },
     {
       validator: ({ kind }: PatientRequestInput) => {
-        ctx.requireNotEnded('make a request');
+        ctx.requireNotEnded('makeRequest');
         const rule = rules.stay.patientRequests[kind];
-        if (!rule) throw fail(FAILURE_TYPES.invalid, `Unknown request kind '${String(kind)}'.`);
+        if (!rule) throw fail(FAILURE_TYPES.invalid, refusals.unknownRequestKind({ kind: String(kind) }));
         const part = STAY_PARTS[state.phase];
         if (!part || !rule.during.includes(part)) {
-          throw fail(FAILURE_TYPES.wrongPhase, `A '${kind}' request can be made ${rule.during.join(', ').replace(/_/g, ' ')} only (the case is in phase '${state.phase}').`, { phase: state.phase, during: rule.during });
+          throw fail(FAILURE_TYPES.wrongPhase, refusals.requestNotNow({ kind, label: rule.label, during: rule.during, phase: state.phase }), { phase: state.phase, during: rule.during });
         }
       },
     },
@@ -436,7 +440,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       const task = t.tasks.find((x) => x.id === taskId)!;
       Object.assign(task, { status: 'done', outcome, doneBy: by });
       ctx.publishDetails();
-      await ctx.record('task_done', by, `Task ${task.id} done`, { taskId: task.id });
+      await ctx.record('task_done', by, `Task ${task.id} done`, { taskId: task.id, kind: task.kind, team: task.team });
       const label = rules.stay.patientRequests[task.kind].label[lang];
       // A medical answer stays on the portal: emails never carry health data.
       const told = task.kind === 'medical_question' ? (lang === 'fr' ? 'consultez la réponse sur le portail' : 'read the answer on the portal') : outcome;
@@ -445,11 +449,11 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     },
     {
       validator: ({ taskId, byRole }: { taskId: string; byRole: string }) => {
-        ctx.requireNotEnded('complete a task');
+        ctx.requireNotEnded('completeTask');
         const task = t.tasks.find((x) => x.id === taskId);
-        if (!task) throw fail(FAILURE_TYPES.invalid, `Case ${input.reference} has no task ${taskId}; open tasks: ${t.tasks.filter((x) => x.status === 'open').map((x) => x.id).join(', ') || 'none'}.`);
-        if (task.status === 'done') throw fail(FAILURE_TYPES.wrongPhase, `Task ${taskId} is already done.`);
-        if (byRole !== task.team && byRole !== 'care_coordinator') throw fail(FAILURE_TYPES.notAllowed, `Task ${taskId} is for the ${task.team} team (or the care coordinator).`);
+        if (!task) throw fail(FAILURE_TYPES.invalid, refusals.noSuchTask({ reference: input.reference, taskId, open: t.tasks.filter((x) => x.status === 'open').map((x) => x.id) }));
+        if (task.status === 'done') throw fail(FAILURE_TYPES.wrongPhase, refusals.taskAlreadyDone({ taskId }));
+        if (byRole !== task.team && byRole !== 'care_coordinator') throw fail(FAILURE_TYPES.notAllowed, refusals.taskForOtherTeam({ taskId, team: task.team }));
       },
     },
   );
@@ -464,13 +468,13 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     },
     {
       validator: ({ estimateNumber, by }: { estimateNumber: string; by: string }) => {
-        requirePhase(['in_stay'], 'start a treatment');
-        coordinatorOnly(by, 'start a treatment');
+        requirePhase(['in_stay'], 'startTreatment');
+        coordinatorOnly(by, 'startTreatment');
         const e = findEstimate(estimateNumber);
         if (e.status !== 'guaranteed') {
-          throw fail(FAILURE_TYPES.notGuaranteed, `Estimate ${e.number} is ${e.status}: its treatment starts only once it is accepted and paid in full or guaranteed by an insurer letter (${money(remainingCents(e))} still to pay).`, { status: e.status, remainingCents: remainingCents(e) });
+          throw fail(FAILURE_TYPES.notGuaranteed, refusals.treatmentNotGuaranteed({ number: e.number, status: e.status, remainingCents: remainingCents(e) }), { status: e.status, remainingCents: remainingCents(e) });
         }
-        if (e.treatmentStartedAt) throw fail(FAILURE_TYPES.wrongPhase, `The treatment of estimate ${e.number} has already started.`);
+        if (e.treatmentStartedAt) throw fail(FAILURE_TYPES.wrongPhase, refusals.treatmentAlreadyStarted({ number: e.number }));
       },
     },
   );
@@ -483,10 +487,10 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     },
     {
       validator: ({ performed, by }: { performed?: EstimateLineInput[]; by: string }) => {
-        requirePhase(['in_stay'], 'record the discharge');
-        coordinatorOnly(by, 'record the discharge');
-        if (discharge) throw fail(FAILURE_TYPES.wrongPhase, 'The discharge is already recorded.');
-        if (issuing) throw fail(FAILURE_TYPES.wrongPhase, 'An estimate is being issued for this case right now: wait for it, then record the discharge.'); // else it lands after the expiry
+        requirePhase(['in_stay'], 'recordDischarge');
+        coordinatorOnly(by, 'recordDischarge');
+        if (discharge) throw fail(FAILURE_TYPES.wrongPhase, refusals.dischargeAlreadyRecorded());
+        if (issuing) throw fail(FAILURE_TYPES.wrongPhase, refusals.estimateBeingIssuedDischarge()); // else it lands after the expiry
         if (performed) priceEstimate(invoiceTariff(), lang, performed);
       },
     },
@@ -514,12 +518,12 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     },
     {
       validator: ({ at, by }: { at: string; by: string }) => {
-        requirePhase(['in_stay', 'follow_up'], 'schedule a follow-up');
-        if (closing) throw fail(FAILURE_TYPES.wrongPhase, 'The case is closing: its follow-up period ended with no appointment left, and a follow-up added now would never be reminded. Arrange further care with the patient as a new request.');
-        coordinatorOnly(by, 'schedule a follow-up');
+        requirePhase(['in_stay', 'follow_up'], 'scheduleFollowUp');
+        if (closing) throw fail(FAILURE_TYPES.wrongPhase, refusals.caseClosing());
+        coordinatorOnly(by, 'scheduleFollowUp');
         const when = Date.parse(at);
-        if (Number.isNaN(when)) throw fail(FAILURE_TYPES.invalid, 'at must be an ISO date-time, e.g. 2026-12-03T10:30:00+01:00.');
-        if (when <= Date.now()) throw fail(FAILURE_TYPES.invalid, `A follow-up must be in the future (now: ${new Date().toISOString()}).`);
+        if (Number.isNaN(when)) throw fail(FAILURE_TYPES.invalid, refusals.followUpTimeInvalid());
+        if (when <= Date.now()) throw fail(FAILURE_TYPES.invalid, refusals.followUpInPast({ now: new Date().toISOString() }));
       },
     },
   );
@@ -557,7 +561,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
    */
   async function superviseEstimate(e: EstimateState): Promise<'guaranteed' | Ending> {
     const main = !e.additional;
-    if (main) await ctx.moveTo('estimate_review', 'patient', 'estimate_review', 'system', `Estimate ${e.number} sent: waiting for the patient's answer`, e.validUntil);
+    if (main) await ctx.moveTo('estimate_review', 'patient', 'estimate_review', 'system', `Estimate ${e.number} sent: waiting for the patient's answer`, e.validUntil, { number: e.number, validUntil: e.validUntil.slice(0, 10) });
     let reminders = 0;
     for (;;) {
       const left = Date.parse(e.validUntil) - Date.now();
@@ -576,7 +580,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       }
       reminders++;
       await ctx.emailPatient('estimate_reminder', `Email patient: reminder, estimate ${e.number}`, { number: e.number, total: money(e.totalCents), validUntil: e.validUntil.slice(0, 10) });
-      await ctx.record('estimate_reminder_sent', 'system', `Reminder ${reminders}/${timings.maxReminders}: estimate ${e.number}`, { number: e.number });
+      await ctx.record('estimate_reminder_sent', 'system', `Reminder ${reminders}/${timings.maxReminders}: estimate ${e.number}`, { number: e.number, reminder: reminders, maxReminders: timings.maxReminders });
     }
     if (e.status === 'declined') {
       await ctx.emailPatient('estimate_declined', `Email patient: estimate ${e.number} declined`, { number: e.number });
@@ -588,7 +592,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
 
     // Accepted: nothing about the treatment proceeds until it is guaranteed.
     const insurerRoute = t.coverage?.prepayment === 'insurer';
-    if (main) await ctx.moveTo('guarantee_pending', insurerRoute ? 'finance' : 'patient', 'guarantee_requested', 'system', `Estimate ${e.number} accepted: ${money(remainingCents(e))} to pay, or an insurer letter`, iso(Date.now() + ms(timings.guaranteeReminderAfter)));
+    if (main) await ctx.moveTo('guarantee_pending', insurerRoute ? 'finance' : 'patient', 'guarantee_requested', 'system', `Estimate ${e.number} accepted: ${money(remainingCents(e))} to pay, or an insurer letter`, iso(Date.now() + ms(timings.guaranteeReminderAfter)), { number: e.number, remainingCents: remainingCents(e) });
     // Before the patch a French-insured patient was asked to "pay €0.00" through a link to pay nothing.
     // Paid in full already (a payment that arrived meanwhile) or nothing to prepay: the audit trail says why no request went out.
     const nothingToPay = remainingCents(e) === 0 && patched(NO_ZERO_PAYMENT_REQUEST);
@@ -609,7 +613,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
           routeSeen = t.coverage?.route;
           // An S2 arrived while the patient was asked to pay: finance takes over, the patient is told.
           if (awaitingS2(e)) {
-            if (main) await ctx.moveTo('guarantee_pending', 'finance', 'coverage_route_changed', 'system', `S2 on file: EU planned care; finance records the insurer's acceptance of ${e.number}`, iso(Date.now() + ms(timings.guaranteeReminderAfter)));
+            if (main) await ctx.moveTo('guarantee_pending', 'finance', 'coverage_route_changed', 'system', `S2 on file: EU planned care; finance records the insurer's acceptance of ${e.number}`, iso(Date.now() + ms(timings.guaranteeReminderAfter)), { number: e.number });
             await s2Awaited(e);
           }
         }
@@ -621,14 +625,14 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       if (reminders >= timings.maxReminders) {
         e.status = 'expired';
         ctx.refreshPaymentStatus();
-        await ctx.record('guarantee_expired', 'system', `Estimate ${e.number} neither paid nor guaranteed after ${reminders} reminder(s)`, { number: e.number });
+        await ctx.record('guarantee_expired', 'system', `Estimate ${e.number} neither paid nor guaranteed after ${reminders} reminder(s)`, { number: e.number, reminders });
         await ctx.emailPatient('guarantee_expired', `Email patient: estimate ${e.number} expired (not guaranteed)`, { number: e.number });
         return { phase: 'expired', reason: `Estimate ${e.number} not guaranteed` };
       }
       reminders++;
       if (awaitingS2(e)) await ctx.staffEmail('finance', 's2_acceptance_reminder', `Email finance: reminder, S2 acceptance for ${e.number}`, { number: e.number });
       else await ctx.emailPatient('guarantee_reminder', `Email patient: reminder, ${e.number} not guaranteed`, { number: e.number, amount: money(remainingCents(e)), paymentPath: paymentPath(e.number, remainingCents(e)) });
-      await ctx.record('guarantee_reminder_sent', 'system', `Reminder ${reminders}/${timings.maxReminders}: estimate ${e.number} not guaranteed`, { number: e.number });
+      await ctx.record('guarantee_reminder_sent', 'system', `Reminder ${reminders}/${timings.maxReminders}: estimate ${e.number} not guaranteed`, { number: e.number, reminder: reminders, maxReminders: timings.maxReminders });
     }
   }
 
@@ -652,7 +656,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       const version = arrivalVersion;
       const arrival = t.arrival!;
       if (t.arrivedAt) break;
-      await ctx.moveTo('awaiting_arrival', 'patient', 'arrival_scheduled', arrival.setBy, `Arrival expected on ${arrival.date} at ${siteOf().name}`, iso(dayStart(arrival.date)));
+      await ctx.moveTo('awaiting_arrival', 'patient', 'arrival_scheduled', arrival.setBy, `Arrival expected on ${arrival.date} at ${siteOf().name}`, iso(dayStart(arrival.date)), { date: arrival.date, site: siteOf().id });
       await assessVisa();
       const site = siteOf();
       await ctx.emailPatient('practical_pack', `Email patient: practical pack (${arrival.date})`, {
@@ -724,7 +728,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
 
   /** The stay, until the coordinator records the discharge; then the account and the follow-up. */
   async function stay(): Promise<Ending> {
-    if (state.phase !== 'in_stay') await ctx.moveTo('in_stay', 'care_coordinator', 'stay_started', 'system', `Stay started at ${siteOf().name}`);
+    if (state.phase !== 'in_stay') await ctx.moveTo('in_stay', 'care_coordinator', 'stay_started', 'system', `Stay started at ${siteOf().name}`, null, { site: siteOf().id });
     for (;;) {
       await condition(() => discharge !== undefined || ended() || historyLong());
       if (ended()) return ctx.ending()!;
@@ -771,7 +775,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     state.refundDueCents += r.refundDueCents;
     ctx.refreshPaymentStatus();
     await ctx.record('account_reconciled', 'system', `Final invoice ${invoice.number}: ${r.outcome} (invoiced ${money(r.invoicedCents)}, insurer ${money(r.insurerShareCents)}, paid ${money(r.paidCents)})`, {
-      invoiceNumber: invoice.number, outcome: r.outcome, invoicedCents: r.invoicedCents, balanceDueCents: r.balanceDueCents, refundDueCents: r.refundDueCents,
+      invoiceNumber: invoice.number, outcome: r.outcome, invoicedCents: r.invoicedCents, balanceDueCents: r.balanceDueCents, refundDueCents: r.refundDueCents, insurerShareCents: r.insurerShareCents, paidCents: r.paidCents,
     });
     const vars = { invoiceNumber: invoice.number, invoiced: money(r.invoicedCents), insurerShare: money(r.insurerShareCents), paid: money(r.paidCents) };
     const attach = { attachDocumentIds: [invoice.documentId] };
@@ -826,7 +830,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     }
     if (await condition(() => task.status === 'done' || stop(), timings.taskReminderAfter, { summary: `Escalation: task ${task.id} (${task.kind})` })) return;
     await ctx.staffEmail('coordinator', 'task_overdue', `Email coordinator: task ${task.id} overdue`, { taskLabel: label });
-    await ctx.record('task_overdue', 'system', `Task ${task.id} not handled after ${task.remindersSent} reminder(s): coordinator alerted`, { taskId: task.id });
+    await ctx.record('task_overdue', 'system', `Task ${task.id} not handled after ${task.remindersSent} reminder(s): coordinator alerted`, { taskId: task.id, kind: task.kind, team: task.team });
   }
 
   /** Reminds the patient of a follow-up appointment a few days before, never ahead of its announcement. */

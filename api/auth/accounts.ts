@@ -6,6 +6,7 @@ import type { Db } from '../../lib/db';
 import { isUniqueViolation } from '../../lib/db';
 import type { Language } from '../../workflows/definitions';
 import type { AuditLog } from '../audit';
+import { errorMessages } from '../errorMessages';
 import { ApiError } from '../errors';
 import type { AccountKind, StaffRole } from '../policy';
 import { hashPassword, verifyPassword } from './passwords';
@@ -32,7 +33,7 @@ export interface SessionTokens {
 
 const VERIFY_TTL_HOURS = 24;
 const PASSWORD_LINK_TTL_HOURS = 72;
-const invalidLink = () => new ApiError(400, 'invalid_link', 'This link is invalid, expired or already used: ask for a new one.');
+const invalidLink = () => new ApiError(400, 'invalid_link', errorMessages.invalid_link());
 
 export class Accounts {
   constructor(private readonly deps: AccountDeps) {}
@@ -62,7 +63,7 @@ export class Accounts {
   /** For people waiting on the link: an email that could not go is a 503 they can retry. */
   private async mustSendLink(user: { id: string; email: string; name: string; language: string }, purpose: LinkPurpose): Promise<void> {
     const { emailed } = await this.sendLink(user, purpose);
-    if (!emailed) throw new ApiError(503, 'email_unavailable', 'Your request is saved, but the email could not be sent just now: ask for a new link in a few minutes.');
+    if (!emailed) throw new ApiError(503, 'email_unavailable', errorMessages.email_unavailable());
   }
 
   /** Registers a patient or referring doctor. An address already registered gets no second account. */
@@ -142,8 +143,8 @@ export class Accounts {
   async login(emailAddress: string, password: string, requestId: string): Promise<SessionTokens> {
     const user = await this.deps.db.user.findUnique({ where: { email: emailAddress.toLowerCase() } });
     const ok = await verifyPassword(user?.passwordHash, password);
-    if (!user || !ok || user.disabledAt) throw new ApiError(401, 'invalid_credentials', 'Wrong email or password.');
-    if (!user.emailVerifiedAt) throw new ApiError(403, 'email_not_verified', 'Confirm your email address first: open the link we sent you, or ask for a new one.');
+    if (!user || !ok || user.disabledAt) throw new ApiError(401, 'invalid_credentials', errorMessages.invalid_credentials());
+    if (!user.emailVerifiedAt) throw new ApiError(403, 'email_not_verified', errorMessages.email_not_verified_sign_in());
     const tokens = await this.issue(user);
     await this.deps.audit.record({ actorId: user.id, actorRole: user.role ?? user.kind, action: 'auth.login', requestId });
     return tokens;
@@ -153,7 +154,7 @@ export class Accounts {
   async refresh(refreshToken: string): Promise<SessionTokens> {
     const session = await this.deps.db.session.findUnique({ where: { refreshTokenHash: hashToken(refreshToken) }, include: { user: true } });
     if (!session || session.revokedAt || session.expiresAt < new Date() || session.user.disabledAt) {
-      throw new ApiError(401, 'invalid_refresh_token', 'This refresh token is invalid, expired or already used: sign in again.');
+      throw new ApiError(401, 'invalid_refresh_token', errorMessages.invalid_refresh_token());
     }
     return this.issue(session.user, session.id);
   }
@@ -172,7 +173,7 @@ export class Accounts {
   async addStaff(input: { email: string; name: string; role: StaffRole; language: Language }): Promise<{ id: string; link: string; emailed: boolean }> {
     const email = input.email.toLowerCase();
     const existing = await this.deps.db.user.findUnique({ where: { email } });
-    if (existing) throw new ApiError(409, 'account_exists', `An account already exists for ${email}.`);
+    if (existing) throw new ApiError(409, 'account_exists', errorMessages.account_exists({ email }));
     const user = await this.deps.db.user.create({ data: { id: crypto.randomUUID(), email, name: input.name, kind: 'staff', role: input.role, language: input.language } });
     return { id: user.id, ...(await this.sendLink(user, 'set_password')) };
   }

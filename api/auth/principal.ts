@@ -1,6 +1,7 @@
 // The signed-in caller, resolved from the bearer token on every request.
 import type { NextFunction, Request, Response } from 'express';
 import type { Db } from '../../lib/db';
+import { errorMessages } from '../errorMessages';
 import { ApiError } from '../errors';
 import { isAllowed, type AccountKind, type Action, type StaffRole } from '../policy';
 import type { TokenService } from './tokens';
@@ -26,7 +27,7 @@ export function authenticate(db: Db, tokens: TokenService) {
     const header = req.get('Authorization');
     if (!header) return next();
     const match = /^Bearer ([A-Za-z0-9._-]{10,4096})$/.exec(header);
-    const invalid = new ApiError(401, 'invalid_token', 'The access token is invalid or expired: sign in again or use your refresh token.');
+    const invalid = new ApiError(401, 'invalid_token', errorMessages.invalid_token());
     if (!match) return next(invalid);
     try {
       const claims = await tokens.verifyAccess(match[1]);
@@ -48,13 +49,13 @@ export function authenticate(db: Db, tokens: TokenService) {
 }
 
 export function requirePrincipal(req: Request): Principal {
-  if (!req.principal) throw new ApiError(401, 'unauthenticated', 'Sign in first: send Authorization: Bearer <access token>.');
+  if (!req.principal) throw new ApiError(401, 'unauthenticated', errorMessages.unauthenticated());
   return req.principal;
 }
 
 /** For actions not tied to one case (worklists, audit): the role must allow it. */
 export function requireAllowed(req: Request, action: Action): Principal {
   const p = requirePrincipal(req);
-  if (!isAllowed(action, p)) throw new ApiError(403, 'forbidden', `Your role (${p.role ?? p.kind}) may not do this (${action}).`);
+  if (!isAllowed(action, p)) throw new ApiError(403, 'forbidden', errorMessages.forbidden_role({ role: p.role ?? p.kind, action }));
   return p;
 }

@@ -1,12 +1,21 @@
 // /auth: register, verify email, sign in, refresh, sign out, set a password; /me.
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import type { Localized } from '../../workflows/definitions';
 import { requirePrincipal } from '../auth/principal';
 import type { Accounts } from '../auth/accounts';
+import { errorMessages } from '../errorMessages';
 import { parseOr400, requestId } from '../errors';
+import { markLanguage, responseLanguage } from '../language';
 import { json, jsonBody, type ApiRoutes } from '../routing';
 import { accepted, account, emailOnlyBody, loginBody, refreshBody, registerBody, sessionTokens, setPasswordBody, verifyEmailQuery } from '../schemas/auth';
 import { z } from '../schemas/common';
 
+/** A 202 whose message, in the caller's language, says the same whether the address has an account or not. */
+function acceptedIn(req: Request, res: Response, said: Localized): void {
+  const lang = responseLanguage(req);
+  markLanguage(res, lang);
+  res.status(202).json({ message: said[lang] });
+}
 
 export function registerAuthRoutes(api: ApiRoutes, accounts: Accounts, authLimit: RequestHandler): void {
   const tag = 'Accounts';
@@ -17,7 +26,7 @@ export function registerAuthRoutes(api: ApiRoutes, accounts: Accounts, authLimit
     responses: { 202: json(accepted, 'Registered, unless the address already has an account (same answer)') },
     handler: async (req, res) => {
       await accounts.register(parseOr400(registerBody, req.body, 'registration'));
-      res.status(202).json({ message: 'If this address can be registered, a confirmation link is on its way.' });
+      acceptedIn(req, res, errorMessages.register_accepted());
     },
   });
   api.add({
@@ -37,7 +46,7 @@ export function registerAuthRoutes(api: ApiRoutes, accounts: Accounts, authLimit
     responses: { 202: json(accepted, 'Sent if the account exists and is not yet confirmed') },
     handler: async (req, res) => {
       await accounts.resendVerification(parseOr400(emailOnlyBody, req.body, 'request').email);
-      res.status(202).json({ message: 'If this address has an unconfirmed account, a new link is on its way.' });
+      acceptedIn(req, res, errorMessages.verification_resend_accepted());
     },
   });
   api.add({
@@ -75,7 +84,7 @@ export function registerAuthRoutes(api: ApiRoutes, accounts: Accounts, authLimit
     responses: { 202: json(accepted, 'Sent if the account exists (same answer)') },
     handler: async (req, res) => {
       await accounts.forgotPassword(parseOr400(emailOnlyBody, req.body, 'request').email);
-      res.status(202).json({ message: 'If this address has an account, a link to set a new password is on its way.' });
+      acceptedIn(req, res, errorMessages.password_link_accepted());
     },
   });
   api.add({

@@ -10,16 +10,18 @@ import type { Db } from '../../lib/db';
 import { isUniqueViolation } from '../../lib/db';
 import { identifyCaseWorkflow, requestKeyHashOf, restoredRequestKey, RESTORED_BODY_HASH, sha256, type CaseMemo, type CaseWorkflowIdentity } from '../../lib/caseIdentity';
 import { caseRowOf, readCaseState } from '../../lib/caseView';
+import { answerLanguage, inReaderWords, readerOf } from '../caseResponse';
 import { cancelCaseSignal, searchAttributes, TERMINAL_PHASES, workflowIdFor, type Phase } from '../../workflows/definitions';
 import type { carePathway } from '../../workflows/carePathway';
 import type { CaseAccess } from '../caseAccess';
 import { requireAllowed, requirePrincipal, type Principal } from '../auth/principal';
-import { ApiError, parseOr400 } from '../errors';
+import { errorMessages, fieldMessages } from '../errorMessages';
+import { ApiError, fieldsSaid, invalidFields, parseOr400 } from '../errors';
 import { allocateReference } from '../references';
 import { json, type ApiRoutes } from '../routing';
 import { asStartInput, cancelBody, caseState, caseSummary, createCaseBody, createdCase, idempotencyKeyHeader, referenceParam, type CreateCaseBody } from '../schemas/cases';
 import { z } from '../schemas/common';
-import { toApiError } from '../temporalErrors';
+import { temporalMessages, toApiError } from '../temporalErrors';
 
 export interface CasesRouteDeps {
   db: Db;
@@ -35,7 +37,7 @@ export interface CasesRouteDeps {
 }
 
 export function requireJson(req: Request): void {
-  if (!req.is('application/json')) throw new ApiError(415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json.');
+  if (!req.is('application/json')) throw new ApiError(415, 'unsupported_media_type', errorMessages.unsupported_media_type_json());
 }
 
 export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
@@ -49,7 +51,7 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
   /** Tries left to find a reference no other case's workflow holds, for one request (see `freeReference`). */
   const MAX_REFERENCE_ATTEMPTS = 50;
   const noFreeReference = () =>
-    new ApiError(503, 'no_free_reference', `No free case reference was found after ${MAX_REFERENCE_ATTEMPTS} tries (the reference counter is behind the workflows already started, as after a database restore); nothing was opened. Retry in a few minutes; if it persists, tell the Parcours operations team.`);
+    new ApiError(503, 'no_free_reference', errorMessages.no_free_reference({ attempts: MAX_REFERENCE_ATTEMPTS }));
 
   /** The workflow is this very request's, started before (its rows may have been lost in a database restore). */
   const isOwnRequest = (w: CaseWorkflowIdentity | null, owner: Principal, keyHash: string) => !!w && w.ownerId === owner.userId && w.requestKeyHash === keyHash;
@@ -63,7 +65,7 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
     try {
       return await identifyCaseWorkflow(client, workflowIdFor(reference));
     } catch (err) {
-      throw toApiError(err, 'unreachable');
+      throw toApiError(err, temporalMessages.noWorkflow({ reference }));
     }
   }
 
@@ -90,7 +92,7 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
     const existing = (await db.caseRequest.findUnique({ where: { idempotencyKey: key } })) ?? (await db.caseRequest.findUnique({ where: { idempotencyKey: restoredRequestKey(keyHash) } }));
     if (existing) {
       // A request rebuilt from Temporal has no body hash: the same owner and key make it the same request.
-      if (existing.bodyHash !== bodyHash && existing.bodyHash !== RESTORED_BODY_HASH) throw new ApiError(409, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different case; use a new key for a new case.');
+      if (existing.bodyHash !== bodyHash && existing.bodyHash !== RESTORED_BODY_HASH) throw new ApiError(409, 'idempotency_key_reused', errorMessages.idempotency_key_reused_case());
       return existing.reference;
     }
     const reference = await freeReference(owner, keyHash, budget);
@@ -156,13 +158,13 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
     },
     handler: async (req, res) => {
       const owner = requireAllowed(req, 'case.create');
-      if (!owner.emailVerified) throw new ApiError(403, 'email_not_verified', 'Confirm your email address before opening a case.');
+      if (!owner.emailVerified) throw new ApiError(403, 'email_not_verified', errorMessages.email_not_verified_open_case());
       requireJson(req);
       const keyHeader = req.get('Idempotency-Key');
       const key = keyHeader === undefined ? crypto.randomUUID() : parseOr400(idempotencyKeyHeader, keyHeader, 'Idempotency-Key header');
       const body = parseOr400(createCaseBody, req.body, 'case');
       if (owner.kind === 'referrer' && !body.referrer) {
-        throw new ApiError(400, 'validation_failed', 'A referring doctor opening a case gives their own details.', [{ path: 'referrer', message: 'Required for a referring doctor.' }]);
+        throw invalidFields(errorMessages.referrer_details_required(), fieldsSaid([{ path: 'referrer', said: fieldMessages.requiredForReferrer() }]));
       }
       // Parsed objects list keys in schema order, so equal bodies hash equally. The owner is part
       // of the key's scope: another account's key never collides with yours.
@@ -178,12 +180,12 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
           await db.case.updateMany({ where: { reference, confirmedRunId: null }, data: { confirmedRunId: runId } });
           break;
         } catch (err) {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw toApiError(err, 'unreachable');
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw toApiError(err, temporalMessages.noWorkflow({ reference }));
         }
         // The workflow ID is taken: by this same request sent before (a duplicate), or by another case
         // whose reference the counter handed out again (its data is never shown here: move on).
         if (mayBeOwnRequest(await identify(reference), owner, keyHash)) {
-          throw new ApiError(409, 'duplicate_request', `This request was already received as case ${reference}.`, { reference, links: caseLinks(reference) });
+          throw new ApiError(409, 'duplicate_request', errorMessages.duplicate_request({ reference }), { reference, links: caseLinks(reference) });
         }
         reference = await moveRequest(reference, body, owner, keyHash, budget, rules);
       }
@@ -213,9 +215,10 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
     responses: { 200: json(caseState, 'Current state') },
     handler: async (req, res) => {
       const c = await deps.access.load(req, String(req.params.reference), 'case.read');
-      const state = await readCaseState(db, c);
-      if (!state) throw new ApiError(503, 'case_unavailable', `Case ${c.reference} has no recorded state yet (an ops rebuild of the read model is pending): try again later.`);
-      res.json(state);
+      const lang = answerLanguage(req, res);
+      const state = await readCaseState(db, c, lang);
+      if (!state) throw new ApiError(503, 'case_unavailable', errorMessages.case_unavailable_no_state({ reference: c.reference }));
+      res.json(inReaderWords(state, lang, readerOf(requirePrincipal(req))));
     },
   });
 
@@ -228,13 +231,13 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
       const c = await deps.access.loadForWrite(req, String(req.params.reference), 'case.cancel');
       const { reason } = parseOr400(cancelBody, req.body, 'cancellation');
       const p = requirePrincipal(req);
-      const closed = new ApiError(409, 'case_closed', `Case ${c.reference} has already ended (${c.phase}): there is nothing to cancel.`);
+      const closed = new ApiError(409, 'case_closed', errorMessages.case_closed_nothing_to_cancel({ reference: c.reference, phase: c.phase }));
       if (TERMINAL_PHASES.includes(c.phase as Phase)) throw closed;
       try {
         await client.workflow.getHandle(c.workflowId).signal(cancelCaseSignal, { reason, by: `${p.role}:${p.userId}` });
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw closed; // ended a moment ago: the read model lags
-        throw toApiError(err, `Case ${c.reference} has no running workflow.`);
+        throw toApiError(err, errorMessages.case_no_running_workflow({ reference: c.reference }));
       }
       res.status(202).json({ reference: c.reference, cancelling: true });
     },

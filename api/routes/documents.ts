@@ -14,7 +14,8 @@ import { writeCaseState } from '../../lib/caseView';
 import { addDocumentUpdate, LANGUAGES, TERMINAL_PHASES, type CaseView } from '../../workflows/definitions';
 import { requirePrincipal } from '../auth/principal';
 import type { CaseAccess } from '../caseAccess';
-import { ApiError, parseOr400 } from '../errors';
+import { errorMessages, fieldMessages } from '../errorMessages';
+import { ApiError, fieldsSaid, inEachLanguage, invalidFields, parseOr400 } from '../errors';
 import { limiter } from '../rateLimits';
 import { json, type ApiRoutes } from '../routing';
 import { referenceParam } from '../schemas/cases';
@@ -50,29 +51,27 @@ function metadata(reference: string, d: Document) {
   };
 }
 
-const mebibytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
-
 /** Multer and busboy failures, as what the client did wrong; disk faults stay 500s. */
 function uploadError(err: unknown, limits: { maxBytes: number; maxFiles: number }): unknown {
   if (err instanceof multer.MulterError) {
     // multer 2.5 names the file on size errors; its type declarations do not know it yet.
     const filename = (err as { filename?: string }).filename;
-    const file = filename === undefined ? 'A file' : `"${cleanFileName(filename)}"`;
+    const fileName = filename === undefined ? undefined : cleanFileName(filename);
     switch (err.code) {
       case 'LIMIT_FILE_SIZE':
-        return new ApiError(413, 'file_too_large', `${file} is larger than the limit of ${limits.maxBytes} bytes (${mebibytes(limits.maxBytes)}): nothing was stored. Send a smaller file, or split the series.`);
+        return new ApiError(413, 'file_too_large', errorMessages.file_too_large({ fileName, maxBytes: limits.maxBytes }));
       case 'LIMIT_FILE_COUNT':
-        return new ApiError(413, 'too_many_files', `At most ${limits.maxFiles} files per request: nothing was stored. Send the rest in another request.`);
+        return new ApiError(413, 'too_many_files', errorMessages.too_many_files({ maxFiles: limits.maxFiles }));
       case 'LIMIT_UNEXPECTED_FILE':
-        if (err.field === 'files') return new ApiError(413, 'too_many_files', `At most ${limits.maxFiles} files per request: nothing was stored. Send the rest in another request.`);
-        return new ApiError(400, 'validation_failed', `Files go in the form field "files" (got "${err.field ?? ''}"): nothing was stored.`, [{ path: err.field ?? '(body)', message: 'Unexpected file field.' }]);
+        if (err.field === 'files') return new ApiError(413, 'too_many_files', errorMessages.too_many_files({ maxFiles: limits.maxFiles }));
+        return invalidFields(errorMessages.unexpected_file_field({ field: err.field ?? '' }), fieldsSaid([{ path: err.field ?? '(body)', said: fieldMessages.unexpectedFileField() }]));
       default:
-        return new ApiError(400, 'malformed_multipart', `The multipart form is not acceptable (${err.message}): send only the fields kind and language and the files.`);
+        return new ApiError(400, 'malformed_multipart', errorMessages.malformed_multipart_form({ detail: err.message, code: err.code }));
     }
   }
   // Node system errors (disk full, permissions) are ours; anything else is a malformed body.
   if (typeof (err as NodeJS.ErrnoException | null)?.syscall === 'string') return err;
-  return new ApiError(400, 'malformed_multipart', `The request body is not a valid multipart/form-data form (${err instanceof Error ? err.message : 'unreadable'}).`);
+  return new ApiError(400, 'malformed_multipart', errorMessages.malformed_multipart_body({ detail: err instanceof Error ? err.message : undefined }));
 }
 
 export function registerDocumentRoutes(api: ApiRoutes, deps: DocumentsRouteDeps): void {
@@ -98,10 +97,10 @@ export function registerDocumentRoutes(api: ApiRoutes, deps: DocumentsRouteDeps)
   const authorise: RequestHandler = async (req, _res, next) => {
     const c = await access.loadForWrite(req, String(req.params.reference), 'document.upload');
     if ((TERMINAL_PHASES as readonly string[]).includes(c.phase)) {
-      throw new ApiError(409, 'case_closed', `Case ${c.reference} is closed (${c.phase}): it takes no more documents.`);
+      throw new ApiError(409, 'case_closed', errorMessages.case_closed_no_documents({ reference: c.reference, phase: c.phase }));
     }
     if (!req.is('multipart/form-data')) {
-      throw new ApiError(415, 'unsupported_media_type', 'Send the files as multipart/form-data: fields kind and language, files in the field "files".');
+      throw new ApiError(415, 'unsupported_media_type', errorMessages.unsupported_media_type_multipart());
     }
     authorised.set(req, c);
     next();
@@ -135,15 +134,15 @@ export function registerDocumentRoutes(api: ApiRoutes, deps: DocumentsRouteDeps)
       try {
         const fields = parseOr400(uploadFields, { ...(req.body as object) }, 'upload form');
         if (files.length === 0) {
-          throw new ApiError(400, 'validation_failed', 'No file received: attach one or more files in the form field "files".', [{ path: 'files', message: 'Required.' }]);
+          throw invalidFields(errorMessages.no_file_received(), fieldsSaid([{ path: 'files', said: fieldMessages.required() }]));
         }
         const kind: DocumentKind | undefined = DOCUMENT_KINDS.find((k) => k.id === fields.kind);
         const checked = await Promise.all(
           files.map(async (f) => {
             let sniffed: Sniffed = sniff(await store.readHead(f.path));
             if (sniffed.ok && kind?.accepts && !kind.accepts.includes(sniffed.mediaType)) {
-              const wanted = kind.accepts.map((t) => TYPE_NAMES[t]).join(' or ');
-              sniffed = { ok: false, reason: `${kind.label.en} (${kind.id}) must be ${wanted} files, and this one is ${TYPE_NAMES[sniffed.mediaType]}: send the ${wanted} export, or upload this file under the kind it is (e.g. imaging_report).` };
+              const wanted = kind.accepts.map((t) => TYPE_NAMES[t]);
+              sniffed = { ok: false, reason: errorMessages.file_wrong_type_for_kind({ kind: kind.id, label: kind.label, wanted, got: TYPE_NAMES[sniffed.mediaType] }) };
             }
             return { file: f, name: cleanFileName(f.originalname), sniffed };
           }),
@@ -152,7 +151,8 @@ export function registerDocumentRoutes(api: ApiRoutes, deps: DocumentsRouteDeps)
         const accepted = checked.flatMap((x) => (x.sniffed.ok ? [{ ...x, name: nameForType(x.name, x.sniffed.mediaType), mediaType: x.sniffed.mediaType }] : []));
         if (accepted.length < checked.length) {
           const refused = checked.flatMap((x) => (x.sniffed.ok ? [] : [{ file: x.name, reason: x.sniffed.reason }]));
-          throw new ApiError(415, 'unsupported_file_type', `${refused.length} of ${files.length} file(s) refused, so nothing was stored: send PDF, JPEG, PNG or DICOM files (see details).`, refused);
+          const details = inEachLanguage((lang) => refused.map((r) => ({ file: r.file, reason: r.reason[lang] })));
+          throw new ApiError(415, 'unsupported_file_type', errorMessages.files_refused({ refused: refused.length, total: files.length }), details.en, details);
         }
 
         // Blobs first, rows second: a failure in between leaves an unreferenced blob, never a row without its file.
@@ -185,9 +185,9 @@ export function registerDocumentRoutes(api: ApiRoutes, deps: DocumentsRouteDeps)
         } catch (err) {
           // The workflow must know every stored document: drop the rows it was not told of.
           await db.document.deleteMany({ where: { id: { in: rows.slice(signalled).map((d) => d.id) } } });
-          const mapped = toApiError(err, `Case ${c.reference} has no running workflow (it may just have closed): nothing was stored.`);
+          const mapped = toApiError(err, errorMessages.documents_no_running_workflow({ reference: c.reference }));
           if (signalled > 0 && mapped instanceof ApiError) {
-            throw new ApiError(mapped.status, mapped.code, `The case workflow could not be told of every document: the first ${signalled} were stored (details.stored), the others were not; send only those again.`, {
+            throw new ApiError(mapped.status, mapped.code, errorMessages.documents_partly_stored({ stored: signalled }), {
               stored: rows.slice(0, signalled).map((d) => metadata(c.reference, d)),
             });
           }
@@ -228,7 +228,7 @@ export function registerDocumentRoutes(api: ApiRoutes, deps: DocumentsRouteDeps)
     handler: async (req, res) => {
       const c = await access.load(req, String(req.params.reference), 'document.read');
       const d = await db.document.findFirst({ where: { id: String(req.params.documentId), caseId: c.id } });
-      if (!d) throw new ApiError(404, 'not_found', `No document ${String(req.params.documentId)} in case ${c.reference}: list them with GET /cases/${c.reference}/documents.`);
+      if (!d) throw new ApiError(404, 'not_found', errorMessages.document_not_found({ documentId: String(req.params.documentId), reference: c.reference }));
       // attachment() guesses a type from the name: the detected type is set after it, and wins.
       res.attachment(d.originalName);
       res.type(d.mediaType);

@@ -8,7 +8,8 @@ import { isUniqueViolation, type Db } from '../../lib/db';
 import { messagePostedSignal, TERMINAL_PHASES } from '../../workflows/definitions';
 import { requirePrincipal, type Principal } from '../auth/principal';
 import type { CaseAccess } from '../caseAccess';
-import { ApiError, parseOr400 } from '../errors';
+import { errorMessages, fieldMessages } from '../errorMessages';
+import { ApiError, fieldsSaid, invalidFields, parseOr400 } from '../errors';
 import { json, type ApiRoutes } from '../routing';
 import { idempotencyKeyHeader, referenceParam } from '../schemas/cases';
 import { z } from '../schemas/common';
@@ -52,7 +53,10 @@ function view(m: Message, reference: string): MessageView {
 }
 
 const caseClosed = (c: Case) =>
-  new ApiError(409, 'case_closed', `Case ${c.reference} is closed (${c.phase}): no new messages can be posted. Write to the international patients office at ${SUPPORT_CONTACT.email} or call ${SUPPORT_CONTACT.phone}.`, { officeEmail: SUPPORT_CONTACT.email, officePhone: SUPPORT_CONTACT.phone });
+  new ApiError(409, 'case_closed', errorMessages.case_closed_no_messages({ reference: c.reference, phase: c.phase, officeEmail: SUPPORT_CONTACT.email, officePhone: SUPPORT_CONTACT.phone }), {
+    officeEmail: SUPPORT_CONTACT.email,
+    officePhone: SUPPORT_CONTACT.phone,
+  });
 
 export function registerMessageRoutes(api: ApiRoutes, deps: MessagesRouteDeps): void {
   const { db, client } = deps;
@@ -65,11 +69,9 @@ export function registerMessageRoutes(api: ApiRoutes, deps: MessagesRouteDeps): 
     const known = new Set(found.map((d) => d.id));
     const bad = ids.map((id, index) => ({ id, index })).filter(({ id }) => !known.has(id));
     if (bad.length > 0) {
-      throw new ApiError(
-        400,
-        'validation_failed',
-        `Attachment ${bad[0].id} is not a document of case ${c.reference}: upload it to this case first, then attach its ID.`,
-        bad.map(({ id, index }) => ({ path: `attachmentIds.${index}`, message: `No document ${id} in case ${c.reference}.` })),
+      throw invalidFields(
+        errorMessages.attachment_not_in_case({ documentId: bad[0].id, reference: c.reference }),
+        fieldsSaid(bad.map(({ id, index }) => ({ path: `attachmentIds.${index}`, said: fieldMessages.attachmentNotInCase({ documentId: id, reference: c.reference }) }))),
       );
     }
   }
@@ -102,7 +104,7 @@ export function registerMessageRoutes(api: ApiRoutes, deps: MessagesRouteDeps): 
         const first = await db.message.findUnique({ where: { caseId_authorId_idempotencyKey: { caseId: c.id, authorId: p.userId, idempotencyKey: key } } });
         if (!first) return false;
         if (first.body !== input.body || JSON.stringify(first.attachmentIds) !== JSON.stringify(attachmentIds)) {
-          throw new ApiError(409, 'idempotency_key_reused', 'This Idempotency-Key was already used for another message on this case: use a new key for a new message.');
+          throw new ApiError(409, 'idempotency_key_reused', errorMessages.idempotency_key_reused_message());
         }
         res.status(200).json(view(first, c.reference));
         return true;
@@ -130,7 +132,7 @@ export function registerMessageRoutes(api: ApiRoutes, deps: MessagesRouteDeps): 
           const now = await db.case.findUnique({ where: { id: c.id } });
           if (now && isTerminal(now.phase)) throw caseClosed(now);
         }
-        throw toApiError(err, `Case ${c.reference} has no running workflow yet: nothing was stored, retry in a moment.`);
+        throw toApiError(err, errorMessages.messages_no_running_workflow({ reference: c.reference }));
       }
       res.status(201).json(view(stored, c.reference));
     },
@@ -156,7 +158,7 @@ export function registerMessageRoutes(api: ApiRoutes, deps: MessagesRouteDeps): 
     handler: async (req, res) => {
       const c = await deps.access.load(req, String(req.params.reference), 'message.read');
       const messageId = String(req.params.messageId);
-      const notFound = new ApiError(404, 'not_found', `No message ${messageId} in case ${c.reference}: list the case's messages for their IDs.`);
+      const notFound = new ApiError(404, 'not_found', errorMessages.message_not_found({ messageId, reference: c.reference }));
       const m = await db.message.findFirst({ where: { id: messageId, caseId: c.id } });
       if (!m) throw notFound;
       const p = requirePrincipal(req);

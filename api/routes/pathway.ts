@@ -6,6 +6,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { Request, Response } from 'express';
 import { sha256 } from '../../lib/caseIdentity';
 import { isCaseState, withTimeline, writeCaseState } from '../../lib/caseView';
+import { answerLanguage, inReaderWords, readerOf } from '../caseResponse';
 import type { Db } from '../../lib/db';
 import {
   answerQuestionnaireUpdate,
@@ -24,13 +25,14 @@ import {
 } from '../../workflows/definitions';
 import { requirePrincipal, type Principal } from '../auth/principal';
 import type { CaseAccess } from '../caseAccess';
-import { ApiError, parseOr400 } from '../errors';
+import { errorMessages, fieldMessages } from '../errorMessages';
+import { ApiError, fieldsSaid, invalidFields, parseOr400 } from '../errors';
 import type { Action } from '../policy';
 import { json, type ApiRoutes } from '../routing';
 import { caseState, idempotencyKeyHeader, referenceParam } from '../schemas/cases';
 import { z } from '../schemas/common';
 import { assignCoordinatorBody, declareNoneBody, itemParams, questionnaireBody, reasonBody, reportBody, requestChangesBody, reviewBody } from '../schemas/pathway';
-import { toApiError } from '../temporalErrors';
+import { temporalMessages, toApiError } from '../temporalErrors';
 import { requireJson } from './cases';
 
 export interface PathwayRouteDeps {
@@ -109,7 +111,7 @@ export function addStep<B = undefined, S extends z.ZodObject = typeof referenceP
     },
     handler: async (req: Request, res: Response) => {
       const c = await deps.access.loadForWrite(req, String(req.params.reference), step.action);
-      if (TERMINAL_PHASES.includes(c.phase as Phase)) throw new ApiError(409, 'case_closed', `Case ${c.reference} has ended (${c.phase}): nothing more can be done on it.`);
+      if (TERMINAL_PHASES.includes(c.phase as Phase)) throw new ApiError(409, 'case_closed', errorMessages.case_closed_ended({ reference: c.reference, phase: c.phase }));
       const paramsSchema: z.ZodType = step.params ?? referenceParam;
       const params = parseOr400(paramsSchema, req.params, 'path') as z.infer<S>;
       const principal = requirePrincipal(req);
@@ -122,7 +124,8 @@ export function addStep<B = undefined, S extends z.ZodObject = typeof referenceP
         // An update answering with a part of the state recorded it itself; a whole view answers with its timeline, as GET does.
         if (isCaseState(result)) {
           await writeCaseState(deps.db, result);
-          res.status(status).json(await withTimeline(deps.db, c.id, result));
+          const lang = answerLanguage(req, res);
+          res.status(status).json(inReaderWords(await withTimeline(deps.db, c.id, result, lang), lang, readerOf(principal)));
           return;
         }
         res.status(status).json(result);
@@ -148,8 +151,8 @@ export function addStep<B = undefined, S extends z.ZodObject = typeof referenceP
         await answer(await step.send(h, actorOf(principal), body, { req, principal, params }));
       } catch (err) {
         // The workflow has already closed (the read model may lag by a moment): the case has ended.
-        if (err instanceof WorkflowNotFoundError) throw new ApiError(409, 'case_closed', `Case ${c.reference} has ended: nothing more can be done on it.`);
-        throw toApiError(err, `Case ${c.reference} has no workflow.`);
+        if (err instanceof WorkflowNotFoundError) throw new ApiError(409, 'case_closed', errorMessages.case_closed_just_ended({ reference: c.reference }));
+        throw toApiError(err, temporalMessages.noWorkflow({ reference: c.reference }));
       }
     },
   });
@@ -183,7 +186,7 @@ export function registerPathwayRoutes(api: ApiRoutes, deps: PathwayRouteDeps): v
     send: async (h, by, { coordinatorId }) => {
       const coordinator = await deps.db.user.findUnique({ where: { id: coordinatorId } });
       if (!coordinator || coordinator.role !== 'care_coordinator' || coordinator.disabledAt) {
-        throw new ApiError(400, 'validation_failed', 'coordinatorId must be the account ID of an active care coordinator.', [{ path: 'coordinatorId', message: 'Not an active care coordinator.' }]);
+        throw invalidFields(errorMessages.coordinator_not_active(), fieldsSaid([{ path: 'coordinatorId', said: fieldMessages.notActiveCoordinator() }]));
       }
       return h.executeUpdate(assignCoordinatorUpdate, { args: [{ coordinatorId, by }] });
     },

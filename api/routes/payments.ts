@@ -5,6 +5,7 @@
 // (a bank transfer), along the same path.
 import crypto from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Request } from 'express';
 import type { Case } from '../../generated/prisma/client';
 import { writeCaseState } from '../../lib/caseView';
@@ -13,13 +14,15 @@ import { isUniqueViolation } from '../../lib/db';
 import type { Logger } from '../../lib/logger';
 import type { CaseAccess } from '../caseAccess';
 import { paymentReceivedUpdate, type PaymentNotice, type PaymentResult } from '../../workflows/definitions';
+import { saidBy } from '../../workflows/failures';
+import { errorMessages } from '../errorMessages';
 import { ApiError, parseOr400, requestId } from '../errors';
 import { verifySignature } from '../payments/signature';
 import { json, type ApiRoutes } from '../routing';
 import { z } from '../schemas/common';
 import { referenceParam } from '../schemas/cases';
 import { asPaymentNotice, paymentAccepted, paymentWebhookBody, recordPaymentBody, webhookHeaders } from '../schemas/payments';
-import { ensureWorkflowEnded, isDeadlineExceeded, isTemporalUnavailable, toApiError } from '../temporalErrors';
+import { ensureWorkflowEnded, isDeadlineExceeded, isTemporalUnavailable, temporalMessages, toApiError } from '../temporalErrors';
 import { requireJson } from './cases';
 
 export interface PaymentRoutesDeps {
@@ -32,7 +35,7 @@ export interface PaymentRoutesDeps {
 
 
 
-const unavailable = () => new ApiError(503, 'workflow_service_unavailable', 'The workflow service is unavailable; nothing was recorded. Retry the delivery later.');
+const unavailable = () => new ApiError(503, 'workflow_service_unavailable', errorMessages.workflow_service_unavailable_delivery());
 
 /** Unreachable or timed out, however the client wrapped it: the provider should retry. */
 function isTransient(err: unknown): boolean {
@@ -55,12 +58,14 @@ export function registerPaymentRoutes(api: ApiRoutes, deps: PaymentRoutesDeps): 
     } catch (err) {
       if (isTransient(err)) throw unavailable();
       if (err instanceof WorkflowUpdateFailedError) {
-        throw new ApiError(400, 'payment_refused', `The case refused the payment: ${err.cause?.message ?? err.message}. Nothing was recorded.`);
+        const cause = err.cause;
+        const said = cause instanceof ApplicationFailure ? saidBy(cause) : undefined;
+        throw new ApiError(400, 'payment_refused', errorMessages.payment_refused({ message: cause?.message ?? err.message, said }));
       }
-      if (!(err instanceof WorkflowNotFoundError)) throw toApiError(err, `Case ${c.reference} has no workflow.`);
+      if (!(err instanceof WorkflowNotFoundError)) throw toApiError(err, temporalMessages.noWorkflow({ reference: c.reference }));
     }
     // Not found: either the workflow has ended (the server refuses updates to a closed run) or it has not started yet.
-    await ensureWorkflowEnded(handle, c.reference, 'Retry the delivery later.');
+    await ensureWorkflowEnded(handle, c.reference, errorMessages.retry_delivery_later());
     return undefined;
   }
 
@@ -85,7 +90,7 @@ export function registerPaymentRoutes(api: ApiRoutes, deps: PaymentRoutesDeps): 
     for (const number of new Set(notice.purpose.match(/\b(?:DEV|FAC)-\d{4}-\d{6}\b/g) ?? [])) {
       const issued = await db.document.findFirst({ where: { originalName: `${number}.pdf`, kind: { in: ['estimate', 'final_invoice'] } }, select: { caseId: true } });
       if (issued && issued.caseId !== c.id) {
-        throw new ApiError(409, 'purpose_names_other_case', `The purpose names ${number}, which was issued for another case, not ${c.reference}: nothing was recorded. Check the case reference and the purpose the payer gave.`, { number });
+        throw new ApiError(409, 'purpose_names_other_case', errorMessages.purpose_names_other_case({ number, reference: c.reference }), { number });
       }
     }
   }
@@ -98,7 +103,7 @@ export function registerPaymentRoutes(api: ApiRoutes, deps: PaymentRoutesDeps): 
   async function receive(req: Request, c: Case, notice: PaymentNotice): Promise<z.infer<typeof paymentAccepted>> {
     const known = await db.payment.findUnique({ where: { paymentId: notice.paymentId } });
     if (known && (known.caseId !== c.id || known.amountCents !== notice.amountCents || known.currency !== notice.currency)) {
-      throw new ApiError(409, 'payment_id_conflict', `Payment ${notice.paymentId} was already received with another case, amount or currency; nothing changed. Use a new paymentId for a new payment.`);
+      throw new ApiError(409, 'payment_id_conflict', errorMessages.payment_id_conflict({ paymentId: notice.paymentId }));
     }
     await refuseOtherCasesDocument(c, notice);
     const result = await forward(c, notice);
@@ -132,7 +137,7 @@ export function registerPaymentRoutes(api: ApiRoutes, deps: PaymentRoutesDeps): 
     },
     handler: async (req, res) => {
       // Only a JSON body is kept byte for byte (req.rawBody), so nothing else could be verified.
-      if (!req.is('application/json')) throw new ApiError(415, 'unsupported_media_type', 'Send the notification as JSON with Content-Type: application/json.');
+      if (!req.is('application/json')) throw new ApiError(415, 'unsupported_media_type', errorMessages.unsupported_media_type_notification());
       const check = verifySignature({
         secret: deps.webhookSecret,
         timestamp: req.get('Parcours-Timestamp'),
@@ -141,12 +146,12 @@ export function registerPaymentRoutes(api: ApiRoutes, deps: PaymentRoutesDeps): 
       });
       if (!check.ok) {
         if (check.reason === 'stale' || check.reason === 'future') {
-          throw new ApiError(401, 'stale_timestamp', 'Parcours-Timestamp is more than 5 minutes from our clock: sign each delivery (and each retry) with the current time.');
+          throw new ApiError(401, 'stale_timestamp', errorMessages.stale_timestamp());
         }
-        throw new ApiError(401, 'invalid_signature', 'Parcours-Signature does not match: send Parcours-Timestamp and Parcours-Signature: v1=<64 lower-case hex digits of HMAC-SHA256(secret, "<timestamp>.<raw body>")>.');
+        throw new ApiError(401, 'invalid_signature', errorMessages.invalid_signature());
       }
       const body = parseOr400(paymentWebhookBody, req.body, 'payment notification');
-      const unknownCase = new ApiError(404, 'unknown_case', `No case ${body.caseReference}: check the reference the payer gave. Nothing was recorded.`);
+      const unknownCase = new ApiError(404, 'unknown_case', errorMessages.unknown_case({ reference: body.caseReference }));
       const row = await db.case.findUnique({ where: { reference: body.caseReference } });
       if (!row) throw unknownCase;
       // A row not confirmed to be its workflow's case (after a database restore) takes no payment.

@@ -15,13 +15,15 @@ import { formatEur } from '../../workflows/pricing';
 import { recordRefundUpdate, TERMINAL_PHASES, type CaseView, type Phase } from '../../workflows/definitions';
 import { requireAllowed, requirePrincipal } from '../auth/principal';
 import type { CaseAccess } from '../caseAccess';
+import { refusals } from '../../workflows/refusals';
+import { errorMessages } from '../errorMessages';
 import { ApiError, parseOr400 } from '../errors';
 import { json, type ApiRoutes } from '../routing';
 import { idempotencyKeyHeader, referenceParam } from '../schemas/cases';
 import { z } from '../schemas/common';
 import { parseQuery } from '../schemas/query';
 import { moneyOwedPage, moneyOwedQuery, recordRefundBody, refundRecorded, type RecordRefundBody } from '../schemas/refunds';
-import { ensureWorkflowEnded, toApiError } from '../temporalErrors';
+import { ensureWorkflowEnded, temporalMessages, toApiError } from '../temporalErrors';
 import { requireJson } from './cases';
 
 export interface RefundRouteDeps {
@@ -56,9 +58,9 @@ export function registerRefundRoutes(api: ApiRoutes, deps: RefundRouteDeps): voi
       await keep(c, refundId, body, by, false);
       return { refundId, ...body, duplicate: false, afterEnd: false, owedCents: state.moneyBack?.owedCents ?? 0 };
     } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw toApiError(err, `Case ${c.reference} has no workflow.`);
+      if (!(err instanceof WorkflowNotFoundError)) throw toApiError(err, temporalMessages.noWorkflow({ reference: c.reference }));
     }
-    await ensureWorkflowEnded(handle, c.reference, 'Retry later.');
+    await ensureWorkflowEnded(handle, c.reference, errorMessages.retry_later());
     return undefined;
   }
 
@@ -98,7 +100,7 @@ export function registerRefundRoutes(api: ApiRoutes, deps: RefundRouteDeps): voi
       const known = await db.refund.findUnique({ where: { refundId } });
       if (known) {
         if (known.amountCents !== body.amountCents || known.method !== body.method) {
-          throw new ApiError(409, 'refund_id_conflict', `A refund of another amount or method was already recorded under this ${key === undefined ? 'method and reference' : 'Idempotency-Key'}; nothing changed. Give the new refund its own reference or key.`);
+          throw new ApiError(409, 'refund_id_conflict', errorMessages.refund_id_conflict({ under: key === undefined ? 'method_and_reference' : 'idempotency_key' }));
         }
         const owedCents = known.afterEnd ? await owedAfterEnd(db, c) : (viewOf(c)?.moneyBack?.owedCents ?? 0);
         res.status(200).json({ refundId, amountCents: known.amountCents, method: body.method, reference: known.reference, duplicate: true, afterEnd: known.afterEnd, owedCents });
@@ -113,8 +115,8 @@ export function registerRefundRoutes(api: ApiRoutes, deps: RefundRouteDeps): voi
       const after = await db.$transaction(async (tx) => {
         const row = await tx.case.findUniqueOrThrow({ where: { id: c.id }, select: { id: true, moneyOwedCents: true } });
         const owed = await owedAfterEnd(tx, row);
-        if (owed === 0) throw new ApiError(409, 'nothing_owed', `Nothing is owed back on case ${c.reference}: no refund to record.`);
-        if (body.amountCents > owed) throw new ApiError(400, 'refused', `The refund (${formatEur(body.amountCents)}) is more than what is owed back (${formatEur(owed)}): record the amount actually returned.`);
+        if (owed === 0) throw new ApiError(409, 'nothing_owed', errorMessages.nothing_owed({ reference: c.reference }));
+        if (body.amountCents > owed) throw new ApiError(400, 'refused', refusals.refundTooLarge({ amountCents: body.amountCents, owedCents: owed }));
         await tx.refund.create({ data: { refundId, caseId: c.id, amountCents: body.amountCents, method: body.method, reference: body.reference, recordedBy: by, afterEnd: true } });
         const left = owed - body.amountCents;
         await tx.caseEvent.create({ data: { caseId: c.id, idempotencyKey: `${c.workflowId}:${refundId}`, type: 'refund_recorded', actor: by, summary: `Refund of ${formatEur(body.amountCents)} recorded after the case ended (${body.method})`, payload: { refundId, amountCents: body.amountCents, method: body.method, owedCents: left, afterEnd: true } } });

@@ -1,5 +1,6 @@
 // GET /rules and GET /rules/{version} (staff): the rules a new case gets now, and every version
 // published before, so staff can tell why two cases of the same kind show different fees or lists.
+import { errorMessages } from '../errorMessages';
 import { ApiError, parseOr400 } from '../errors';
 import { requireAllowed } from '../auth/principal';
 import { json, type ApiRoutes } from '../routing';
@@ -37,7 +38,7 @@ export function registerRulesRoutes(api: ApiRoutes, deps: RulesRouteDeps): void 
       requireAllowed(req, 'rules.read');
       const { version } = parseOr400(rulesVersionParam, req.params, 'rules version');
       const rules = deps.rules.byId(version);
-      if (!rules) throw new ApiError(404, 'not_found', `No rules version ${version}: GET /rules lists the published versions.`);
+      if (!rules) throw new ApiError(404, 'not_found', errorMessages.rules_version_not_found({ version }));
       res.json(rules);
     },
   });

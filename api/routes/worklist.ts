@@ -6,7 +6,8 @@ import type { TaskTeam } from '../../config/stay';
 import type { Db } from '../../lib/db';
 import { TERMINAL_PHASES, type AwaitingRole } from '../../workflows/definitions';
 import { requireAllowed } from '../auth/principal';
-import { ApiError } from '../errors';
+import { errorMessages } from '../errorMessages';
+import { fieldsSaid, invalidFields } from '../errors';
 import type { StaffRole } from '../policy';
 import { json, type ApiRoutes } from '../routing';
 import { parseQuery } from '../schemas/query';
@@ -66,10 +67,8 @@ export function registerWorklistRoutes(api: ApiRoutes, deps: WorklistRouteDeps):
       } else {
         const awaited = AWAITED_ROLE[role];
         if (q.awaitingRole && q.awaitingRole !== awaited) {
-          const message = awaited
-            ? `Your worklist holds the cases waiting on ${awaited}; only ops can list cases waiting on another role. Omit awaitingRole.`
-            : `Nothing waits on your role (${role}) yet; only ops can list cases by awaitingRole. Omit awaitingRole.`;
-          throw new ApiError(400, 'validation_failed', message, [{ path: 'awaitingRole', message }]);
+          const said = awaited ? errorMessages.worklist_other_role({ awaited }) : errorMessages.worklist_role_awaited_by_none({ role });
+          throw invalidFields(said, fieldsSaid([{ path: 'awaitingRole', said }]));
         }
         if (!awaited) {
           res.json({ items: [], total: 0, ...page });
@@ -140,10 +139,8 @@ export function registerWorklistRoutes(api: ApiRoutes, deps: WorklistRouteDeps):
       if (role !== 'ops') {
         const mine = TASK_TEAM[role];
         if (q.team && q.team !== mine) {
-          const message = mine
-            ? `Your task list holds the ${mine} team's tasks; only ops can list another team's. Omit team.`
-            : `No patient request becomes a task for your role (${role}); only ops can list tasks by team. Omit team.`;
-          throw new ApiError(400, 'validation_failed', message, [{ path: 'team', message }]);
+          const said = mine ? errorMessages.tasks_other_team({ team: mine }) : errorMessages.tasks_role_without_team({ role });
+          throw invalidFields(said, fieldsSaid([{ path: 'team', said }]));
         }
         if (!mine) {
           res.json({ items: [], total: 0, ...page });

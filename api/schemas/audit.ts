@@ -1,20 +1,21 @@
 // Query and response schemas of GET /audit: the audit trail of one case or of one person.
 import { z } from './common';
+import { fieldMessages, schemaMessage } from './fieldMessages';
 import { referencePattern } from './cases';
 import { limitParam, offsetParam, strictQuery } from './query';
 
 export const auditQuery = strictQuery({
   caseId: z
     .string()
-    .regex(referencePattern, 'A case reference looks like INT-2026-000123.')
+    .regex(referencePattern, schemaMessage(fieldMessages.auditCaseReference()))
     .optional()
     .openapi({ example: 'INT-2026-000123', description: 'The case whose accesses to list (give this or actorId).' }),
-  actorId: z.uuid('An account ID is a UUID, as /me answers it.').optional().openapi({ description: 'The account whose accesses to list (give this or caseId).' }),
+  actorId: z.uuid(schemaMessage(fieldMessages.auditAccountId())).optional().openapi({ description: 'The account whose accesses to list (give this or caseId).' }),
   limit: limitParam,
   offset: offsetParam,
 }).superRefine((q, ctx) => {
   if ((q.caseId === undefined) === (q.actorId === undefined)) {
-    ctx.addIssue({ code: 'custom', message: 'Give exactly one of caseId (a case reference) or actorId (an account ID).' });
+    ctx.addIssue({ code: 'custom', message: schemaMessage(fieldMessages.auditCaseOrActor()) });
   }
 });
 

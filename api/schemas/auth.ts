@@ -2,11 +2,12 @@
 import { LANGUAGES } from '../../workflows/definitions';
 import { ACCOUNT_KINDS, STAFF_ROLES } from '../policy';
 import { email, name, z } from './common';
+import { fieldMessages, schemaMessage } from './fieldMessages';
 
 export const password = z
   .string()
-  .min(12, 'At least 12 characters.')
-  .max(200, 'At most 200 characters.')
+  .min(12, schemaMessage(fieldMessages.atLeastCharacters({ min: 12 })))
+  .max(200, schemaMessage(fieldMessages.atMostCharacters({ max: 200 })))
   .openapi({ description: 'At least 12 characters; a passphrase is ideal.' });
 
 export const registerBody = z

@@ -3,6 +3,7 @@
 import { AWAITING_ROLES, LANGUAGES, PAYMENT_STATUSES, PHASES, REFUND_METHODS, REQUEST_TYPES, type CaseStartInput } from '../../workflows/definitions';
 import type { CaseRules } from '../../config/rules/types';
 import { countryCode, email, isoDate, name, phone, shortText, z } from './common';
+import { fieldMessages, schemaMessage } from './fieldMessages';
 import { treatmentState } from './treatment';
 
 export const referencePattern = /^INT-\d{4}-\d{6}$/;
@@ -55,7 +56,7 @@ export const caseSummary = z
 
 export const idempotencyKeyHeader = z
   .string()
-  .regex(/^[\x21-\x7e]{8,200}$/, 'Idempotency-Key must be 8 to 200 printable ASCII characters without spaces (a UUID is ideal).');
+  .regex(/^[\x21-\x7e]{8,200}$/, schemaMessage(fieldMessages.idempotencyKeyFormat()));
 
 export const createdCase = z
   .object({
@@ -73,7 +74,7 @@ export const caseState = z
     language: z.enum(LANGUAGES),
     phase: z.enum(PHASES),
     awaitingRole: z.enum(AWAITING_ROLES),
-    waitingFor: z.string(),
+    waitingFor: z.string().openapi({ description: "Who or what the case waits for, in the caller's language (Accept-Language): for the patient side what happens next, for staff who acts" }),
     nextDeadline: z.string().nullable(),
     paymentStatus: z.enum(PAYMENT_STATUSES),
     amountDueCents: z.number().int(),
@@ -91,7 +92,7 @@ export const caseState = z
     coordinatorId: z.string().nullable(),
     documents: z.array(z.object({ documentId: z.string(), kind: z.string(), language: z.string(), needsTranslation: z.boolean(), uploadedBy: z.string() })),
     payments: z.array(z.object({ paymentId: z.string(), amountCents: z.number().int(), currency: z.literal('EUR'), purpose: z.string(), paidAt: z.string(), allocatedTo: z.string().optional().openapi({ description: '`study_fee`, an estimate number, `balance`, or `unallocated`' }) })),
-    timeline: z.array(z.object({ at: z.string(), type: z.string(), actor: z.string(), summary: z.string() })),
+    timeline: z.array(z.object({ at: z.string(), type: z.string(), actor: z.string(), summary: z.string().openapi({ description: "The event in words, in the caller's language (Accept-Language)" }) })),
     treatment: treatmentState,
   })
   .openapi('CaseState');

@@ -2,6 +2,7 @@
 // metadata; the OpenAPI document is generated from these schemas, never written by hand.
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { fieldMessages, schemaMessage } from './fieldMessages';
 
 extendZodWithOpenApi(z);
 export { z };
@@ -12,19 +13,19 @@ const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'c
 export const countryCode = z
   .string()
   // `abort`: a value that is not two capitals never reaches the lookup below (which throws on it).
-  .regex(/^[A-Z]{2}$/, { message: 'Use an ISO 3166-1 alpha-2 country code in capitals, e.g. "MA" or "US".', abort: true })
-  .refine((code) => regionNames.of(code) !== code, 'Unknown country code: use an ISO 3166-1 alpha-2 code.')
+  .regex(/^[A-Z]{2}$/, { message: schemaMessage(fieldMessages.countryCodeFormat()), abort: true })
+  .refine((code) => regionNames.of(code) !== code, schemaMessage(fieldMessages.countryCodeUnknown()))
   .openapi({ example: 'MA' });
 
 export const isoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use the YYYY-MM-DD format.')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'Not a real calendar date.');
+  .regex(/^\d{4}-\d{2}-\d{2}$/, schemaMessage(fieldMessages.dateFormat()))
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), schemaMessage(fieldMessages.dateNotReal()));
 
-export const name = z.string().trim().min(1, 'Required.').max(100, 'At most 100 characters.');
-export const email = z.email('Not a valid email address.').max(254);
-export const phone = z.string().trim().regex(/^\+?[0-9 ().-]{6,20}$/, 'Use an international phone number, e.g. +212 6 12 34 56 78.');
-export const shortText = (max: number) => z.string().trim().min(1, 'Required.').max(max, `At most ${max} characters.`);
+export const name = z.string().trim().min(1, schemaMessage(fieldMessages.required())).max(100, schemaMessage(fieldMessages.atMostCharacters({ max: 100 })));
+export const email = z.email(schemaMessage(fieldMessages.emailInvalid())).max(254);
+export const phone = z.string().trim().regex(/^\+?[0-9 ().-]{6,20}$/, schemaMessage(fieldMessages.phoneFormat()));
+export const shortText = (max: number) => z.string().trim().min(1, schemaMessage(fieldMessages.required())).max(max, schemaMessage(fieldMessages.atMostCharacters({ max })));
 
 export const errorResponse = z
   .object({

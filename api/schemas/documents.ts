@@ -3,14 +3,15 @@
 import { DOCUMENT_KIND_IDS, ISSUED_DOCUMENT_KIND_IDS } from '../../config/documentKinds';
 import { MEDIA_TYPES } from '../uploads/fileTypes';
 import { z } from './common';
+import { fieldMessages, schemaMessage } from './fieldMessages';
 
 const languageNames = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' });
 
 /** ISO 639-1 code, lower case, known to the runtime's ICU data and in its current form ("he", not "iw"). */
 export const documentLanguage = z
   .string()
-  .regex(/^[a-z]{2}$/, 'Use a two-letter ISO 639-1 language code in lower case, e.g. "fr", "en" or "ar".')
-  .refine((code) => languageNames.of(code) !== code && Intl.getCanonicalLocales(code)[0] === code, 'Unknown language code: use a current ISO 639-1 code, e.g. "ar" for Arabic.')
+  .regex(/^[a-z]{2}$/, schemaMessage(fieldMessages.languageCodeFormat()))
+  .refine((code) => languageNames.of(code) !== code && Intl.getCanonicalLocales(code)[0] === code, schemaMessage(fieldMessages.languageCodeUnknown()))
   .openapi({ example: 'ar' });
 
 export const uploadFields = z.strictObject({

@@ -2,6 +2,7 @@
 // strict: the author, their role, the time and the read receipt are set by the server, never sent.
 import { STAFF_ROLES } from '../policy';
 import { z } from './common';
+import { fieldMessages, schemaMessage } from './fieldMessages';
 
 export const MESSAGE_BODY_MAX = 5000;
 export const MESSAGE_ATTACHMENTS_MAX = 10;
@@ -11,13 +12,13 @@ export const postMessageBody = z
     body: z
       .string()
       .trim()
-      .min(1, 'Write a message: it is empty.')
-      .max(MESSAGE_BODY_MAX, `At most ${MESSAGE_BODY_MAX} characters: split a longer message.`)
+      .min(1, schemaMessage(fieldMessages.messageEmpty()))
+      .max(MESSAGE_BODY_MAX, schemaMessage(fieldMessages.messageTooLong({ max: MESSAGE_BODY_MAX })))
       .openapi({ description: 'The message text. Never sent by email: the other side is only told there is a message.' }),
     attachmentIds: z
-      .array(z.string().min(1, 'Empty document ID.').max(100, 'Not a document ID.'))
-      .max(MESSAGE_ATTACHMENTS_MAX, `At most ${MESSAGE_ATTACHMENTS_MAX} attachments per message.`)
-      .refine((ids) => new Set(ids).size === ids.length, 'A document is listed twice: list each one once.')
+      .array(z.string().min(1, schemaMessage(fieldMessages.emptyDocumentId())).max(100, schemaMessage(fieldMessages.notDocumentId())))
+      .max(MESSAGE_ATTACHMENTS_MAX, schemaMessage(fieldMessages.tooManyAttachments({ max: MESSAGE_ATTACHMENTS_MAX })))
+      .refine((ids) => new Set(ids).size === ids.length, schemaMessage(fieldMessages.documentListedTwice()))
       .optional()
       .openapi({ description: 'IDs of documents already uploaded to this case.' }),
   })

@@ -1,6 +1,7 @@
 // Request schemas of the pathway's steps 1–2. Strict objects: a client sets only what the step takes.
 import { MDT_STRATEGIES } from '../../workflows/definitions';
 import { countryCode, email, isoDate, name, phone, shortText, z } from './common';
+import { fieldMessages, schemaMessage } from './fieldMessages';
 
 /** Questionnaire answers, every field optional (answer in several goes); checked field by field. */
 export const questionnaireBody = z
@@ -8,7 +9,7 @@ export const questionnaireBody = z
     firstName: name.optional(),
     lastName: name.optional(),
     sex: z.enum(['female', 'male', 'other']).optional(),
-    dateOfBirth: isoDate.refine((d) => d <= new Date().toISOString().slice(0, 10), 'A date of birth cannot be in the future.').optional(),
+    dateOfBirth: isoDate.refine((d) => d <= new Date().toISOString().slice(0, 10), schemaMessage(fieldMessages.birthDateInFuture())).optional(),
     placeOfBirth: shortText(100).optional(),
     nationality: countryCode.optional(),
     phone: phone.optional(),
@@ -22,24 +23,24 @@ export const questionnaireBody = z
     pathologyName: shortText(200).optional(),
     pathologyLocation: shortText(200).optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, 'Give at least one answer.')
+  .refine((b) => Object.keys(b).length > 0, schemaMessage(fieldMessages.atLeastOneAnswer()))
   .openapi('Questionnaire');
 
 export const declareNoneBody = z.strictObject({ none: z.boolean() }).openapi('DeclareNone');
-export const itemParams = z.object({ reference: z.string(), itemId: z.string().regex(/^[a-z_]{2,50}$/, 'Unknown checklist item.') });
+export const itemParams = z.object({ reference: z.string(), itemId: z.string().regex(/^[a-z_]{2,50}$/, schemaMessage(fieldMessages.unknownChecklistItem())) });
 
 export const reviewBody = z
   .discriminatedUnion('decision', [
     z.strictObject({ decision: z.literal('complete') }),
     z.strictObject({
       decision: z.literal('incomplete'),
-      missingItems: z.array(z.string().regex(/^[a-z_]{2,50}$/)).min(1, 'Name at least one missing item.').max(30),
+      missingItems: z.array(z.string().regex(/^[a-z_]{2,50}$/)).min(1, schemaMessage(fieldMessages.atLeastOneMissingItem())).max(30),
       message: shortText(2000),
     }),
   ])
   .openapi('CompletenessReview');
 
-export const assignCoordinatorBody = z.strictObject({ coordinatorId: z.uuid('Give the care coordinator’s account ID.') }).openapi('AssignCoordinator');
+export const assignCoordinatorBody = z.strictObject({ coordinatorId: z.uuid(schemaMessage(fieldMessages.coordinatorIdFormat())) }).openapi('AssignCoordinator');
 export const requestChangesBody = z.strictObject({ message: shortText(2000) }).openapi('RequestChanges');
 export const reasonBody = z.strictObject({ reason: shortText(500) }).openapi('Reason');
 

@@ -4,6 +4,7 @@ import type { PaymentNotice } from '../../workflows/definitions';
 import { SIGNATURE_TOLERANCE_SECONDS } from '../payments/signature';
 import { referencePattern } from './cases';
 import { isoDate, shortText, z } from './common';
+import { fieldMessages, schemaMessage } from './fieldMessages';
 
 export const signatureSchemeDescription =
   'Every delivery is signed with the shared webhook secret (PAYMENT_WEBHOOK_SECRET): ' +
@@ -18,11 +19,11 @@ export const webhookHeaders = z.object({
 
 const paymentIdSchema = z
   .string()
-  .min(1, 'Required.')
-  .max(100, 'At most 100 characters.')
-  .regex(/^[A-Za-z0-9_.:-]+$/, 'Use only letters, digits and _ . : -');
+  .min(1, schemaMessage(fieldMessages.required()))
+  .max(100, schemaMessage(fieldMessages.atMostCharacters({ max: 100 })))
+  .regex(/^[A-Za-z0-9_.:-]+$/, schemaMessage(fieldMessages.paymentIdCharacters()));
 
-const amountCentsSchema = z.number().int('A whole number of cents.').positive('Must be more than 0.').max(Number.MAX_SAFE_INTEGER, 'Too large.');
+const amountCentsSchema = z.number().int(schemaMessage(fieldMessages.wholeCents())).positive(schemaMessage(fieldMessages.moreThanZero())).max(Number.MAX_SAFE_INTEGER, schemaMessage(fieldMessages.tooLarge()));
 
 /** How far ahead of our clock a payment's `paidAt` may be: the provider's clock may differ a little. */
 export const PAID_AT_SKEW_MS = 5 * 60_000;
@@ -30,14 +31,14 @@ export const PAID_AT_SKEW_MS = 5 * 60_000;
 export const paymentWebhookBody = z
   .strictObject({
     paymentId: paymentIdSchema.openapi({ description: "The provider's unique ID of the payment: deliveries with the same ID are counted once.", example: 'pay_3QxK9a.2026:0001' }),
-    caseReference: z.string().regex(referencePattern, 'Use the case reference, e.g. INT-2026-000123.').openapi({ example: 'INT-2026-000123' }),
+    caseReference: z.string().regex(referencePattern, schemaMessage(fieldMessages.caseReferenceFormat())).openapi({ example: 'INT-2026-000123' }),
     amountCents: amountCentsSchema.openapi({ description: 'Amount received, in euro cents.', example: 250000 }),
-    currency: z.literal('EUR', 'Only EUR is accepted.'),
+    currency: z.literal('EUR', schemaMessage(fieldMessages.onlyEur())),
     purpose: shortText(100).openapi({ description: 'What the payment is for, as the payer gave it (e.g. estimate number).', example: 'Deposit, estimate DEV-2026-0042' }),
     paidAt: z.iso
-      .datetime({ offset: true, error: 'Use an ISO 8601 date-time, e.g. 2026-03-01T10:15:00Z.' })
+      .datetime({ offset: true, error: schemaMessage(fieldMessages.dateTimeFormat()) })
       // A payment is notified after it was received: a later time is a wrong clock or a wrong field.
-      .refine((at) => Date.parse(at) <= Date.now() + PAID_AT_SKEW_MS, { error: `paidAt is in the future: send when the payment was received (up to ${PAID_AT_SKEW_MS / 60_000} minutes ahead of our clock is tolerated).` })
+      .refine((at) => Date.parse(at) <= Date.now() + PAID_AT_SKEW_MS, { error: schemaMessage(fieldMessages.paidAtInFuture({ minutes: PAID_AT_SKEW_MS / 60_000 })) })
       .openapi({ example: '2026-03-01T10:15:00Z', description: 'When the payment was received: not after now (5 minutes of clock difference are tolerated).' }),
   })
   .openapi('PaymentNotification', { description: signatureSchemeDescription });
@@ -64,7 +65,7 @@ export const recordPaymentBody = z
       .openapi({ description: 'The bank’s reference of the transfer (or any unique ID): recording it again changes nothing. Generated when absent.', example: 'virement.2026-03-01.0042' }),
     amountCents: amountCentsSchema.openapi({ description: 'Amount received, in euro cents.', example: 250000 }),
     purpose: shortText(100).openapi({ description: 'What it pays: `study_fee`, an estimate number (DEV-…), or `balance`.', example: 'Estimate DEV-2026-000042' }),
-    receivedOn: isoDate.refine((d) => d <= todayUtc(), 'A payment cannot be received in the future.').openapi({ description: 'The day the money was received (YYYY-MM-DD).', example: '2026-03-01' }),
+    receivedOn: isoDate.refine((d) => d <= todayUtc(), schemaMessage(fieldMessages.receivedInFuture())).openapi({ description: 'The day the money was received (YYYY-MM-DD).', example: '2026-03-01' }),
   })
   .openapi('RecordPayment');
 export type RecordPaymentBody = z.infer<typeof recordPaymentBody>;

@@ -2,11 +2,12 @@
 // what is still to return (GET /worklist/money-owed).
 import { PHASES, REFUND_METHODS, REQUEST_TYPES } from '../../workflows/definitions';
 import { shortText, z } from './common';
+import { fieldMessages, schemaMessage } from './fieldMessages';
 import { limitParam, offsetParam, strictQuery } from './query';
 
 export const recordRefundBody = z
   .strictObject({
-    amountCents: z.number().int('A whole number of cents.').positive('Must be more than 0.').max(Number.MAX_SAFE_INTEGER, 'Too large.').openapi({ description: 'Amount returned, in euro cents.', example: 35000 }),
+    amountCents: z.number().int(schemaMessage(fieldMessages.wholeCents())).positive(schemaMessage(fieldMessages.moreThanZero())).max(Number.MAX_SAFE_INTEGER, schemaMessage(fieldMessages.tooLarge())).openapi({ description: 'Amount returned, in euro cents.', example: 35000 }),
     method: z.enum(REFUND_METHODS).openapi({ description: 'How the money was returned.' }),
     reference: shortText(100).openapi({ description: "The bank's or card processor's reference of the refund. Without an Idempotency-Key, the method and this reference identify the refund: recording it again changes nothing.", example: 'VIR-2026-12-04-0017' }),
   })

@@ -1,8 +1,9 @@
 // Response schemas of GET /rules and GET /rules/{version}: the published rules versions.
 import { z } from './common';
+import { fieldMessages, schemaMessage } from './fieldMessages';
 
 export const rulesVersionParam = z.object({
-  version: z.string().regex(/^\d{4}-\d{2}(-\d{2})?$/, 'A rules version is YYYY-MM or YYYY-MM-DD, e.g. 2026-01.').openapi({ example: '2026-01' }),
+  version: z.string().regex(/^\d{4}-\d{2}(-\d{2})?$/, schemaMessage(fieldMessages.rulesVersionFormat())).openapi({ example: '2026-01' }),
 });
 
 export const rulesVersionSummary = z

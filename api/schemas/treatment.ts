@@ -5,6 +5,7 @@ import { PATIENT_REQUEST_KINDS, PATIENT_REQUESTS, TREATMENT_SITE_IDS, type TaskT
 import { isValidNir } from '../../workflows/coverage';
 import { PHASES, REQUEST_TYPES } from '../../workflows/definitions';
 import { countryCode, isoDate, shortText, z } from './common';
+import { fieldMessages, schemaMessage } from './fieldMessages';
 import { limitParam, offsetParam, strictQuery } from './query';
 
 /** Lines per estimate (or per discharge): far more than a programme's catalogue holds. */
@@ -18,31 +19,31 @@ const todayUtc = () => new Date().toISOString().slice(0, 10);
 export const estimateNumberPattern = /^DEV-\d{4}-\d{6}$/;
 export const estimateParams = z.object({
   reference: z.string().openapi({ example: 'INT-2026-000123' }),
-  number: z.string().regex(estimateNumberPattern, 'Not an estimate number: they look like DEV-2026-000123 (see the case’s estimates).').openapi({ example: 'DEV-2026-000123' }),
+  number: z.string().regex(estimateNumberPattern, schemaMessage(fieldMessages.estimateNumberFormat())).openapi({ example: 'DEV-2026-000123' }),
 });
 
 export const taskParams = z.object({
   reference: z.string().openapi({ example: 'INT-2026-000123' }),
-  taskId: z.string().regex(/^[\w.:-]{1,100}$/, 'Not a task ID: use the `id` of one of the case’s tasks.'),
+  taskId: z.string().regex(/^[\w.:-]{1,100}$/, schemaMessage(fieldMessages.taskIdFormat())),
 });
 
 // ---- request bodies --------------------------------------------------------------------------------
 
 const lineInput = z.strictObject({
-  code: z.string().regex(/^[a-z_]{2,50}$/, 'Use a tariff code from the catalogue, e.g. "proton_fraction".'),
-  quantity: z.number().int('A whole number.').min(1, 'At least 1.').max(999, 'At most 999.'),
+  code: z.string().regex(/^[a-z_]{2,50}$/, schemaMessage(fieldMessages.tariffCodeFormat())),
+  quantity: z.number().int(schemaMessage(fieldMessages.wholeNumber())).min(1, schemaMessage(fieldMessages.atLeastOne())).max(999, schemaMessage(fieldMessages.atMost({ max: 999 }))),
 });
 
 /** Tariff lines: at least one (omit the field for the defaults), each code once. */
-const lines = (omitted: string) =>
+const lines = (omitted: 'standard' | 'guaranteed') =>
   z
     .array(lineInput)
-    .min(1, `Give at least one line, or omit the field for ${omitted}.`)
-    .max(MAX_LINES, `At most ${MAX_LINES} lines.`)
-    .refine((ls) => new Set(ls.map((l) => l.code)).size === ls.length, 'A code appears twice: give one line per code with the whole quantity.');
+    .min(1, schemaMessage(fieldMessages.atLeastOneLine({ omitted })))
+    .max(MAX_LINES, schemaMessage(fieldMessages.atMostLines({ max: MAX_LINES })))
+    .refine((ls) => new Set(ls.map((l) => l.code)).size === ls.length, schemaMessage(fieldMessages.codeTwice()));
 
 export const issueEstimateBody = z
-  .strictObject({ lines: lines("the programme's standard lines").optional() })
+  .strictObject({ lines: lines('standard').optional() })
   .openapi('IssueEstimate', { description: 'Omit `lines` (or send no body) for the standard lines of the programme.' });
 
 export const declineEstimateBody = z.strictObject({ reason: shortText(500).optional() }).openapi('DeclineEstimate');
@@ -54,28 +55,28 @@ export const coverageBody = z
     frenchSocialSecurityNumber: z
       .string()
       .trim()
-      .regex(/^(?=.{13,21}$)[0-9 ]*(?:2[AB])?[0-9 ]*$/i, { error: 'Digits and spaces only (2A or 2B for Corsica), 13 to 21 characters, e.g. "2 84 12 75 123 456 87".', abort: true })
-      .refine(isValidNir, 'Not a valid French social security number: give all 15 characters as on the Carte Vitale (the last 2 are the key, and it does not match).')
+      .regex(/^(?=.{13,21}$)[0-9 ]*(?:2[AB])?[0-9 ]*$/i, { error: schemaMessage(fieldMessages.socialSecurityNumberFormat()), abort: true })
+      .refine(isValidNir, schemaMessage(fieldMessages.socialSecurityNumberInvalid()))
       .optional(),
     declaredTreatingPhysician: shortText(200).optional(),
     hasEhic: z.boolean().optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, 'Give at least one of frenchSocialSecurityNumber, declaredTreatingPhysician, hasEhic.')
+  .refine((b) => Object.keys(b).length > 0, schemaMessage(fieldMessages.coverageAtLeastOne()))
   .openapi('CoverageDeclaration');
 
 export const insurerLetterBody = z
   .strictObject({
     insurer: shortText(200),
     policyNumber: shortText(100),
-    coveredCents: z.number().int('Integer cents, e.g. 1250000 for €12,500.00.').positive('Must be more than 0.'),
-    documentId: z.uuid('Upload the letter first (POST /cases/{reference}/documents) and give its documentId.'),
+    coveredCents: z.number().int(schemaMessage(fieldMessages.coveredCents())).positive(schemaMessage(fieldMessages.moreThanZero())),
+    documentId: z.uuid(schemaMessage(fieldMessages.letterDocumentId())),
   })
   .openapi('InsurerLetter');
 
 export const arrivalBody = z
   .strictObject({
-    date: isoDate.refine((d) => d > todayUtc(), 'The arrival date must be after today.'),
-    plannedStayDays: z.number().int('A whole number of days.').min(1, 'At least 1 day.').max(365, 'At most 365 days.'),
+    date: isoDate.refine((d) => d > todayUtc(), schemaMessage(fieldMessages.arrivalAfterToday())),
+    plannedStayDays: z.number().int(schemaMessage(fieldMessages.wholeDays())).min(1, schemaMessage(fieldMessages.atLeastOneDay())).max(365, schemaMessage(fieldMessages.atMostDays({ max: 365 }))),
     site: z.enum(TREATMENT_SITE_IDS).optional().openapi({ description: 'Default: the site of the request type.' }),
   })
   .openapi('Arrival');
@@ -85,7 +86,7 @@ export const companionBody = z
     fullName: shortText(200),
     relationship: z.enum(['family', 'other']),
     nationality: countryCode,
-    proofDocumentId: z.uuid('Give the documentId of the uploaded proof of relationship (or justification letter).').optional(),
+    proofDocumentId: z.uuid(schemaMessage(fieldMessages.proofDocumentId())).optional(),
   })
   .openapi('Companion', { description: 'A companion with the same fullName is updated, not added twice.' });
 
@@ -96,15 +97,15 @@ export const patientRequestBody = z
 export const completeTaskBody = z.strictObject({ outcome: shortText(2000) }).openapi('CompleteTask');
 
 export const dischargeBody = z
-  .strictObject({ performed: lines('the lines of the guaranteed estimates').optional() })
+  .strictObject({ performed: lines('guaranteed').optional() })
   .openapi('Discharge', { description: 'Omit `performed` (or send no body) to invoice the lines of the guaranteed estimates.' });
 
 export const followUpBody = z
   .strictObject({
     // A date-time with its offset: the appointment's hour matters, and the patient travels from another time zone.
     at: z.iso
-      .datetime({ offset: true, error: 'Use an ISO 8601 date-time with its offset, e.g. 2026-12-03T10:30:00+01:00.' })
-      .refine((at) => Date.parse(at) > Date.now(), 'A follow-up must be in the future.')
+      .datetime({ offset: true, error: schemaMessage(fieldMessages.dateTimeWithOffset()) })
+      .refine((at) => Date.parse(at) > Date.now(), schemaMessage(fieldMessages.followUpInFuture()))
       .openapi({ example: '2026-12-03T10:30:00+01:00' }),
     description: shortText(500),
   })

@@ -2,6 +2,7 @@
 // database read model.
 import { AWAITING_ROLES, PHASES, REQUEST_TYPES } from '../../workflows/definitions';
 import { countryCode, z } from './common';
+import { fieldMessages, schemaMessage } from './fieldMessages';
 import { limitParam, offsetParam, strictQuery } from './query';
 
 export const worklistQuery = strictQuery({
@@ -13,7 +14,7 @@ export const worklistQuery = strictQuery({
     .optional()
     .openapi({ description: 'Ops only: the role the cases wait on. Other roles may pass only their own (or omit it).' }),
   overdue: z
-    .enum(['true', 'false'], 'Use true or false.')
+    .enum(['true', 'false'], schemaMessage(fieldMessages.trueOrFalse()))
     .optional()
     .transform((v) => (v === undefined ? undefined : v === 'true'))
     .openapi({ type: 'string', enum: ['true', 'false'], description: 'true: only cases past their deadline; false: only cases not past it.' }),

@@ -1,5 +1,7 @@
 // What an uploaded file really is, from its first bytes: the client's file name and declared type
 // are not trusted (an executable renamed .pdf says application/pdf). Only an allow-list passes.
+import type { Localized } from '../../workflows/definitions';
+import { errorMessages } from '../errorMessages';
 
 export const MEDIA_TYPES = ['application/pdf', 'image/jpeg', 'image/png', 'application/dicom'] as const;
 export type MediaType = (typeof MEDIA_TYPES)[number];
@@ -7,7 +9,8 @@ export type MediaType = (typeof MEDIA_TYPES)[number];
 /** How many leading bytes `sniff` needs: a DICOM file's 128-byte preamble and its `DICM` marker. */
 export const SNIFF_BYTES = 132;
 
-export type Sniffed = { ok: true; mediaType: MediaType } | { ok: false; reason: string };
+/** `reason`: why the file is refused, in French and English. */
+export type Sniffed = { ok: true; mediaType: MediaType } | { ok: false; reason: Localized };
 
 const DICOM_PREAMBLE = 128;
 const startsWith = (buf: Buffer, magic: readonly number[], at = 0) => buf.length >= at + magic.length && magic.every((b, i) => buf[at + i] === b);
@@ -22,28 +25,33 @@ const signatures: { mediaType: MediaType; magic: readonly number[]; at: number }
 
 // A DICOM preamble is free-form, so it can hold an executable's header and the same file runs as a
 // program (PE/DICOM polyglots, CVE-2019-11687). Legitimate preambles are zeros or a TIFF header.
-const executableHeaders: { name: string; magic: readonly number[] }[] = [
-  { name: 'Windows executable (MZ)', magic: ascii('MZ') },
-  { name: 'ELF executable', magic: [0x7f, ...ascii('ELF')] },
-  { name: 'Mach-O executable', magic: [0xfe, 0xed, 0xfa, 0xce] },
-  { name: 'Mach-O executable', magic: [0xfe, 0xed, 0xfa, 0xcf] },
-  { name: 'Mach-O executable', magic: [0xce, 0xfa, 0xed, 0xfe] },
-  { name: 'Mach-O executable', magic: [0xcf, 0xfa, 0xed, 0xfe] },
-  { name: 'Mach-O universal binary', magic: [0xca, 0xfe, 0xba, 0xbe] },
-  { name: 'script (#!)', magic: ascii('#!') },
+const WINDOWS: Localized = { en: 'Windows executable (MZ)', fr: 'programme Windows (MZ)' };
+const ELF: Localized = { en: 'ELF executable', fr: 'programme ELF' };
+const MACH_O: Localized = { en: 'Mach-O executable', fr: 'programme Mach-O' };
+const MACH_O_UNIVERSAL: Localized = { en: 'Mach-O universal binary', fr: 'binaire universel Mach-O' };
+const SCRIPT: Localized = { en: 'script (#!)', fr: 'script (#!)' };
+const executableHeaders: { name: Localized; magic: readonly number[] }[] = [
+  { name: WINDOWS, magic: ascii('MZ') },
+  { name: ELF, magic: [0x7f, ...ascii('ELF')] },
+  { name: MACH_O, magic: [0xfe, 0xed, 0xfa, 0xce] },
+  { name: MACH_O, magic: [0xfe, 0xed, 0xfa, 0xcf] },
+  { name: MACH_O, magic: [0xce, 0xfa, 0xed, 0xfe] },
+  { name: MACH_O, magic: [0xcf, 0xfa, 0xed, 0xfe] },
+  { name: MACH_O_UNIVERSAL, magic: [0xca, 0xfe, 0xba, 0xbe] },
+  { name: SCRIPT, magic: ascii('#!') },
 ];
 
 /** Detects the media type from the first bytes of a file (at least SNIFF_BYTES of them when the file is that long). */
 export function sniff(head: Buffer): Sniffed {
-  if (head.length === 0) return { ok: false, reason: 'The file is empty.' };
+  if (head.length === 0) return { ok: false, reason: errorMessages.file_empty() };
   const match = signatures.find((s) => startsWith(head, s.magic, s.at));
   if (!match) {
-    return { ok: false, reason: 'The content is not a PDF, JPEG, PNG or DICOM file (the file name and declared type are not trusted): send the document in one of these formats.' };
+    return { ok: false, reason: errorMessages.file_type_unknown() };
   }
   if (match.mediaType === 'application/dicom') {
     const executable = executableHeaders.find((e) => startsWith(head, e.magic));
     if (executable) {
-      return { ok: false, reason: `The DICOM preamble holds a ${executable.name} header, so the file could run as a program (CVE-2019-11687): export the images again with an empty preamble.` };
+      return { ok: false, reason: errorMessages.file_executable_preamble({ executable: executable.name }) };
     }
   }
   return { ok: true, mediaType: match.mediaType };

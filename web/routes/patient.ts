@@ -94,7 +94,7 @@ export function registerPatientRoutes(portal: Portal, opts: PatientRouteOptions)
   portal.form('/portal/register', async (ctx) => {
     const b = body(ctx);
     const values = { name: str(b.name).trim(), email: str(b.email).trim(), kind: str(b.kind) || 'patient', language: str(b.language) || ctx.lang };
-    const r = await portal.deps.dispatch({ method: 'POST', path: '/auth/register', json: { ...values, password: str(b.password) }, clientIp: ctx.req.ip });
+    const r = await portal.deps.dispatch({ method: 'POST', path: '/auth/register', json: { ...values, password: str(b.password) }, clientIp: ctx.req.ip, language: ctx.lang });
     if (r.status === 202) {
       ctx.render(ctx.t('register.title'), notice('success', ctx.t('register.done')));
       return;
@@ -106,7 +106,7 @@ export function registerPatientRoutes(portal: Portal, opts: PatientRouteOptions)
   // The address-confirmation link: the API's own path (emails use it) and a short one.
   const verify = async (ctx: Ctx) => {
     const token = str(ctx.req.query.token);
-    const r = await portal.deps.dispatch({ method: 'GET', path: `/auth/verify-email?token=${encodeURIComponent(token)}`, clientIp: ctx.req.ip });
+    const r = await portal.deps.dispatch({ method: 'GET', path: `/auth/verify-email?token=${encodeURIComponent(token)}`, clientIp: ctx.req.ip, language: ctx.lang });
     if (r.status === 503) throwUnlessOk(r);
     const ok = r.status === 200;
     ctx.render(ctx.t('verify.title'), ok ? notice('success', ctx.t('verify.ok')) : notice('error', ctx.t('verify.failed')), ok ? 200 : 400);
@@ -118,7 +118,7 @@ export function registerPatientRoutes(portal: Portal, opts: PatientRouteOptions)
     ctx.render(ctx.t('forgot.title'), emailOnlyView(ctx.pageContext(), ctx.t, '/portal/forgot-password', ctx.t('forgot.submit')));
   });
   portal.form('/portal/forgot-password', async (ctx) => {
-    const r = await portal.deps.dispatch({ method: 'POST', path: '/auth/password/forgot', json: { email: str(body(ctx).email).trim() }, clientIp: ctx.req.ip });
+    const r = await portal.deps.dispatch({ method: 'POST', path: '/auth/password/forgot', json: { email: str(body(ctx).email).trim() }, clientIp: ctx.req.ip, language: ctx.lang });
     if (r.status === 429 || r.status === 503) throwUnlessOk(r);
     // The same answer whether or not the address has an account (as the API does).
     ctx.render(ctx.t('forgot.title'), notice('success', ctx.t('forgot.done')));
@@ -129,7 +129,7 @@ export function registerPatientRoutes(portal: Portal, opts: PatientRouteOptions)
   portal.form('/portal/set-password', async (ctx) => {
     const b = body(ctx);
     const token = str(b.token);
-    const r = await portal.deps.dispatch({ method: 'POST', path: '/auth/password/set', json: { token, password: str(b.password) }, clientIp: ctx.req.ip });
+    const r = await portal.deps.dispatch({ method: 'POST', path: '/auth/password/set', json: { token, password: str(b.password) }, clientIp: ctx.req.ip, language: ctx.lang });
     if (r.status === 204) {
       ctx.render(ctx.t('setPassword.title'), notice('success', ctx.t('setPassword.done')));
       return;
@@ -397,7 +397,7 @@ export function registerPatientRoutes(portal: Portal, opts: PatientRouteOptions)
     const timestamp = Math.floor(Date.now() / 1000);
     // The dispatcher serialises `json` with JSON.stringify too: the signed bytes are the bytes sent.
     const signature = signPayload(opts.webhookSecret, timestamp, JSON.stringify(delivery));
-    const r = await portal.deps.dispatch({ method: 'POST', path: '/webhooks/payments', json: delivery, headers: { 'parcours-timestamp': String(timestamp), 'parcours-signature': signature }, clientIp: ctx.req.ip });
+    const r = await portal.deps.dispatch({ method: 'POST', path: '/webhooks/payments', json: delivery, headers: { 'parcours-timestamp': String(timestamp), 'parcours-signature': signature }, clientIp: ctx.req.ip, language: ctx.lang });
     if (r.status === 404) return ctx.render(title, notice('error', ctx.t('pay.invalid')), 404);
     throwUnlessOk(r);
     ctx.render(title, html`${notice('success', ctx.t('pay.done', { amount: formatEuros(ctx.lang, p.amountCents) }))}<p><a href="/cases/${p.reference}">${ctx.t('case.back', { reference: p.reference })}</a></p>`);

@@ -7,7 +7,8 @@ import { COMPANION_REQUIRED_DOCUMENT } from '../../config/visa';
 import { PATIENT_REQUEST_KINDS } from '../../config/stay';
 import { TERMINAL_PHASES, type CaseState, type EstimateState, type Phase } from '../../workflows/definitions';
 import { html, type SafeHtml } from '../html';
-import { formatDate, formatEuros, waitingWords, type Lang, type T } from '../i18n';
+import { waitingWords } from '../../lib/waitingWords';
+import { formatDate, formatEuros, type Lang, type T } from '../i18n';
 import { csrfField, errorSummary, field, notice, type PageContext } from '../layout';
 
 export interface CaseSummary {

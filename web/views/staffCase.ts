@@ -358,7 +358,7 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   ${s.timeline.length === 0
     ? html`<p>${t('console.case.timeline.none')}</p>`
     : html`<ol class="timeline" reversed>${[...s.timeline].reverse().map(
-        (e) => html`<li><time datetime="${e.at}">${formatDate(lang, e.at, true)}</time> · <span lang="en">${e.summary}</span></li>`,
+        (e) => html`<li><time datetime="${e.at}">${formatDate(lang, e.at, true)}</time> · ${e.summary}</li>`,
       )}</ol>`}
 </section>`;
 

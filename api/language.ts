@@ -1,0 +1,16 @@
+// The language of an answer: what the caller asks for in Accept-Language (the portal sends its page
+// language), French or English, else English. Error messages, `waitingFor` and the timeline follow it.
+import type { Request, Response } from 'express';
+import { LANGUAGES, type Language } from '../workflows/definitions';
+
+export function responseLanguage(req: Request): Language {
+  if (!req.get('Accept-Language')) return 'en';
+  const accepted = req.acceptsLanguages(...LANGUAGES);
+  return accepted === 'fr' || accepted === 'en' ? accepted : 'en';
+}
+
+/** Says which language the answer is in, and that it depends on Accept-Language (for caches). */
+export function markLanguage(res: Response, lang: Language): void {
+  res.setHeader('Content-Language', lang);
+  res.vary('Accept-Language');
+}
