@@ -112,8 +112,8 @@ setup() {
   install_node_modules
   install_chromium
   TEMPORAL_BIN="$(temporal_cli)"
-  say "Generating the Prisma client and applying migrations"
-  prisma generate >/dev/null
+  say "Generating the Prisma clients (SQLite and PostgreSQL) and applying migrations"
+  bash scripts/generate-clients.sh >/dev/null
   prisma migrate deploy 2>&1 | { grep -iE 'migrations? (found|applied|have been)|pending|error' || true; }
   say "Building TypeScript"
   npm run --silent build

@@ -22,7 +22,7 @@ import os from 'node:os';
 import type { Transporter } from 'nodemailer';
 import { DocumentStore } from '../api/uploads/documentStore';
 import type { AppConfig } from '../lib/config';
-import type { Db } from '../lib/db';
+import { providerOf, type Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 
 export interface MailRelayDeps {
@@ -99,8 +99,9 @@ export function startMailRelay(deps: MailRelayDeps): MailRelay {
   let stopping = false;
   let looking = false;
   let lookAgain = false;
-  // Commits of this connection do not wait for the disk (see the top of the file).
-  const ready = deps.db.$queryRawUnsafe('PRAGMA synchronous = NORMAL').catch(() => undefined);
+  // SQLite: commits of this connection do not wait for the disk (see the top of the file). PostgreSQL
+  // has no file lock held across processes: its commits keep waiting for the disk.
+  const ready = providerOf(deps.db) === 'sqlite' ? deps.db.$queryRawUnsafe('PRAGMA synchronous = NORMAL').catch(() => undefined) : Promise.resolve();
 
   /** Takes or renews the outbox lease when a quarter of it has passed; true while this relay holds it. */
   async function holdOutbox(): Promise<boolean> {

@@ -10,7 +10,7 @@ import type { Case } from '../../generated/prisma/client';
 import { sha256 } from '../../lib/caseIdentity';
 import { writeCaseState } from '../../lib/caseView';
 import type { Db } from '../../lib/db';
-import { isUniqueViolation } from '../../lib/db';
+import { isUniqueViolation, lockCaseRow } from '../../lib/db';
 import { formatEur } from '../../workflows/pricing';
 import { recordRefundUpdate, TERMINAL_PHASES, type CaseView, type Phase } from '../../workflows/definitions';
 import { requireAllowed, requirePrincipal } from '../auth/principal';
@@ -113,6 +113,8 @@ export function registerRefundRoutes(api: ApiRoutes, deps: RefundRouteDeps): voi
       }
       // The workflow has ended: judged against what it left owed and the payments it never counted.
       const after = await db.$transaction(async (tx) => {
+        // Two refunds of the same ended case are judged one after the other, each against what the other left.
+        await lockCaseRow(db, tx, c.id);
         const row = await tx.case.findUniqueOrThrow({ where: { id: c.id }, select: { id: true, moneyOwedCents: true } });
         const owed = await owedAfterEnd(tx, row);
         if (owed === 0) throw new ApiError(409, 'nothing_owed', errorMessages.nothing_owed({ reference: c.reference }));

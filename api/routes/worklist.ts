@@ -3,7 +3,7 @@
 // date: listing many cases must not cost one workflow query each.
 import { Prisma } from '../../generated/prisma/client';
 import type { TaskTeam } from '../../config/stay';
-import type { Db } from '../../lib/db';
+import { jsonText, type Db } from '../../lib/db';
 import { TERMINAL_PHASES, type AwaitingRole } from '../../workflows/definitions';
 import { requireAllowed } from '../auth/principal';
 import { errorMessages } from '../errorMessages';
@@ -154,9 +154,9 @@ export function registerWorklistRoutes(api: ApiRoutes, deps: WorklistRouteDeps):
       const conditions: Prisma.Sql[] = [
         Prisma.sql`e."type" = 'task_created'`,
         Prisma.sql`c."phase" NOT IN (${Prisma.join([...TERMINAL_PHASES])})`,
-        Prisma.sql`NOT EXISTS (SELECT 1 FROM "CaseEvent" d WHERE d."caseId" = e."caseId" AND d."type" = 'task_done' AND json_extract(d."payload", '$.taskId') = json_extract(e."payload", '$.taskId'))`,
+        Prisma.sql`NOT EXISTS (SELECT 1 FROM "CaseEvent" d WHERE d."caseId" = e."caseId" AND d."type" = 'task_done' AND ${jsonText(db, 'd."payload"', 'taskId')} = ${jsonText(db, 'e."payload"', 'taskId')})`,
       ];
-      if (team) conditions.push(Prisma.sql`json_extract(e."payload", '$.team') = ${team}`);
+      if (team) conditions.push(Prisma.sql`${jsonText(db, 'e."payload"', 'team')} = ${team}`);
       // Care coordinators follow their own patients, as in /worklist.
       if (role === 'care_coordinator') conditions.push(Prisma.sql`c."coordinatorId" = ${p.userId}`);
       const where = Prisma.join(conditions, ' AND ');
