@@ -35,8 +35,8 @@ Commands:
             data/ for the next run.
   setup     install only: npm packages, the Temporal CLI (built from its Go module, cached in
             .temporal/bin), Debian's chromium for the browser tests (apt-get, when
-            /usr/bin/chromium or $CHROMIUM_PATH is missing), Prisma client, database migrations,
-            TypeScript build.
+            /usr/bin/chromium or $CHROMIUM_PATH is missing), Prisma clients, TypeScript build,
+            database migrations (SQLite by default; PostgreSQL when DATABASE_URL=postgresql://…).
   test      setup, then typecheck, lint and the whole test suite (Jest against a real Temporal
             dev server and SMTP server on free ports; nothing is left running).
   server    only the Temporal dev server (gRPC :7233, Web UI :8233, state in .dev/temporal.db).
@@ -112,11 +112,12 @@ setup() {
   install_node_modules
   install_chromium
   TEMPORAL_BIN="$(temporal_cli)"
-  say "Generating the Prisma clients (SQLite and PostgreSQL) and applying migrations"
+  say "Generating the Prisma clients (SQLite and PostgreSQL)"
   bash scripts/generate-clients.sh >/dev/null
-  prisma migrate deploy 2>&1 | { grep -iE 'migrations? (found|applied|have been)|pending|error' || true; }
   say "Building TypeScript"
   npm run --silent build
+  say "Applying database migrations"
+  node dist/scripts/migrate.js 2>&1 | { grep -iE 'migrations? (found|applied|have been)|pending|error|failed|^applied|postgresql:' || true; }
 }
 
 search_attribute_flags() {
