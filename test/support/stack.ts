@@ -1,5 +1,6 @@
 // The whole Parcours stack in the test process against real parts: the dev server from global
-// setup, a worker on its own task queue, a fresh SQLite file, a real SMTP capture and the API app.
+// setup, a worker on its own task queue, a fresh SQLite file (or a given database), a real SMTP capture
+// and the API app.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -58,6 +59,11 @@ export interface StackOptions {
    * queue of the workflows started before, so they go on; the reference counter is left as the file has it.
    */
   reuse?: { databaseFile: string; taskQueue: string };
+  /**
+   * Run on this database instead of a fresh SQLite file: e.g. a PostgreSQL database the test created
+   * and migrated (test/support/postgres.ts). It must be empty: the stack sets its reference counter.
+   */
+  databaseUrl?: string;
   /** The published rules versions this deployment knows (default: config/rules/): e.g. one published since. */
   rules?: RulesRegistry;
 }
@@ -108,8 +114,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack | Liste
   const id = crypto.randomUUID().slice(0, 8);
   const dir = path.join(env('PARCOURS_TEST_DIR'), `stack-${id}`);
   fs.mkdirSync(dir);
+  if (opts.reuse && opts.databaseUrl) throw new Error('startStack: reuse and databaseUrl exclude each other.');
   const dbFile = opts.reuse?.databaseFile ?? path.join(dir, 'parcours.db');
-  if (!opts.reuse) fs.copyFileSync(env('PARCOURS_TEST_DB_TEMPLATE'), dbFile);
+  if (!opts.reuse && !opts.databaseUrl) fs.copyFileSync(env('PARCOURS_TEST_DB_TEMPLATE'), dbFile);
   const smtp = await startSmtpCapture();
   const listening = opts.listen ? await listenOnFreePort() : undefined;
   const taskQueue = opts.reuse?.taskQueue ?? `test-${id}`;
@@ -118,7 +125,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack | Liste
     TEMPORAL_TASK_QUEUE: taskQueue,
     TEMPORAL_UI_URL: 'http://temporal-ui.test',
     PUBLIC_BASE_URL: listening?.baseUrl ?? 'http://parcours.test',
-    DATABASE_URL: `file:${dbFile}`,
+    DATABASE_URL: opts.databaseUrl ?? `file:${dbFile}`,
     SMTP_PORT: String(smtp.port),
     MAIL_FROM: 'Parcours Test <international@parcours.test>',
     AUTH_SECRET: crypto.randomBytes(32).toString('hex'),
