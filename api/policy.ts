@@ -63,6 +63,8 @@ export const policy = {
   'message.write': { patientSide: true, staff: [...COORDINATORS, 'medical_assistant'] },
   // Cases waiting on my role (/worklist) and my team's open tasks (/worklist/tasks).
   'worklist.read': { patientSide: false, staff: ALL_STAFF },
+  // Every case I coordinate, whatever it waits on (/worklist/mine): care coordinators follow their patients.
+  'worklist.mine': { patientSide: false, staff: ['care_coordinator'] },
   'audit.read': { patientSide: false, staff: ['ops'] },
   // The staff directory (name and role), to pick a care coordinator for a case.
   'staff.list': { patientSide: false, staff: [...COORDINATORS, 'ops'] },

@@ -8,7 +8,11 @@
 // says what it can, down to a line that needs nothing. It never falls back to the English summary in
 // French. An event type this table does not know reads as a generic line (see `describeEvent`).
 import { PUBLISHED_RULES } from '../config/rules';
+import type { TreatmentSiteId } from '../config/stay';
+import type { CoverageRoute } from '../workflows/coverage';
 import type { Language, Localized } from '../workflows/definitions';
+import type { ReconciliationOutcome } from '../workflows/reconciliation';
+import type { VisaReason, VisaStatus } from '../workflows/visa';
 import { countryName } from './countryNames';
 
 /** What an entry reads: the event's payload, whatever was stored (fields may be missing or odd). */
@@ -125,13 +129,15 @@ const DIAGNOSES = {
   new: L('a new diagnosis is made', 'un nouveau diagnostic est posé'),
 } satisfies Record<string, Localized>;
 
-const VISA_STATUSES = {
+// Exported: the pages say a case's visa status and reason, coverage route, final account and site in
+// these words too (web/i18n.ts), and test/pages.test.ts takes the codes from their keys.
+export const VISA_STATUSES = {
   required: L('Visa required', 'Visa nécessaire'),
   not_required: L('No visa needed', 'Pas de visa nécessaire'),
   check_with_consulate: L('Visa: to check with the consulate', 'Visa : à vérifier auprès du consulat'),
-} satisfies Record<string, Localized>;
+} satisfies Record<VisaStatus, Localized>;
 
-const VISA_REASONS = {
+export const VISA_REASONS = {
   eu_eea_ch_national: L('EU, EEA or Swiss national', "ressortissant de l'UE, de l'EEE ou de la Suisse"),
   resident_with_permit: L('holder of a residence permit', "titulaire d'un titre de séjour"),
   exempt_nationality_short_stay: L('visa-exempt nationality, short stay', 'nationalité dispensée de visa, court séjour'),
@@ -140,14 +146,14 @@ const VISA_REASONS = {
   listed_nationality: L('nationality subject to a short-stay visa', 'nationalité soumise au visa de court séjour'),
   unknown_nationality: L("nationality not on the centre's lists", 'nationalité absente des listes du centre'),
   invalid_nationality_code: L('nationality not recognised', 'nationalité non reconnue'),
-} satisfies Record<string, Localized>;
+} satisfies Record<VisaReason, Localized>;
 
-const COVERAGE_ROUTES = {
+export const COVERAGE_ROUTES = {
   french_insured: L('French Assurance Maladie (co-payment only)', 'Assurance Maladie française (ticket modérateur seulement)'),
   eu_planned_care: L('EU planned care (S2 form)', "soins programmés dans l'UE (formulaire S2)"),
   insurer_guarantee: L("insurer's guarantee letter", "lettre de prise en charge de l'assureur"),
   self_pay: L('self-pay (estimate paid in full before treatment)', 'paiement direct (devis réglé en totalité avant le traitement)'),
-} satisfies Record<string, Localized>;
+} satisfies Record<CoverageRoute, Localized>;
 
 const REFUND_METHODS = {
   bank_transfer: L('bank transfer', 'virement bancaire'),
@@ -156,11 +162,11 @@ const REFUND_METHODS = {
   cash: L('cash', 'espèces'),
 } satisfies Record<string, Localized>;
 
-const RECONCILIATION = {
+export const RECONCILIATION = {
   settled: L('account settled', 'compte soldé'),
   balance_due: L('balance due', 'solde à régler'),
   refund_due: L('refund due', 'remboursement dû'),
-} satisfies Record<string, Localized>;
+} satisfies Record<ReconciliationOutcome, Localized>;
 
 /** Who a task goes to, as "for …" / « pour … ». */
 const TEAMS = {
@@ -171,11 +177,11 @@ const TEAMS = {
 } satisfies Record<string, Localized>;
 
 /** Where the stay takes place, among the centre's sites (config/stay.ts); an unknown site is left out. */
-const SITES = {
+export const SITES = {
   paris: L('at the Paris site', 'sur le site de Paris'),
   saint_cloud: L('at the Saint-Cloud site', 'sur le site de Saint-Cloud'),
   orsay: L('at the Orsay site (proton therapy centre)', "sur le site d'Orsay (centre de protonthérapie)"),
-} satisfies Record<string, Localized>;
+} satisfies Record<TreatmentSiteId, Localized>;
 
 const STAGES = {
   in_stay: L('during the stay', 'pendant le séjour'),

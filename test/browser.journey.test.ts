@@ -144,7 +144,7 @@ test('a case from registration to the report, across the patient, admission, car
     await checkAccessibility(admission, 'console case (completeness review)');
     await screenshot(admission, 'console-case');
     await admission.getByRole('button', { name: 'Mark the file complete' }).click();
-    await admission.locator('#action-review-complete').getByRole('alert').getByText(/imaging_report/).waitFor();
+    await admission.locator('#action-review-complete').getByRole('alert').getByText(/Imaging report/).waitFor();
     await checkAccessibility(admission, 'console case (refusal shown)');
     await admission.getByRole('checkbox', { name: /^Imaging report/ }).check();
     await admission.getByLabel('Message to the patient (what to add)').fill('Please add the report of your latest scan (CT or MRI).');

@@ -224,7 +224,9 @@ describe('step 1 — the file (calm timings: no timer fires)', () => {
     expect(res.status).toBe(409);
     expect(errorOf(res).code).toBe('missing_items');
     expect((errorOf(res).details as { missingItems: string[] }).missingItems).toEqual(expectedMissing);
-    for (const id of expectedMissing) expect(errorOf(res).message).toContain(id);
+    // The message names them in words (their labels); the details keep their ids.
+    for (const e of filled.checklist.filter((x) => expectedMissing.includes(x.id))) expect(errorOf(res).message).toContain(e.label.en);
+    for (const id of expectedMissing) expect(errorOf(res).message).not.toContain(id);
 
     // An `incomplete` naming an item this request type does not have is refused too.
     const unknown = await call(calm, team.admission, 'post', `/cases/${reference}/review`, { decision: 'incomplete', missingItems: ['pathology_report'], message: 'Pathology report?' });

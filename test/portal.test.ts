@@ -308,7 +308,7 @@ describe('the patient path through the pages', () => {
     expect(withCompanion.treatment.companions[0]).toMatchObject({ fullName: 'Karim Benali', relationship: 'family', nationality: 'MA', proofDocumentId: proofId });
     page = await b.get(String(ok.headers.location));
     expect(page.text).toContain('The companion was saved.');
-    expect(page.text).toMatch(/Karim Benali · Family member[^<]*· MA · <span class="badge badge-provided">proof on file<\/span>/);
+    expect(page.text).toMatch(/Karim Benali · Family member[^<]*· Morocco · <span class="badge badge-provided">proof on file<\/span>/);
 
     // Withdrawal: a link to a confirmation page; a reason is required; then the case says so.
     expect(page.text).toContain(`href="/cases/${reference}/withdraw"`);

@@ -40,6 +40,9 @@ const R = {
   care1Due1h: ref(11),
   care2Overdue1h: ref(12),
   careUnassigned: ref(13),
+  care1Patient: ref(14), // care1's case waiting on the patient, overdue
+  care1Finance: ref(15), // care1's case waiting on finance
+  care1Closed: ref(43), // care1's case that has ended
   financeOverdue: ref(21),
   mdtNoDeadline: ref(31),
   cancelled: ref(41), // terminal, waits on nobody
@@ -55,6 +58,9 @@ const rows: Row[] = [
   { n: 11, awaitingRole: 'care_coordinator', coordinator: 'care1', deadlineHours: 1 },
   { n: 12, awaitingRole: 'care_coordinator', coordinator: 'care2', deadlineHours: -1 },
   { n: 13, awaitingRole: 'care_coordinator' },
+  { n: 14, awaitingRole: 'patient', phase: 'fee_payment', coordinator: 'care1', deadlineHours: -3 },
+  { n: 15, awaitingRole: 'finance', phase: 'guarantee_pending', coordinator: 'care1', deadlineHours: 10 },
+  { n: 43, awaitingRole: 'none', phase: 'closed', coordinator: 'care1', deadlineHours: -60 },
   { n: 21, awaitingRole: 'finance', deadlineHours: -1 },
   { n: 31, awaitingRole: 'mdt' },
   { n: 41, awaitingRole: 'none', phase: 'cancelled', deadlineHours: -5 },
@@ -119,6 +125,7 @@ interface Item {
   phase: string;
   awaitingRole: string | null;
   countryOfResidence: string;
+  patientName: string;
   coordinatorId: string | null;
   nextDeadline: string | null;
   overdue: boolean;
@@ -147,7 +154,7 @@ describe('GET /worklist', () => {
     expect(admission).toMatchObject({ total: 5, limit: 25, offset: 0 });
     expect(admission.items.map((i) => i.overdue)).toEqual([true, true, false, false, false]);
 
-    expect(refs(await worklist(team.finance))).toEqual([R.financeOverdue]);
+    expect(refs(await worklist(team.finance))).toEqual([R.financeOverdue, R.care1Finance]);
     expect(refs(await worklist(team.mdt))).toEqual([R.mdtNoDeadline]);
     // Nothing is handed to medical assistants or support yet: a valid, empty worklist.
     expect(await worklist(team.medicalAssistant)).toEqual({ items: [], total: 0, limit: 25, offset: 0 });
@@ -162,6 +169,7 @@ describe('GET /worklist', () => {
       phase: 'file_collection',
       awaitingRole: 'admission_coordinator',
       countryOfResidence: 'DZ',
+      patientName: 'Test Patient 1',
       coordinatorId: null,
       nextDeadline: at(-30).toISOString(),
       overdue: true,
@@ -247,7 +255,7 @@ describe('GET /worklist', () => {
 
   it('shows ops every open case, overdue first, and filters them by awaitingRole', async () => {
     const all = await worklist(team.ops);
-    const open = [...Object.values(R).filter((r) => r !== R.cancelled && r !== R.cancelledStale), realCase];
+    const open = [...Object.values(R).filter((r) => r !== R.cancelled && r !== R.cancelledStale && r !== R.care1Closed), realCase];
     expect([...refs(all)].sort()).toEqual([...open].sort());
     expect(all.total).toBe(open.length);
     // The order holds across roles: overdue first, then deadlines ascending, cases without one last.
@@ -255,9 +263,9 @@ describe('GET /worklist', () => {
     expect(deadlines).toEqual([...deadlines].sort((x, y) => x - y));
     const overdue = all.items.map((i) => i.overdue);
     expect(overdue).toEqual([...overdue].sort((x, y) => Number(y) - Number(x)));
-    expect(all.items.filter((i) => i.overdue).map((i) => i.reference).sort()).toEqual([R.admOverdue30h, R.admOverdue2h, R.care2Overdue1h, R.financeOverdue].sort());
+    expect(all.items.filter((i) => i.overdue).map((i) => i.reference).sort()).toEqual([R.admOverdue30h, R.admOverdue2h, R.care2Overdue1h, R.financeOverdue, R.care1Patient].sort());
 
-    expect(refs(await worklist(team.ops, { awaitingRole: 'patient' }))).toEqual([realCase]);
+    expect(refs(await worklist(team.ops, { awaitingRole: 'patient' }))).toEqual([R.care1Patient, realCase]);
     // Ops see care-coordinator cases whoever is assigned, and the unassigned one.
     expect(refs(await worklist(team.ops, { awaitingRole: 'care_coordinator' }))).toEqual([R.care2Overdue1h, R.care1Due1h, R.careUnassigned]);
     expect(refs(await worklist(team.ops, { awaitingRole: 'admission_coordinator', overdue: 'true' }))).toEqual([R.admOverdue30h, R.admOverdue2h]);
@@ -281,5 +289,41 @@ describe('GET /worklist', () => {
     const res = await request(stack.app).get('/openapi.json');
     const params = (res.body.paths['/worklist'].get.parameters as { name: string; in: string }[]).filter((p) => p.in === 'query').map((p) => p.name);
     expect(params.sort()).toEqual(['awaitingRole', 'country', 'limit', 'offset', 'overdue', 'phase', 'requestType']);
+  });
+});
+
+async function mine(who: Actor, query: Record<string, string> = {}): Promise<Page> {
+  const res = await request(stack.app).get('/worklist/mine').query(query).set(who.auth);
+  if (res.status !== 200) throw new Error(`GET /worklist/mine ${JSON.stringify(query)}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as Page;
+}
+
+describe('GET /worklist/mine', () => {
+  it('shows a care coordinator every open case they coordinate, whatever it waits on, overdue first, then by deadline', async () => {
+    const care1 = await mine(team.care1);
+    // Waiting on the patient (overdue), on care1, on finance; not the ended case, not care2's, not the unassigned one.
+    expect(refs(care1)).toEqual([R.care1Patient, R.care1Due1h, R.care1Finance]);
+    expect(care1).toMatchObject({ total: 3, limit: 25, offset: 0 });
+    expect(care1.items.map((i) => [i.awaitingRole, i.overdue])).toEqual([['patient', true], ['care_coordinator', false], ['finance', false]]);
+    expect(care1.items[0]).toMatchObject({ coordinatorId: team.care1.userId, patientName: 'Test Patient 14', phase: 'fee_payment' });
+    expect(refs(await mine(team.care2))).toEqual([R.care2Overdue1h]);
+  });
+
+  it('filters and pages like /worklist, and takes no awaitingRole', async () => {
+    expect(refs(await mine(team.care1, { phase: 'guarantee_pending' }))).toEqual([R.care1Finance]);
+    expect(refs(await mine(team.care1, { overdue: 'true' }))).toEqual([R.care1Patient]);
+    expect(refs(await mine(team.care1, { overdue: 'false' }))).toEqual([R.care1Due1h, R.care1Finance]);
+    expect(await mine(team.care1, { limit: '1', offset: '1' })).toMatchObject({ items: [expect.objectContaining({ reference: R.care1Due1h })], total: 3 });
+    const res = await request(stack.app).get('/worklist/mine').query({ awaitingRole: 'patient' }).set(team.care1.auth);
+    expect(res.status).toBe(400);
+    expect((res.body.error.details as { path: string }[]).map((d) => d.path)).toContain('(query)');
+  });
+
+  it('is for care coordinators only', async () => {
+    for (const who of [team.admission, team.finance, team.mdt, team.ops, patient]) {
+      const res = await request(stack.app).get('/worklist/mine').set(who.auth);
+      expect(res.status).toBe(403);
+    }
+    expect((await request(stack.app).get('/worklist/mine')).status).toBe(401);
   });
 });

@@ -1,11 +1,32 @@
 // The portal's words in French and English. English is the reference: French must have every key
 // (the type says so), so a page can never show a missing translation.
 import type { Request, Response } from 'express';
+import { countryName } from '../lib/countryNames';
+import { countryTimeZone } from '../lib/countryTimeZones';
+import { COVERAGE_ROUTES, RECONCILIATION, SITES, VISA_REASONS, VISA_STATUSES } from '../lib/timelineWords';
+import type { Localized } from '../workflows/definitions';
 import { phaseEntries } from '../workflows/phaseNames';
 
 export const PORTAL_LANGUAGES = ['en', 'fr'] as const;
 export type Lang = (typeof PORTAL_LANGUAGES)[number];
 export const LANG_COOKIE = 'lang';
+
+/**
+ * Words that already exist elsewhere (lib/timelineWords.ts), as catalogue entries `<prefix>.<code>`
+ * in one language; `capital` starts each with a capital letter (they are written for the middle of a sentence).
+ */
+function wordEntries<P extends string, K extends string>(prefix: P, words: Readonly<Record<K, Localized>>, lang: Lang, capital = false) {
+  const first = (x: string) => (capital ? x.charAt(0).toUpperCase() + x.slice(1) : x);
+  return Object.fromEntries(Object.entries<Localized>(words).map(([code, w]) => [`${prefix}.${code}`, first(w[lang])])) as Record<`${P}.${K}`, string>;
+}
+/** The codes of a case the pages say in words (visa, coverage route, final account, site of the stay), in one language. */
+const sharedWords = (lang: Lang) => ({
+  ...wordEntries('visaStatus', VISA_STATUSES, lang),
+  ...wordEntries('visaReason', VISA_REASONS, lang),
+  ...wordEntries('coverageRoute', COVERAGE_ROUTES, lang, true),
+  ...wordEntries('reconciliation', RECONCILIATION, lang, true),
+  ...wordEntries('site', SITES, lang, true),
+});
 
 const en = {
   'site.name': 'Parcours · International patients',
@@ -105,6 +126,9 @@ const en = {
   'case.pay': 'Pay {amount}',
   'case.paid': 'Paid: {amount}',
   'case.paid.study_fee': 'service fees',
+  'case.paid.estimate': 'estimate {number}',
+  'case.paid.balance': 'balance of the final invoice',
+  'case.paid.balanceOf': 'balance of final invoice {number}',
   'case.estimates': 'Estimates',
   'case.estimate': 'Estimate {number}: {total}, valid until {validUntil}',
   'case.estimate.status.issued': 'Waiting for your answer',
@@ -126,10 +150,11 @@ const en = {
   'case.arrival.set': 'Arrival planned on {date}, for {days} days.',
   'case.arrival.notGuaranteed': 'You can set your arrival date only once your estimate is paid in full or guaranteed by your insurer.',
   'case.practical': 'Practical information',
-  'case.practical.site': 'Where: {name}, {address}',
+  'case.practical.site': '{site}: {address}',
   'case.practical.map': 'Access map',
   'case.practical.support': 'Your contact for logistics and accommodation: {name}, {phone}, {email}',
   'case.visa': 'Visa',
+  'case.visa.consulate': 'Apply at the French consulate in: {country}.',
   'case.visa.certificate': 'Visa certificate (PDF)',
   'case.visa.companion': 'Visa certificate for {name} (PDF)',
   'case.requests': 'Ask for help',
@@ -141,6 +166,7 @@ const en = {
   'case.request.open': 'In progress',
   'case.request.doneStatus': 'Done: {outcome}',
   'case.invoice': 'Final invoice',
+  'case.followUps': 'Your follow-up appointments',
   'case.invoice.view': 'Final invoice {number} (PDF)',
   'case.invoice.settled': 'Your account is settled.',
   'case.invoice.balance': 'Balance to pay: {amount}',
@@ -241,12 +267,16 @@ const en = {
   // ---- staff console ----
   'console.nav': 'Staff console',
   'console.worklist': 'Worklist',
+  'console.mine': 'My cases',
   'console.tasks': "My team's tasks",
   'console.worklist.title': 'Worklist: {role}',
   'console.worklist.caption': 'Cases waiting on you, overdue first: {total} in all',
   'console.worklist.captionOps': 'Every open case, overdue first: {total} in all',
   'console.worklist.none': 'No case matches.',
   'console.worklist.noRole': 'No case waits on your role in the worklist: your work comes as tasks.',
+  'console.mine.title': 'My cases',
+  'console.mine.caption': 'Every case you coordinate, whatever it waits on, overdue first: {total} in all',
+  'console.mine.none': 'You coordinate no open case.',
   'console.filters': 'Filter the cases',
   'console.filter.phase': 'Phase',
   'console.filter.requestType': 'Request type',
@@ -257,6 +287,7 @@ const en = {
   'console.filter.apply': 'Apply the filters',
   'console.filter.clear': 'Clear the filters',
   'console.col.reference': 'Case',
+  'console.col.patient': 'Patient',
   'console.col.requestType': 'Request',
   'console.col.country': 'Country',
   'console.col.phase': 'Phase',
@@ -275,6 +306,7 @@ const en = {
   'console.tasks.title': "My team's tasks",
   'console.tasks.caption': 'Open tasks, oldest first: {total} in all',
   'console.tasks.none': 'No open task.',
+  'console.tasks.task': '{id}: {kind}',
   'console.tasks.noTeam': 'No patient request becomes a task for your role.',
   'console.notStaff': 'The console is for hospital staff.',
   'console.case.title': 'Case {reference}',
@@ -310,7 +342,52 @@ const en = {
   'console.case.estimate.pdf': 'Estimate {number} (PDF)',
   'console.case.tasks': 'Tasks',
   'console.case.task': 'Task {id}: {kind} (team: {team})',
+  'console.case.task.status': 'Status: {status}',
   'console.case.task.done': 'Done: {outcome}',
+  'console.case.patient': 'Patient: identity and contact',
+  'console.case.name': 'Name',
+  'console.case.dateOfBirth': 'Date of birth',
+  'console.case.nationality': 'Nationality',
+  'console.case.residence': 'Country of residence',
+  'console.case.email': 'Email',
+  'console.case.phone': 'Phone',
+  'console.case.language': 'Language of the case',
+  'console.case.notGiven': 'Not given',
+  'console.case.stay': 'Stay',
+  'console.case.arrival': 'Arrival',
+  'console.case.arrival.planned': '{date}, for {days} days',
+  'console.case.arrival.none': 'Not set yet',
+  'console.case.arrivedAt': 'Arrived',
+  'console.case.visa': 'Visa',
+  'console.case.visa.none': 'Decided once the arrival date is set',
+  'console.case.visa.consulate': 'French consulate in: {country}',
+  'console.case.visa.urgent': 'Urgent: the arrival may come before the consulate answers',
+  'console.case.visa.certificate': 'Visa certificate (PDF)',
+  'console.case.companions': 'Companions',
+  'console.case.companions.none': 'None',
+  'console.case.companion': '{name} ({relationship}, {nationality}): {proof}',
+  'console.case.companion.family': 'family',
+  'console.case.companion.other': 'not family',
+  'console.case.companion.certificate': 'Visa certificate for {name} (PDF)',
+  'console.case.coverage': 'Coverage',
+  'console.case.coverage.none': 'Not declared yet',
+  'console.case.report': 'Report',
+  'console.case.report.mdt': 'Tumour board (MDT), {date}: {strategy}',
+  'console.case.report.analysis': 'Analysis, {date}: {diagnosis} ({status})',
+  'console.case.invoice': 'Final invoice {number}: {outcome}',
+  'visa.value': '{status}: {reason}',
+  'language.fr': 'French',
+  'language.en': 'English',
+  'estimateStatus.issued': "Issued: waiting for the patient's answer",
+  'estimateStatus.accepted': 'Accepted: to be paid or guaranteed',
+  'estimateStatus.declined': 'Declined',
+  'estimateStatus.expired': 'Expired',
+  'estimateStatus.guaranteed': 'Paid or guaranteed',
+  'taskStatus.open': 'Open',
+  'taskStatus.done': 'Done',
+  'date.at': '{date}, {time}',
+  'date.paris': '{when} (Paris time)',
+  'date.local': '{when} local time ({country})',
   'console.case.timeline': 'Timeline',
   'console.case.timeline.none': 'Nothing yet.',
   'console.case.messages': 'Messages',
@@ -437,6 +514,7 @@ const en = {
   'action.refund.reference': 'Reference of the refund (bank or card)',
   'action.refund.submit': 'Record the refund',
   ...phaseEntries('en'),
+  ...sharedWords('en'),
   'awaiting.system': 'The system',
   'awaiting.patient': 'The patient',
   'awaiting.admission_coordinator': 'Admission team',
@@ -567,6 +645,9 @@ const fr: Messages = {
   'case.pay': 'Payer {amount}',
   'case.paid': 'Payé : {amount}',
   'case.paid.study_fee': 'frais de service',
+  'case.paid.estimate': 'devis {number}',
+  'case.paid.balance': 'solde de la facture finale',
+  'case.paid.balanceOf': 'solde de la facture finale {number}',
   'case.estimates': 'Devis',
   'case.estimate': "Devis {number} : {total}, valable jusqu'au {validUntil}",
   'case.estimate.status.issued': 'En attente de votre réponse',
@@ -588,10 +669,11 @@ const fr: Messages = {
   'case.arrival.set': 'Arrivée prévue le {date}, pour {days} jours.',
   'case.arrival.notGuaranteed': "Vous pourrez indiquer votre date d'arrivée dès que votre devis sera réglé en totalité ou pris en charge par votre assureur.",
   'case.practical': 'Informations pratiques',
-  'case.practical.site': 'Lieu : {name}, {address}',
+  'case.practical.site': '{site} : {address}',
   'case.practical.map': "Plan d'accès",
   'case.practical.support': "Votre contact pour la logistique et l'hébergement : {name}, {phone}, {email}",
   'case.visa': 'Visa',
+  'case.visa.consulate': 'Demande à faire au consulat de France : {country}.',
   'case.visa.certificate': 'Attestation pour le visa (PDF)',
   'case.visa.companion': 'Attestation pour le visa de {name} (PDF)',
   'case.requests': "Demander de l'aide",
@@ -603,6 +685,7 @@ const fr: Messages = {
   'case.request.open': 'En cours',
   'case.request.doneStatus': 'Traitée : {outcome}',
   'case.invoice': 'Facture finale',
+  'case.followUps': 'Vos rendez-vous de suivi',
   'case.invoice.view': 'Facture finale {number} (PDF)',
   'case.invoice.settled': 'Votre compte est soldé.',
   'case.invoice.balance': 'Solde à régler : {amount}',
@@ -702,13 +785,17 @@ const fr: Messages = {
   'pay.invalid': 'Ce lien de paiement est incomplet ou erroné : utilisez le lien de votre e-mail.',
   // ---- console du personnel ----
   'console.nav': 'Console du personnel',
-  'console.worklist': 'Corbeille',
+  'console.worklist': 'Liste de travail',
+  'console.mine': 'Mes dossiers',
   'console.tasks': 'Tâches de mon équipe',
-  'console.worklist.title': 'Corbeille : {role}',
+  'console.worklist.title': 'Liste de travail : {role}',
   'console.worklist.caption': 'Dossiers qui vous attendent, en retard d’abord : {total} au total',
   'console.worklist.captionOps': 'Tous les dossiers en cours, en retard d’abord : {total} au total',
   'console.worklist.none': 'Aucun dossier ne correspond.',
-  'console.worklist.noRole': 'Aucun dossier n’attend votre rôle dans la corbeille : votre travail arrive sous forme de tâches.',
+  'console.worklist.noRole': 'Aucun dossier n’attend votre rôle dans la liste de travail : votre travail arrive sous forme de tâches.',
+  'console.mine.title': 'Mes dossiers',
+  'console.mine.caption': 'Tous les dossiers que vous coordonnez, quoi qu’ils attendent, en retard d’abord : {total} au total',
+  'console.mine.none': 'Vous ne coordonnez aucun dossier en cours.',
   'console.filters': 'Filtrer les dossiers',
   'console.filter.phase': 'Étape',
   'console.filter.requestType': 'Type de demande',
@@ -719,6 +806,7 @@ const fr: Messages = {
   'console.filter.apply': 'Appliquer les filtres',
   'console.filter.clear': 'Effacer les filtres',
   'console.col.reference': 'Dossier',
+  'console.col.patient': 'Patient',
   'console.col.requestType': 'Demande',
   'console.col.country': 'Pays',
   'console.col.phase': 'Étape',
@@ -737,6 +825,7 @@ const fr: Messages = {
   'console.tasks.title': 'Tâches de mon équipe',
   'console.tasks.caption': 'Tâches ouvertes, les plus anciennes d’abord : {total} au total',
   'console.tasks.none': 'Aucune tâche ouverte.',
+  'console.tasks.task': '{id} : {kind}',
   'console.tasks.noTeam': 'Aucune demande de patient ne devient une tâche pour votre rôle.',
   'console.notStaff': 'La console est réservée au personnel de l’hôpital.',
   'console.case.title': 'Dossier {reference}',
@@ -772,7 +861,52 @@ const fr: Messages = {
   'console.case.estimate.pdf': 'Devis {number} (PDF)',
   'console.case.tasks': 'Tâches',
   'console.case.task': 'Tâche {id} : {kind} (équipe : {team})',
+  'console.case.task.status': 'État : {status}',
   'console.case.task.done': 'Traitée : {outcome}',
+  'console.case.patient': 'Patient : identité et coordonnées',
+  'console.case.name': 'Nom',
+  'console.case.dateOfBirth': 'Date de naissance',
+  'console.case.nationality': 'Nationalité',
+  'console.case.residence': 'Pays de résidence',
+  'console.case.email': 'E-mail',
+  'console.case.phone': 'Téléphone',
+  'console.case.language': 'Langue du dossier',
+  'console.case.notGiven': 'Non renseigné',
+  'console.case.stay': 'Séjour',
+  'console.case.arrival': 'Arrivée',
+  'console.case.arrival.planned': '{date}, pour {days} jours',
+  'console.case.arrival.none': 'Pas encore fixée',
+  'console.case.arrivedAt': 'Arrivé(e)',
+  'console.case.visa': 'Visa',
+  'console.case.visa.none': 'Déterminé une fois la date d’arrivée fixée',
+  'console.case.visa.consulate': 'Consulat de France : {country}',
+  'console.case.visa.urgent': 'Urgent : l’arrivée peut précéder la réponse du consulat',
+  'console.case.visa.certificate': 'Attestation pour le visa (PDF)',
+  'console.case.companions': 'Accompagnants',
+  'console.case.companions.none': 'Aucun',
+  'console.case.companion': '{name} ({relationship}, {nationality}) : {proof}',
+  'console.case.companion.family': 'famille',
+  'console.case.companion.other': 'hors famille',
+  'console.case.companion.certificate': 'Attestation pour le visa de {name} (PDF)',
+  'console.case.coverage': 'Prise en charge',
+  'console.case.coverage.none': 'Pas encore déclarée',
+  'console.case.report': 'Compte rendu',
+  'console.case.report.mdt': 'RCP, {date} : {strategy}',
+  'console.case.report.analysis': 'Analyse, {date} : {diagnosis} ({status})',
+  'console.case.invoice': 'Facture finale {number} : {outcome}',
+  'visa.value': '{status} : {reason}',
+  'language.fr': 'Français',
+  'language.en': 'Anglais',
+  'estimateStatus.issued': 'Émis : en attente de la réponse du patient',
+  'estimateStatus.accepted': 'Accepté : à régler ou à faire garantir',
+  'estimateStatus.declined': 'Refusé',
+  'estimateStatus.expired': 'Expiré',
+  'estimateStatus.guaranteed': 'Réglé ou garanti',
+  'taskStatus.open': 'En cours',
+  'taskStatus.done': 'Traitée',
+  'date.at': '{date} à {time}',
+  'date.paris': '{when} (heure de Paris)',
+  'date.local': '{when} heure locale ({country})',
   'console.case.timeline': 'Historique',
   'console.case.timeline.none': 'Rien pour l’instant.',
   'console.case.messages': 'Messages',
@@ -899,6 +1033,7 @@ const fr: Messages = {
   'action.refund.reference': 'Référence du remboursement (banque ou carte)',
   'action.refund.submit': 'Enregistrer le remboursement',
   ...phaseEntries('fr'),
+  ...sharedWords('fr'),
   'awaiting.system': 'Le système',
   'awaiting.patient': 'Le patient',
   'awaiting.admission_coordinator': "L'équipe d'admission",
@@ -957,9 +1092,63 @@ export function setLanguageCookie(res: Response, lang: Lang, secure: boolean): v
 export const formatEuros = (lang: Lang, cents: number): string =>
   new Intl.NumberFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { style: 'currency', currency: 'EUR' }).format(cents / 100);
 
-/** A date (YYYY-MM-DD or ISO date-time) in words, in the page's language, in UTC like the workflow's dates. */
-export function formatDate(lang: Lang, iso: string, withTime = false): string {
-  const d = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
+const LOCALES: Record<Lang, string> = { en: 'en-GB', fr: 'fr-FR' };
+const PARIS = 'Europe/Paris';
+
+/** A day in words in a time zone: "4 December 2026" / « 4 décembre 2026 » (French writes the first "1er"). */
+function dayIn(lang: Lang, d: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'long', timeZone }).formatToParts(d);
+  return parts.map((x) => (lang === 'fr' && x.type === 'day' && x.value === '1' ? '1er' : x.value)).join('');
+}
+const timeIn = (lang: Lang, d: Date, timeZone: string): string => new Intl.DateTimeFormat(LOCALES[lang], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(d);
+
+/**
+ * A date in words, in the page's language: the one place pages format dates.
+ * - A calendar day (YYYY-MM-DD: a date of birth, an arrival, a validity) is that day, with no zone.
+ * - An instant (ISO date-time) is read in Paris, where the centre is: its day alone, or with
+ *   `withTime` the day and time saying so: "4 December 2026, 15:30 (Paris time)" / « 4 décembre 2026 à
+ *   15:30 (heure de Paris) ».
+ * - With `residence` (the patient's country of residence) and a time, the patient's own time follows
+ *   when it differs from Paris at that instant: "… (Paris time) — 14:30 local time (Morocco)" (the day
+ *   too when it is another day there). A country without a known zone (lib/countryTimeZones.ts) adds nothing.
+ */
+export function formatDate(lang: Lang, iso: string, withTime = false, residence?: string | null): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) {
+    const day = new Date(`${iso}T00:00:00Z`);
+    return Number.isNaN(day.getTime()) ? iso : dayIn(lang, day, 'UTC');
+  }
+  const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'long', ...(withTime ? { timeStyle: 'short' } : {}), timeZone: 'UTC' }).format(d);
+  if (!withTime) return dayIn(lang, d, PARIS);
+  const t = translator(lang);
+  const at = (zone: string) => t('date.at', { date: dayIn(lang, d, zone), time: timeIn(lang, d, zone) });
+  const paris = t('date.paris', { when: at(PARIS) });
+  const zone = countryTimeZone(residence);
+  if (!zone || !residence || at(zone) === at(PARIS)) return paris;
+  const local = dayIn(lang, d, zone) === dayIn(lang, d, PARIS) ? timeIn(lang, d, zone) : at(zone);
+  return `${paris} — ${t('date.local', { when: local, country: countryName(residence, lang) })}`;
+}
+
+/**
+ * What a payment was for, in words: its purpose as the provider sent it (`study_fee`, `Estimate
+ * DEV-…`, `balance FAC-…`), never the code. Anything else is the payer's own words, shown as sent.
+ */
+export function paymentPurposeWords(t: T, purpose: string): string {
+  if (purpose === 'study_fee') return t('case.paid.study_fee');
+  const estimate = /^estimate\s+([A-Z]{2,5}-\d{4}-\d{4,8})$/i.exec(purpose.trim());
+  if (estimate) return t('case.paid.estimate', { number: estimate[1] });
+  const balance = /^balance(?:\s+([A-Z]{2,5}-\d{4}-\d{4,8}))?$/i.exec(purpose.trim());
+  if (balance) return balance[1] ? t('case.paid.balanceOf', { number: balance[1] }) : t('case.paid.balance');
+  return purpose;
+}
+
+/** Whether a catalogue has this key (for codes read from a case, whose words are checked at run time). */
+export const isMessageKey = (key: string): key is MessageKey => Object.hasOwn(catalogues.en, key);
+
+/** A case's visa decision in words: "Visa required: nationality subject to a short-stay visa" (the status alone for an unknown reason). */
+export function visaWords(t: T, visa: { status: string; reason: string }): string {
+  const status = `visaStatus.${visa.status}`;
+  const reason = `visaReason.${visa.reason}`;
+  if (!isMessageKey(status)) return '';
+  return isMessageKey(reason) ? t('visa.value', { status: t(status), reason: t(reason) }) : t(status);
 }

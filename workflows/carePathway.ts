@@ -264,12 +264,12 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
         requireAwaited(awaitingCompleteness, 'reviewCompleteness');
         const missing = missingItems(state.checklist);
         if (review.decision === 'complete' && missing.length) {
-          throw fail(FAILURE_TYPES.missingItems, refusals.fileNotComplete({ missing }), { missingItems: missing });
+          throw fail(FAILURE_TYPES.missingItems, refusals.fileNotComplete({ missing: checklistLabels(missing) }), { missingItems: missing });
         }
         if (review.decision === 'incomplete') {
           const known = state.checklist.map((e) => e.id);
           const unknown = review.missingItems.filter((i) => !known.includes(i));
-          if (!review.missingItems.length || unknown.length) throw fail(FAILURE_TYPES.invalid, refusals.nameMissingItems({ known }), { unknown, known });
+          if (!review.missingItems.length || unknown.length) throw fail(FAILURE_TYPES.invalid, refusals.nameMissingItems({ known: checklistLabels(known) }), { unknown, known });
         }
       },
     },
@@ -299,7 +299,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       validator: ({ by }: { by: string }) => {
         requireAssignedCoordinator(by, 'approveContents');
         const missing = missingItems(state.checklist);
-        if (missing.length) throw fail(FAILURE_TYPES.missingItems, refusals.itemsMissingRequestChanges({ missing }), { missingItems: missing });
+        if (missing.length) throw fail(FAILURE_TYPES.missingItems, refusals.itemsMissingRequestChanges({ missing: checklistLabels(missing) }), { missingItems: missing });
       },
     },
   );
@@ -543,6 +543,10 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     await money.settle(end.phase);
   }
 
+  /** Checklist items in words (their labels), for a refusal people read; its details keep the ids. */
+  function checklistLabels(ids: readonly string[]) {
+    return state.checklist.filter((e) => ids.includes(e.id)).map((e) => e.label);
+  }
   function requirePhase(allowed: Phase[], action: ActionName): void {
     if (!allowed.includes(state.phase) || ended()) throw fail(FAILURE_TYPES.wrongPhase, refusals.wrongPhase({ action, phase: state.phase, allowed }), { phase: state.phase, allowed });
   }

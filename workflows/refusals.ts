@@ -39,6 +39,8 @@ export type ActionName = keyof typeof ACTIONS;
 const de = (fr: string) => (/^[aeéèêiîoôuh]/i.test(fr) ? `d'${fr}` : `de ${fr}`);
 const quoted = (phase: Phase) => `« ${PHASE_NAMES[phase].fr} »`;
 const list = (items: readonly string[]) => items.join(', ');
+/** Checklist items by their labels in one language (the details of the refusal keep their ids). */
+const labels = (items: readonly Localized[], lang: keyof Localized) => list(items.map((i) => i[lang]));
 
 const TEAMS: Record<TaskTeam, Localized> = {
   support: { en: 'support', fr: "de l'accueil" },
@@ -71,17 +73,17 @@ export const refusals = {
     en: `Item '${p.itemId}' cannot be declared "none"; only: ${list(p.allowed)}.`,
     fr: `La pièce « ${p.itemId} » ne peut pas être déclarée « aucune » ; seulement : ${list(p.allowed)}.`,
   }),
-  fileNotComplete: (p: { missing: readonly string[] }) => ({
-    en: `The file cannot be complete: ${p.missing.length} required item(s) missing (${list(p.missing)}).`,
-    fr: `Le dossier ne peut pas être complet : ${p.missing.length} pièce(s) obligatoire(s) manquante(s) (${list(p.missing)}).`,
+  fileNotComplete: (p: { missing: readonly Localized[] }) => ({
+    en: `The file cannot be complete: ${p.missing.length} required item(s) missing (${labels(p.missing, 'en')}).`,
+    fr: `Le dossier ne peut pas être complet : ${p.missing.length} pièce(s) obligatoire(s) manquante(s) (${labels(p.missing, 'fr')}).`,
   }),
-  nameMissingItems: (p: { known: readonly string[] }) => ({
-    en: `Name the missing items among this request's checklist: ${list(p.known)}.`,
-    fr: `Nommez les pièces manquantes parmi la liste de cette demande : ${list(p.known)}.`,
+  nameMissingItems: (p: { known: readonly Localized[] }) => ({
+    en: `Name the missing items among this request's checklist: ${labels(p.known, 'en')}.`,
+    fr: `Nommez les pièces manquantes parmi la liste de cette demande : ${labels(p.known, 'fr')}.`,
   }),
-  itemsMissingRequestChanges: (p: { missing: readonly string[] }) => ({
-    en: `Items are missing (${list(p.missing)}): request changes instead.`,
-    fr: `Des pièces manquent (${list(p.missing)}) : demandez plutôt des compléments.`,
+  itemsMissingRequestChanges: (p: { missing: readonly Localized[] }) => ({
+    en: `Items are missing (${labels(p.missing, 'en')}): request changes instead.`,
+    fr: `Des pièces manquent (${labels(p.missing, 'fr')}) : demandez plutôt des compléments.`,
   }),
   wrongReportKind: (p: { requestType: string; expected: 'mdt' | 'analysis' }) => ({
     en: `A ${p.requestType} case takes ${p.expected === 'mdt' ? 'an MDT report with a strategy' : 'an analysis report with a diagnosis'}.`,

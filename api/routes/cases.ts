@@ -218,7 +218,7 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
       const lang = answerLanguage(req, res);
       const state = await readCaseState(db, c, lang);
       if (!state) throw new ApiError(503, 'case_unavailable', errorMessages.case_unavailable_no_state({ reference: c.reference }));
-      res.json(inReaderWords(state, lang, readerOf(requirePrincipal(req))));
+      res.json({ ...inReaderWords(state, lang, readerOf(requirePrincipal(req))), countryOfResidence: c.countryOfResidence });
     },
   });
 

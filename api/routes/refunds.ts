@@ -139,7 +139,7 @@ export function registerRefundRoutes(api: ApiRoutes, deps: RefundRouteDeps): voi
       const candidates = await db.case.findMany({
         where: { OR: [{ moneyOwedCents: { gt: 0 } }, { payments: { some: { counted: false } } }] },
         orderBy: [{ updatedAt: 'asc' }, { reference: 'asc' }],
-        select: { id: true, reference: true, requestType: true, phase: true, moneyOwedCents: true, view: true, updatedAt: true, payments: { where: { counted: false }, select: { amountCents: true } }, refunds: { where: { afterEnd: true }, select: { amountCents: true } } },
+        select: { id: true, reference: true, patientFirstName: true, patientLastName: true, requestType: true, phase: true, moneyOwedCents: true, view: true, updatedAt: true, payments: { where: { counted: false }, select: { amountCents: true } }, refunds: { where: { afterEnd: true }, select: { amountCents: true } } },
       });
       const items = candidates
         .map((c) => {
@@ -149,7 +149,7 @@ export function registerRefundRoutes(api: ApiRoutes, deps: RefundRouteDeps): voi
           if ((view?.refundDueCents ?? 0) > 0) reasons.push('refund_due');
           if ((view?.moneyBack?.overpayments.length ?? 0) > 0) reasons.push('overpayment');
           if (c.payments.length) reasons.push('payment_after_end');
-          return { reference: c.reference, requestType: c.requestType, phase: c.phase, owedCents, reasons, caseEnded: TERMINAL_PHASES.includes(c.phase as Phase), since: c.updatedAt.toISOString() };
+          return { reference: c.reference, patientName: `${c.patientFirstName} ${c.patientLastName}`.trim(), requestType: c.requestType, phase: c.phase, owedCents, reasons, caseEnded: TERMINAL_PHASES.includes(c.phase as Phase), since: c.updatedAt.toISOString() };
         })
         .filter((x) => x.owedCents > 0);
       res.json({

@@ -1,5 +1,5 @@
-// /worklist: the cases waiting on the caller's role, and /worklist/tasks: the open tasks of the
-// caller's team. Answered from the database read model and audit trail, which the workflows keep up to
+// /worklist: the cases waiting on the caller's role, /worklist/mine: every case a care coordinator
+// coordinates (whatever it waits on), and /worklist/tasks: the open tasks of the caller's team. Answered from the database read model and audit trail, which the workflows keep up to
 // date: listing many cases must not cost one workflow query each.
 import { Prisma } from '../../generated/prisma/client';
 import type { TaskTeam } from '../../config/stay';
@@ -12,7 +12,7 @@ import type { StaffRole } from '../policy';
 import { json, type ApiRoutes } from '../routing';
 import { parseQuery } from '../schemas/query';
 import { taskWorklistPage, taskWorklistQuery } from '../schemas/treatment';
-import { worklistPage, worklistQuery } from '../schemas/worklist';
+import { myWorklistQuery, worklistPage, worklistQuery, type WorklistQuery } from '../schemas/worklist';
 
 export interface WorklistRouteDeps {
   db: Db;
@@ -47,8 +47,54 @@ function payloadString(payload: Prisma.JsonValue, key: string): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** The patient's name as the case was opened (the read model's columns). */
+const patientNameOf = (c: { patientFirstName: string; patientLastName: string }) => `${c.patientFirstName} ${c.patientLastName}`.trim();
+
+/** The optional filters both case worklists take. `now` is the instant of the overdue flag too. */
+function filtersOf(q: Omit<WorklistQuery, 'awaitingRole' | 'limit' | 'offset'>, now: Date): Prisma.CaseWhereInput[] {
+  return [
+    ...(q.phase ? [{ phase: q.phase }] : []),
+    ...(q.requestType ? [{ requestType: q.requestType }] : []),
+    ...(q.country ? [{ countryOfResidence: q.country }] : []),
+    ...(q.overdue === true ? [{ nextDeadline: { lt: now } }] : []),
+    ...(q.overdue === false ? [{ OR: [{ nextDeadline: null }, { nextDeadline: { gte: now } }] }] : []),
+  ];
+}
+
 export function registerWorklistRoutes(api: ApiRoutes, deps: WorklistRouteDeps): void {
   const { db } = deps;
+
+  /** One page of cases, overdue first, then by deadline; each with its overdue flag at `now`. */
+  async function casePage(where: Prisma.CaseWhereInput, page: { limit: number; offset: number }, now: Date) {
+    const [rows, total] = await Promise.all([
+      db.case.findMany({
+        where,
+        // Ascending deadlines put the overdue cases (deadlines already past) first; the reference
+        // breaks ties so pages never overlap.
+        orderBy: [{ nextDeadline: { sort: 'asc', nulls: 'last' } }, { createdAt: 'asc' }, { reference: 'asc' }],
+        skip: page.offset,
+        take: page.limit,
+      }),
+      db.case.count({ where }),
+    ]);
+    return {
+      items: rows.map((c) => ({
+        reference: c.reference,
+        requestType: c.requestType,
+        phase: c.phase,
+        awaitingRole: c.awaitingRole,
+        countryOfResidence: c.countryOfResidence,
+        patientName: patientNameOf(c),
+        coordinatorId: c.coordinatorId,
+        nextDeadline: c.nextDeadline?.toISOString() ?? null,
+        overdue: c.nextDeadline !== null && c.nextDeadline < now,
+        createdAt: c.createdAt.toISOString(),
+      })),
+      total,
+      ...page,
+    };
+  }
+
   api.add({
     method: 'get', path: '/worklist', tag: 'Worklist', access: 'signed_in', action: 'worklist.read',
     summary: "Cases waiting on my role (staff): overdue first, then by deadline. Ops see every open case",
@@ -88,39 +134,25 @@ export function registerWorklistRoutes(api: ApiRoutes, deps: WorklistRouteDeps):
           // on finance to return money owed (workflows/moneyBack.ts: the only wait after the end).
           { OR: [{ phase: { notIn: [...TERMINAL_PHASES] } }, { awaitingRole: 'finance' }] },
           ...scope,
-          ...(q.phase ? [{ phase: q.phase }] : []),
-          ...(q.requestType ? [{ requestType: q.requestType }] : []),
-          ...(q.country ? [{ countryOfResidence: q.country }] : []),
-          ...(q.overdue === true ? [{ nextDeadline: { lt: now } }] : []),
-          ...(q.overdue === false ? [{ OR: [{ nextDeadline: null }, { nextDeadline: { gte: now } }] }] : []),
+          ...filtersOf(q, now),
         ],
       };
-      const [rows, total] = await Promise.all([
-        db.case.findMany({
-          where,
-          // Ascending deadlines put the overdue cases (deadlines already past) first; the reference
-          // breaks ties so pages never overlap.
-          orderBy: [{ nextDeadline: { sort: 'asc', nulls: 'last' } }, { createdAt: 'asc' }, { reference: 'asc' }],
-          skip: q.offset,
-          take: q.limit,
-        }),
-        db.case.count({ where }),
-      ]);
-      res.json({
-        items: rows.map((c) => ({
-          reference: c.reference,
-          requestType: c.requestType,
-          phase: c.phase,
-          awaitingRole: c.awaitingRole,
-          countryOfResidence: c.countryOfResidence,
-          coordinatorId: c.coordinatorId,
-          nextDeadline: c.nextDeadline?.toISOString() ?? null,
-          overdue: c.nextDeadline !== null && c.nextDeadline < now,
-          createdAt: c.createdAt.toISOString(),
-        })),
-        total,
-        ...page,
-      });
+      res.json(await casePage(where, page, now));
+    },
+  });
+
+  api.add({
+    method: 'get', path: '/worklist/mine', tag: 'Worklist', access: 'signed_in', action: 'worklist.mine',
+    summary: 'Every open case I coordinate (care coordinators), whatever it waits on (me, the patient, finance, the MDT…): overdue first, then by deadline',
+    request: { query: myWorklistQuery },
+    responses: { 200: json(worklistPage, 'One page of my cases, with the total matching') },
+    handler: async (req, res) => {
+      const p = requireAllowed(req, 'worklist.mine');
+      const q = parseQuery(myWorklistQuery, req.query);
+      const now = new Date();
+      // From the read model's coordinator column, which the workflow writes with each change of the case.
+      const where: Prisma.CaseWhereInput = { AND: [{ coordinatorId: p.userId }, { phase: { notIn: [...TERMINAL_PHASES] } }, ...filtersOf(q, now)] };
+      res.json(await casePage(where, { limit: q.limit, offset: q.offset }, now));
     },
   });
 
@@ -177,6 +209,7 @@ export function registerWorklistRoutes(api: ApiRoutes, deps: WorklistRouteDeps):
             kind: payloadString(e.payload, 'kind'),
             team: payloadString(e.payload, 'team'),
             reference: e.case.reference,
+            patientName: patientNameOf(e.case),
             requestType: e.case.requestType,
             phase: e.case.phase,
             coordinatorId: e.case.coordinatorId,

@@ -70,6 +70,7 @@ export const caseState = z
   .object({
     reference: z.string(),
     requestType: z.enum(REQUEST_TYPES),
+    countryOfResidence: z.string().optional().openapi({ description: "The patient's country of residence (ISO 3166-1 alpha-2), as the case was opened: in GET /cases/{reference} (pages show times in the patient's own zone beside Paris time)", example: 'MA' }),
     rulesVersion: z.string().openapi({ description: 'The rules version the case runs under, given when it was opened (GET /rules/{version})', example: '2026-01' }),
     language: z.enum(LANGUAGES),
     phase: z.enum(PHASES),

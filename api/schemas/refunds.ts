@@ -31,6 +31,7 @@ export const moneyOwedQuery = strictQuery({ limit: limitParam, offset: offsetPar
 export const moneyOwedItem = z
   .object({
     reference: z.string().openapi({ example: 'INT-2026-000123' }),
+    patientName: z.string().openapi({ description: "The patient's first and last name, as the case was opened", example: 'Amina Benali' }),
     requestType: z.enum(REQUEST_TYPES),
     phase: z.enum(PHASES),
     owedCents: z.number().int().openapi({ description: 'Still to return, in euro cents.' }),

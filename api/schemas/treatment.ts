@@ -163,6 +163,7 @@ export const taskWorklistItem = z
     kind: z.enum(PATIENT_REQUEST_KINDS),
     team: z.enum(TASK_TEAMS),
     reference: z.string().openapi({ example: 'INT-2026-000123' }),
+    patientName: z.string().openapi({ description: "The patient's first and last name, as the case was opened", example: 'Amina Benali' }),
     requestType: z.enum(REQUEST_TYPES),
     phase: z.enum(PHASES),
     coordinatorId: z.string().nullable(),

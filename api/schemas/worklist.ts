@@ -30,6 +30,7 @@ export const worklistItem = z
     phase: z.enum(PHASES),
     awaitingRole: z.enum(AWAITING_ROLES).nullable(),
     countryOfResidence: z.string().openapi({ example: 'MA' }),
+    patientName: z.string().openapi({ description: "The patient's first and last name, as the case was opened", example: 'Amina Benali' }),
     coordinatorId: z.string().nullable().openapi({ description: 'The assigned care coordinator, once there is one.' }),
     nextDeadline: z.string().nullable().openapi({ description: 'When the awaited step is due (ISO 8601).' }),
     overdue: z.boolean().openapi({ description: 'nextDeadline is in the past.' }),
@@ -40,3 +41,6 @@ export const worklistItem = z
 export const worklistPage = z
   .object({ items: z.array(worklistItem), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
   .openapi('WorklistPage');
+
+/** GET /worklist/mine: the filters of /worklist but the awaited role (my cases wait on anyone). */
+export const myWorklistQuery = worklistQuery.omit({ awaitingRole: true });

@@ -1,7 +1,8 @@
-// The staff console: the worklist of my role, my team's tasks, and the case page with the actions my
-// role may take at the case's phase. Every action is one call to the JSON API with the staff member's
-// token, so the API's policy, validation and the workflow's rules apply unchanged; a refusal is shown
-// on the page with the server's own message (field by field when the API names the fields).
+// The staff console: the worklist of my role, my cases (care coordinators), my team's tasks, and the
+// case page with the actions my role may take at the case's phase. Every action is one call to the
+// JSON API with the staff member's token, so the API's policy, validation and the workflow's rules
+// apply unchanged; a refusal is shown on the page with the server's own message (field by field when
+// the API names the fields).
 import crypto from 'node:crypto';
 import { isAllowed, type Action, type StaffRole } from '../../api/policy';
 import { referencePattern } from '../../api/schemas/cases';
@@ -74,33 +75,38 @@ export function parisDateTime(date: string, time: string): string | null {
 export function registerStaffRoutes(portal: Portal, opts: StaffRouteOptions): void {
   const may = (role: StaffRole, action: Action) => isAllowed(action, { kind: 'staff', role });
 
-  // ---- the worklist -------------------------------------------------------------------------------------
-  portal.page('/console', handled(async (ctx) => {
+  // ---- the worklists -----------------------------------------------------------------------------------
+  /** A list of cases with its filters: my role's worklist (`/worklist`), or every case I coordinate (`/worklist/mine`). */
+  const caseList = (list: 'role' | 'mine') => handled(async (ctx) => {
     const role = requireStaff(ctx);
+    if (list === 'mine' && !may(role, 'worklist.mine')) throw new PageError(403, 'console.notStaff');
     const q = ctx.req.query;
     const filters = {
       phase: str(q.phase),
       requestType: str(q.requestType),
       country: str(q.country).trim().toUpperCase(),
-      awaitingRole: role === 'ops' ? str(q.awaitingRole) : '',
+      awaitingRole: role === 'ops' && list === 'role' ? str(q.awaitingRole) : '',
     };
-    const title = ctx.t('console.worklist.title', { role: ctx.t(`role.${role}`) });
+    const title = list === 'mine' ? ctx.t('console.mine.title') : ctx.t('console.worklist.title', { role: ctx.t(`role.${role}`) });
+    const view = (data: Paged<WorklistItem> | null, errors: Record<string, string>) => worklistView(ctx.pageContext(), ctx.t, role, data, filters, errors, list);
     // Checked here first: the API's country check must never see anything but two letters.
     if (filters.country && !/^[A-Z]{2}$/.test(filters.country)) {
-      return ctx.render(title, worklistView(ctx.pageContext(), ctx.t, role, null, filters, { country: ctx.t('console.filter.countryInvalid') }), 400);
+      return ctx.render(title, view(null, { country: ctx.t('console.filter.countryInvalid') }), 400);
     }
     const pageNumber = Math.min(100_000, Math.max(1, Number.parseInt(str(q.page), 10) || 1));
     const params = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String((pageNumber - 1) * PAGE_SIZE) });
     for (const [k, v] of Object.entries(filters)) if (v) params.set(k, v);
-    const r = await ctx.api<Paged<WorklistItem>>({ method: 'GET', path: `/worklist?${params.toString()}` });
+    const r = await ctx.api<Paged<WorklistItem>>({ method: 'GET', path: `${list === 'mine' ? '/worklist/mine' : '/worklist'}?${params.toString()}` });
     if (r.status === 400) {
       const errors = fieldErrorsOf(r);
       if (Object.keys(errors).length === 0) errors.phase = r.error?.message ?? ctx.t('error.generic', { requestId: '' });
-      return ctx.render(title, worklistView(ctx.pageContext(), ctx.t, role, null, filters, errors), 400);
+      return ctx.render(title, view(null, errors), 400);
     }
     throwUnlessOk(r);
-    ctx.render(title, worklistView(ctx.pageContext(), ctx.t, role, r.body, filters, {}));
-  }));
+    ctx.render(title, view(r.body, {}));
+  });
+  portal.page('/console', caseList('role'));
+  portal.page('/console/mine', caseList('mine'));
 
   portal.page('/console/tasks', handled(async (ctx) => {
     const role = requireStaff(ctx);

@@ -8,7 +8,8 @@ import { PATIENT_REQUEST_KINDS } from '../../config/stay';
 import { TERMINAL_PHASES, type CaseState, type EstimateState, type Phase } from '../../workflows/definitions';
 import { html, type SafeHtml } from '../html';
 import { waitingWords } from '../../lib/waitingWords';
-import { formatDate, formatEuros, type Lang, type T } from '../i18n';
+import { countryName } from '../../lib/countryNames';
+import { formatDate, formatEuros, isMessageKey, paymentPurposeWords, visaWords, type Lang, type T } from '../i18n';
 import { csrfField, errorSummary, field, notice, type PageContext } from '../layout';
 
 export interface CaseSummary {
@@ -120,8 +121,12 @@ function remainingCents(s: CaseState, e: EstimateState): number {
 
 const payHref = (reference: string, purpose: string, amountCents: number) => `/pay/${reference}?purpose=${encodeURIComponent(purpose)}&amountCents=${amountCents}`;
 
-/** The patient's case page; `rules` is the version the case runs under (its checklist, texts and lists). */
-export function caseView(ctx: PageContext, t: T, s: CaseState, rules: CaseRules, o: { errors?: CaseErrors; done?: DoneKey } = {}): SafeHtml {
+/**
+ * The patient's case page; `rules` is the version the case runs under (its checklist, texts and lists).
+ * `s` is the case as GET /cases/{reference} answers it: with the patient's country of residence, times
+ * are shown in Paris time and, where it differs, in the patient's own.
+ */
+export function caseView(ctx: PageContext, t: T, s: CaseState & { countryOfResidence?: string }, rules: CaseRules, o: { errors?: CaseErrors; done?: DoneKey } = {}): SafeHtml {
   const lang: Lang = ctx.lang;
   const errors = o.errors ?? {};
   const money = (cents: number) => formatEuros(lang, cents);
@@ -132,7 +137,7 @@ export function caseView(ctx: PageContext, t: T, s: CaseState, rules: CaseRules,
   const status = html`<section class="status" aria-labelledby="status-h">
   <h2 id="status-h">${t('case.status')}</h2>
   <p class="waiting">${waitingWords(lang, s.phase, s.awaitingRole)}</p>
-  ${s.nextDeadline ? html`<p>${t('case.nextDeadline', { date: formatDate(lang, s.nextDeadline, true) })}</p>` : ''}
+  ${s.nextDeadline ? html`<p>${t('case.nextDeadline', { date: formatDate(lang, s.nextDeadline, true, s.countryOfResidence) })}</p>` : ''}
   ${s.lastRequest && editable ? html`<p>${t('case.lastRequest', { message: s.lastRequest.message })}</p>` : ''}
   <p><a href="/cases/${ref}/messages">${t('case.messages')}</a></p>
 </section>`;
@@ -205,14 +210,14 @@ export function caseView(ctx: PageContext, t: T, s: CaseState, rules: CaseRules,
   const payments = feeOutstanding > 0 || s.payments.length > 0
     ? html`<section aria-labelledby="pay-h"><h2 id="pay-h">${t('case.payments')}</h2>
     ${feeOutstanding > 0 ? html`<p>${t('case.feeDue', { amount: money(feeOutstanding) })}</p><p><a class="button" href="${payHref(ref, 'study_fee', feeOutstanding)}">${t('case.pay', { amount: money(feeOutstanding) })}</a></p>` : ''}
-    ${s.payments.length ? html`<ul>${s.payments.map((p) => html`<li>${t('case.paid', { amount: money(p.amountCents) })} · ${formatDate(lang, p.paidAt)} · ${p.purpose === 'study_fee' ? t('case.paid.study_fee') : p.purpose}</li>`)}</ul>` : ''}
+    ${s.payments.length ? html`<ul>${s.payments.map((p) => html`<li>${t('case.paid', { amount: money(p.amountCents) })} · ${formatDate(lang, p.paidAt)} · ${paymentPurposeWords(t, p.purpose)}</li>`)}</ul>` : ''}
   </section>`
     : html``;
 
   const estimates = s.treatment.estimates.length
     ? html`<section aria-labelledby="est-h"><h2 id="est-h">${t('case.estimates')}</h2>
     ${errors.estimate ? notice('error', errors.estimate) : ''}
-    <p>${t('case.estimate.extra')}</p>
+    ${s.treatment.coverage?.notices.includes('extra_costs') ? '' : html`<p>${t('case.estimate.extra')}</p>`}
     ${!showCoverage && notices.length ? html`<ul>${notices.map((n) => html`<li>${n}</li>`)}</ul>` : ''}
     <ul class="cards">${s.treatment.estimates.map((e) => {
       const remaining = e.status === 'accepted' ? remainingCents(s, e) : 0;
@@ -232,6 +237,11 @@ export function caseView(ctx: PageContext, t: T, s: CaseState, rules: CaseRules,
     : html``;
 
   const tr = s.treatment;
+  /** The site in words (its name in the rules is one language only). */
+  const siteWords = (x: { id: string; name: string }) => {
+    const key = `site.${x.id}`;
+    return isMessageKey(key) ? t(key) : x.name;
+  };
   const site = tr.arrival ? rules.stay.sites.find((x) => x.id === tr.arrival?.site) : undefined;
   const arrivalFields = errors.arrivalFields ?? {};
   const showArrivalForm = ARRIVAL_PHASES.includes(s.phase) && !tr.arrivedAt && tr.estimates.length > 0;
@@ -248,13 +258,15 @@ export function caseView(ctx: PageContext, t: T, s: CaseState, rules: CaseRules,
       : ''}
     ${site
       ? html`<h3>${t('case.practical')}</h3>
-      <p>${t('case.practical.site', { name: site.name, address: site.address })} · <a href="${site.accessMapUrl}" rel="noopener noreferrer">${t('case.practical.map')}</a></p>
+      <p>${t('case.practical.site', { site: siteWords(site), address: site.address })} · <a href="${site.accessMapUrl}" rel="noopener noreferrer">${t('case.practical.map')}</a></p>
       <p>${rules.stay.practicalPackTexts.samplesNotice[lang]}</p>
       <p>${t('case.practical.support', { name: rules.stay.supportContact.name, phone: rules.stay.supportContact.phone, email: rules.stay.supportContact.email })}</p>
       <p>${rules.stay.practicalPackTexts.accommodationAdvice[lang]}</p>`
       : ''}
     ${tr.visa
-      ? html`<h3>${t('case.visa')}</h3><p>${tr.visa.reason}</p>
+      ? html`<h3>${t('case.visa')}</h3><p>${visaWords(t, tr.visa)}</p>
+      ${tr.visa.status !== 'not_required' && tr.visa.consulateCountry ? html`<p>${t('case.visa.consulate', { country: countryName(tr.visa.consulateCountry, lang) })}</p>` : ''}
+      ${tr.visa.urgent ? html`<p><strong>${rules.visa.texts.urgent[lang]}</strong></p>` : ''}
       <ul>${tr.visa.certificateDocumentId ? html`<li>${docLink(ref, tr.visa.certificateDocumentId, t('case.visa.certificate'))}</li>` : ''}
       ${tr.companions.filter((c) => c.certificateDocumentId).map((c) => html`<li>${docLink(ref, c.certificateDocumentId ?? '', t('case.visa.companion', { name: c.fullName }))}</li>`)}</ul>`
       : ''}
@@ -269,7 +281,7 @@ export function caseView(ctx: PageContext, t: T, s: CaseState, rules: CaseRules,
     ? html`<section aria-labelledby="comp-h" id="item-companions"><h2 id="comp-h">${t('case.companions')}</h2>
     <p class="hint">${t('case.companions.hint')}</p>
     ${tr.companions.length
-      ? html`<ul>${tr.companions.map((c) => html`<li>${c.fullName} · ${c.relationship === 'family' ? t('case.companion.family') : t('case.companion.other')} · ${c.nationality} · <span class="badge ${c.proofDocumentId ? 'badge-provided' : 'badge-missing'}">${c.proofDocumentId ? t('case.companions.proofOk') : t('case.companions.proofMissing')}</span></li>`)}</ul>`
+      ? html`<ul>${tr.companions.map((c) => html`<li>${c.fullName} · ${c.relationship === 'family' ? t('case.companion.family') : t('case.companion.other')} · ${countryName(c.nationality, lang)} · <span class="badge ${c.proofDocumentId ? 'badge-provided' : 'badge-missing'}">${c.proofDocumentId ? t('case.companions.proofOk') : t('case.companions.proofMissing')}</span></li>`)}</ul>`
       : html`<p>${t('case.companions.none')}</p>`}
     <form method="post" action="/portal/cases/${ref}/documents?_csrf=${encodeURIComponent(ctx.csrfToken)}&amp;item=companions" enctype="multipart/form-data" class="upload stack" data-upload>
       <h3>${t('case.companion.upload')}</h3>
@@ -299,6 +311,12 @@ export function caseView(ctx: PageContext, t: T, s: CaseState, rules: CaseRules,
       : html`<h3>${t('case.report.analysis', { date: formatDate(lang, s.report.at) })}</h3><p class="waiting">${t('case.report.diagnosis', { diagnosis: s.report.diagnosis })} (${t(`case.report.diagnosis.${s.report.diagnosisStatus}`)})</p>`}
     <p class="report-summary">${s.report.summary}</p>
   </section>`
+    : html``;
+
+  const followUps = tr.followUps.length
+    ? html`<section aria-labelledby="fu-h"><h2 id="fu-h">${t('case.followUps')}</h2><ul>${tr.followUps.map(
+        (f) => html`<li><time datetime="${f.at}">${formatDate(lang, f.at, true, s.countryOfResidence)}</time>: ${f.description}</li>`,
+      )}</ul></section>`
     : html``;
 
   const withdraw = canWithdraw(s.phase) ? html`<p class="withdraw"><a href="/cases/${ref}/withdraw">${t('case.withdraw.link')}</a></p>` : html``;
@@ -333,7 +351,7 @@ export function caseView(ctx: PageContext, t: T, s: CaseState, rules: CaseRules,
 
   return html`${o.done ? notice('success', t(DONE_KEYS[o.done])) : ''}
 <p>${t(`requestType.${s.requestType}`)}</p>
-${status}${report}${estimates}${coverage}${payments}${stay}${companions}${invoice}${requests}${checklist}${documents}${withdraw}`;
+${status}${report}${estimates}${coverage}${payments}${stay}${companions}${invoice}${followUps}${requests}${checklist}${documents}${withdraw}`;
 }
 
 export const QUESTIONNAIRE_FIELDS = [

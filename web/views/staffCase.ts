@@ -1,14 +1,17 @@
-// The staff console's case page: summary, the actions this role may take at this phase (each form
-// re-rendered with the server's refusal, field by field when the API names the fields), checklist,
-// documents, estimates, tasks, timeline and messages. For ops, a link to the workflow in the Temporal UI.
+// The staff console's case page: summary, the patient's identity and contact, the stay (arrival, visa,
+// companions), the actions this role may take at this phase (each form re-rendered with the server's
+// refusal, field by field when the API names the fields), checklist, documents, estimates, tasks,
+// timeline and messages. Every code is said in words; every time says its zone (Paris, and the
+// patient's own where it differs). For ops, a link to the workflow in the Temporal UI.
 import { DOCUMENT_KINDS, documentKindLabel } from '../../config/documentKinds';
 import type { CaseRules } from '../../config/rules/types';
 import type { TariffItem } from '../../config/tariffs';
 import { isAllowed, type Action, type StaffRole } from '../../api/policy';
+import { countryName } from '../../lib/countryNames';
 import { requestKindsOpen } from '../../workflows/stayParts';
 import { MDT_STRATEGIES, REFUND_METHODS, TERMINAL_PHASES, type CaseState, type Phase } from '../../workflows/definitions';
 import { html, type SafeHtml } from '../html';
-import { formatDate, formatEuros, type T } from '../i18n';
+import { formatDate, formatEuros, isMessageKey, visaWords, type T } from '../i18n';
 import { csrfField, field, notice, type PageContext } from '../layout';
 import { consoleNav, deadlineCell } from './staff';
 
@@ -44,7 +47,8 @@ export interface ActionError {
 }
 
 export interface ConsoleCaseData {
-  state: CaseState;
+  /** The case as GET /cases/{reference} answers it (with the patient's country of residence). */
+  state: CaseState & { countryOfResidence?: string };
   documents: DocumentItem[];
   /** Null when the role may not read the messages. */
   messages: ConsoleMessage[] | null;
@@ -103,19 +107,75 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
       ? t('console.case.coordinator.you')
       : (d.coordinators?.find((c) => c.id === s.coordinatorId)?.name ?? t('console.case.coordinator.other'));
   const overdue = !!s.nextDeadline && Date.parse(s.nextDeadline) < Date.now() && open;
+  const residence = s.countryOfResidence;
+  const tr = s.treatment;
+  // The coverage route matters from the treatment's planning on (the patient may declare it earlier).
+  const coverageRow = tr.coverage || tr.estimates.length > 0 || s.phase === 'treatment_planning'
+    ? html`<dt>${t('console.case.coverage')}</dt><dd>${tr.coverage ? t(`coverageRoute.${tr.coverage.route}`) : t('console.case.coverage.none')}</dd>`
+    : '';
+  const report = s.report;
+  const reportRow = report
+    ? html`<dt>${t('console.case.report')}</dt><dd>${report.kind === 'mdt'
+      ? t('console.case.report.mdt', { date: formatDate(lang, report.at), strategy: t(`strategy.${report.strategy}`) })
+      : t('console.case.report.analysis', { date: formatDate(lang, report.at), diagnosis: report.diagnosis, status: t(`diagnosisStatus.${report.diagnosisStatus}`) })}</dd>`
+    : '';
   const summary = html`<section aria-labelledby="summary-h" id="summary">
   <h2 id="summary-h">${t('console.case.summary')}</h2>
   <dl class="summary">
     <dt>${t('console.case.requestType')}</dt><dd>${t(`requestType.${s.requestType}`)}</dd>
+    <dt>${t('console.case.language')}</dt><dd>${t(`language.${s.language}`)}</dd>
     <dt>${t('console.case.rulesVersion')}</dt><dd>${s.rulesVersion}</dd>
     <dt>${t('console.case.phase')}</dt><dd>${t(`phase.${s.phase}`)}</dd>
     <dt>${t('console.case.awaiting')}</dt><dd>${t(`awaiting.${s.awaitingRole}`)}</dd>
-    <dt>${t('console.case.deadline')}</dt><dd>${deadlineCell(ctx, t, s.nextDeadline, overdue)}</dd>
+    <dt>${t('console.case.deadline')}</dt><dd>${deadlineCell(ctx, t, s.nextDeadline, overdue, residence)}</dd>
     <dt>${t('console.case.coordinator')}</dt><dd>${coordinator}</dd>
     <dt>${t('console.case.payment')}</dt><dd>${t('console.case.paymentAmounts', { status: t(`paymentStatus.${s.paymentStatus}`), paid: money(s.amountPaidCents), due: money(s.amountDueCents) })}</dd>
+    ${coverageRow}
+    ${reportRow}
   </dl>
+  ${report ? html`<p class="report-summary">${report.summary}</p>` : ''}
   ${d.temporalUrl ? html`<p><a href="${d.temporalUrl}" rel="noopener noreferrer">${t('console.case.temporal')}</a></p>` : ''}
 </section>`;
+
+  // ---- the patient: identity and contact, from the questionnaire (which starts with what the case was opened with) ----
+  const q = s.questionnaire;
+  const given = (value: string | undefined, shown?: (v: string) => string) => (value ? (shown ? shown(value) : value) : html`<span class="muted">${t('console.case.notGiven')}</span>`);
+  const patient = html`<section aria-labelledby="patient-h" id="patient">
+  <h2 id="patient-h">${t('console.case.patient')}</h2>
+  <dl class="summary">
+    <dt>${t('console.case.name')}</dt><dd>${given([q.firstName, q.lastName].filter(Boolean).join(' '))}</dd>
+    <dt>${t('console.case.dateOfBirth')}</dt><dd>${given(q.dateOfBirth, (v) => formatDate(lang, v))}</dd>
+    <dt>${t('console.case.nationality')}</dt><dd>${given(q.nationality, (v) => countryName(v, lang))}</dd>
+    <dt>${t('console.case.residence')}</dt><dd>${given(residence, (v) => countryName(v, lang))}</dd>
+    <dt>${t('console.case.email')}</dt><dd>${q.email ? html`<a href="mailto:${q.email}">${q.email}</a>` : given(undefined)}</dd>
+    <dt>${t('console.case.phone')}</dt><dd>${q.phone ? html`<a href="tel:${q.phone.replace(/[^\d+]/g, '')}">${q.phone}</a>` : given(undefined)}</dd>
+  </dl>
+</section>`;
+
+  // ---- the stay: arrival, visa, companions (once the treatment here is being prepared) ----
+  const site = tr.arrival ? d.rules.stay.sites.find((x) => x.id === tr.arrival?.site) : undefined;
+  const stay = tr.estimates.length > 0 || tr.arrival || tr.visa || tr.companions.length > 0
+    ? html`<section aria-labelledby="stay-h" id="stay">
+  <h2 id="stay-h">${t('console.case.stay')}</h2>
+  <dl class="summary">
+    <dt>${t('console.case.arrival')}</dt><dd>${tr.arrival
+      ? html`${t('console.case.arrival.planned', { date: formatDate(lang, tr.arrival.date), days: tr.arrival.plannedStayDays })}${isMessageKey(`site.${tr.arrival.site}`) ? html` · ${t(`site.${tr.arrival.site}`)}` : ''}${site ? html`, ${site.address}` : ''}`
+      : t('console.case.arrival.none')}</dd>
+    ${tr.arrivedAt ? html`<dt>${t('console.case.arrivedAt')}</dt><dd><time datetime="${tr.arrivedAt}">${formatDate(lang, tr.arrivedAt, true)}</time></dd>` : ''}
+    <dt>${t('console.case.visa')}</dt><dd>${tr.visa
+      ? html`${visaWords(t, tr.visa)}${tr.visa.urgent ? html` · <strong>${t('console.case.visa.urgent')}</strong>` : ''}${tr.visa.status !== 'not_required' && tr.visa.consulateCountry ? html` · ${t('console.case.visa.consulate', { country: countryName(tr.visa.consulateCountry, lang) })}` : ''}${tr.visa.certificateDocumentId ? html` · <a href="/console/cases/${ref}/documents/${tr.visa.certificateDocumentId}">${t('console.case.visa.certificate')}</a>` : ''}`
+      : t('console.case.visa.none')}</dd>
+    <dt>${t('console.case.companions')}</dt><dd>${tr.companions.length === 0
+      ? t('console.case.companions.none')
+      : html`<ul>${tr.companions.map((c) => html`<li>${t('console.case.companion', {
+          name: c.fullName,
+          relationship: t(c.relationship === 'family' ? 'console.case.companion.family' : 'console.case.companion.other'),
+          nationality: countryName(c.nationality, lang),
+          proof: t(c.proofDocumentId ? 'case.companions.proofOk' : 'case.companions.proofMissing'),
+        })}${c.certificateDocumentId ? html` · <a href="/console/cases/${ref}/documents/${c.certificateDocumentId}">${t('console.case.companion.certificate', { name: c.fullName })}</a>` : ''}</li>`)}</ul>`}</dd>
+  </dl>
+</section>`
+    : '';
 
   // ---- actions ----
   const actions: SafeHtml[] = [];
@@ -257,14 +317,14 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
     actions.push(html`<div class="action"><h3>${t('action.arrived')}</h3>${actionForm('arrived', 'arrived', html`<button type="submit">${t('action.arrived.submit')}</button>`)}</div>`);
   }
 
-  if (may('task.complete') && open) {
-    for (const task of s.treatment.tasks.filter((x) => x.status === 'open' && (role === 'care_coordinator' || x.team === role))) {
-      const e = errorFor('task', task.id);
-      actions.push(html`<div class="action" id="task-${task.id}"><h3>${t('console.case.task', { id: task.id, kind: d.rules.stay.patientRequests[task.kind]?.label[lang] ?? task.kind, team: t(`role.${task.team}`) })}</h3>
+  /** The open tasks this role completes here (a coordinator any task; each team its own). */
+  const myOpenTasks = may('task.complete') && open ? s.treatment.tasks.filter((x) => x.status === 'open' && (role === 'care_coordinator' || x.team === role)) : [];
+  for (const task of myOpenTasks) {
+    const e = errorFor('task', task.id);
+    actions.push(html`<div class="action" id="task-${task.id}"><h3>${t('console.case.task', { id: task.id, kind: d.rules.stay.patientRequests[task.kind]?.label[lang] ?? task.kind, team: t(`role.${task.team}`) })}</h3>
   <p class="pre">${task.details}</p>
   ${actionForm('task', `tasks/${task.id}/complete`, html`${field({ name: 'outcome', id: fieldId('task', 'outcome', task.id), label: t('action.task.outcome', { id: task.id }), multiline: true, required: true, value: value(e, 'outcome'), error: e?.fields.outcome })}
   <button type="submit">${t('action.task.submit', { id: task.id })}</button>`, task.id)}</div>`);
-    }
   }
 
   if (may('treatment.start') && s.phase === 'in_stay') {
@@ -306,7 +366,7 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   const checklist = html`<section aria-labelledby="checklist-h">
   <h2 id="checklist-h">${t('console.case.checklist')}</h2>
   <ul class="checklist">${s.checklist.map(
-    (c) => html`<li class="item"><span class="badge badge-${c.status}">${t(`case.item.${c.status}`)}</span> ${c.label[lang]}${c.missingFields?.length ? html` <span class="muted">(${c.missingFields.join(', ')})</span>` : ''}</li>`,
+    (c) => html`<li class="item"><span class="badge badge-${c.status}">${t(`case.item.${c.status}`)}</span> ${c.label[lang]}${c.missingFields?.length ? html` <span class="muted">(${c.missingFields.map((f) => { const key = `q.${f}`; return isMessageKey(key) ? t(key) : f; }).join(', ')})</span>` : ''}</li>`,
   )}</ul>
 </section>`;
 
@@ -332,24 +392,31 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   ${uploadForm}
 </section>`;
 
+  const invoice = tr.reconciliation;
   const estimates = s.treatment.estimates.length
-    ? html`<section aria-labelledby="estimates-h"><h2 id="estimates-h">${t('console.case.estimates')}</h2><ul class="cards">${s.treatment.estimates.map(
+    ? html`<section aria-labelledby="estimates-h"><h2 id="estimates-h">${t('console.case.estimates')}</h2>
+  ${invoice ? html`<p><a href="/console/cases/${ref}/documents/${invoice.invoiceDocumentId}">${t('console.case.invoice', { number: invoice.invoiceNumber, outcome: t(`reconciliation.${invoice.outcome}`) })}</a></p>` : ''}
+  <ul class="cards">${s.treatment.estimates.map(
         (x) => html`<li class="card"><h3>${t('console.case.estimate', { number: x.number, total: money(x.totalCents) })}</h3>
-  <p>${t('console.case.estimate.status', { status: x.status, paid: money(x.paidCents) })}</p>
+  <p>${t('console.case.estimate.status', { status: t(`estimateStatus.${x.status}`), paid: money(x.paidCents) })}</p>
   <p><a href="/console/cases/${ref}/documents/${x.documentId}">${t('console.case.estimate.pdf', { number: x.number })}</a></p></li>`,
       )}</ul></section>`
     : '';
 
-  const doneTasks = s.treatment.tasks.filter((x) => x.status === 'done');
-  const tasks = doneTasks.length
-    ? html`<section aria-labelledby="tasks-h"><h2 id="tasks-h">${t('console.case.tasks')}</h2><ul class="cards">${doneTasks.map(
-        (x) => html`<li class="card"><p><strong>${t('console.case.task', { id: x.id, kind: d.rules.stay.patientRequests[x.kind]?.label[lang] ?? x.kind, team: t(`role.${x.team}`) })}</strong></p><p class="pre">${t('console.case.task.done', { outcome: x.outcome ?? '' })}</p></li>`,
-      )}</ul></section>`
+  // Every task with its status; an open task this role completes here shows its details in its action above.
+  const tasks = s.treatment.tasks.length
+    ? html`<section aria-labelledby="tasks-h"><h2 id="tasks-h">${t('console.case.tasks')}</h2><ul class="cards">${s.treatment.tasks.map((x) => {
+        const title = t('console.case.task', { id: x.id, kind: d.rules.stay.patientRequests[x.kind]?.label[lang] ?? x.kind, team: t(`role.${x.team}`) });
+        const actionHere = myOpenTasks.includes(x);
+        return html`<li class="card"><p><strong>${actionHere ? html`<a href="#task-${x.id}">${title}</a>` : title}</strong> · ${t('console.case.task.status', { status: t(`taskStatus.${x.status}`) })} · <time datetime="${x.createdAt}">${formatDate(lang, x.createdAt, true)}</time></p>
+  ${actionHere ? '' : html`<p class="pre">${x.details}</p>`}
+  ${x.status === 'done' ? html`<p class="pre">${t('console.case.task.done', { outcome: x.outcome ?? '' })}</p>` : ''}</li>`;
+      })}</ul></section>`
     : '';
 
   const followUps = s.treatment.followUps.length
     ? html`<section aria-labelledby="followups-h"><h2 id="followups-h">${t('console.case.followUps')}</h2><ul>${s.treatment.followUps.map(
-        (f) => html`<li><time datetime="${f.at}">${formatDate(lang, f.at, true)}</time>: ${f.description}</li>`,
+        (f) => html`<li><time datetime="${f.at}">${formatDate(lang, f.at, true, residence)}</time>: ${f.description}</li>`,
       )}</ul></section>`
     : '';
 
@@ -383,6 +450,8 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
 ${doneKey ? notice('success', t(`console.done.${doneKey}`)) : ''}
 ${err ? html`<div class="notice notice-error" role="alert"><p>${t('console.case.refused', { message: err.message })}</p><p><a href="#action-${err.action}${err.key ? `-${err.key}` : ''}">${t('console.case.refusedLink')}</a></p></div>` : ''}
 ${summary}
+${patient}
+${stay}
 ${actionsSection}
 ${checklist}
 ${documents}
