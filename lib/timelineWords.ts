@@ -14,6 +14,7 @@ import type { Language, Localized } from '../workflows/definitions';
 import type { ReconciliationOutcome } from '../workflows/reconciliation';
 import type { VisaReason, VisaStatus } from '../workflows/visa';
 import { countryName } from './countryNames';
+import { dateInWords } from './dates';
 
 /** What an entry reads: the event's payload, whatever was stored (fields may be missing or odd). */
 export type TimelinePayload = Readonly<Record<string, unknown>>;
@@ -65,27 +66,19 @@ const EUR = { en: new Intl.NumberFormat('en-GB', { style: 'currency', currency: 
 /** Integer cents as euros: €1,234.50 / 1 234,50 €. */
 const euros = (cents: number): Localized => L(EUR.en.format(cents / 100), EUR.fr.format(cents / 100));
 
-const DAY = { en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' }), fr: new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' }) };
-const MOMENT = {
-  en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' }),
-  fr: new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' }),
-};
-/** French writes the first of the month "1er". */
-const frenchDate = (format: Intl.DateTimeFormat, d: Date) => format.formatToParts(d).map((x) => (x.type === 'day' && x.value === '1' ? '1er' : x.value)).join('');
-
 /** A calendar day (YYYY-MM-DD, or the day of an ISO date-time): 24 December 2026 / 24 décembre 2026. */
 function calendarDay(p: TimelinePayload, key: string): Localized | undefined {
   const m = /^(\d{4}-\d{2}-\d{2})/.exec(text(p, key) ?? '');
   const d = m ? new Date(`${m[1]}T00:00:00Z`) : undefined;
-  if (!d || Number.isNaN(d.getTime())) return undefined;
-  return L(DAY.en.format(d), frenchDate(DAY.fr, d));
+  if (!m || !d || Number.isNaN(d.getTime())) return undefined;
+  return L(dateInWords('en', m[1]), dateInWords('fr', m[1]));
 }
-/** An appointment (ISO date-time) as read at the centre, in Paris. */
+/** An appointment (ISO date-time) as read at the centre, in Paris time: the pages' own words (lib/dates.ts). */
 function moment(p: TimelinePayload, key: string): Localized | undefined {
   const v = text(p, key);
   const d = v && /^\d{4}-\d{2}-\d{2}T/.test(v) ? new Date(v) : undefined;
-  if (!d || Number.isNaN(d.getTime())) return undefined;
-  return L(`${MOMENT.en.format(d)} (Paris time)`, `${frenchDate(MOMENT.fr, d)} (heure de Paris)`);
+  if (!v || !d || Number.isNaN(d.getTime())) return undefined;
+  return L(dateInWords('en', v, true), dateInWords('fr', v, true));
 }
 /** "3 reminders" / "3 relances": a count and its noun, singular or plural. */
 const count = (n: number, en: [string, string], fr: [string, string]): Localized => L(`${n} ${n === 1 ? en[0] : en[1]}`, `${n} ${n <= 1 ? fr[0] : fr[1]}`);

@@ -1,8 +1,7 @@
 // The portal's words in French and English. English is the reference: French must have every key
 // (the type says so), so a page can never show a missing translation.
 import type { Request, Response } from 'express';
-import { countryName } from '../lib/countryNames';
-import { countryTimeZone } from '../lib/countryTimeZones';
+import { dateInWords } from '../lib/dates';
 import { COVERAGE_ROUTES, RECONCILIATION, SITES, VISA_REASONS, VISA_STATUSES } from '../lib/timelineWords';
 import type { Localized } from '../workflows/definitions';
 import { phaseEntries } from '../workflows/phaseNames';
@@ -385,9 +384,6 @@ const en = {
   'estimateStatus.guaranteed': 'Paid or guaranteed',
   'taskStatus.open': 'Open',
   'taskStatus.done': 'Done',
-  'date.at': '{date}, {time}',
-  'date.paris': '{when} (Paris time)',
-  'date.local': '{when} local time ({country})',
   'console.case.timeline': 'Timeline',
   'console.case.timeline.none': 'Nothing yet.',
   'console.case.messages': 'Messages',
@@ -904,9 +900,6 @@ const fr: Messages = {
   'estimateStatus.guaranteed': 'Réglé ou garanti',
   'taskStatus.open': 'En cours',
   'taskStatus.done': 'Traitée',
-  'date.at': '{date} à {time}',
-  'date.paris': '{when} (heure de Paris)',
-  'date.local': '{when} heure locale ({country})',
   'console.case.timeline': 'Historique',
   'console.case.timeline.none': 'Rien pour l’instant.',
   'console.case.messages': 'Messages',
@@ -1092,42 +1085,14 @@ export function setLanguageCookie(res: Response, lang: Lang, secure: boolean): v
 export const formatEuros = (lang: Lang, cents: number): string =>
   new Intl.NumberFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { style: 'currency', currency: 'EUR' }).format(cents / 100);
 
-const LOCALES: Record<Lang, string> = { en: 'en-GB', fr: 'fr-FR' };
-const PARIS = 'Europe/Paris';
-
-/** A day in words in a time zone: "4 December 2026" / « 4 décembre 2026 » (French writes the first "1er"). */
-function dayIn(lang: Lang, d: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'long', timeZone }).formatToParts(d);
-  return parts.map((x) => (lang === 'fr' && x.type === 'day' && x.value === '1' ? '1er' : x.value)).join('');
-}
-const timeIn = (lang: Lang, d: Date, timeZone: string): string => new Intl.DateTimeFormat(LOCALES[lang], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(d);
-
 /**
- * A date in words, in the page's language: the one place pages format dates.
- * - A calendar day (YYYY-MM-DD: a date of birth, an arrival, a validity) is that day, with no zone.
- * - An instant (ISO date-time) is read in Paris, where the centre is: its day alone, or with
- *   `withTime` the day and time saying so: "4 December 2026, 15:30 (Paris time)" / « 4 décembre 2026 à
- *   15:30 (heure de Paris) ».
- * - With `residence` (the patient's country of residence) and a time, the patient's own time follows
- *   when it differs from Paris at that instant: "… (Paris time) — 14:30 local time (Morocco)" (the day
- *   too when it is another day there). A country without a known zone (lib/countryTimeZones.ts) adds nothing.
+ * A date in words, in the page's language: pages write every date through here (lib/dates.ts, which
+ * the timeline's lines use too). A calendar day (YYYY-MM-DD) is that day; an instant is read in Paris,
+ * and with `withTime` says so: "4 December 2026, 15:30 (Paris time)" / « 4 décembre 2026 à 15:30 (heure
+ * de Paris) »; with `residence` (the patient's country) the patient's own time follows where it differs:
+ * "… (Paris time) — 14:30 local time (Senegal)".
  */
-export function formatDate(lang: Lang, iso: string, withTime = false, residence?: string | null): string {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) {
-    const day = new Date(`${iso}T00:00:00Z`);
-    return Number.isNaN(day.getTime()) ? iso : dayIn(lang, day, 'UTC');
-  }
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  if (!withTime) return dayIn(lang, d, PARIS);
-  const t = translator(lang);
-  const at = (zone: string) => t('date.at', { date: dayIn(lang, d, zone), time: timeIn(lang, d, zone) });
-  const paris = t('date.paris', { when: at(PARIS) });
-  const zone = countryTimeZone(residence);
-  if (!zone || !residence || at(zone) === at(PARIS)) return paris;
-  const local = dayIn(lang, d, zone) === dayIn(lang, d, PARIS) ? timeIn(lang, d, zone) : at(zone);
-  return `${paris} — ${t('date.local', { when: local, country: countryName(residence, lang) })}`;
-}
+export const formatDate = (lang: Lang, iso: string, withTime = false, residence?: string | null): string => dateInWords(lang, iso, withTime, residence);
 
 /**
  * What a payment was for, in words: its purpose as the provider sent it (`study_fee`, `Estimate
