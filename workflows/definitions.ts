@@ -153,6 +153,12 @@ export interface CaseState {
   questionnaire: Record<string, string>;
   declaredNone: string[];
   coordinatorId: string | null;
+  /**
+   * The care coordinator's initials, sent by the API with the assignment (it has their name; the
+   * workflow only their account ID): the Temporal UI's current details show them instead of a UUID.
+   * Absent from assignments made before (and from updates sent without them).
+   */
+  coordinatorInitials?: string;
   /** The last message to the patient from a review (missing items, requested changes). */
   lastRequest: { by: string; message: string; missingItems: string[] } | null;
   remindersSent: number;
@@ -381,7 +387,8 @@ export type CompletenessReview =
 /** The admission coordinator's check. `complete` is refused while a required item is missing. */
 export const reviewCompletenessUpdate = defineUpdate<CaseView, [CompletenessReview]>('reviewCompleteness');
 
-export const assignCoordinatorUpdate = defineUpdate<CaseView, [{ coordinatorId: string; by: string }]>('assignCoordinator');
+/** `coordinatorInitials`: what ops read in the Temporal UI instead of the ID (the API derives them from the name). */
+export const assignCoordinatorUpdate = defineUpdate<CaseView, [{ coordinatorId: string; coordinatorInitials?: string; by: string }]>('assignCoordinator');
 export const approveContentsUpdate = defineUpdate<CaseView, [{ by: string }]>('approveContents');
 export const requestChangesUpdate = defineUpdate<CaseView, [{ message: string; by: string }]>('requestChanges');
 

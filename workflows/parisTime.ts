@@ -37,3 +37,11 @@ export function formatParis(epochMs: number, nowMs: number): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${DAYS[c.weekday]} ${c.day} ${MONTHS[c.month]}${year} ${pad(c.hour)}:${pad(c.minute)}`;
 }
+
+/** A calendar day (`YYYY-MM-DD`, no time zone) as `Mon 12 Jan`, with the year when it is not this one in Paris. */
+export function formatDay(isoDate: string, nowMs: number): string {
+  const [y, m, d] = isoDate.split('-').map(Number);
+  const day = new Date(Date.UTC(y, m - 1, d));
+  const year = y === parisClock(nowMs).year ? '' : ` ${y}`;
+  return `${DAYS[day.getUTCDay()]} ${d} ${MONTHS[m - 1]}${year}`;
+}
