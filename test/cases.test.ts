@@ -105,6 +105,7 @@ describe('POST /cases', () => {
     const handle = stack.client.workflow.getHandle(`case-${reference}`);
     const description = await handle.describe();
     expect(await description.staticSummary()).toBe(`${reference} · proton_therapy · MA`);
+    expect(await description.staticDetails()).toContain(`(http://parcours.test/console/cases/${reference})`);
     const sa = description.typedSearchAttributes;
     expect(sa.get(searchAttributes.CaseId)).toBe(reference);
     expect(sa.get(searchAttributes.RequestType)).toBe('proton_therapy');
