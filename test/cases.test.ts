@@ -113,6 +113,9 @@ describe('POST /cases', () => {
     expect(sa.get(searchAttributes.CasePhase)).toBe('file_collection');
     expect(sa.get(searchAttributes.AwaitingRole)).toBe('patient');
     expect(sa.get(searchAttributes.PaymentStatus)).toBe('none');
+    // When the file reminder is due: the ops views' NextDeadline column.
+    expect(state.nextDeadline).not.toBeNull();
+    expect(sa.get(searchAttributes.NextDeadline)?.toISOString()).toBe(state.nextDeadline);
 
     // Exactly one acknowledgement, with the deterministic Message-ID recorded in the outbox.
     await new Promise((r) => setTimeout(r, 500));

@@ -91,6 +91,8 @@ const PUBLISH_VIEW_WHEN_IDLE = 'publish-view-when-idle';
 const TREATMENT_PROGRAMME = 'treatment-programme';
 /** Patch: the study starts when the physicians open the file (openStudy), not when the fee is paid. */
 const STUDY_OPENED = 'study-opened-by-physicians';
+/** Patch: the next deadline is also a search attribute (NextDeadline), for the ops views of the Temporal UI. */
+const NEXT_DEADLINE_ATTRIBUTE = 'next-deadline-search-attribute';
 
 
 export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
@@ -615,8 +617,14 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     return new Date(Date.now() + msToNumber(duration)).toISOString();
   }
   function setDeadline(deadline: string | null): void {
+    const changed = deadline !== state.nextDeadline;
     state.nextDeadline = deadline;
+    // An upsert is a command: only when the deadline changed, and only in runs that record it.
+    if (changed && patched(NEXT_DEADLINE_ATTRIBUTE)) upsertNextDeadline();
     publishDetails();
+  }
+  function upsertNextDeadline(): void {
+    upsertSearchAttributes([{ key: searchAttributes.NextDeadline, value: state.nextDeadline ? new Date(state.nextDeadline) : null }]);
   }
 
   /**
@@ -687,6 +695,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       { key: searchAttributes.PaymentStatus, value: state.paymentStatus },
       ...(state.coordinatorId ? [{ key: searchAttributes.CoordinatorId, value: state.coordinatorId }] : []),
     ]);
+    if (state.nextDeadline && patched(NEXT_DEADLINE_ATTRIBUTE)) upsertNextDeadline();
   }
 
   function itemList(ids: readonly string[]): string {

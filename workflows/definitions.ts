@@ -317,11 +317,19 @@ export const searchAttributes = {
   PaymentStatus: defineSearchAttributeKey('PaymentStatus', SearchAttributeType.KEYWORD),
   /** The rules version the case runs under (config/rules/): set when it starts, never changes. */
   RulesVersion: defineSearchAttributeKey('RulesVersion', SearchAttributeType.KEYWORD),
+  /**
+   * When the case's next timer is due (a reminder, an SLA, an expiry): the `nextDeadline` of its state,
+   * unset when there is none. Cases running before it was added get it from their next deadline on.
+   */
+  NextDeadline: defineSearchAttributeKey('NextDeadline', SearchAttributeType.DATETIME),
 } as const;
+
+/** The type names the Temporal CLI and server take (`temporal operator search-attribute create --type`). */
+export const SEARCH_ATTRIBUTE_TYPE_NAMES: Partial<Record<SearchAttributeType, string>> = { KEYWORD: 'Keyword', DATETIME: 'Datetime' };
 
 /** `--search-attribute` flags for `temporal server start-dev`, from the keys above. */
 export function searchAttributeFlags(): string[] {
-  return Object.values(searchAttributes).flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]);
+  return Object.values(searchAttributes).flatMap((k) => ['--search-attribute', `${k.name}=${SEARCH_ATTRIBUTE_TYPE_NAMES[k.type]}`]);
 }
 
 export const getStateQuery = defineQuery<CaseState>('getState');
