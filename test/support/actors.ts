@@ -42,8 +42,8 @@ export async function signUp(stack: Stack, kind: 'patient' | 'referrer' = 'patie
 }
 
 /** A staff member as `npm run staff:add` creates one, who sets a password from the emailed link. */
-export async function staff(stack: Stack, role: StaffRole, email = uniqueEmail(role)): Promise<Actor> {
-  await stack.accounts.addStaff({ email, name: `Test ${role}`, role, language: 'en' });
+export async function staff(stack: Stack, role: StaffRole, email = uniqueEmail(role), name = `Test ${role}`): Promise<Actor> {
+  await stack.accounts.addStaff({ email, name, role, language: 'en' });
   const token = await linkTokenFor(stack, email, /password/i);
   const set = await request(stack.app).post('/auth/password/set').send({ token, password: PASSWORD });
   if (set.status !== 204) throw new Error(`set password ${email}: ${set.status} ${JSON.stringify(set.body)}`);
