@@ -124,6 +124,18 @@ search_attribute_flags() {
   node -e 'process.stdout.write(require("./dist/workflows/definitions").searchAttributeFlags().join(" "))'
 }
 
+# start-dev registers its search attributes only when it creates its state file: one kept from an older
+# version (.dev/temporal.db) lacks those added since, and the worker refuses to start without them.
+# Creating one that exists with the same type changes nothing.
+register_search_attributes() {
+  local flag
+  for flag in $(search_attribute_flags); do
+    [ "$flag" = --search-attribute ] && continue
+    wait_until "Registering the search attribute ${flag%%=*}" 20 \
+      "$TEMPORAL_BIN" operator search-attribute create --address "$TEMPORAL_ADDRESS" --name "${flag%%=*}" --type "${flag#*=}"
+  done
+}
+
 # --- processes ------------------------------------------------------------------------------------
 
 PIDS=()
@@ -185,6 +197,7 @@ up() {
   run_server
   run_mail
   wait_until "The Temporal server" 60 "$TEMPORAL_BIN" operator cluster health --address "$TEMPORAL_ADDRESS"
+  register_search_attributes
   wait_until "The mail inbox" 30 port_in_use "$SMTP_PORT"
   say "Starting the worker, the mail relay and the API"
   run_worker

@@ -77,7 +77,7 @@ export function createApp(deps: AppDeps): App {
     },
   });
   registerAuthRoutes(routes, accounts, authLimit);
-  registerCaseRoutes(routes, { db, client, access, taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, temporalUiUrl: config.temporal.uiUrl, timings: config.pathwayTimings, rules: config.rules });
+  registerCaseRoutes(routes, { db, client, access, taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, temporalUiUrl: config.temporal.uiUrl, publicBaseUrl: config.api.publicBaseUrl, timings: config.pathwayTimings, rules: config.rules });
   registerDocumentRoutes(routes, { db, client, access, uploads: config.uploads });
   registerPathwayRoutes(routes, { db, client, access });
   registerTreatmentRoutes(routes, { db, client, access });

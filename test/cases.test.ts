@@ -105,6 +105,7 @@ describe('POST /cases', () => {
     const handle = stack.client.workflow.getHandle(`case-${reference}`);
     const description = await handle.describe();
     expect(await description.staticSummary()).toBe(`${reference} · proton_therapy · MA`);
+    expect(await description.staticDetails()).toContain(`(http://parcours.test/console/cases/${reference})`);
     const sa = description.typedSearchAttributes;
     expect(sa.get(searchAttributes.CaseId)).toBe(reference);
     expect(sa.get(searchAttributes.RequestType)).toBe('proton_therapy');
@@ -112,6 +113,9 @@ describe('POST /cases', () => {
     expect(sa.get(searchAttributes.CasePhase)).toBe('file_collection');
     expect(sa.get(searchAttributes.AwaitingRole)).toBe('patient');
     expect(sa.get(searchAttributes.PaymentStatus)).toBe('none');
+    // When the file reminder is due: the ops views' NextDeadline column.
+    expect(state.nextDeadline).not.toBeNull();
+    expect(sa.get(searchAttributes.NextDeadline)?.toISOString()).toBe(state.nextDeadline);
 
     // Exactly one acknowledgement, with the deterministic Message-ID recorded in the outbox.
     await new Promise((r) => setTimeout(r, 500));

@@ -43,7 +43,10 @@ describe.each(Object.keys(reports) as RequestType[])('a %s case', (requestType) 
     const to = requestType === 'proton_therapy' ? stack.config.radiotherapyTeamEmail : stack.config.mdtSecretariatEmail;
     await stack.smtp.waitFor((m) => m.to.includes(to) && m.subject.includes(reference));
     const pending = await state(stack, patient, reference);
-    expect(pending).toMatchObject({ awaitingRole: 'mdt', paymentStatus: 'paid', amountDueCents: fee, amountPaidCents: fee, coordinatorId: team.care.userId });
+    expect(pending).toMatchObject({ awaitingRole: 'mdt', paymentStatus: 'paid', amountDueCents: fee, amountPaidCents: fee, coordinatorId: team.care.userId, coordinatorInitials: 'TCC' });
+    // The report's SLA is the next deadline, also as the NextDeadline search attribute (the ops views' column).
+    const waiting = (await stack.client.workflow.getHandle(`case-${reference}`).describe()).typedSearchAttributes;
+    expect(waiting.get(searchAttributes.NextDeadline)?.toISOString()).toBe(pending.nextDeadline);
 
     const res = await call(stack, team.mdt, 'post', `/cases/${reference}/report`, reports[requestType]);
     expect(res.status).toBe(200);
@@ -72,6 +75,10 @@ describe.each(Object.keys(reports) as RequestType[])('a %s case', (requestType) 
     expect(sa.get(searchAttributes.CoordinatorId)).toBe(team.care.userId);
     expect(sa.get(searchAttributes.PaymentStatus)).toBe('paid');
     expect(sa.get(searchAttributes.AwaitingRole)).toBe(expectedPhase === 'closed' ? 'none' : 'care_coordinator');
+    // Closed: no deadline, the attribute unset; treatment planning: the estimate is due.
+    const last = await state(stack, patient, reference);
+    expect(sa.get(searchAttributes.NextDeadline)?.toISOString()).toBe(last.nextDeadline ?? undefined);
+    if (expectedPhase === 'closed') expect(last.nextDeadline).toBeNull();
 
     // `RECORD_HISTORIES=<label> npx jest test/pathway.test.ts` records this version's histories as
     // test/histories/carePathway-<type>-<label>.json, beside the older ones test/replay.test.ts keeps replaying.

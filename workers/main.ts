@@ -1,8 +1,10 @@
 // Worker process entry: `npm run start:worker` (started by ./temporal-dev.sh).
+import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../lib/config';
 import { createDb, useWriteAheadLog } from '../lib/db';
 import { createLogger } from '../lib/logger';
+import { missingSearchAttributes } from '../lib/searchAttributes';
 import { createCareWorker } from './careWorker';
 import { activityDepsFrom } from '../activities';
 
@@ -12,6 +14,13 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address: config.temporal.address }).catch((err: unknown) => {
     throw new Error(`Cannot reach the Temporal server at ${config.temporal.address} (${String(err)}). Start it with ./temporal-dev.sh server, or set TEMPORAL_ADDRESS.`);
   });
+  // Refuse to start on a namespace without the search attributes the workflow sets (its tasks would fail).
+  const client = await Connection.connect({ address: config.temporal.address });
+  const missing = await missingSearchAttributes(client, config.temporal.namespace).finally(() => client.close());
+  if (missing.length) {
+    await connection.close();
+    throw new Error(`The namespace "${config.temporal.namespace}" lacks search attributes the workflow sets. Register them, then start the worker again:\n${missing.join('\n')}`);
+  }
   const db = createDb(config.databaseUrl);
   await useWriteAheadLog(db);
   try {

@@ -15,7 +15,6 @@ import {
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { EmailTemplateName } from '../activities/emailTemplates';
@@ -61,11 +60,12 @@ import {
 } from './definitions';
 import { initialCaseState, strip, viewOf, viewVersions, waitingForText } from './caseState';
 import { writeViewWith } from './readModel';
-import { coveredCents, createTreatmentProgramme, isTreatmentPayment, type Ending } from './treatmentProgramme';
+import { createTreatmentProgramme, isTreatmentPayment, type Ending } from './treatmentProgramme';
 import { fail } from './failures';
 import { refusals, type ActionName } from './refusals';
 import { createMoneyBack } from './moneyBack';
 import { formatEur } from './pricing';
+import { currentDetailsOf } from './currentDetails';
 
 const records = proxyActivities<Pick<Activities, 'recordCase' | 'recordCaseEvent' | 'publishCaseView'>>({
   startToCloseTimeout: '30s',
@@ -91,6 +91,8 @@ const PUBLISH_VIEW_WHEN_IDLE = 'publish-view-when-idle';
 const TREATMENT_PROGRAMME = 'treatment-programme';
 /** Patch: the study starts when the physicians open the file (openStudy), not when the fee is paid. */
 const STUDY_OPENED = 'study-opened-by-physicians';
+/** Patch: the next deadline is also a search attribute (NextDeadline), for the ops views of the Temporal UI. */
+const NEXT_DEADLINE_ATTRIBUTE = 'next-deadline-search-attribute';
 
 
 export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
@@ -277,9 +279,13 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
 
   setHandler(
     assignCoordinatorUpdate,
-    async ({ coordinatorId, by }) => {
+    async ({ coordinatorId, coordinatorInitials, by }) => {
       const previous = state.coordinatorId;
       state.coordinatorId = coordinatorId;
+      // The initials come with the update (history has them), so replay sets the same state; updates
+      // recorded before carry none and leave the state as it was then: no patch needed.
+      if (coordinatorInitials) state.coordinatorInitials = coordinatorInitials;
+      else delete state.coordinatorInitials;
       upsertSearchAttributes([{ key: searchAttributes.CoordinatorId, value: coordinatorId }]);
       await record(previous ? 'coordinator_reassigned' : 'coordinator_assigned', by, previous ? `Coordinator changed from ${previous} to ${coordinatorId}` : `Coordinator ${coordinatorId} assigned`, { coordinatorId, previous });
       return current();
@@ -615,8 +621,14 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     return new Date(Date.now() + msToNumber(duration)).toISOString();
   }
   function setDeadline(deadline: string | null): void {
+    const changed = deadline !== state.nextDeadline;
     state.nextDeadline = deadline;
+    // An upsert is a command: only when the deadline changed, and only in runs that record it.
+    if (changed && patched(NEXT_DEADLINE_ATTRIBUTE)) upsertNextDeadline();
     publishDetails();
+  }
+  function upsertNextDeadline(): void {
+    upsertSearchAttributes([{ key: searchAttributes.NextDeadline, value: state.nextDeadline ? new Date(state.nextDeadline) : null }]);
   }
 
   /**
@@ -687,6 +699,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       { key: searchAttributes.PaymentStatus, value: state.paymentStatus },
       ...(state.coordinatorId ? [{ key: searchAttributes.CoordinatorId, value: state.coordinatorId }] : []),
     ]);
+    if (state.nextDeadline && patched(NEXT_DEADLINE_ATTRIBUTE)) upsertNextDeadline();
   }
 
   function itemList(ids: readonly string[]): string {
@@ -694,36 +707,8 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     return ids.map((id) => `- ${labels.get(id) ?? id}`).join('\n');
   }
 
+  /** The Temporal UI's current details (workflows/currentDetails.ts): not part of history, no patch needed. */
   function publishDetails(): void {
-    const last = state.timeline[state.timeline.length - 1];
-    const missing = missingItems(state.checklist);
-    setCurrentDetails(
-      [
-        `**${state.reference}** · ${state.requestType} · ${p.countryOfResidence} · run ${workflowInfo().runId.slice(0, 8)}`,
-        `- Phase: \`${state.phase}\` — waiting for: ${state.waitingFor}`,
-        state.nextDeadline ? `- Next deadline: ${state.nextDeadline}` : '',
-        `- Checklist: ${state.checklist.length - missing.length}/${state.checklist.length} items${missing.length ? ` (missing: ${missing.join(', ')})` : ''}`,
-        `- Coordinator: ${state.coordinatorId ?? 'not assigned'}`,
-        `- Payment: ${state.paymentStatus}${state.amountDueCents ? ` (${formatEur(state.amountPaidCents)} of ${formatEur(state.amountDueCents)})` : ''}`,
-        ...treatmentDetailsOf(state),
-        last ? `- Last event: ${last.summary} (${last.at})` : '',
-      ].filter(Boolean).join('\n'),
-    );
+    setCurrentDetails(currentDetailsOf(state, Date.now()));
   }
 }
-
-/** Step 3 lines of the Temporal UI details: estimates, arrival, open tasks, the final account. */
-function treatmentDetailsOf(state: CaseState): string[] {
-  const t = state.treatment;
-  if (!t.estimates.length && !t.coverage) return [];
-  return [
-    t.coverage ? `- Coverage: ${t.coverage.route}` : '',
-    ...t.estimates.map((e) => `- Estimate ${e.number}${e.additional ? ' (additional)' : ''}: ${e.status}, ${formatEur(e.totalCents)}, paid ${formatEur(e.paidCents)}${e.insurerLetters.length ? `, insurer ${formatEur(coveredCents(e))}` : ''}`),
-    t.arrival ? `- Arrival: ${t.arrival.date} (${t.arrival.plannedStayDays} days, ${t.arrival.site})${t.arrivedAt ? ', arrived' : ''}${t.visa ? `; visa ${t.visa.status}${t.visa.urgent ? ' URGENT' : ''}` : ''}` : '',
-    t.tasks.some((x) => x.status === 'open') ? `- Open tasks: ${t.tasks.filter((x) => x.status === 'open').map((x) => `${x.id} ${x.kind} → ${x.team}`).join(', ')}` : '',
-    t.reconciliation ? `- Final invoice ${t.reconciliation.invoiceNumber}: ${t.reconciliation.outcome}` : '',
-    t.followUps.length ? `- Follow-ups: ${t.followUps.map((f) => f.at).join(', ')}` : '',
-  ];
-}
-
-

@@ -153,6 +153,12 @@ export interface CaseState {
   questionnaire: Record<string, string>;
   declaredNone: string[];
   coordinatorId: string | null;
+  /**
+   * The care coordinator's initials, sent by the API with the assignment (it has their name; the
+   * workflow only their account ID): the Temporal UI's current details show them instead of a UUID.
+   * Absent from assignments made before (and from updates sent without them).
+   */
+  coordinatorInitials?: string;
   /** The last message to the patient from a review (missing items, requested changes). */
   lastRequest: { by: string; message: string; missingItems: string[] } | null;
   remindersSent: number;
@@ -311,11 +317,19 @@ export const searchAttributes = {
   PaymentStatus: defineSearchAttributeKey('PaymentStatus', SearchAttributeType.KEYWORD),
   /** The rules version the case runs under (config/rules/): set when it starts, never changes. */
   RulesVersion: defineSearchAttributeKey('RulesVersion', SearchAttributeType.KEYWORD),
+  /**
+   * When the case's next timer is due (a reminder, an SLA, an expiry): the `nextDeadline` of its state,
+   * unset when there is none. Cases running before it was added get it from their next deadline on.
+   */
+  NextDeadline: defineSearchAttributeKey('NextDeadline', SearchAttributeType.DATETIME),
 } as const;
+
+/** The type names the Temporal CLI and server take (`temporal operator search-attribute create --type`). */
+export const SEARCH_ATTRIBUTE_TYPE_NAMES: Partial<Record<SearchAttributeType, string>> = { KEYWORD: 'Keyword', DATETIME: 'Datetime' };
 
 /** `--search-attribute` flags for `temporal server start-dev`, from the keys above. */
 export function searchAttributeFlags(): string[] {
-  return Object.values(searchAttributes).flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]);
+  return Object.values(searchAttributes).flatMap((k) => ['--search-attribute', `${k.name}=${SEARCH_ATTRIBUTE_TYPE_NAMES[k.type]}`]);
 }
 
 export const getStateQuery = defineQuery<CaseState>('getState');
@@ -381,7 +395,8 @@ export type CompletenessReview =
 /** The admission coordinator's check. `complete` is refused while a required item is missing. */
 export const reviewCompletenessUpdate = defineUpdate<CaseView, [CompletenessReview]>('reviewCompleteness');
 
-export const assignCoordinatorUpdate = defineUpdate<CaseView, [{ coordinatorId: string; by: string }]>('assignCoordinator');
+/** `coordinatorInitials`: what ops read in the Temporal UI instead of the ID (the API derives them from the name). */
+export const assignCoordinatorUpdate = defineUpdate<CaseView, [{ coordinatorId: string; coordinatorInitials?: string; by: string }]>('assignCoordinator');
 export const approveContentsUpdate = defineUpdate<CaseView, [{ by: string }]>('approveContents');
 export const requestChangesUpdate = defineUpdate<CaseView, [{ message: string; by: string }]>('requestChanges');
 

@@ -29,6 +29,8 @@ export interface CasesRouteDeps {
   access: CaseAccess;
   taskQueue: string;
   temporalUiUrl: string;
+  /** Where the portal and console are served (PUBLIC_BASE_URL): the workflow's details link to the case there. */
+  publicBaseUrl: string;
   namespace: string;
   /** PATHWAY_* overrides of the rules version's durations; each new case is given the whole result, so its history never depends on the code's defaults. */
   timings: Partial<PathwayTimings>;
@@ -130,6 +132,13 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
       // holding the same reference after a database restore, and confirms rows (api/caseAccess.ts).
       memo: { ownerId: owner.userId, requestKeyHash: keyHash } satisfies CaseMemo,
       staticSummary: `${reference} · ${body.requestType} · ${body.patient.countryOfResidence}`,
+      // The Temporal UI's "Details" (markdown, set once): what the workflow is and where staff read the
+      // case. Short: that UI version cuts long details off (see workflows/currentDetails.ts).
+      staticDetails: [
+        `One case of the international-patient care pathway, under rules version ${rules.id}.`,
+        '',
+        `[${reference} in the staff console](${deps.publicBaseUrl}/console/cases/${reference})`,
+      ].join('\n'),
       typedSearchAttributes: [
         { key: searchAttributes.CaseId, value: reference },
         { key: searchAttributes.RequestType, value: body.requestType },

@@ -8,6 +8,7 @@ import { sha256 } from '../../lib/caseIdentity';
 import { isCaseState, withTimeline, writeCaseState } from '../../lib/caseView';
 import { answerLanguage, inReaderWords, readerOf } from '../caseResponse';
 import type { Db } from '../../lib/db';
+import { initialsOf } from '../../lib/staffInitials';
 import {
   answerQuestionnaireUpdate,
   approveContentsUpdate,
@@ -188,7 +189,8 @@ export function registerPathwayRoutes(api: ApiRoutes, deps: PathwayRouteDeps): v
       if (!coordinator || coordinator.role !== 'care_coordinator' || coordinator.disabledAt) {
         throw invalidFields(errorMessages.coordinator_not_active(), fieldsSaid([{ path: 'coordinatorId', said: fieldMessages.notActiveCoordinator() }]));
       }
-      return h.executeUpdate(assignCoordinatorUpdate, { args: [{ coordinatorId, by }] });
+      // Their initials go with the ID: ops read them in the Temporal UI's current details (no UUID there).
+      return h.executeUpdate(assignCoordinatorUpdate, { args: [{ coordinatorId, coordinatorInitials: initialsOf(coordinator.name), by }] });
     },
   });
   addStep(api, deps, {

@@ -91,6 +91,7 @@ export const caseState = z
       .optional()
       .openapi({ description: 'Money owed back and the refunds finance recorded; absent in cases that predate it' }),
     coordinatorId: z.string().nullable(),
+    coordinatorInitials: z.string().optional().openapi({ description: "The care coordinator's initials (what ops read in the Temporal UI); absent for assignments made before they were recorded" }),
     documents: z.array(z.object({ documentId: z.string(), kind: z.string(), language: z.string(), needsTranslation: z.boolean(), uploadedBy: z.string() })),
     payments: z.array(z.object({ paymentId: z.string(), amountCents: z.number().int(), currency: z.literal('EUR'), purpose: z.string(), paidAt: z.string(), allocatedTo: z.string().optional().openapi({ description: '`study_fee`, an estimate number, `balance`, or `unallocated`' }) })),
     timeline: z.array(z.object({ at: z.string(), type: z.string(), actor: z.string(), summary: z.string().openapi({ description: "The event in words, in the caller's language (Accept-Language)" }) })),

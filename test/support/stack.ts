@@ -66,6 +66,11 @@ export interface StackOptions {
   databaseUrl?: string;
   /** The published rules versions this deployment knows (default: config/rules/): e.g. one published since. */
   rules?: RulesRegistry;
+  /**
+   * Another Temporal server than the one global setup started (headless), e.g. a dev server a browser
+   * test started with its Web UI (harness/devServer.ts `ui`); the test stops it after the stack.
+   */
+  temporal?: { address: string; uiUrl?: string };
 }
 
 /** Binds an HTTP server (no handler yet) on a free loopback port the OS picks: no race for the port. */
@@ -110,7 +115,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack | Liste
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
   }
-  const address = env('PARCOURS_TEST_TEMPORAL_ADDRESS');
+  const address = opts.temporal?.address ?? env('PARCOURS_TEST_TEMPORAL_ADDRESS');
   const id = crypto.randomUUID().slice(0, 8);
   const dir = path.join(env('PARCOURS_TEST_DIR'), `stack-${id}`);
   fs.mkdirSync(dir);
@@ -123,7 +128,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack | Liste
   const config = loadConfig({
     TEMPORAL_ADDRESS: address,
     TEMPORAL_TASK_QUEUE: taskQueue,
-    TEMPORAL_UI_URL: 'http://temporal-ui.test',
+    TEMPORAL_UI_URL: opts.temporal?.uiUrl ?? 'http://temporal-ui.test',
     PUBLIC_BASE_URL: listening?.baseUrl ?? 'http://parcours.test',
     DATABASE_URL: opts.databaseUrl ?? `file:${dbFile}`,
     SMTP_PORT: String(smtp.port),

@@ -1,0 +1,180 @@
+// What ops read in the Temporal Web UI (the dev server's own UI, on free ports, driven in Debian's
+// chromium through playwright-core): a case's "Current details" panel reads as intended (where it stands
+// first, a small table, every line visible, no UUID, no patient data), and the ops saved view shows
+// the cases waiting on a role with the columns that say where each stands (lib/temporalUiViews.ts).
+//
+// Screenshots go to the git-ignored test-results/screenshots/; with SAVE_DOCS_SCREENSHOTS=1 also to
+// docs/screenshots/ (the README shows them).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { startDevServer, type DevServer } from '../harness/devServer';
+import { projectRoot } from '../lib/databaseUrl';
+import { columnsScript, OPS_COLUMNS, OPS_VIEWS, savedViewUrl } from '../lib/temporalUiViews';
+import { searchAttributes, type CaseState } from '../workflows/definitions';
+import { staff, uniqueEmail } from './support/actors';
+import { newPage, runningBrowserProcesses, screenshotDir, startBrowser } from './support/browser';
+import { waitForState } from './support/cases';
+import { call, CALM_TIMINGS, inDays, makeTeam, QUESTIONNAIRE, state, toGuaranteed } from './support/pathway';
+import { startStack, type Stack } from './support/stack';
+
+jest.setTimeout(240_000);
+
+let server: DevServer;
+let stack: Stack;
+let browser: Browser;
+
+beforeAll(async () => {
+  // Global setup's server is headless: this file starts its own, with the Web UI, and stops it after.
+  server = await startDevServer({ ui: true });
+  stack = await startStack({ temporal: { address: server.address, uiUrl: server.uiUrl }, env: CALM_TIMINGS });
+  browser = await startBrowser();
+});
+
+afterAll(async () => {
+  if (browser?.isConnected()) await browser.close();
+  await stack?.stop();
+  await server?.stop();
+  expect(runningBrowserProcesses()).toEqual([]);
+});
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+/** Saves a screenshot of the window under test-results/screenshots/ (and docs/screenshots/ when asked). */
+async function shoot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(screenshotDir, { recursive: true });
+  const file = path.join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path: file });
+  if (process.env.SAVE_DOCS_SCREENSHOTS === '1') fs.copyFileSync(file, path.join(projectRoot(), 'docs', 'screenshots', `${name}.png`));
+}
+
+/** The markdown panel (an iframe the UI renders at /render) under the heading with this name, once it has loaded and been sized. */
+async function markdownPanel(page: Page, heading: string): Promise<Frame> {
+  // The first markdown iframe after the heading (the UI's panels have no test IDs).
+  const iframe = page.locator(`xpath=//*[self::h2 or self::h3][normalize-space()="${heading}"]/following::iframe[@title="output"][1]`);
+  await iframe.waitFor();
+  const frame = await (await iframe.elementHandle())?.contentFrame();
+  await frame!.waitForLoadState('load');
+  // The UI sizes the iframe from its content on load.
+  await page.waitForFunction((el) => !!(el as { getAttribute(name: string): string | null } | null)?.getAttribute('height'), await iframe.elementHandle());
+  return frame!;
+}
+
+/**
+ * What of the panel's text is out of its window: each line of text that the iframe's height or width
+ * cuts (the UI never scrolls it), with how many pixels are hidden.
+ */
+async function hiddenText(frame: Frame): Promise<string[]> {
+  return frame.evaluate(`(() => {
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent.trim() || node.textContent === '\\u00a0') continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const r of range.getClientRects()) {
+        if (r.bottom > window.innerHeight + 0.5 || r.right > window.innerWidth + 0.5) out.push(JSON.stringify(node.textContent.trim()) + ': ' + Math.ceil(r.bottom - window.innerHeight) + ' px below, ' + Math.ceil(r.right - window.innerWidth) + ' px right');
+      }
+    }
+    return out;
+  })()`);
+}
+
+let reference = '';
+let caseState: CaseState;
+
+test("a case's current details read as intended: phase, who it waits for and the deadline in Paris first, then a table, all visible, no UUID, no patient data", async () => {
+  const team = { ...(await makeTeam(stack)), care: await staff(stack, 'care_coordinator', uniqueEmail('claire'), 'Claire Martin') };
+  // A case with much to show: guaranteed, arriving in 6 days from a country whose nationals need a visa (urgent).
+  const guaranteed = await toGuaranteed(stack, team, { nationality: 'MA' });
+  reference = guaranteed.reference;
+  expect((await call(stack, guaranteed.patient, 'put', `/cases/${reference}/arrival`, { date: inDays(6), plannedStayDays: 14 })).status).toBe(200);
+  caseState = await waitForState(stack.app, guaranteed.patient.auth, reference, (s) => s.phase === 'awaiting_arrival' && s.treatment.visa !== null);
+  expect(caseState.treatment.visa).toMatchObject({ status: 'required', urgent: true });
+  expect(caseState.coordinatorInitials).toBe('CM');
+  const me = await state(stack, guaranteed.patient, reference);
+
+  const page = await newPage(browser, { locale: 'en-GB' });
+  await page.goto(`${server.uiUrl}/namespaces/default/workflows/case-${reference}`);
+  await page.getByTestId('user-metadata-tab').click();
+  const details = await markdownPanel(page, 'Current Details');
+  const text = await details.evaluate<string>('document.body.innerText');
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+
+  // Where the case stands, first: the phase (its CasePhase), who it waits for, the deadline in Paris time.
+  expect(lines[0]).toMatch(new RegExp(`^awaiting_arrival · waits for the patient · due (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \\d{1,2} [A-Z][a-z]{2}( \\d{4})? \\d{2}:\\d{2} Paris$`));
+  // On one line: the UI measures the panel once, so a line that wraps later would push text out of it.
+  expect(await details.evaluate(`(() => { const r = document.createRange(); r.selectNodeContents(document.querySelector('p')); return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size; })()`)).toBe(1);
+  // Then a table (a row per line, label and value in cells), the coordinator by role and initials.
+  const rows = Object.fromEntries((await details.locator('tr').allInnerTexts()).map((r) => r.split('\t').map((c) => c.trim())).filter((r) => r[0]));
+  expect(rows).toMatchObject({ Coordinator: 'care coordinator CM', Visa: 'required, URGENT', Payment: expect.stringMatching(/^paid/) });
+  expect(rows.Arrival).toMatch(/ · 14 days · orsay$/);
+  expect(rows['Last event']).toMatch(/^visa_assessed|^\w+ · /);
+  expect(await details.locator('sup, sub').count()).toBe(0); // no number drawn as a fraction
+  // No UUID (staff, accounts), no patient data (name, e-mail, reason, diagnosis), no free text.
+  expect(text).not.toMatch(UUID);
+  for (const personal of [QUESTIONNAIRE.firstName, QUESTIONNAIRE.lastName, QUESTIONNAIRE.pathologyName, me.questionnaire.email, 'chordoma', 'Second opinion']) {
+    expect(text.toLowerCase()).not.toContain(personal.toLowerCase());
+  }
+  // Nothing cut: every line of text lies inside the panel's window.
+  expect(await hiddenText(details)).toEqual([]);
+
+  // The summary and details the API set at the start: reference, request type, country; the rules and a link to the console.
+  expect(await (await markdownPanel(page, 'Summary')).evaluate('document.body.innerText')).toBe(`${reference} · proton_therapy · MA`);
+  const staticDetails = await markdownPanel(page, 'Details');
+  expect(await staticDetails.evaluate('document.body.innerText')).toContain(`under rules version ${caseState.rulesVersion}`);
+  expect(await staticDetails.locator('a').getAttribute('href')).toBe(`${stack.config.api.publicBaseUrl}/console/cases/${reference}`);
+  expect(await hiddenText(staticDetails)).toEqual([]);
+  await shoot(page, 'temporal-ui-current-details');
+  await page.context().close();
+});
+
+test('the ops saved view lists the cases waiting on a role with their phase, awaiting role, payment status and next deadline', async () => {
+  expect(reference).not.toBe('');
+  // The case's NextDeadline search attribute is its next deadline (the view's column shows it).
+  const described = await stack.client.workflow.getHandle(`case-${reference}`).describe();
+  expect(described.typedSearchAttributes.get(searchAttributes.NextDeadline)?.toISOString()).toBe(caseState.nextDeadline);
+
+  // A wider window than the case page's: the list shows every column without scrolling sideways.
+  const context = await browser.newContext({ viewport: { width: 1600, height: 700 }, locale: 'en-GB', timezoneId: 'Europe/Paris' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  await page.goto(`${server.uiUrl}/namespaces/default/workflows`);
+  // The columns, as the docs tell ops to set them (the browser's console), then the view's link, opened once.
+  await Promise.all([page.waitForEvent('load'), page.evaluate(columnsScript('default'))]);
+  const view = OPS_VIEWS.find((v) => v.query.includes('"patient"'))!;
+  // The list answers from the visibility store, a moment behind the workflow: wait for it, then open the link once.
+  for (let i = 0; i < 40; i++) {
+    const found: string[] = [];
+    for await (const w of stack.client.workflow.list({ query: view.query })) found.push(w.workflowId);
+    if (found.includes(`case-${reference}`)) break;
+    await page.waitForTimeout(250);
+  }
+  await page.goto(savedViewUrl(server.uiUrl!, 'default', view));
+  const row = page.locator('tr', { hasText: `case-${reference}` });
+  await row.waitFor();
+  // Times in the browser's zone (Paris for ops): the clock menu, top right, "Local".
+  await page.locator('#timezones-menu-button, [aria-controls="timezones-menu"]').first().click();
+  await page.locator('#timezones-menu').getByText('Local', { exact: true }).click();
+
+  // The view is saved under its name, with its query; the columns are the ones set, with the case's values.
+  await page.getByText(view.name, { exact: true }).waitFor();
+  const headers = (await page.locator('thead th').allInnerTexts()).map((h) => h.trim()).filter((h) => h && h !== 'Select all Workflows');
+  expect(headers).toEqual(OPS_COLUMNS);
+  // Status, workflow ID, then the case's phase, awaiting role, payment status, next deadline (Paris time), request type.
+  const cells = (await row.locator('td').allInnerTexts()).map((c) => c.trim()).filter((c) => c && !c.startsWith('Select Workflow'));
+  expect(cells.slice(0, 5)).toEqual(['Running', `case-${reference}`, caseState.phase, caseState.awaitingRole, caseState.paymentStatus]);
+  expect(cells[5]).toMatch(/^\d{4}-\d{2}-\d{2} CES?T \d{2}:\d{2}/);
+  expect(cells[6]).toBe('proton_therapy');
+  await shoot(page, 'temporal-ui-ops-view');
+  // By hand, as the docs tell: the list with the view's query, "Save as New", a name, "Save".
+  const finance = OPS_VIEWS.find((v) => v.query.includes('"finance"'))!;
+  await page.goto(`${server.uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(finance.query)}`);
+  await page.getByRole('button', { name: 'Save as New', exact: true }).click();
+  await page.getByTestId('save-view-modal-input').fill(finance.name);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByText(finance.name, { exact: true }).waitFor();
+  const saved = JSON.parse(await page.evaluate<string>(`localStorage.getItem('saved-workflow-queries')`)) as Record<string, { name: string; query: string }[]>;
+  expect(saved.default.map(({ name, query }) => ({ name, query })).sort((x, y) => x.name.localeCompare(y.name))).toEqual([finance, view].map(({ name, query }) => ({ name, query })));
+  await context.close();
+});
