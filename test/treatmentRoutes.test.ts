@@ -252,6 +252,7 @@ describe('GET /worklist/tasks: open tasks of my team, from the audit trail', () 
     expect(page.items[1]).toEqual({
       taskId: 'T1', kind: 'interpreter', team: 'support', reference: A, requestType: 'proton_therapy', phase: 'in_stay',
       coordinatorId: team.care1.userId, requestedBy: `patient:${owner.userId}`, createdAt: new Date(base - 5 * HOUR).toISOString(),
+      patientName: `Test ${A}`,
     });
     expect(ids(await tasks(team.medicalAssistant))).toEqual([`${A}:T2`]);
     expect(ids(await tasks(team.finance))).toEqual([`${A}:T4`]);
