@@ -1,18 +1,9 @@
 // The case as the caller reads it, in the caller's language (Accept-Language): who it waits for in
 // plain words (the patient side reads what happens next, staff read who acts) and, from the audit
 // trail, the timeline's lines. The workflow's own English `waitingFor` stays for ops.
-import type { Request, Response } from 'express';
 import { waitingRoleWords, waitingWords } from '../lib/waitingWords';
 import type { Principal } from './auth/principal';
 import type { CaseState, Language } from '../workflows/definitions';
-import { markLanguage, responseLanguage } from './language';
-
-/** The language of this answer, marked on the response. */
-export function answerLanguage(req: Request, res: Response): Language {
-  const lang = responseLanguage(req);
-  markLanguage(res, lang);
-  return lang;
-}
 
 /** Whose words the caller reads: staff, or the patient side (a patient or their referring doctor). */
 export const readerOf = (p: Principal): 'patient_side' | 'staff' => (p.kind === 'staff' ? 'staff' : 'patient_side');

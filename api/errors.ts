@@ -6,7 +6,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Language, Localized } from '../workflows/definitions';
 import { errorMessages, invalidInput, type InvalidInput } from './errorMessages';
-import { markLanguage, responseLanguage } from './language';
+import { answerLanguage } from './language';
 import { frenchFieldMessage } from './schemas/fieldMessages';
 
 export class ApiError extends Error {
@@ -106,8 +106,7 @@ export function errorHandler(onUnexpected: (err: unknown, reqId: unknown) => voi
       apiError = new ApiError(500, 'internal_error', errorMessages.internal_error());
     }
     if (res.headersSent) return;
-    const lang = responseLanguage(req);
-    markLanguage(res, lang);
+    const lang = answerLanguage(req, res);
     res.status(apiError.status).json({ error: { code: apiError.code, message: apiError.messageIn(lang), details: apiError.detailsFor(lang) ?? null, requestId: req.id } });
   };
 }

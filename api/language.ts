@@ -9,8 +9,10 @@ export function responseLanguage(req: Request): Language {
   return accepted === 'fr' || accepted === 'en' ? accepted : 'en';
 }
 
-/** Says which language the answer is in, and that it depends on Accept-Language (for caches). */
-export function markLanguage(res: Response, lang: Language): void {
+/** The language of this answer, marked on it: Content-Language, and Vary: Accept-Language for caches. */
+export function answerLanguage(req: Request, res: Response): Language {
+  const lang = responseLanguage(req);
   res.setHeader('Content-Language', lang);
   res.vary('Accept-Language');
+  return lang;
 }

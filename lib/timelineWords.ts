@@ -14,6 +14,7 @@ import type { Language, Localized } from '../workflows/definitions';
 import type { ReconciliationOutcome } from '../workflows/reconciliation';
 import type { VisaReason, VisaStatus } from '../workflows/visa';
 import { countryName } from './countryNames';
+import { formatEuros } from './euros';
 import { dateInWords } from './dates';
 
 /** What an entry reads: the event's payload, whatever was stored (fields may be missing or odd). */
@@ -62,9 +63,8 @@ function listOf(p: TimelinePayload, key: string): string[] {
 
 // ---- amounts, dates, counts -----------------------------------------------------------------------
 
-const EUR = { en: new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'EUR' }), fr: new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' }) };
 /** Integer cents as euros: €1,234.50 / 1 234,50 €. */
-const euros = (cents: number): Localized => L(EUR.en.format(cents / 100), EUR.fr.format(cents / 100));
+const euros = (cents: number): Localized => L(formatEuros('en', cents), formatEuros('fr', cents));
 
 /** A calendar day (YYYY-MM-DD, or the day of an ISO date-time): 24 December 2026 / 24 décembre 2026. */
 function calendarDay(p: TimelinePayload, key: string): Localized | undefined {

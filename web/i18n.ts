@@ -1,6 +1,7 @@
 // The portal's words in French and English. English is the reference: French must have every key
 // (the type says so), so a page can never show a missing translation.
 import type { Request, Response } from 'express';
+import { responseLanguage } from '../api/language';
 import { dateInWords } from '../lib/dates';
 import { COVERAGE_ROUTES, RECONCILIATION, SITES, VISA_REASONS, VISA_STATUSES } from '../lib/timelineWords';
 import type { Localized } from '../workflows/definitions';
@@ -1072,9 +1073,7 @@ export const isLang = (value: unknown): value is Lang => typeof value === 'strin
 export function pickLanguage(req: Request): Lang {
   const cookie = (req.cookies as Record<string, unknown> | undefined)?.[LANG_COOKIE];
   if (isLang(cookie)) return cookie;
-  if (!req.get('Accept-Language')) return 'en';
-  const accepted = req.acceptsLanguages(...PORTAL_LANGUAGES);
-  return isLang(accepted) ? accepted : 'en';
+  return responseLanguage(req);
 }
 
 export function setLanguageCookie(res: Response, lang: Lang, secure: boolean): void {
@@ -1082,8 +1081,7 @@ export function setLanguageCookie(res: Response, lang: Lang, secure: boolean): v
 }
 
 /** Money in euros, in the page's language. */
-export const formatEuros = (lang: Lang, cents: number): string =>
-  new Intl.NumberFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { style: 'currency', currency: 'EUR' }).format(cents / 100);
+export { formatEuros } from '../lib/euros';
 
 /**
  * A date in words, in the page's language: pages write every date through here (lib/dates.ts, which

@@ -5,15 +5,14 @@ import { requirePrincipal } from '../auth/principal';
 import type { Accounts } from '../auth/accounts';
 import { errorMessages } from '../errorMessages';
 import { parseOr400, requestId } from '../errors';
-import { markLanguage, responseLanguage } from '../language';
+import { answerLanguage } from '../language';
 import { json, jsonBody, type ApiRoutes } from '../routing';
 import { accepted, account, emailOnlyBody, loginBody, refreshBody, registerBody, sessionTokens, setPasswordBody, verifyEmailQuery } from '../schemas/auth';
 import { z } from '../schemas/common';
 
 /** A 202 whose message, in the caller's language, says the same whether the address has an account or not. */
 function acceptedIn(req: Request, res: Response, said: Localized): void {
-  const lang = responseLanguage(req);
-  markLanguage(res, lang);
+  const lang = answerLanguage(req, res);
   res.status(202).json({ message: said[lang] });
 }
 

@@ -6,7 +6,8 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { Request, Response } from 'express';
 import { sha256 } from '../../lib/caseIdentity';
 import { isCaseState, withTimeline, writeCaseState } from '../../lib/caseView';
-import { answerLanguage, inReaderWords, readerOf } from '../caseResponse';
+import { inReaderWords, readerOf } from '../caseResponse';
+import { answerLanguage } from '../language';
 import type { Db } from '../../lib/db';
 import { initialsOf } from '../../lib/staffInitials';
 import {
