@@ -3,7 +3,11 @@
 // `test/languages.test.ts` renders every entry in both languages and fails on a word of the other.
 // Also here, for the same walk: `invalidInput` (the sentence of a 400 `validation_failed`, by what was
 // invalid) and `fieldMessages` (what is said about one field, in `details`).
+import { documentKindLabel } from '../config/documentKinds';
+import type { TaskTeam } from '../config/stay';
 import type { Localized } from '../workflows/definitions';
+import { TEAMS } from '../workflows/refusals';
+import type { StaffRole } from './policy';
 
 export { fieldMessages } from './schemas/fieldMessages';
 
@@ -16,6 +20,19 @@ const RATE_LIMITED: Record<RateLimited, Localized> = {
   upload: { en: 'upload', fr: "d'envoi de fichiers" },
 };
 export type RateLimited = 'sign-in or account' | 'upload';
+
+/** A staff role as the worklists' refusals name it: in words, never its code. */
+const ROLES: Record<StaffRole, Localized> = {
+  admission_coordinator: { en: 'admission coordinator', fr: "coordinateur d'admission" },
+  care_coordinator: { en: 'care coordinator', fr: 'coordinateur de soins' },
+  finance: { en: 'finance', fr: 'service financier' },
+  mdt: { en: 'tumour board (MDT)', fr: 'RCP' },
+  medical_assistant: { en: 'medical assistant', fr: 'assistant médical' },
+  support: { en: 'patient support', fr: 'accueil et logistique' },
+  ops: { en: 'operations', fr: 'exploitation' },
+};
+
+const roleNamed = (role: string, lang: keyof Localized) => (Object.hasOwn(ROLES, role) ? ROLES[role as StaffRole][lang] : role);
 
 /** Without its final full stop, to go on with the sentence. */
 const clause = (text: string) => text.replace(/\.\s*$/, '');
@@ -58,7 +75,7 @@ export const errorMessages = {
     fr: "Le jeton d'accès est invalide ou expiré : reconnectez-vous ou utilisez votre jeton de renouvellement (refresh token).",
   }),
   unauthenticated: () => ({ en: 'Sign in first: send Authorization: Bearer <access token>.', fr: "Connectez-vous d'abord : envoyez Authorization: Bearer <jeton d'accès>." }),
-  forbidden_role: (p: { role: string; action: string }) => ({ en: `Your role (${p.role}) may not do this (${p.action}).`, fr: `Votre rôle (${p.role}) ne permet pas cette action (${p.action}).` }),
+  forbidden_role: (p: { role: string; action: string }) => ({ en: `Your role (${roleNamed(p.role, 'en')}) may not do this (${p.action}).`, fr: `Votre rôle (${roleNamed(p.role, 'fr')}) ne permet pas cette action (${p.action}).` }),
   forbidden_patient_side: (p: { action: string }) => ({
     en: `This is not something the patient side can do (${p.action}).`,
     fr: `Cette action n'est pas possible côté patient (${p.action}).`,
@@ -182,8 +199,8 @@ export const errorMessages = {
     fr: `Le préambule DICOM contient un en-tête de ${p.executable.fr}, le fichier pourrait donc s'exécuter comme un programme (CVE-2019-11687) : exportez à nouveau les images avec un préambule vide.`,
   }),
   file_wrong_type_for_kind: (p: { kind: string; label: Localized; wanted: readonly string[]; got: string }) => ({
-    en: `${p.label.en} (${p.kind}) must be ${p.wanted.join(' or ')} files, and this one is ${p.got}: send the ${p.wanted.join(' or ')} export, or upload this file under the kind it is (e.g. imaging_report).`,
-    fr: `« ${p.label.fr} » (${p.kind}) n'accepte que des fichiers ${p.wanted.join(' ou ')}, or celui-ci est un fichier ${p.got} : envoyez l'export ${p.wanted.join(' ou ')}, ou déposez ce fichier sous le type qui lui correspond (par exemple imaging_report).`,
+    en: `${p.label.en} must be ${p.wanted.join(' or ')} files, and this one is ${p.got}: send the ${p.wanted.join(' or ')} export, or upload this file under the kind it is (e.g. "${documentKindLabel('imaging_report', 'en')}").`,
+    fr: `« ${p.label.fr} » n'accepte que des fichiers ${p.wanted.join(' ou ')}, or celui-ci est un fichier ${p.got} : envoyez l'export ${p.wanted.join(' ou ')}, ou déposez ce fichier sous le type qui lui correspond (par exemple « ${documentKindLabel('imaging_report', 'fr')} »).`,
   }),
 
   // ---- messages ----
@@ -261,22 +278,22 @@ export const errorMessages = {
   }),
 
   // ---- worklists (each also the message of its field, awaitingRole or team) ----
-  worklist_other_role: (p: { awaited: string }) => ({
-    en: `Your worklist holds the cases waiting on ${p.awaited}; only ops can list cases waiting on another role. Omit awaitingRole.`,
-    fr: `Votre liste de travail contient les dossiers qui attendent ${p.awaited} ; seuls les ops peuvent lister les dossiers qui attendent un autre rôle. Retirez awaitingRole.`,
+  worklist_other_role: (p: { awaited: StaffRole }) => ({
+    en: `Your worklist holds the cases waiting on the ${ROLES[p.awaited].en} role; only ops can list cases waiting on another role. Omit awaitingRole.`,
+    fr: `Votre liste de travail contient les dossiers qui attendent le rôle « ${ROLES[p.awaited].fr} » ; seuls les ops peuvent lister les dossiers qui attendent un autre rôle. Retirez awaitingRole.`,
   }),
-  worklist_role_awaited_by_none: (p: { role: string }) => ({
-    en: `Nothing waits on your role (${p.role}) yet; only ops can list cases by awaitingRole. Omit awaitingRole.`,
-    fr: `Rien n'attend encore votre rôle (${p.role}) ; seuls les ops peuvent lister les dossiers par awaitingRole. Retirez awaitingRole.`,
+  worklist_role_awaited_by_none: (p: { role: StaffRole }) => ({
+    en: `Nothing waits on your role (${ROLES[p.role].en}) yet; only ops can list cases by awaitingRole. Omit awaitingRole.`,
+    fr: `Rien n'attend encore votre rôle (« ${ROLES[p.role].fr} ») ; seuls les ops peuvent lister les dossiers par awaitingRole. Retirez awaitingRole.`,
   }),
   // The French names no parameter: its name is an English word (the field error's path gives it).
-  tasks_other_team: (p: { team: string }) => ({
-    en: `Your task list holds the ${p.team} team's tasks; only ops can list another team's. Omit team.`,
-    fr: `Votre liste de tâches contient les tâches de l'équipe ${p.team} ; seuls les ops peuvent lister celles d'une autre équipe. Retirez ce paramètre.`,
+  tasks_other_team: (p: { team: TaskTeam }) => ({
+    en: `Your task list holds the ${TEAMS[p.team].en} team's tasks; only ops can list another team's. Omit team.`,
+    fr: `Votre liste de tâches contient les tâches de l'équipe ${TEAMS[p.team].fr} ; seuls les ops peuvent lister celles d'une autre équipe. Retirez ce paramètre.`,
   }),
-  tasks_role_without_team: (p: { role: string }) => ({
-    en: `No patient request becomes a task for your role (${p.role}); only ops can list tasks by team. Omit team.`,
-    fr: `Aucune demande de patient ne devient une tâche pour votre rôle (${p.role}) ; seuls les ops peuvent lister les tâches par équipe. Retirez ce paramètre.`,
+  tasks_role_without_team: (p: { role: StaffRole }) => ({
+    en: `No patient request becomes a task for your role (${ROLES[p.role].en}); only ops can list tasks by team. Omit team.`,
+    fr: `Aucune demande de patient ne devient une tâche pour votre rôle (« ${ROLES[p.role].fr} ») ; seuls les ops peuvent lister les tâches par équipe. Retirez ce paramètre.`,
   }),
 } satisfies Record<string, (p: never) => Localized>;
 

@@ -164,7 +164,7 @@ describe('documents', () => {
         const res = await upload(stack, owner, reference, [file], { kind: 'dicom_images', language: 'en' });
         expect(res.status).toBe(415);
         expect(res.body.error.code).toBe('unsupported_file_type');
-        expect(res.body.error.details).toEqual([{ file: file.name, reason: expect.stringMatching(/must be DICOM files, and this one is (PDF|JPEG).*imaging_report/) }]);
+        expect(res.body.error.details).toEqual([{ file: file.name, reason: expect.stringMatching(/must be DICOM files, and this one is (PDF|JPEG).*"Imaging report"/) }]);
       }
       expect(await stored()).toEqual(before);
       expect(incoming()).toEqual([]);

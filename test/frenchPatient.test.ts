@@ -51,7 +51,7 @@ describe('a French-speaking patient who needs a visa, with a companion', () => {
     expect(tooEarly.body.error.code).toBe('wrong_phase');
     expect(tooEarly.body.error.message).toMatch(/^Impossible d'enregistrer l'arrivée maintenant : le dossier est à l'étape « Préparation du séjour »/);
     const inEnglish = await request(stack.app).post(`/cases/${reference}/arrived`).set(team.care.auth).set('Accept-Language', 'en').send({});
-    expect(inEnglish.body.error.message).toMatch(/^Cannot record the arrival now: the case is in phase 'stay_preparation'/);
+    expect(inEnglish.body.error.message).toMatch(/^Cannot record the arrival now: the case is at the step "Stay preparation" \(possible at: "Awaiting arrival"/);
 
     const fr = await read(patient.auth, reference, 'fr');
     expect(fr.waitingFor).toMatch(/^Votre traitement est confirmé/);

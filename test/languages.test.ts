@@ -10,7 +10,9 @@ import { PUBLISHED_RULES } from '../config/rules';
 import { waitingRoleWords, waitingWords } from '../lib/waitingWords';
 import { timelineWords } from '../lib/timelineWords';
 import { catalogues } from '../web/i18n';
-import { AWAITING_ROLES, LANGUAGES, PHASES, type Language, type Localized } from '../workflows/definitions';
+import { STAFF_ROLES } from '../api/policy';
+import { DOCUMENT_KIND_IDS } from '../config/documentKinds';
+import { AWAITING_ROLES, LANGUAGES, PHASES, REFUND_METHODS, REQUEST_TYPES, type Language, type Localized } from '../workflows/definitions';
 import { PHASE_NAMES } from '../workflows/phaseNames';
 import { pricingRefusals } from '../workflows/pricing';
 import { ACTIONS, refusals } from '../workflows/refusals';
@@ -32,7 +34,7 @@ const refusalSamples: Samples<typeof refusals> = {
   caseEnded: { action: 'withdraw', phase: 'closed' },
   decisionBeingApplied: { action: 'approveContents' },
   coordinatorOnly: { action: 'issueEstimate' },
-  cannotDeclareNone: { itemId: 'dicom_images', allowed: ['operation_reports', 'chemotherapy_reports'] },
+  cannotDeclareNone: { itemId: 'dicom_images', item: { en: 'Images (DICOM)', fr: 'Images (DICOM)' }, allowed: [{ en: 'Operation reports', fr: 'Comptes rendus opératoires' }, { en: 'Chemotherapy reports', fr: 'Comptes rendus de chimiothérapie' }] },
   fileNotComplete: { missing: [{ en: 'Pathology report', fr: "Compte rendu d'anatomopathologie" }, { en: 'Identity document', fr: "Pièce d'identité" }] },
   nameMissingItems: { known: [{ en: 'Pathology report', fr: "Compte rendu d'anatomopathologie" }, { en: 'Identity document', fr: "Pièce d'identité" }] },
   itemsMissingRequestChanges: { missing: [{ en: 'Pathology report', fr: "Compte rendu d'anatomopathologie" }] },
@@ -50,7 +52,7 @@ const refusalSamples: Samples<typeof refusals> = {
   estimateExpired: { number: 'DEV-2026-000001', on: '2026-12-01' },
   letterChangesNothing: { number: 'DEV-2026-000001', status: 'declined' },
   coveredAmountInvalid: undefined,
-  uploadLetterFirst: { kinds: ['insurer_letter', 's2_form'] },
+  uploadLetterFirst: { kinds: ['insurer_guarantee_letter', 's2_form'] },
   arrivalNotGuaranteed: undefined,
   dateInvalid: undefined,
   arrivalInPast: { today: '2026-12-04' },
@@ -146,5 +148,13 @@ describe.each(LANGUAGES)('every text people read, in %s', (lang) => {
     for (const version of PUBLISHED_RULES) for (const [where, pair] of Object.entries(pairsIn(version, version.id))) texts[where] = pair[lang];
     expect(Object.keys(texts).length).toBeGreaterThan(50);
     expectInLanguage(lang, texts);
+  });
+
+  it('names roles, teams, document kinds, request types, refund methods and phases in words in every refusal and API error, never by their codes', () => {
+    // Staff meet these in the console, patients in the portal: a code there is a word they cannot read.
+    const codes = new Set<string>([...STAFF_ROLES, ...DOCUMENT_KIND_IDS, ...REQUEST_TYPES, ...REFUND_METHODS, ...PHASES].filter((c) => c.includes('_')));
+    const texts = { ...rendered(refusals, refusalSamples, lang, 'refusal'), ...rendered(pricingRefusals, pricingSamples, lang, 'pricing'), ...rendered(errorMessages, errorMessageSamples, lang, 'error') };
+    const coded = Object.entries(texts).flatMap(([where, text]) => (text.match(/[a-z0-9]+(?:_[a-z0-9]+)+/g) ?? []).filter((w) => codes.has(w)).map((w) => `${where}: ${w}`));
+    expect(coded).toEqual([]);
   });
 });

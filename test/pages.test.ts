@@ -327,7 +327,23 @@ describe('every page in French and English, across the phases of a case', () => 
     await at('follow_up');
     await step(call(stack, team.care, 'post', `/cases/${reference}/follow-ups`, { at: new Date(Date.now() + 30 * 86_400_000).toISOString(), description: 'MRI and consultation' }));
     await until((s) => s.treatment.followUps.length === 1);
-    await renderAll('follow_up');
+    const after = await renderAll('follow_up');
+    const careAfter = after.console.care_coordinator;
+    // French typography: a (no-break) space before the colon; English has none.
+    expect(careAfter.fr).toMatch(/\(heure de Paris\) — [^<]* heure locale \(Sénégal\)<\/time>\u00a0: MRI and consultation/);
+    expect(careAfter.en).toMatch(/\(Paris time\) — [^<]* local time \(Senegal\)<\/time>: MRI and consultation/);
+    expect(after.portal.fr).toMatch(/heure locale \(Sénégal\)<\/time>\u00a0: MRI and consultation/);
+    // A document's language in words, not its code.
+    expect(careAfter.fr).toMatch(/ · Français · /);
+    expect(careAfter.en).toMatch(/ · French · /);
+    expect(careAfter.en).not.toMatch(/ · fr · /);
+    // Messages and the timeline say Paris time and the patient's own, as deadlines do.
+    const inZones = (lang: Lang) => (lang === 'fr' ? /\(heure de Paris\) — [^<]* heure locale \(Sénégal\)<\/time><\/p><p class="body">Hello, my scans/ : /\(Paris time\) — [^<]* local time \(Senegal\)<\/time><\/p><p class="body">Hello, my scans/);
+    for (const lang of ['en', 'fr'] as const) {
+      expect(careAfter[lang]).toMatch(inZones(lang));
+      expect((await browsers.patient.get(`/cases/${reference}/messages`, lang)).text).toMatch(inZones(lang));
+    }
+    expect(careAfter.en).toMatch(/\(Paris time\) — [^<]* local time \(Senegal\)<\/time> · /);
 
     // The closed case, for its patient and for staff; and the public pages.
     await closing;

@@ -297,7 +297,7 @@ describe('the patient path through the pages', () => {
     // A proof of the wrong kind for the relationship: the workflow's reason, on the proof field.
     const wrong = await b.post(`/portal/cases/${reference}/companions`, { fullName: 'Karim Benali', relationship: 'other', nationality: 'ma', proofDocumentId: proofId }, csrfOf(page.text));
     expect(wrong.status).toBe(400);
-    expect(wrong.text).toMatch(/<p class="error" id="f-companion-proof-error">A companion who is not family needs a document of kind &#39;companion_justification_letter&#39;/);
+    expect(wrong.text).toMatch(/<p class="error" id="f-companion-proof-error">A companion who is not family needs a letter justifying the companion&#39;s presence uploaded to the case; then choose it as the proof\./);
     expect(wrong.text).toContain('value="Karim Benali"');
     const missingName = await b.post(`/portal/cases/${reference}/companions`, { fullName: '', relationship: 'family', nationality: 'MA', proofDocumentId: '' }, csrfOf(wrong.text));
     expect(missingName.status).toBe(400);

@@ -1092,6 +1092,15 @@ export { formatEuros } from '../lib/euros';
  */
 export const formatDate = (lang: Lang, iso: string, withTime = false, residence?: string | null): string => dateInWords(lang, iso, withTime, residence);
 
+/** A language code in the reader's words ("arabe", "Arabic"); an unknown code is shown as it is, in capitals. */
+export function languageName(lang: Lang, code: string): string {
+  const name = new Intl.DisplayNames([lang], { type: 'language', fallback: 'none' }).of(code);
+  return name ? name.charAt(0).toLocaleUpperCase(lang) + name.slice(1) : code.toUpperCase();
+}
+
+/** A colon after a label, with French typography's (narrow no-break) space before it. */
+export const colon = (lang: Lang): string => (lang === 'fr' ? '\u00a0:' : ':');
+
 /**
  * What a payment was for, in words: its purpose as the provider sent it (`study_fee`, `Estimate
  * DEV-…`, `balance FAC-…`), never the code. Anything else is the payer's own words, shown as sent.

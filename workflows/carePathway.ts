@@ -235,8 +235,9 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
         requirePhase(['file_collection'], 'changeChecklist');
         const item = checklistItems(input.requestType, rules).find((i) => i.id === itemId);
         if (!item || item.source !== 'document' || !item.mayBeDeclaredNone) {
-          const allowed = checklistItems(input.requestType, rules).filter((i) => i.source === 'document' && i.mayBeDeclaredNone).map((i) => i.id);
-          throw fail(FAILURE_TYPES.invalid, refusals.cannotDeclareNone({ itemId: String(itemId), allowed }), { allowed });
+          const allowedItems = checklistItems(input.requestType, rules).filter((i) => i.source === 'document' && i.mayBeDeclaredNone);
+          const allowed = allowedItems.map((i) => i.id);
+          throw fail(FAILURE_TYPES.invalid, refusals.cannotDeclareNone({ itemId: String(itemId), item: item?.label, allowed: allowedItems.map((i) => i.label) }), { allowed });
         }
       },
     },

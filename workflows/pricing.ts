@@ -25,10 +25,10 @@ const invalid = (said: Localized) => fail(FAILURE_TYPES.invalid, said);
 /** Why an estimate cannot be priced, in French and English (walked by test/languages.test.ts). */
 export const pricingRefusals = {
   unknownRequestType: (p: { requestType: string }) => ({ en: `Unknown request type: ${p.requestType}`, fr: `Type de demande inconnu : ${p.requestType}` }),
-  notQuoted: (p: { requestType: string }) => ({ en: `A ${p.requestType} request is not quoted: there is no tariff for it.`, fr: "Ce type de demande ne fait pas l'objet d'un devis : aucun tarif ne s'y applique." }),
+  notQuoted: (_p: { requestType: string }) => ({ en: 'This kind of request is not quoted: there is no tariff for it.', fr: "Ce type de demande ne fait pas l'objet d'un devis : aucun tarif ne s'y applique." }),
   noLines: () => ({ en: 'An estimate needs at least one line.', fr: 'Un devis doit comporter au moins une ligne.' }),
   unknownItem: (p: { code: string; programme: string; known: readonly string[] }) => ({
-    en: `Unknown item "${p.code}" for ${p.programme}; known: ${p.known.join(', ')}.`,
+    en: `Unknown item "${p.code}" for this programme; known: ${p.known.join(', ')}.`,
     fr: `Article « ${p.code} » inconnu pour ce programme ; articles connus : ${p.known.join(', ')}.`,
   }),
   itemTwice: (p: { code: string }) => ({ en: `Item "${p.code}" appears twice; give one line with the whole quantity.`, fr: `L'article « ${p.code} » figure deux fois ; donnez une seule ligne avec la quantité totale.` }),

@@ -2,7 +2,8 @@
 // through `fail`, the API answers in the caller's language. The English is what ops read in the
 // Temporal UI. `test/languages.test.ts` renders every entry in both languages.
 import type { StayPart, TaskTeam } from '../config/stay';
-import type { EstimateState, Localized, Phase } from './definitions';
+import type { DocumentKindId } from '../config/documentKinds';
+import type { EstimateState, Localized, Phase, RefundMethod, RequestType } from './definitions';
 import { PHASE_NAMES } from './phaseNames';
 import { formatEur, formatEuros } from './pricing';
 
@@ -42,21 +43,48 @@ const list = (items: readonly string[]) => items.join(', ');
 /** Checklist items by their labels in one language (the details of the refusal keep their ids). */
 const labels = (items: readonly Localized[], lang: keyof Localized) => list(items.map((i) => i[lang]));
 
-const TEAMS: Record<TaskTeam, Localized> = {
-  support: { en: 'support', fr: "de l'accueil" },
-  medical_assistant: { en: 'medical_assistant', fr: 'des assistants médicaux' },
-  care_coordinator: { en: 'care_coordinator', fr: 'des coordinateurs de soins' },
+/** A task team as the object of "the … team" / « l'équipe … ». */
+export const TEAMS: Record<TaskTeam, Localized> = {
+  support: { en: 'patient support', fr: "de l'accueil" },
+  medical_assistant: { en: 'medical assistants', fr: 'des assistants médicaux' },
+  care_coordinator: { en: 'care coordinators', fr: 'des coordinateurs de soins' },
   finance: { en: 'finance', fr: 'du service financier' },
 };
+
+/** How money was returned, in words (the API's schema lists the codes it takes). */
+const REFUND_METHOD_WORDS: Record<RefundMethod, Localized> = {
+  bank_transfer: { en: 'bank transfer', fr: 'virement' },
+  card: { en: 'card', fr: 'carte' },
+  cheque: { en: 'cheque', fr: 'chèque' },
+  cash: { en: 'cash', fr: 'espèces' },
+};
+const REQUEST_TYPE_WORDS: Record<RequestType, Localized> = {
+  medical_opinion: { en: 'medical opinion', fr: 'avis médical' },
+  sample_analysis: { en: 'sample analysis', fr: "analyse d'échantillons" },
+  treatment: { en: 'treatment', fr: 'traitement' },
+  proton_therapy: { en: 'proton therapy', fr: 'protonthérapie' },
+};
+/**
+ * The documents a refusal asks for, as a sentence names them (workflow code reads no live config, so
+ * not config/documentKinds' labels); a kind not listed is named by its id.
+ */
+const KIND_WORDS: Partial<Record<DocumentKindId, Localized>> = {
+  insurer_guarantee_letter: { en: "the insurer's guarantee letter", fr: "la lettre de garantie de l'assureur" },
+  s2_form: { en: 'the S2 form', fr: 'le formulaire S2' },
+  proof_of_relationship: { en: 'a proof of the family relationship', fr: 'un justificatif du lien de parenté' },
+  companion_justification_letter: { en: "a letter justifying the companion's presence", fr: "une lettre justifiant la présence de l'accompagnant" },
+};
+const kindNamed = (kind: string, lang: keyof Localized) => KIND_WORDS[kind as DocumentKindId]?.[lang] ?? kind;
+const STAY_PARTS_EN: Record<StayPart, string> = { before_arrival: 'before the arrival', stay: 'during the stay', after_stay: 'after the stay' };
 
 export const refusals = {
   // ---- phases and roles ----
   wrongPhase: (p: { action: ActionName; phase: Phase; allowed: readonly Phase[] }) => ({
-    en: `Cannot ${ACTIONS[p.action].en} now: the case is in phase '${p.phase}' (allowed in: ${list(p.allowed)}).`,
+    en: `Cannot ${ACTIONS[p.action].en} now: the case is at the step "${PHASE_NAMES[p.phase].en}" (possible at: ${list(p.allowed.map((a) => `"${PHASE_NAMES[a].en}"`))}).`,
     fr: `Impossible ${de(ACTIONS[p.action].fr)} maintenant : le dossier est à l'étape ${quoted(p.phase)}, où cette action n'est pas possible.`,
   }),
   caseEnded: (p: { action: ActionName; phase: Phase }) => ({
-    en: `Cannot ${ACTIONS[p.action].en}: the case has ended (phase '${p.phase}').`,
+    en: `Cannot ${ACTIONS[p.action].en}: the case has ended ("${PHASE_NAMES[p.phase].en}").`,
     fr: `Impossible ${de(ACTIONS[p.action].fr)} : le dossier est terminé (${quoted(p.phase)}).`,
   }),
   decisionBeingApplied: (p: { action: ActionName }) => ({
@@ -69,9 +97,9 @@ export const refusals = {
   }),
 
   // ---- the file ----
-  cannotDeclareNone: (p: { itemId: string; allowed: readonly string[] }) => ({
-    en: `Item '${p.itemId}' cannot be declared "none"; only: ${list(p.allowed)}.`,
-    fr: `La pièce « ${p.itemId} » ne peut pas être déclarée « aucune » ; seulement : ${list(p.allowed)}.`,
+  cannotDeclareNone: (p: { itemId: string; item?: Localized; allowed: readonly Localized[] }) => ({
+    en: `${p.item ? `"${p.item.en}"` : `Item '${p.itemId}'`} cannot be declared "none"; only: ${labels(p.allowed, 'en')}.`,
+    fr: `La pièce « ${p.item?.fr ?? p.itemId} » ne peut pas être déclarée « aucune » ; seulement : ${labels(p.allowed, 'fr')}.`,
   }),
   fileNotComplete: (p: { missing: readonly Localized[] }) => ({
     en: `The file cannot be complete: ${p.missing.length} required item(s) missing (${labels(p.missing, 'en')}).`,
@@ -85,16 +113,16 @@ export const refusals = {
     en: `Items are missing (${labels(p.missing, 'en')}): request changes instead.`,
     fr: `Des pièces manquent (${labels(p.missing, 'fr')}) : demandez plutôt des compléments.`,
   }),
-  wrongReportKind: (p: { requestType: string; expected: 'mdt' | 'analysis' }) => ({
-    en: `A ${p.requestType} case takes ${p.expected === 'mdt' ? 'an MDT report with a strategy' : 'an analysis report with a diagnosis'}.`,
+  wrongReportKind: (p: { requestType: RequestType; expected: 'mdt' | 'analysis' }) => ({
+    en: `A ${REQUEST_TYPE_WORDS[p.requestType].en} case takes ${p.expected === 'mdt' ? 'an MDT report with a strategy' : 'an analysis report with a diagnosis'}.`,
     fr: `Ce type de demande attend ${p.expected === 'mdt' ? 'un compte rendu de RCP avec une stratégie' : "un compte rendu d'analyse avec un diagnostic"}.`,
   }),
 
   // ---- refunds ----
   refundAmountInvalid: () => ({ en: 'amountCents must be a positive whole number of cents.', fr: 'amountCents doit être un nombre entier positif de centimes.' }),
-  refundMethodInvalid: (p: { methods: readonly string[] }) => ({
-    en: `method must be one of: ${list(p.methods)}.`,
-    fr: `method doit valoir l'une de ces valeurs : ${list(p.methods)}.`,
+  refundMethodInvalid: (p: { methods: readonly RefundMethod[] }) => ({
+    en: `The refund method must be one of: ${list(p.methods.map((m) => REFUND_METHOD_WORDS[m].en))}.`,
+    fr: `Le mode de remboursement doit être l'un de ceux-ci : ${list(p.methods.map((m) => REFUND_METHOD_WORDS[m].fr))}.`,
   }),
   refundReferenceMissing: () => ({
     en: 'reference must name the refund (the bank or card reference).',
@@ -134,8 +162,8 @@ export const refusals = {
   }),
   coveredAmountInvalid: () => ({ en: 'coveredCents must be a positive whole number of cents.', fr: 'coveredCents doit être un nombre entier positif de centimes.' }),
   uploadLetterFirst: (p: { kinds: readonly string[] }) => ({
-    en: `Upload the letter to the case first as a document of kind ${p.kinds.map((k) => `'${k}'`).join(' or ')}, then give its documentId.`,
-    fr: `Déposez d'abord la lettre dans le dossier comme document de type ${p.kinds.map((k) => `« ${k} »`).join(' ou ')}, puis indiquez son documentId.`,
+    en: `Upload ${p.kinds.map((k) => kindNamed(k, 'en')).join(' or ')} to the case first, then choose it.`,
+    fr: `Déposez d'abord ${p.kinds.map((k) => kindNamed(k, 'fr')).join(' ou ')} dans le dossier, puis choisissez ce document.`,
   }),
 
   // ---- the stay ----
@@ -151,12 +179,12 @@ export const refusals = {
   alreadyArrived: () => ({ en: 'The patient has already arrived.', fr: 'Le patient est déjà arrivé.' }),
   stayDaysInvalid: () => ({ en: 'plannedStayDays must be a whole number from 1 to 365.', fr: 'plannedStayDays doit être un nombre entier de 1 à 365.' }),
   companionProofNeeded: (p: { relationship: 'family' | 'other'; needed: string }) => ({
-    en: `A ${p.relationship === 'family' ? 'family member' : 'companion who is not family'} needs a document of kind '${p.needed}' uploaded to the case; give its documentId.`,
-    fr: `${p.relationship === 'family' ? 'Un membre de la famille' : "Un accompagnant qui n'est pas de la famille"} doit avoir un document de type « ${p.needed} » déposé dans le dossier ; indiquez son documentId.`,
+    en: `A ${p.relationship === 'family' ? 'family member' : 'companion who is not family'} needs ${kindNamed(p.needed, 'en')} uploaded to the case; then choose it as the proof.`,
+    fr: `${p.relationship === 'family' ? 'Un membre de la famille' : "Un accompagnant qui n'est pas de la famille"} doit avoir ${kindNamed(p.needed, 'fr')} dans le dossier ; déposez ce document, puis choisissez-le comme justificatif.`,
   }),
   unknownRequestKind: (p: { kind: string }) => ({ en: `Unknown request kind '${p.kind}'.`, fr: `Type de demande inconnu : « ${p.kind} ».` }),
   requestNotNow: (p: { kind: string; label: Localized; during: readonly StayPart[]; phase: Phase }) => ({
-    en: `A '${p.kind}' request can be made ${p.during.join(', ').replace(/_/g, ' ')} only (the case is in phase '${p.phase}').`,
+    en: `A "${p.label.en}" request can be made ${p.during.map((d) => STAY_PARTS_EN[d]).join(', ')} only (the case is at the step "${PHASE_NAMES[p.phase].en}").`,
     fr: `Une demande « ${p.label.fr} » ne peut être faite que ${p.during.map((d) => STAY_PARTS_FR[d]).join(', ')} (le dossier est à l'étape ${quoted(p.phase)}).`,
   }),
   noSuchTask: (p: { reference: string; taskId: string; open: readonly string[] }) => ({

@@ -146,7 +146,7 @@ export function registerMessageRoutes(api: ApiRoutes, deps: MessagesRouteDeps): 
     handler: async (req, res) => {
       const c = await deps.access.load(req, String(req.params.reference), 'message.read');
       const rows = await db.message.findMany({ where: { caseId: c.id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-      res.json({ items: rows.map((m) => view(m, c.reference)) });
+      res.json({ items: rows.map((m) => view(m, c.reference)), countryOfResidence: c.countryOfResidence });
     },
   });
 

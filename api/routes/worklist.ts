@@ -22,7 +22,7 @@ export interface WorklistRouteDeps {
  * The awaited role each staff role works on. Nothing waits on medical assistants or support yet (their
  * steps come later): they get an empty list. Ops are not here: they see every open case.
  */
-const AWAITED_ROLE: Record<Exclude<StaffRole, 'ops'>, AwaitingRole | null> = {
+const AWAITED_ROLE: Record<Exclude<StaffRole, 'ops'>, Extract<AwaitingRole, StaffRole> | null> = {
   admission_coordinator: 'admission_coordinator',
   care_coordinator: 'care_coordinator',
   finance: 'finance',

@@ -51,4 +51,9 @@ export const message = z
   })
   .openapi('Message');
 
-export const messageList = z.object({ items: z.array(message).openapi({ description: 'Oldest first.' }) }).openapi('MessageList');
+export const messageList = z
+  .object({
+    items: z.array(message).openapi({ description: 'Oldest first.' }),
+    countryOfResidence: z.string().openapi({ description: "The patient's country of residence (ISO 3166-1 alpha-2), so pages can show times in the patient's own zone too.", example: 'SN' }),
+  })
+  .openapi('MessageList');

@@ -351,12 +351,12 @@ export function registerPatientRoutes(portal: Portal, opts: PatientRouteOptions)
   }));
 
   // ---- messages ---------------------------------------------------------------------------------------
-  const listMessages = (ctx: Ctx, reference: string) => ctx.apiOk<{ items: MessageItem[] }>({ method: 'GET', path: `/cases/${reference}/messages` });
+  const listMessages = (ctx: Ctx, reference: string) => ctx.apiOk<{ items: MessageItem[]; countryOfResidence?: string }>({ method: 'GET', path: `/cases/${reference}/messages` });
   portal.page('/cases/:reference/messages', handled(async (ctx) => {
     requireSession(ctx);
     const reference = referenceOf(ctx);
-    const { items } = await listMessages(ctx, reference);
-    ctx.render(ctx.t('messages.title', { reference }), messagesView(ctx.pageContext(), ctx.t, reference, items, { sent: ctx.req.query.done === 'message' }));
+    const { items, countryOfResidence } = await listMessages(ctx, reference);
+    ctx.render(ctx.t('messages.title', { reference }), messagesView(ctx.pageContext(), ctx.t, reference, items, { sent: ctx.req.query.done === 'message', residence: countryOfResidence }));
   }));
   portal.form('/portal/cases/:reference/messages', handled(async (ctx) => {
     requireSession(ctx);
@@ -365,8 +365,8 @@ export function registerPatientRoutes(portal: Portal, opts: PatientRouteOptions)
     const r = await ctx.api({ method: 'POST', path: `/cases/${reference}/messages`, json: { body: text } });
     if (r.status === 201 || r.status === 200) return void ctx.res.redirect(303, `/cases/${reference}/messages?done=message`);
     if (r.status !== 400 && r.status !== 409) throwUnlessOk(r);
-    const { items } = await listMessages(ctx, reference);
-    ctx.render(ctx.t('messages.title', { reference }), messagesView(ctx.pageContext(), ctx.t, reference, items, { error: fieldErrorsOf(r).body ?? refusal(ctx.t, r), draft: text }), r.status);
+    const { items, countryOfResidence } = await listMessages(ctx, reference);
+    ctx.render(ctx.t('messages.title', { reference }), messagesView(ctx.pageContext(), ctx.t, reference, items, { error: fieldErrorsOf(r).body ?? refusal(ctx.t, r), draft: text, residence: countryOfResidence }), r.status);
   }));
 
   // ---- payment links ------------------------------------------------------------------------------------

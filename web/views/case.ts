@@ -9,7 +9,7 @@ import { TERMINAL_PHASES, type CaseState, type EstimateState, type Phase } from 
 import { html, type SafeHtml } from '../html';
 import { waitingWords } from '../../lib/waitingWords';
 import { countryName } from '../../lib/countryNames';
-import { formatDate, formatEuros, isMessageKey, paymentPurposeWords, visaWords, type Lang, type T } from '../i18n';
+import { colon, formatDate, formatEuros, isMessageKey, paymentPurposeWords, visaWords, type Lang, type T } from '../i18n';
 import { csrfField, errorSummary, field, notice, type PageContext } from '../layout';
 
 export interface CaseSummary {
@@ -315,7 +315,7 @@ export function caseView(ctx: PageContext, t: T, s: CaseState & { countryOfResid
 
   const followUps = tr.followUps.length
     ? html`<section aria-labelledby="fu-h"><h2 id="fu-h">${t('case.followUps')}</h2><ul>${tr.followUps.map(
-        (f) => html`<li><time datetime="${f.at}">${formatDate(lang, f.at, true, s.countryOfResidence)}</time>: ${f.description}</li>`,
+        (f) => html`<li><time datetime="${f.at}">${formatDate(lang, f.at, true, s.countryOfResidence)}</time>${colon(lang)} ${f.description}</li>`,
       )}</ul></section>`
     : html``;
 
@@ -385,13 +385,13 @@ export interface MessageItem {
   createdAt: string;
 }
 
-export function messagesView(ctx: PageContext, t: T, reference: string, items: MessageItem[], o: { error?: string; sent?: boolean; draft?: string }): SafeHtml {
+export function messagesView(ctx: PageContext, t: T, reference: string, items: MessageItem[], o: { error?: string; sent?: boolean; draft?: string; residence?: string }): SafeHtml {
   return html`<p><a href="/cases/${reference}">${t('case.back', { reference })}</a></p>
 ${o.sent ? notice('success', t('messages.sent')) : ''}
 ${items.length === 0
     ? html`<p>${t('messages.none')}</p>`
     : html`<ol class="messages">${items.map(
-        (m) => html`<li class="message message-${m.authorSide}"><p class="meta"><strong>${m.authorSide === 'patient' ? t('messages.you') : t('messages.team')}</strong> · <time datetime="${m.createdAt}">${formatDate(ctx.lang, m.createdAt, true)}</time></p><p class="body">${m.body}</p></li>`,
+        (m) => html`<li class="message message-${m.authorSide}"><p class="meta"><strong>${m.authorSide === 'patient' ? t('messages.you') : t('messages.team')}</strong> · <time datetime="${m.createdAt}">${formatDate(ctx.lang, m.createdAt, true, o.residence)}</time></p><p class="body">${m.body}</p></li>`,
       )}</ol>`}
 <form method="post" action="/portal/cases/${reference}/messages" class="stack" novalidate>
   ${csrfField(ctx)}

@@ -6,12 +6,12 @@
 import { DOCUMENT_KINDS, documentKindLabel } from '../../config/documentKinds';
 import type { CaseRules } from '../../config/rules/types';
 import type { TariffItem } from '../../config/tariffs';
-import { isAllowed, type Action, type StaffRole } from '../../api/policy';
+import { isAllowed, STAFF_ROLES, type Action, type StaffRole } from '../../api/policy';
 import { countryName } from '../../lib/countryNames';
 import { requestKindsOpen } from '../../workflows/stayParts';
 import { MDT_STRATEGIES, REFUND_METHODS, TERMINAL_PHASES, type CaseState, type Phase } from '../../workflows/definitions';
 import { html, type SafeHtml } from '../html';
-import { formatDate, formatEuros, isMessageKey, visaWords, type T } from '../i18n';
+import { colon, formatDate, formatEuros, isMessageKey, languageName, visaWords, type T } from '../i18n';
 import { csrfField, field, notice, type PageContext } from '../layout';
 import { consoleNav, deadlineCell } from './staff';
 
@@ -387,7 +387,7 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   ${d.documents.length === 0
     ? html`<p>${t('console.case.documents.none')}</p>`
     : html`<ul class="documents">${d.documents.map(
-        (doc) => html`<li><a href="/console/cases/${ref}/documents/${doc.documentId}" download>${t('console.case.download', { name: doc.originalName })}</a> <span class="muted">· ${documentKindLabel(doc.kind, lang) ?? doc.kind} · ${doc.language} · ${formatDate(lang, doc.createdAt, true)}</span></li>`,
+        (doc) => html`<li><a href="/console/cases/${ref}/documents/${doc.documentId}" download>${t('console.case.download', { name: doc.originalName })}</a> <span class="muted">· ${documentKindLabel(doc.kind, lang) ?? doc.kind} · ${languageName(lang, doc.language)} · ${formatDate(lang, doc.createdAt, true)}</span></li>`,
       )}</ul>`}
   ${uploadForm}
 </section>`;
@@ -416,7 +416,7 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
 
   const followUps = s.treatment.followUps.length
     ? html`<section aria-labelledby="followups-h"><h2 id="followups-h">${t('console.case.followUps')}</h2><ul>${s.treatment.followUps.map(
-        (f) => html`<li><time datetime="${f.at}">${formatDate(lang, f.at, true, residence)}</time>: ${f.description}</li>`,
+        (f) => html`<li><time datetime="${f.at}">${formatDate(lang, f.at, true, residence)}</time>${colon(lang)} ${f.description}</li>`,
       )}</ul></section>`
     : '';
 
@@ -425,7 +425,7 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   ${s.timeline.length === 0
     ? html`<p>${t('console.case.timeline.none')}</p>`
     : html`<ol class="timeline" reversed>${[...s.timeline].reverse().map(
-        (e) => html`<li><time datetime="${e.at}">${formatDate(lang, e.at, true)}</time> · ${e.summary}</li>`,
+        (e) => html`<li><time datetime="${e.at}">${formatDate(lang, e.at, true, residence)}</time> · ${e.summary}</li>`,
       )}</ol>`}
 </section>`;
 
@@ -436,7 +436,7 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   ${d.messages.length === 0
     ? html`<p>${t('messages.none')}</p>`
     : html`<ol class="messages">${d.messages.map(
-        (m) => html`<li class="message message-${m.authorSide}"><p class="meta"><strong>${m.authorSide === 'patient' ? t('console.case.messages.patient') : t('console.case.messages.staff', { role: m.authorRole in { admission_coordinator: 1, care_coordinator: 1, finance: 1, mdt: 1, medical_assistant: 1, support: 1, ops: 1 } ? t(`role.${m.authorRole as StaffRole}`) : m.authorRole })}</strong> · <time datetime="${m.createdAt}">${formatDate(lang, m.createdAt, true)}</time></p><p class="body">${m.body}</p></li>`,
+        (m) => html`<li class="message message-${m.authorSide}"><p class="meta"><strong>${m.authorSide === 'patient' ? t('console.case.messages.patient') : t('console.case.messages.staff', { role: (STAFF_ROLES as readonly string[]).includes(m.authorRole) ? t(`role.${m.authorRole as StaffRole}`) : m.authorRole })}</strong> · <time datetime="${m.createdAt}">${formatDate(lang, m.createdAt, true, residence)}</time></p><p class="body">${m.body}</p></li>`,
       )}</ol>`}
   ${may('message.write') && open
     ? actionForm('message', 'messages', html`${field({ name: 'body', id: 'f-message-body', label: t('console.case.messages.reply'), multiline: true, required: true, value: value(messageError, 'body'), error: messageError?.fields.body })}
