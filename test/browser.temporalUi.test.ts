@@ -5,16 +5,13 @@
 //
 // Screenshots go to the git-ignored test-results/screenshots/; with SAVE_DOCS_SCREENSHOTS=1 also to
 // docs/screenshots/ (the README shows them).
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { startDevServer, type DevServer } from '../harness/devServer';
-import { projectRoot } from '../lib/databaseUrl';
 import { columnsScript, OPS_COLUMNS, OPS_VIEWS, savedViewUrl } from '../lib/temporalUiViews';
 import { searchAttributes, type CaseState } from '../workflows/definitions';
 import { parisClock } from '../workflows/parisTime';
 import { staff, uniqueEmail } from './support/actors';
-import { newPage, runningBrowserProcesses, screenshotDir, startBrowser } from './support/browser';
+import { newPage, runningBrowserProcesses, screenshot, startBrowser } from './support/browser';
 import { waitForState } from './support/cases';
 import { call, CALM_TIMINGS, inDays, makeTeam, QUESTIONNAIRE, state, toGuaranteed } from './support/pathway';
 import { startStack, type Stack } from './support/stack';
@@ -41,13 +38,8 @@ afterAll(async () => {
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
-/** Saves a screenshot of the window under test-results/screenshots/ (and docs/screenshots/ when asked). */
-async function shoot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(screenshotDir, { recursive: true });
-  const file = path.join(screenshotDir, `${name}.png`);
-  await page.screenshot({ path: file });
-  if (process.env.SAVE_DOCS_SCREENSHOTS === '1') fs.copyFileSync(file, path.join(projectRoot(), 'docs', 'screenshots', `${name}.png`));
-}
+/** Saves a screenshot of the window (not the whole page) under test-results/screenshots/, and refreshes the docs' copy when asked. */
+const shoot = (page: Page, name: string) => screenshot(page, name, { fullPage: false });
 
 /** The markdown panel (an iframe the UI renders at /render) under the heading with this name, once it has loaded and been sized. */
 async function markdownPanel(page: Page, heading: string): Promise<Frame> {

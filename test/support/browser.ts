@@ -124,11 +124,14 @@ export async function checkAccessibility(page: Page, label: string, opts: Access
 }
 
 /** Saves a full-page PNG as test-results/screenshots/<name>.png (git-ignored) and returns its path. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function screenshot(page: Page, name: string, o: { fullPage?: boolean } = {}): Promise<string> {
   if (!/^[\w.-]+$/.test(name)) throw new Error(`Screenshot name "${name}": use letters, digits, '.', '_' and '-' only.`);
   fs.mkdirSync(screenshotDir, { recursive: true });
   const file = path.join(screenshotDir, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage: o.fullPage ?? true });
+  // The docs keep a few of them (the README shows them): SAVE_DOCS_SCREENSHOTS=1 refreshes those.
+  const docsCopy = path.join(projectRoot(), 'docs', 'screenshots', `${name}.png`);
+  if (process.env.SAVE_DOCS_SCREENSHOTS === '1' && fs.existsSync(docsCopy)) fs.copyFileSync(file, docsCopy);
   return file;
 }
 
