@@ -58,7 +58,7 @@ export function createApp(deps: AppDeps): App {
   const tokens = new TokenService(config.auth.secret, config.auth.accessTokenTtlSeconds);
   const accounts = new Accounts({ db, tokens, sendEmail, audit, publicBaseUrl: config.api.publicBaseUrl, refreshTokenTtlDays: config.auth.refreshTokenTtlDays });
   const access = new CaseAccess(db, audit, client, deps.logger);
-  const authLimit = limiter('sign-in or account', 15 * 60_000, config.auth.rateLimitPer15Min);
+  const authLimit = limiter(db, 'sign-in or account', 15 * 60_000, config.auth.rateLimitPer15Min);
 
   // Every Temporal call a request makes shares one deadline (updates poll until it, then answer 503).
   const routes = new ApiRoutes({ around: (fn) => client.withDeadline(Date.now() + config.temporal.callTimeoutMs, fn) });

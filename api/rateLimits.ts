@@ -1,13 +1,16 @@
 // Rate limits on the endpoints worth guessing at (sign-in, registration, password reset) and on
-// uploads. In memory: one API process; a cluster would need a shared store.
+// uploads. Counted in the database, so several API instances share one count.
 import { rateLimit } from 'express-rate-limit';
+import type { Db } from '../lib/db';
 import { errorMessages, type RateLimited } from './errorMessages';
 import { ApiError } from './errors';
+import { DatabaseRateLimitStore } from './rateLimitStore';
 
-export function limiter(what: RateLimited, windowMs: number, limit: number, key?: (req: import('express').Request) => string) {
+export function limiter(db: Db, what: RateLimited, windowMs: number, limit: number, key?: (req: import('express').Request) => string) {
   return rateLimit({
     windowMs,
     limit,
+    store: new DatabaseRateLimitStore(db, what === 'upload' ? 'upload' : 'auth'),
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     ...(key ? { keyGenerator: key } : {}),

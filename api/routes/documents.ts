@@ -91,7 +91,7 @@ export function registerDocumentRoutes(api: ApiRoutes, deps: DocumentsRouteDeps)
   /** The case the `before` chain authorised, handed to the upload handler. */
   const authorised = new WeakMap<Request, Case>();
 
-  const uploadLimit = limiter('upload', 60_000, uploads.rateLimitPerMin, (req) => req.principal?.userId ?? ipKeyGenerator(req.ip ?? 'unknown'));
+  const uploadLimit = limiter(deps.db, 'upload', 60_000, uploads.rateLimitPerMin, (req) => req.principal?.userId ?? ipKeyGenerator(req.ip ?? 'unknown'));
 
   /** Authorises, and refuses a closed case or a non-multipart body, before any byte is read. */
   const authorise: RequestHandler = async (req, _res, next) => {

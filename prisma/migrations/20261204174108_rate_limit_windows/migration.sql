@@ -1,0 +1,6 @@
+-- CreateTable
+CREATE TABLE "RateLimitWindow" (
+    "key" TEXT NOT NULL PRIMARY KEY,
+    "hits" INTEGER NOT NULL,
+    "resetAtMs" BIGINT NOT NULL
+);
