@@ -7,6 +7,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 
 TEMPORAL_CLI_VERSION="v1.5.1" # newest tag whose go.mod has no replace directive (go install works)
+# The cluster profile: the Temporal server and its SQL tool, and the standalone Web UI server (the CLI's
+# UI only talks to the dev server). Both modules install with `go install` (no replace directives).
+TEMPORAL_SERVER_VERSION="v1.29.1"
+TEMPORAL_UI_SERVER_VERSION="v2.42.1"
 TEMPORAL_PORT="${TEMPORAL_PORT:-7233}"
 TEMPORAL_UI_PORT="${TEMPORAL_UI_PORT:-8233}"
 SMTP_PORT="${SMTP_PORT:-1025}"
@@ -44,6 +48,11 @@ Commands:
   worker    only the worker (needs the server).
   relay     only the mail relay: delivers the outbox to the mail server (SMTP_HOST:SMTP_PORT).
   api       only the API (needs the server).
+  cluster   the production-like profile on this machine: the Temporal server (built from its Go
+            module, config in deploy/temporal/) on PostgreSQL with SQL visibility, its Web UI, two
+            care workers, the mail relay, two API instances (API_PORT and API_PORT_2) and the mail
+            inbox, with Parcours on PostgreSQL too. Needs PostgreSQL at PG_HOST:PG_PORT
+            (127.0.0.1:5432, user postgres); the state stays there for the next run. docs/deploy.md.
   -h, --help  this text.
 
 Ports: TEMPORAL_PORT, TEMPORAL_UI_PORT, SMTP_PORT, MAIL_UI_PORT, API_PORT. Other settings: see the README.
@@ -134,6 +143,138 @@ register_search_attributes() {
     wait_until "Registering the search attribute ${flag%%=*}" 20 \
       "$TEMPORAL_BIN" operator search-attribute create --address "$TEMPORAL_ADDRESS" --name "${flag%%=*}" --type "${flag#*=}"
   done
+}
+
+# --- the cluster profile --------------------------------------------------------------------------
+
+PG_HOST="${PG_HOST:-127.0.0.1}"
+PG_PORT="${PG_PORT:-5432}"
+PG_USER="${PG_USER:-postgres}"
+API_PORT_2="${API_PORT_2:-$((API_PORT + 1))}"
+TEMPORAL_DB="${TEMPORAL_DB:-temporal}"
+TEMPORAL_VISIBILITY_DB="${TEMPORAL_VISIBILITY_DB:-temporal_visibility}"
+PARCOURS_PG_DB="${PARCOURS_PG_DB:-parcours}"
+TEMPORAL_RETENTION="${TEMPORAL_RETENTION:-720h}" # how long a closed case's history stays in Temporal
+export TEMPORAL_NUM_HISTORY_SHARDS="${TEMPORAL_NUM_HISTORY_SHARDS:-4}"
+export TEMPORAL_DB TEMPORAL_VISIBILITY_DB TEMPORAL_PORT
+export TEMPORAL_PG_ADDRESS="$PG_HOST:$PG_PORT" TEMPORAL_PG_USER="$PG_USER"
+
+go_tool() { # NAME MODULE@VERSION: prints the path of .temporal/bin/NAME, building it when missing
+  local dest="$ROOT/.temporal/bin/$1"
+  if [ -x "$dest" ]; then echo "$dest"; return; fi
+  command -v go >/dev/null || die "$1 is missing and Go is not installed to build it (expected /usr/local/go/bin/go)."
+  say "Building $1 from $2 (several minutes the first time)" >&2
+  local start=$SECONDS tmp
+  tmp="$(mktemp -d)"
+  GOBIN="$tmp" go install "$2" >&2
+  # Each module names its binary after its folder (server, sql): installed one at a time, renamed.
+  mkdir -p "$ROOT/.temporal/bin"
+  mv "$tmp/$(basename "${2%@*}")" "$dest"
+  rm -rf "$tmp"
+  say "$1 built in $((SECONDS - start)) s" >&2
+  echo "$dest"
+}
+
+cluster_binaries() {
+  TEMPORAL_SERVER="$(go_tool temporal-server "go.temporal.io/server/cmd/server@$TEMPORAL_SERVER_VERSION")"
+  SQL_TOOL="$(go_tool temporal-sql-tool "go.temporal.io/server/cmd/tools/sql@$TEMPORAL_SERVER_VERSION")"
+  TEMPORAL_UI_SERVER="$(go_tool temporal-ui-server "github.com/temporalio/ui-server/v2/cmd/server@$TEMPORAL_UI_SERVER_VERSION")"
+}
+
+sql_tool() { # DB ARGS...
+  "$SQL_TOOL" --plugin postgres12 --ep "$PG_HOST" -p "$PG_PORT" -u "$PG_USER" --db "$1" "${@:2}"
+}
+psql_in() { psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -v ON_ERROR_STOP=1 -Atq "$@"; }
+
+# Creates the two Temporal databases and brings their schemas to the server's version. Idempotent:
+# a second run finds them and applies only what is newer.
+temporal_schemas() {
+  local schemas pair db dir
+  schemas="$(go env GOMODCACHE)/go.temporal.io/server@$TEMPORAL_SERVER_VERSION/schema/postgresql/v12"
+  [ -d "$schemas" ] || die "the Temporal schema files are missing at $schemas (go install of the server fetches them)."
+  for pair in "$TEMPORAL_DB:temporal" "$TEMPORAL_VISIBILITY_DB:visibility"; do
+    db="${pair%%:*}"
+    dir="$schemas/${pair#*:}/versioned"
+    if [ -z "$(psql_in -d postgres -c "select 1 from pg_database where datname = '$db'")" ]; then
+      say "Creating the database $db"
+      sql_tool "$db" create-database 2>/dev/null
+    fi
+    if [ -z "$(psql_in -d "$db" -c "select 1 from information_schema.tables where table_name = 'schema_version'")" ]; then
+      sql_tool "$db" setup-schema -v 0.0 2>/dev/null
+    fi
+    sql_tool "$db" update-schema -d "$dir" 2>/dev/null || die "the schema update of $db failed: run it by hand to see why: $SQL_TOOL --plugin postgres12 --ep $PG_HOST -p $PG_PORT -u $PG_USER --db $db update-schema -d $dir"
+  done
+}
+
+# The server creates no namespace; creating one that exists fails, so look first. Right after a fresh
+# start the frontend refuses for about a second: retried.
+temporal_namespace() {
+  "$TEMPORAL_BIN" operator namespace describe --address "$TEMPORAL_ADDRESS" --namespace default >/dev/null 2>&1 && return
+  wait_until "Creating the namespace default" 20 \
+    "$TEMPORAL_BIN" operator namespace create --address "$TEMPORAL_ADDRESS" --namespace default --retention "$TEMPORAL_RETENTION"
+}
+
+run_temporal_server() {
+  # The dynamic config's path is resolved from the working directory: start from deploy/temporal.
+  start temporal bash -c "cd '$ROOT/deploy/temporal' && exec '$TEMPORAL_SERVER' --root . --config config --env cluster --allow-no-auth start"
+}
+
+run_ui_server() {
+  local dir="$DEV_DIR/cluster-ui"
+  mkdir -p "$dir/config"
+  sed -e "s/{{TEMPORAL_PORT}}/$TEMPORAL_PORT/g" -e "s/{{TEMPORAL_UI_PORT}}/$TEMPORAL_UI_PORT/g" -e "s#{{API_URL}}#$PUBLIC_BASE_URL#g" \
+    "$ROOT/deploy/temporal/ui/cluster.yaml" > "$dir/config/cluster.yaml"
+  start ui "$TEMPORAL_UI_SERVER" --root "$dir" --env cluster start
+}
+
+cluster() {
+  require_free_port "$TEMPORAL_PORT" "Temporal gRPC" TEMPORAL_PORT
+  require_free_port "$TEMPORAL_UI_PORT" "Temporal Web UI" TEMPORAL_UI_PORT
+  require_free_port "$SMTP_PORT" "mail SMTP" SMTP_PORT
+  require_free_port "$MAIL_UI_PORT" "mail inbox" MAIL_UI_PORT
+  require_free_port "$API_PORT" "API" API_PORT
+  require_free_port "$API_PORT_2" "second API" API_PORT_2
+  pg_isready -q -h "$PG_HOST" -p "$PG_PORT" || die "PostgreSQL is not answering at $PG_HOST:$PG_PORT: start it, or set PG_HOST and PG_PORT."
+  if [ -z "$(psql_in -d postgres -c "select 1 from pg_database where datname = '$PARCOURS_PG_DB'")" ]; then
+    say "Creating the database $PARCOURS_PG_DB"
+    psql_in -d postgres -c "create database \"$PARCOURS_PG_DB\""
+  fi
+  export DATABASE_URL="${CLUSTER_DATABASE_URL:-postgresql://$PG_USER@$PG_HOST:$PG_PORT/$PARCOURS_PG_DB}"
+  setup
+  cluster_binaries
+  say "Temporal schemas on PostgreSQL ($TEMPORAL_DB, $TEMPORAL_VISIBILITY_DB; $TEMPORAL_NUM_HISTORY_SHARDS history shards)"
+  temporal_schemas
+  FOREGROUND=0
+  trap stop_all EXIT
+  trap 'exit 130' INT TERM
+  say "Starting the Temporal server, its Web UI and the mail inbox"
+  run_temporal_server
+  wait_until "The Temporal server" 60 "$TEMPORAL_BIN" operator cluster health --address "$TEMPORAL_ADDRESS"
+  temporal_namespace
+  register_search_attributes
+  run_ui_server
+  run_mail
+  wait_until "The mail inbox" 30 port_in_use "$SMTP_PORT"
+  say "Starting two workers, the mail relay and two API instances"
+  start worker-1 node dist/workers/main.js
+  start worker-2 node dist/workers/main.js
+  run_relay
+  run_api
+  start api-2 env API_PORT="$API_PORT_2" node dist/api/main.js
+  wait_until "The API" 60 curl -fsS "http://127.0.0.1:$API_PORT/health"
+  wait_until "The second API" 60 curl -fsS "http://127.0.0.1:$API_PORT_2/health"
+  cat <<EOF
+
+  Parcours (cluster profile) is running. Ctrl-C stops everything; PostgreSQL keeps the state.
+
+    API           http://localhost:$API_PORT and http://localhost:$API_PORT_2
+    Temporal UI   $TEMPORAL_UI_URL
+    Mail inbox    http://localhost:$MAIL_UI_PORT
+    Databases     PostgreSQL $PG_HOST:$PG_PORT: $PARCOURS_PG_DB, $TEMPORAL_DB, $TEMPORAL_VISIBILITY_DB
+
+EOF
+  wait -n "${PIDS[@]}" || true
+  say "A component stopped; stopping the others"
 }
 
 # --- processes ------------------------------------------------------------------------------------
@@ -242,5 +383,6 @@ case "$cmd" in
   worker) setup; run_worker ;;
   relay) setup; run_relay ;;
   api) require_free_port "$API_PORT" "API" API_PORT; setup; run_api ;;
+  cluster) cluster ;;
   *) usage >&2; die "unknown command '$cmd'." ;;
 esac
