@@ -4,8 +4,8 @@
 // memo existed, its start input) says whose it is. Nothing personal goes into the memo.
 import crypto from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { fromPayloadsAtIndex } from '@temporalio/common';
 import type { CaseStartInput } from '../workflows/definitions';
+import { decodePayloadAt } from './payloadCrypto';
 
 /** Deadline of each Temporal call made to identify a case's workflow. */
 export const IDENTIFY_TIMEOUT_MS = 5_000;
@@ -59,7 +59,7 @@ export async function identifyCaseWorkflow(client: Client, workflowId: string, t
     client.workflowService.getWorkflowExecutionHistory({ namespace: client.options.namespace, execution: { workflowId, runId: description.runId }, maximumPageSize: 1 }),
   );
   const started = history.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
-  const input = started ? fromPayloadsAtIndex<Partial<CaseStartInput> | undefined>(client.options.loadedDataConverter.payloadConverter, 0, started.input?.payloads) : undefined;
+  const input = started ? await decodePayloadAt<Partial<CaseStartInput> | undefined>(client.options.loadedDataConverter, 0, started.input?.payloads) : undefined;
   return {
     firstRunId,
     ...(typeof input?.ownerId === 'string' ? { ownerId: input.ownerId } : {}),

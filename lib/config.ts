@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { PathwayTimings } from '../config/pathway';
 import { RulesRegistry } from './rules';
 import { databaseUrl, projectRoot } from './databaseUrl';
+import { DEFAULT_DEK_CACHE_MAX, devKeks, parseKeks, type KeyConfig } from './payloadCrypto/keyConfig';
 
 const duration = z.string().refine((v) => {
   try {
@@ -72,6 +73,10 @@ const envSchema = z.object({
   PATHWAY_CONTINUE_AS_NEW_AFTER_EVENTS: z.coerce.number().int().min(200).max(50_000).optional(),
   TEMPORAL_CALL_TIMEOUT: duration.default('30s'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).max(100_000).default(1000),
+  PARCOURS_KEKS: z.string().optional(),
+  PARCOURS_ACTIVE_KEK: z.string().optional(),
+  PARCOURS_DEK_CACHE_TTL: duration.default('60s'),
+  PARCOURS_DEK_CACHE_MAX: z.coerce.number().int().min(1).default(DEFAULT_DEK_CACHE_MAX),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -111,6 +116,8 @@ export interface AppConfig {
   pathwayTimings: Partial<PathwayTimings>;
   /** The published rules versions (config/rules/): the API gives each new case the one in force. */
   rules: RulesRegistry;
+  /** The key-encryption keys of Temporal payload encryption (lib/payloadCrypto/keyConfig.ts). */
+  payloadKeys: KeyConfig;
 }
 
 /** Reads the configuration; a bad value stops the process with the variable's name and what is expected. */
@@ -149,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     supportTeamEmail: e.SUPPORT_TEAM_EMAIL,
     medicalAssistantsEmail: e.MEDICAL_ASSISTANTS_EMAIL,
     rules: new RulesRegistry(),
+    payloadKeys: payloadKeys(e),
     // Only the variables set: they override the rules version's durations for every new case.
     pathwayTimings: Object.fromEntries(Object.entries({
       reminderAfter: e.PATHWAY_REMINDER_AFTER,
@@ -164,6 +172,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       continueAsNewAfterEvents: e.PATHWAY_CONTINUE_AS_NEW_AFTER_EVENTS,
     }).filter(([, v]) => v !== undefined)),
   };
+}
+
+function payloadKeys(e: z.infer<typeof envSchema>): KeyConfig {
+  if (!e.PARCOURS_KEKS && e.NODE_ENV === 'production') {
+    throw new Error('PARCOURS_KEKS is not set: in production the key-encryption keys come from the environment (see docs/operations.md, "Encryption keys").');
+  }
+  const { keks, active } = e.PARCOURS_KEKS ? { keks: e.PARCOURS_KEKS, active: e.PARCOURS_ACTIVE_KEK } : devKeks(projectRoot());
+  return { ...parseKeks(keks, active), cacheTtlMs: msToNumber(e.PARCOURS_DEK_CACHE_TTL as Duration), cacheMaxEntries: e.PARCOURS_DEK_CACHE_MAX };
 }
 
 /**
