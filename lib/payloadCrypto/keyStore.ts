@@ -52,6 +52,8 @@ export interface RewrapResult {
   rewrapped: number;
   alreadyActive: number;
   shredded: number;
+  /** Keys left as they were: their KEK is not configured, or they did not unwrap (the reason, no key material). */
+  failed: { id: string; kekId: string | null; error: string }[];
 }
 
 export class DataKeyStore {
@@ -112,7 +114,7 @@ export class DataKeyStore {
 
   /** Re-wraps every live data key that another KEK wraps with the active one (then that KEK can be retired). */
   async rewrapAll(): Promise<RewrapResult> {
-    const result: RewrapResult = { rewrapped: 0, alreadyActive: 0, shredded: 0 };
+    const result: RewrapResult = { rewrapped: 0, alreadyActive: 0, shredded: 0, failed: [] };
     const rows = await this.db.dataKey.findMany({ select: { id: true, kekId: true, shreddedAt: true }, orderBy: { id: 'asc' } });
     for (const r of rows) {
       if (r.shreddedAt) result.shredded++;
@@ -120,7 +122,14 @@ export class DataKeyStore {
       else {
         const row = await this.db.dataKey.findUnique({ where: { id: r.id } });
         if (!row?.wrappedKey || !row.kekId) continue; // shredded meanwhile
-        const { key } = this.unwrapRow(row);
+        let key: Buffer;
+        try {
+          key = this.unwrapRow(row).key;
+        } catch (err) {
+          // One unreadable key does not stop the others; the command lists it and fails.
+          result.failed.push({ id: row.id, kekId: row.kekId, error: err instanceof Error ? err.message : String(err) });
+          continue;
+        }
         // Only if nobody changed the row meanwhile (a shred, another rewrap): never resurrect a shredded key.
         const { count } = await this.db.dataKey.updateMany({
           where: { id: row.id, kekId: row.kekId, shreddedAt: null },
