@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { CaseStartInput } from '../workflows/definitions';
-import { decodePayloadAt } from './payloadCrypto';
+import { DataKeyShreddedError, decodePayloadAt, UnknownDataKeyError } from './payloadCrypto';
 
 /** Deadline of each Temporal call made to identify a case's workflow. */
 export const IDENTIFY_TIMEOUT_MS = 5_000;
@@ -48,6 +48,7 @@ export async function identifyCaseWorkflow(client: Client, workflowId: string, t
     description = await client.withDeadline(Date.now() + timeoutMs, () => client.workflow.getHandle(workflowId).describe());
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return null;
+    if (err instanceof UnknownDataKeyError || err instanceof DataKeyShreddedError) return unreadable(client, workflowId, timeoutMs);
     throw err;
   }
   const firstRunId = description.raw.workflowExecutionInfo?.firstRunId || description.runId;
@@ -66,6 +67,17 @@ export async function identifyCaseWorkflow(client: Client, workflowId: string, t
     ...(typeof input?.reference === 'string' ? { reference: input.reference } : {}),
     source: 'start_input',
   };
+}
+
+/**
+ * A workflow whose payloads this database cannot decrypt: its data key is not here (the database was
+ * restored from a backup older than the case, and its DataKey rows were not carried over) or was
+ * shredded. It exists, so its reference is taken, but it is nobody's this database can prove.
+ */
+async function unreadable(client: Client, workflowId: string, timeoutMs: number): Promise<CaseWorkflowIdentity> {
+  const raw = await client.withDeadline(Date.now() + timeoutMs, () => client.workflowService.describeWorkflowExecution({ namespace: client.options.namespace, execution: { workflowId } }));
+  const info = raw.workflowExecutionInfo;
+  return { firstRunId: info?.firstRunId || info?.execution?.runId || '', source: 'memo' };
 }
 
 /**

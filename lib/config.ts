@@ -1,6 +1,5 @@
 // Runtime configuration from the environment, with embedded defaults so the stack runs as cloned.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
@@ -8,6 +7,7 @@ import { z } from 'zod';
 import type { PathwayTimings } from '../config/pathway';
 import { RulesRegistry } from './rules';
 import { databaseUrl, projectRoot } from './databaseUrl';
+import { jsonFileOnce } from './devFiles';
 import { DEFAULT_DEK_CACHE_MAX, devKeks, parseKeks, type KeyConfig } from './payloadCrypto/keyConfig';
 
 const duration = z.string().refine((v) => {
@@ -189,21 +189,11 @@ function payloadKeys(e: z.infer<typeof envSchema>): KeyConfig {
  */
 function devSecret(name: 'authSecret' | 'paymentWebhookSecret'): string {
   const file = path.join(projectRoot(), 'data', 'secrets.json');
-  if (!fs.existsSync(file)) {
-    const fresh = { authSecret: crypto.randomBytes(32).toString('base64url'), paymentWebhookSecret: crypto.randomBytes(32).toString('base64url') };
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    // Written aside, then linked into place: a concurrent reader never sees half a file.
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(fresh, null, 2), { mode: 0o600 });
-    try {
-      fs.linkSync(tmp, file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another process made it first
-    } finally {
-      fs.unlinkSync(tmp);
-    }
-  }
-  const secret = (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string | undefined>)[name];
+  const secrets = jsonFileOnce<Record<string, string | undefined>>(file, () => ({
+    authSecret: crypto.randomBytes(32).toString('base64url'),
+    paymentWebhookSecret: crypto.randomBytes(32).toString('base64url'),
+  }));
+  const secret = secrets[name];
   if (!secret) throw new Error(`${file} has no ${name}: delete the file to have it made again, or set the secret in the environment.`);
   return secret;
 }

@@ -2,6 +2,7 @@
 // so an older KEK can then be removed from PARCOURS_KEKS. Safe to run again; the payloads in Temporal
 // are not touched (only the small wrapped keys in the Parcours database change).
 import { loadConfig } from '../lib/config';
+import { runCommand } from '../lib/ops/cli';
 import { createDb } from '../lib/db';
 import { DataKeyStore } from '../lib/payloadCrypto';
 
@@ -28,10 +29,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exit(1);
-  },
-);
+runCommand(main);

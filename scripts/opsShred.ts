@@ -3,8 +3,8 @@
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../lib/config';
+import { runCommand } from '../lib/ops/cli';
 import { createDb } from '../lib/db';
-import { OpsError } from '../lib/ops/repair';
 import { shredCase } from '../lib/ops/shred';
 import { dataConverterFor } from '../lib/payloadCrypto';
 
@@ -50,10 +50,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof OpsError || err instanceof Error ? err.message : String(err));
-    process.exit(1);
-  },
-);
+runCommand(main);

@@ -5,8 +5,8 @@
 //                                elsewhere still decrypts in other processes until then)
 // Development without PARCOURS_KEKS: one KEK generated into the git-ignored data/keys.json.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
+import { jsonFileOnce } from '../devFiles';
 
 export interface KeyConfig {
   /** KEK id → 32-byte key. */
@@ -47,22 +47,7 @@ export function parseKeks(keks: string, active: string | undefined): Pick<KeyCon
  */
 export function devKeks(root: string): { keks: string; active: string } {
   const file = path.join(root, 'data', 'keys.json');
-  if (!fs.existsSync(file)) {
-    const fresh = { keks: `dev-1:${crypto.randomBytes(32).toString('base64')}`, active: 'dev-1' };
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    // Written aside, then linked into place: a concurrent reader never sees half a file, and a
-    // second process starting at the same moment keeps the first one's key.
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(fresh, null, 2), { mode: 0o600 });
-    try {
-      fs.linkSync(tmp, file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    } finally {
-      fs.unlinkSync(tmp);
-    }
-  }
-  const read = JSON.parse(fs.readFileSync(file, 'utf8')) as { keks?: string; active?: string };
+  const read = jsonFileOnce<{ keks?: string; active?: string }>(file, () => ({ keks: `dev-1:${crypto.randomBytes(32).toString('base64')}`, active: 'dev-1' }));
   if (!read.keks || !read.active) throw new Error(`${file} lacks "keks" or "active": restore it (the development database's data keys need it), or set PARCOURS_KEKS.`);
   return { keks: read.keks, active: read.active };
 }
