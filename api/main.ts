@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../lib/config';
 import { createDb, useWriteAheadLog } from '../lib/db';
 import { createLogger } from '../lib/logger';
+import { dataConverterFor } from '../lib/payloadCrypto';
 import { createApp } from './app';
 
 async function main(): Promise<void> {
@@ -11,9 +12,9 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: config.temporal.address }).catch((err: unknown) => {
     throw new Error(`Cannot reach the Temporal server at ${config.temporal.address} (${String(err)}). Start it with ./temporal-dev.sh server, or set TEMPORAL_ADDRESS.`);
   });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
   const db = createDb(config.databaseUrl);
   await useWriteAheadLog(db);
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config, db) });
   const { app } = createApp({ db, client, logger, config });
   const server = app.listen(config.api.port, config.api.host);
   server.on('error', (err: NodeJS.ErrnoException) => {

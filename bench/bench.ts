@@ -25,6 +25,7 @@ import { driveToClosure, openTreatmentCase, SCRIPT_TIMINGS, type StepTiming } fr
 import { workflowIdFor } from '../workflows/definitions';
 import { bareCase, bareStepSignal, bareStepUpdate, type BarePlan } from './bareWorkflow';
 import { percentiles, pool, progress, round, table, type Percentiles } from './stats';
+import { dataConverterOf } from '../lib/payloadCrypto';
 
 const EventType = temporal.api.enums.v1.EventType;
 const TEMPORAL_EVENT_WARNING = 10_240;
@@ -243,7 +244,7 @@ async function runBare(sys: System, taskQueue: string, n: number, plan: BarePlan
 async function replayTime(sys: System, dir: string, workflowId: string): Promise<number> {
   const history = await sys.client.workflow.getHandle(workflowId).fetchHistory();
   const started = performance.now();
-  await Worker.runReplayHistory({ workflowBundle: { codePath: path.join(dir, 'care-bundle.js') } }, history, workflowId);
+  await Worker.runReplayHistory({ workflowBundle: { codePath: path.join(dir, 'care-bundle.js') }, dataConverter: dataConverterOf(sys.client) }, history, workflowId);
   return performance.now() - started;
 }
 

@@ -5,6 +5,7 @@ import type { System } from '../harness/system';
 import { readCaseState } from '../lib/caseView';
 import type { PaymentPayload } from '../harness/treatmentCase';
 import { getStateQuery, workflowIdFor, type CaseState } from '../workflows/definitions';
+import { dataConverterOf } from '../lib/payloadCrypto';
 
 const EventType = temporal.api.enums.v1.EventType;
 const NON_DETERMINISTIC = temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR;
@@ -158,7 +159,7 @@ export async function checkRun(sys: System, references: string[], payments: Paym
     histories.push({ workflowId: handle.workflowId, history });
   }
   let replayed = 0;
-  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: careBundle } }, histories)) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: careBundle }, dataConverter: dataConverterOf(sys.client) }, histories)) {
     replayed++;
     if (result.error) {
       nondeterminism++;

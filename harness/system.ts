@@ -10,6 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { projectRoot } from '../lib/databaseUrl';
 import { createDb, type Db } from '../lib/db';
+import { createDataConverter, FAILURE_CONVERTER_PATH, keksEnv, randomKeyConfig } from '../lib/payloadCrypto';
 import { startDevServer, type DevServer } from './devServer';
 import { freePort } from './ports';
 import { dieWithThisProcess, stopChild } from './processes';
@@ -75,8 +76,11 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   execFileSync(path.join(root, 'node_modules', '.bin', 'prisma'), ['migrate', 'deploy'], { cwd: root, env: { ...process.env, DATABASE_URL: `file:${dbFile}` }, stdio: 'pipe' });
   const careBundle = path.join(opts.dir, 'care-bundle.js');
   const bareBundle = path.join(opts.dir, 'bare-bundle.js');
-  fs.writeFileSync(careBundle, (await bundleWorkflowCode({ workflowsPath: path.join(root, 'workflows', 'index.ts'), logger: quietLogger })).code);
-  fs.writeFileSync(bareBundle, (await bundleWorkflowCode({ workflowsPath: path.join(root, 'bench', 'bareWorkflow.ts'), logger: quietLogger })).code);
+  const failureConverterPath = FAILURE_CONVERTER_PATH;
+  fs.writeFileSync(careBundle, (await bundleWorkflowCode({ workflowsPath: path.join(root, 'workflows', 'index.ts'), failureConverterPath, logger: quietLogger })).code);
+  fs.writeFileSync(bareBundle, (await bundleWorkflowCode({ workflowsPath: path.join(root, 'bench', 'bareWorkflow.ts'), failureConverterPath, logger: quietLogger })).code);
+  // The system's own key-encryption key, handed to every process it starts.
+  const payloadKeys = randomKeyConfig();
 
   const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -95,6 +99,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     const env: Record<string, string> = {
       TEMPORAL_ADDRESS: devServer.address,
       TEMPORAL_TASK_QUEUE: taskQueue,
+      ...keksEnv(payloadKeys),
       DATABASE_URL: `file:${dbFile}`,
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(smtp.port),
@@ -134,7 +139,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     stoppers.push(() => db.$disconnect());
     const connection = await Connection.connect({ address: devServer.address });
     stoppers.push(() => connection.close());
-    const client = new Client({ connection, namespace: 'default' });
+    const client = new Client({ connection, namespace: 'default', dataConverter: createDataConverter({ db, keys: payloadKeys }) });
 
     return {
       baseUrl, temporalAddress: devServer.address, taskQueue, webhookSecret, devServer, smtp, worker, relay, apiPid: api.pid!, apiLog, db, client, env,

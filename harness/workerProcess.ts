@@ -12,6 +12,7 @@ import { activityDepsFrom } from '../activities';
 import { createTransport } from '../activities/email';
 import { loadConfig } from '../lib/config';
 import { createDb, useWriteAheadLog } from '../lib/db';
+import { dataConverterFor } from '../lib/payloadCrypto';
 import { createCareWorker } from '../workers/careWorker';
 import { relayDepsFrom, startMailRelay } from '../workers/mailRelay';
 
@@ -56,15 +57,17 @@ async function main(): Promise<void> {
   }
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   let worker: Worker;
+  const db = createDb(config.databaseUrl);
+  await useWriteAheadLog(db);
+  // The baseline encrypts too: the benchmark compares workflow code, not the codec.
+  const dataConverter = dataConverterFor(config, db);
   if (mode === 'care') {
-    const db = createDb(config.databaseUrl);
-    await useWriteAheadLog(db);
     worker = await createCareWorker({
-      connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, maxCachedWorkflows: config.temporal.maxCachedWorkflows, workflowBundlePath: bundlePath!, activityDeps: activityDepsFrom(config, db),
+      connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, maxCachedWorkflows: config.temporal.maxCachedWorkflows, workflowBundlePath: bundlePath!, activityDeps: activityDepsFrom(config, db), dataConverter,
     });
   } else {
     const { bareActivities } = await import('../bench/bareActivities');
-    worker = await Worker.create({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, workflowBundle: { codePath: bundlePath! }, activities: bareActivities });
+    worker = await Worker.create({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, workflowBundle: { codePath: bundlePath! }, activities: bareActivities, dataConverter });
   }
   const running = worker.run();
   process.send({ ready: true });

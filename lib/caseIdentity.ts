@@ -4,8 +4,8 @@
 // memo existed, its start input) says whose it is. Nothing personal goes into the memo.
 import crypto from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { fromPayloadsAtIndex } from '@temporalio/common';
 import type { CaseStartInput } from '../workflows/definitions';
+import { DataKeyShreddedError, decodePayloadAt, UnknownDataKeyError } from './payloadCrypto';
 
 /** Deadline of each Temporal call made to identify a case's workflow. */
 export const IDENTIFY_TIMEOUT_MS = 5_000;
@@ -48,6 +48,7 @@ export async function identifyCaseWorkflow(client: Client, workflowId: string, t
     description = await client.withDeadline(Date.now() + timeoutMs, () => client.workflow.getHandle(workflowId).describe());
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return null;
+    if (err instanceof UnknownDataKeyError || err instanceof DataKeyShreddedError) return unreadable(client, workflowId, timeoutMs);
     throw err;
   }
   const firstRunId = description.raw.workflowExecutionInfo?.firstRunId || description.runId;
@@ -59,13 +60,24 @@ export async function identifyCaseWorkflow(client: Client, workflowId: string, t
     client.workflowService.getWorkflowExecutionHistory({ namespace: client.options.namespace, execution: { workflowId, runId: description.runId }, maximumPageSize: 1 }),
   );
   const started = history.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
-  const input = started ? fromPayloadsAtIndex<Partial<CaseStartInput> | undefined>(client.options.loadedDataConverter.payloadConverter, 0, started.input?.payloads) : undefined;
+  const input = started ? await decodePayloadAt<Partial<CaseStartInput> | undefined>(client.options.loadedDataConverter, 0, started.input?.payloads) : undefined;
   return {
     firstRunId,
     ...(typeof input?.ownerId === 'string' ? { ownerId: input.ownerId } : {}),
     ...(typeof input?.reference === 'string' ? { reference: input.reference } : {}),
     source: 'start_input',
   };
+}
+
+/**
+ * A workflow whose payloads this database cannot decrypt: its data key is not here (the database was
+ * restored from a backup older than the case, and its DataKey rows were not carried over) or was
+ * shredded. It exists, so its reference is taken, but it is nobody's this database can prove.
+ */
+async function unreadable(client: Client, workflowId: string, timeoutMs: number): Promise<CaseWorkflowIdentity> {
+  const raw = await client.withDeadline(Date.now() + timeoutMs, () => client.workflowService.describeWorkflowExecution({ namespace: client.options.namespace, execution: { workflowId } }));
+  const info = raw.workflowExecutionInfo;
+  return { firstRunId: info?.firstRunId || info?.execution?.runId || '', source: 'memo' };
 }
 
 /**

@@ -1,6 +1,5 @@
 // Runtime configuration from the environment, with embedded defaults so the stack runs as cloned.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
@@ -8,6 +7,8 @@ import { z } from 'zod';
 import type { PathwayTimings } from '../config/pathway';
 import { RulesRegistry } from './rules';
 import { databaseUrl, projectRoot } from './databaseUrl';
+import { jsonFileOnce } from './devFiles';
+import { DEFAULT_DEK_CACHE_MAX, devKeks, parseKeks, type KeyConfig } from './payloadCrypto/keyConfig';
 
 const duration = z.string().refine((v) => {
   try {
@@ -72,6 +73,10 @@ const envSchema = z.object({
   PATHWAY_CONTINUE_AS_NEW_AFTER_EVENTS: z.coerce.number().int().min(200).max(50_000).optional(),
   TEMPORAL_CALL_TIMEOUT: duration.default('30s'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).max(100_000).default(1000),
+  PARCOURS_KEKS: z.string().optional(),
+  PARCOURS_ACTIVE_KEK: z.string().optional(),
+  PARCOURS_DEK_CACHE_TTL: duration.default('60s'),
+  PARCOURS_DEK_CACHE_MAX: z.coerce.number().int().min(1).default(DEFAULT_DEK_CACHE_MAX),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -111,6 +116,8 @@ export interface AppConfig {
   pathwayTimings: Partial<PathwayTimings>;
   /** The published rules versions (config/rules/): the API gives each new case the one in force. */
   rules: RulesRegistry;
+  /** The key-encryption keys of Temporal payload encryption (lib/payloadCrypto/keyConfig.ts). */
+  payloadKeys: KeyConfig;
 }
 
 /** Reads the configuration; a bad value stops the process with the variable's name and what is expected. */
@@ -149,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     supportTeamEmail: e.SUPPORT_TEAM_EMAIL,
     medicalAssistantsEmail: e.MEDICAL_ASSISTANTS_EMAIL,
     rules: new RulesRegistry(),
+    payloadKeys: payloadKeys(e),
     // Only the variables set: they override the rules version's durations for every new case.
     pathwayTimings: Object.fromEntries(Object.entries({
       reminderAfter: e.PATHWAY_REMINDER_AFTER,
@@ -166,6 +174,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
+function payloadKeys(e: z.infer<typeof envSchema>): KeyConfig {
+  if (!e.PARCOURS_KEKS && e.NODE_ENV === 'production') {
+    throw new Error('PARCOURS_KEKS is not set: in production the key-encryption keys come from the environment (see docs/operations.md, "Encryption keys").');
+  }
+  const { keks, active } = e.PARCOURS_KEKS ? { keks: e.PARCOURS_KEKS, active: e.PARCOURS_ACTIVE_KEK } : devKeks(projectRoot());
+  return { ...parseKeks(keks, active), cacheTtlMs: msToNumber(e.PARCOURS_DEK_CACHE_TTL as Duration), cacheMaxEntries: e.PARCOURS_DEK_CACHE_MAX };
+}
+
 /**
  * Development secrets: random, made once and kept in the git-ignored data/secrets.json (mode 0600),
  * so a fresh clone runs without a shared default secret. Production sets AUTH_SECRET and
@@ -173,21 +189,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
  */
 function devSecret(name: 'authSecret' | 'paymentWebhookSecret'): string {
   const file = path.join(projectRoot(), 'data', 'secrets.json');
-  if (!fs.existsSync(file)) {
-    const fresh = { authSecret: crypto.randomBytes(32).toString('base64url'), paymentWebhookSecret: crypto.randomBytes(32).toString('base64url') };
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    // Written aside, then linked into place: a concurrent reader never sees half a file.
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(fresh, null, 2), { mode: 0o600 });
-    try {
-      fs.linkSync(tmp, file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another process made it first
-    } finally {
-      fs.unlinkSync(tmp);
-    }
-  }
-  const secret = (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string | undefined>)[name];
+  const secrets = jsonFileOnce<Record<string, string | undefined>>(file, () => ({
+    authSecret: crypto.randomBytes(32).toString('base64url'),
+    paymentWebhookSecret: crypto.randomBytes(32).toString('base64url'),
+  }));
+  const secret = secrets[name];
   if (!secret) throw new Error(`${file} has no ${name}: delete the file to have it made again, or set the secret in the environment.`);
   return secret;
 }

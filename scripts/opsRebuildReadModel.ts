@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../lib/config';
 import { createDb, useWriteAheadLog } from '../lib/db';
 import { describeFailure, rebuildReadModel } from '../lib/ops/rebuild';
+import { dataConverterFor } from '../lib/payloadCrypto';
 
 const USAGE = `Usage: npm run ops:rebuild-read-model [-- --query '<extra visibility filter, e.g. TaskQueue = "parcours">'] [--quiet]`;
 
@@ -25,8 +26,8 @@ async function main(): Promise<number> {
     console.error(`Cannot reach the Temporal server at ${config.temporal.address} (${String(err)}). Start it (./temporal-dev.sh server) or set TEMPORAL_ADDRESS.`);
     return 1;
   }
-  const client = new Client({ connection, namespace: config.temporal.namespace });
   const db = createDb(config.databaseUrl);
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config, db) });
   try {
     await useWriteAheadLog(db);
     const summary = await rebuildReadModel(db, client, { query: args.query, progress: args.quiet ? undefined : (line) => console.log(line) });

@@ -9,6 +9,7 @@ import { loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
 import { OpsError, repairAll, type RepairResult } from '../lib/ops/repair';
 import { findStuckCases } from '../lib/ops/stuck';
+import { dataConverterFor } from '../lib/payloadCrypto';
 
 const USAGE = 'Usage: npm run ops:repair -- <reference>… --reason "<why, no patient data>" [--by <your name>]\n   or: npm run ops:repair -- --all --reason "<why>"';
 
@@ -41,7 +42,7 @@ async function main(): Promise<number> {
     throw new Error(`Cannot reach Temporal at ${config.temporal.address} (${err instanceof Error ? err.message : String(err)}): is the server running? Set TEMPORAL_ADDRESS otherwise.`);
   });
   try {
-    const client = new Client({ connection, namespace: config.temporal.namespace });
+    const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config, db) });
     let references = positionals;
     if (values.all) {
       const stuck = await findStuckCases(client);

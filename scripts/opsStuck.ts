@@ -3,7 +3,9 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../lib/config';
+import { createDb } from '../lib/db';
 import { findStuckCases } from '../lib/ops/stuck';
+import { dataConverterFor } from '../lib/payloadCrypto';
 
 async function main(): Promise<number> {
   if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
@@ -16,8 +18,10 @@ async function main(): Promise<number> {
   const connection = await Connection.connect({ address: config.temporal.address, connectTimeout: 10_000 }).catch((err: unknown) => {
     throw new Error(`Cannot reach Temporal at ${config.temporal.address} (${err instanceof Error ? err.message : String(err)}): is the server running? Set TEMPORAL_ADDRESS otherwise.`);
   });
+  // The data keys that decrypt the histories are in the Parcours database.
+  const db = createDb(config.databaseUrl);
   try {
-    const client = new Client({ connection, namespace: config.temporal.namespace });
+    const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config, db) });
     const stuck = await findStuckCases(client);
     if (stuck.length === 0) {
       console.log('No stuck case: every running care-pathway workflow has a healthy workflow task.');
@@ -41,6 +45,7 @@ async function main(): Promise<number> {
     return 3;
   } finally {
     await connection.close();
+    await db.$disconnect();
   }
 }
 

@@ -9,6 +9,7 @@ import { loadConfig } from '../lib/config';
 import { projectRoot } from '../lib/databaseUrl';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
+import { dataConverterFor } from '../lib/payloadCrypto';
 
 const OPENAPI_FILE = path.join(projectRoot(), 'docs', 'openapi.json');
 
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ ...process.env, AUTH_SECRET: 'x'.repeat(32), PAYMENT_WEBHOOK_SECRET: 'x'.repeat(32) });
   const connection = Connection.lazy({ address: config.temporal.address });
   const db = createDb(config.databaseUrl);
-  const { routes } = createApp({ db, client: new Client({ connection }), config, logger: createLogger('silent', 'openapi') });
+  const { routes } = createApp({ db, client: new Client({ connection, dataConverter: dataConverterFor(config, db) }), config, logger: createLogger('silent', 'openapi') });
   fs.writeFileSync(OPENAPI_FILE, `${JSON.stringify(buildOpenApiDocument(routes), null, 2)}\n`);
   await db.$disconnect();
   console.log(`Wrote ${path.relative(process.cwd(), OPENAPI_FILE)}`);

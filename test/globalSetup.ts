@@ -7,6 +7,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { projectRoot } from '../lib/databaseUrl';
 import { startDevServer, type DevServer } from '../harness/devServer';
+import { FAILURE_CONVERTER_PATH, keksEnv, randomKeyConfig } from '../lib/payloadCrypto';
 
 declare global {
   var __parcoursTest: { server: DevServer; dir: string } | undefined;
@@ -21,7 +22,7 @@ export default async function globalSetup(): Promise<void> {
     env: { ...process.env, DATABASE_URL: `file:${templateDb}` },
     stdio: 'pipe',
   });
-  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(root, 'workflows', 'index.ts'), logger: quietLogger });
+  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(root, 'workflows', 'index.ts'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietLogger });
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, code);
   const server = await startDevServer();
@@ -30,6 +31,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.PARCOURS_TEST_WORKFLOW_BUNDLE = bundlePath;
   process.env.PARCOURS_TEST_DB_TEMPLATE = templateDb;
   process.env.PARCOURS_TEST_DIR = dir;
+  // One key-encryption key for the run: a stack reusing another's database (restore tests) unwraps its data keys.
+  process.env.PARCOURS_TEST_KEKS = keksEnv(randomKeyConfig('test-kek')).PARCOURS_KEKS;
 }
 
 const noop = () => undefined;

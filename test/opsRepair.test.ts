@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { activityDepsFrom, createActivities } from '../activities';
@@ -14,6 +15,7 @@ import { loadConfig } from '../lib/config';
 import { createDb, type Db } from '../lib/db';
 import { OpsError, repairCase } from '../lib/ops/repair';
 import { findStuckCases } from '../lib/ops/stuck';
+import { dataConverterFor, FAILURE_CONVERTER_PATH } from '../lib/payloadCrypto';
 import { createCareWorker } from '../workers/careWorker';
 import { answerQuestionnaireUpdate, getStateQuery, searchAttributes, workflowIdFor, type CaseStartInput } from '../workflows/definitions';
 import { eventually } from './support/cases';
@@ -35,6 +37,7 @@ let db: Db;
 let native: NativeConnection;
 let connection: Connection;
 let client: Client;
+let dataConverter: DataConverter;
 let taskQueue: string;
 let divergentBundle: string;
 const running: { worker: Worker; done: Promise<void> }[] = [];
@@ -49,24 +52,27 @@ beforeAll(async () => {
   const config = loadConfig({
     TEMPORAL_ADDRESS: env('PARCOURS_TEST_TEMPORAL_ADDRESS'), TEMPORAL_TASK_QUEUE: taskQueue, DATABASE_URL: `file:${dbFile}`,
     AUTH_SECRET: crypto.randomBytes(32).toString('hex'), PAYMENT_WEBHOOK_SECRET: crypto.randomBytes(32).toString('hex'), DOCUMENTS_DIR: path.join(dir, 'documents'),
+    PARCOURS_KEKS: env('PARCOURS_TEST_KEKS'),
   });
   db = createDb(config.databaseUrl);
+  dataConverter = dataConverterFor(config, db);
   native = await NativeConnection.connect({ address: config.temporal.address });
   connection = await Connection.connect({ address: config.temporal.address });
-  client = new Client({ connection, namespace: 'default' });
+  client = new Client({ connection, namespace: 'default', dataConverter });
   const activities = createActivities(activityDepsFrom(config, db));
   const { code } = await bundleWorkflowCode({
     workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'),
     workflowInterceptorModules: [require.resolve('./support/divergentInterceptors')],
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) },
   });
   divergentBundle = path.join(dir, 'divergent-bundle.js');
   fs.writeFileSync(divergentBundle, code);
   startReal = async () => {
-    const worker = await createCareWorker({ connection: native, namespace: 'default', taskQueue, workflowBundlePath: env('PARCOURS_TEST_WORKFLOW_BUNDLE'), activityDeps: activityDepsFrom(config, db) });
+    const worker = await createCareWorker({ connection: native, namespace: 'default', taskQueue, workflowBundlePath: env('PARCOURS_TEST_WORKFLOW_BUNDLE'), activityDeps: activityDepsFrom(config, db), dataConverter });
     return track(worker);
   };
-  startDivergent = async () => track(await Worker.create({ connection: native, namespace: 'default', taskQueue, workflowBundle: { codePath: divergentBundle }, activities }));
+  startDivergent = async () => track(await Worker.create({ connection: native, namespace: 'default', taskQueue, workflowBundle: { codePath: divergentBundle }, activities, dataConverter }));
 }, 120_000);
 
 afterAll(async () => {
@@ -163,7 +169,7 @@ it('finds a case whose workflow task fails on replay, repairs it once, and a sec
   const newHistory = await current.fetchHistory();
   expect(newHistory.events!.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED && e.workflowTaskFailedEventAttributes?.cause !== temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW)).toHaveLength(0);
   expect(newHistory.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId === updateId)).toHaveLength(1);
-  await Worker.runReplayHistory({ workflowBundle: { codePath: env('PARCOURS_TEST_WORKFLOW_BUNDLE') } }, newHistory, workflowId);
+  await Worker.runReplayHistory({ workflowBundle: { codePath: env('PARCOURS_TEST_WORKFLOW_BUNDLE') }, dataConverter }, newHistory, workflowId);
 
   const rows = await db.caseRepair.findMany({ where: { reference } });
   expect(rows).toEqual([expect.objectContaining({ failedRunId, newRunId, status: 'done', resetEventId: s.resetEventId, by: 'ops-test' })]);

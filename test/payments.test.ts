@@ -12,6 +12,7 @@ import { signUp, staff, type Actor } from './support/actors';
 import { validCase, waitForState } from './support/cases';
 import { freePort } from '../harness/ports';
 import { startStack, type Stack } from './support/stack';
+import { dataConverterOf } from '../lib/payloadCrypto';
 
 let stack: Stack;
 let patient: Actor;
@@ -331,7 +332,7 @@ describe('when the case cannot take the payment', () => {
     const reference = await openCase();
     // The same app wired to a Temporal address where nothing listens (client retries kept short).
     const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 2 }))] });
-    const { app } = createApp({ db: stack.db, client: new Client({ connection }), config: stack.config, logger: pino({ level: 'silent' }) });
+    const { app } = createApp({ db: stack.db, client: new Client({ connection, dataConverter: dataConverterOf(stack.client) }), config: stack.config, logger: pino({ level: 'silent' }) });
     try {
       const before = await recorded(reference);
       const p = payment(reference);

@@ -15,6 +15,7 @@ import { startSystem, type System } from '../harness/system';
 import { openTreatmentCase, QUESTIONNAIRE, SCRIPT_TIMINGS } from '../harness/treatmentCase';
 import { pool } from '../bench/stats';
 import { workflowIdFor, type CaseState } from '../workflows/definitions';
+import { dataConverterOf } from '../lib/payloadCrypto';
 
 const EventType = temporal.api.enums.v1.EventType;
 const N = 10;
@@ -93,7 +94,7 @@ it(`${N} cases whose people read and act while the worker is down and catching u
   expect(failedTasks).toEqual([]);
   const replayFailures: string[] = [];
   let replayed = 0;
-  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: path.join(dir, 'care-bundle.js') } }, histories)) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: path.join(dir, 'care-bundle.js') }, dataConverter: dataConverterOf(sys.client) }, histories)) {
     replayed++;
     if (result.error) replayFailures.push(`${result.workflowId}: ${result.error.message.slice(0, 300)}`);
   }

@@ -6,6 +6,7 @@ import request from 'supertest';
 import { asStartInput, createCaseBody } from '../api/schemas/cases';
 import { sha256 } from '../lib/caseIdentity';
 import { caseRowOf } from '../lib/caseView';
+import { createDb } from '../lib/db';
 import { rebuildReadModel } from '../lib/ops/rebuild';
 import { login, signUp, type Actor } from './support/actors';
 import { validCase, waitForState } from './support/cases';
@@ -54,8 +55,14 @@ describe('after the database is restored from an older backup', () => {
     const memo = (await before.client.workflow.getHandle(`case-${refA}`).describe()).memo;
     expect(memo).toEqual({ ownerId: patientA.userId, requestKeyHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(JSON.stringify(memo)).not.toContain(keyA);
+    // The data keys are carried over into the restored database, as docs/operations.md says to do:
+    // without A's key its Temporal history could not be read, nor A's case rebuilt from it.
+    const dataKeys = await before.db.dataKey.findMany();
     await before.stop();
     stacks.splice(stacks.indexOf(before), 1);
+    const restored = createDb(`file:${backup}`);
+    for (const k of dataKeys) await restored.dataKey.upsert({ where: { id: k.id }, update: {}, create: k });
+    await restored.$disconnect();
 
     // The restart on the restored file: A's workflow goes on (same task queue), A's rows are gone.
     after = await startStack({ reuse: { databaseFile: backup, taskQueue: before.taskQueue } });

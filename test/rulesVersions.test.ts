@@ -15,6 +15,7 @@ import { signUp, type Actor } from './support/actors';
 import { validCase, waitForState } from './support/cases';
 import { CALM_TIMINGS, call, fillFile, inDays, issueEstimate, makeTeam, openCase, pay, toReportPending, toTreatmentPlanning, upload, type Team } from './support/pathway';
 import { startStack, type Stack } from './support/stack';
+import { dataConverterOf } from '../lib/payloadCrypto';
 
 const published = JSON.parse(fs.readFileSync(`${__dirname}/../config/rules/published.json`, 'utf8')) as Record<string, string>;
 
@@ -163,7 +164,7 @@ describe('publishing a new rules version while cases run', () => {
 
     // A's whole history, recorded across the publication, replays with the workflow code as it is.
     const history = await s.client.workflow.getHandle(`case-${a.reference}`).fetchHistory();
-    await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.PARCOURS_TEST_WORKFLOW_BUNDLE! } }, history, `case-${a.reference}`);
+    await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.PARCOURS_TEST_WORKFLOW_BUNDLE! }, dataConverter: dataConverterOf(s.client) }, history, `case-${a.reference}`);
 
     // Staff read the versions; the patient side does not.
     const list = await request(s.app).get('/rules').set(team.finance.auth);

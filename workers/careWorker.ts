@@ -1,4 +1,5 @@
 // The care-pathway worker: runs the workflow bundle and the activities on one task queue.
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 
@@ -7,6 +8,8 @@ export interface CareWorkerOptions {
   namespace: string;
   taskQueue: string;
   activityDeps: ActivityDeps;
+  /** The project's data converter (lib/payloadCrypto): payloads are encrypted per case. */
+  dataConverter: DataConverter;
   /** A prebuilt bundle (tests build it once); otherwise the workflows are bundled at start. */
   workflowBundlePath?: string;
   /**
@@ -20,12 +23,13 @@ export interface CareWorkerOptions {
 export async function createCareWorker(opts: CareWorkerOptions): Promise<Worker> {
   const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = opts.workflowBundlePath
     ? { workflowBundle: { codePath: opts.workflowBundlePath } }
-    : { workflowsPath: require.resolve('../workflows') };
+    : { workflowsPath: require.resolve('../workflows') }; // bundled with dataConverter.failureConverterPath
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities: createActivities(opts.activityDeps),
+    dataConverter: opts.dataConverter,
     ...(opts.maxCachedWorkflows ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
     ...workflows,
   });

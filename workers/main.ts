@@ -4,6 +4,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../lib/config';
 import { createDb, useWriteAheadLog } from '../lib/db';
 import { createLogger } from '../lib/logger';
+import { dataConverterFor } from '../lib/payloadCrypto';
 import { missingSearchAttributes } from '../lib/searchAttributes';
 import { createCareWorker } from './careWorker';
 import { activityDepsFrom } from '../activities';
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
       taskQueue: config.temporal.taskQueue,
       maxCachedWorkflows: config.temporal.maxCachedWorkflows,
       activityDeps: activityDepsFrom(config, db),
+      dataConverter: dataConverterFor(config, db),
     });
     log.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done

@@ -16,6 +16,7 @@ import { initialCaseState } from '../../workflows/caseState';
 import { isUniqueViolation, type Db } from '../db';
 import { restoredRequestKey, RESTORED_BODY_HASH } from '../caseIdentity';
 import { workflowIdFor, type CaseStartInput, type CaseView } from '../../workflows/definitions';
+import { decodeEncryptedPayloads } from '../payloadCrypto';
 
 type HistoryEvent = NonNullable<History['events']>[number];
 
@@ -168,7 +169,7 @@ export async function rebuildReadModel(db: Db, client: Client, options: RebuildO
       const recorded: Recorded = { memo: {}, events: [] };
       for (const run of runs) {
         const history = await client.withDeadline(Date.now() + timeoutMs, () => client.workflow.getHandle(workflowId, run.runId).fetchHistory());
-        readHistory(history.events ?? [], converter, recorded);
+        readHistory(await decodeEncryptedPayloads(client.options.loadedDataConverter.payloadCodecs, history.events ?? []), converter, recorded);
       }
       const start = recorded.start;
       if (!start || workflowIdFor(start.reference) !== workflowId) throw new Error('its start input names no case reference matching the workflow ID');

@@ -10,6 +10,7 @@ import { temporal } from '@temporalio/proto';
 import { isUniqueViolation, type Db } from '../db';
 import { workflowIdFor } from '../../workflows/definitions';
 import { createReplayer, inspectRun, isNotFound, oneLine, type Replayer } from './stuck';
+import { dataConverterOf, failureMessage } from '../payloadCrypto';
 
 const EventType = temporal.api.enums.v1.EventType;
 const UpdateStage = temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage;
@@ -77,7 +78,7 @@ export async function repairCase(client: Client, db: Db, reference: string, opts
   if (current.status !== 'WORKFLOW_EXECUTION_STATUS_RUNNING') {
     return { ...base, outcome: 'not_stuck', message: `The case's workflow is not running (${current.status.replace('WORKFLOW_EXECUTION_STATUS_', '').toLowerCase()}): nothing to repair.` };
   }
-  const replay = opts.replayer ?? (await createReplayer(opts));
+  const replay = opts.replayer ?? (await createReplayer({ ...opts, dataConverter: dataConverterOf(client) }));
   const { stuck, events } = await inspectRun(client, workflowId, current.runId, replay, timeout, await pendingAttempt(client, workflowId, current.runId, timeout));
   if (!stuck) return { ...base, outcome: 'not_stuck', message: 'Its workflow task is not failing: nothing to repair.' };
   if (stuck.resetEventId === null) return { ...base, failedRunId: current.runId, outcome: 'cannot_repair', message: `${stuck.error} — ${stuck.diagnosis}` };
@@ -99,7 +100,7 @@ export async function repairCase(client: Client, db: Db, reference: string, opts
 
 /** Repairs every stuck case that a reset can unblock; one failure does not stop the others. */
 export async function repairAll(client: Client, db: Db, opts: RepairOptions & { references: string[] }): Promise<{ reference: string; result?: RepairResult; error?: string }[]> {
-  const replayer = opts.replayer ?? (await createReplayer(opts));
+  const replayer = opts.replayer ?? (await createReplayer({ ...opts, dataConverter: dataConverterOf(client) }));
   const out: { reference: string; result?: RepairResult; error?: string }[] = [];
   for (const reference of opts.references) {
     try {
@@ -210,7 +211,7 @@ async function redeliver(client: Client, workflowId: string, runId: string, u: A
     );
     outcome = res.outcome;
   }
-  return outcome.failure ? { outcome: 'rejected', detail: oneLine(outcome.failure.message ?? 'refused', 200) } : { outcome: 'applied' };
+  return outcome.failure ? { outcome: 'rejected', detail: oneLine((await failureMessage(client.options.loadedDataConverter, outcome.failure)) ?? 'refused', 200) } : { outcome: 'applied' };
 }
 
 /** Waits until the new run completes a workflow task after the reset; fails fast if it fails again. */
@@ -225,7 +226,7 @@ async function waitForHealthyTask(client: Client, workflowId: string, runId: str
     if (after.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) || events.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)) return;
     const failed = after.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
     if (failed) {
-      throw new OpsError(`The reset run ${runId} of ${workflowId} fails its workflow task too (${oneLine(failed.workflowTaskFailedEventAttributes?.failure?.message ?? '', 200)}): do not repeat the repair; look at the workflow code and the history.`);
+      throw new OpsError(`The reset run ${runId} of ${workflowId} fails its workflow task too (${oneLine((await failureMessage(client.options.loadedDataConverter, failed.workflowTaskFailedEventAttributes?.failure)) ?? '', 200)}): do not repeat the repair; look at the workflow code and the history.`);
     }
     if (Date.now() > deadline) throw new OpsError(`The reset run ${runId} of ${workflowId} has not completed a workflow task within ${settle} ms: is a worker polling its task queue? Run ops:repair again once it is; it resumes.`);
     await new Promise((r) => setTimeout(r, 250));

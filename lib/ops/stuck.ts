@@ -3,10 +3,12 @@
 // case holds one workflow task whose commands today's code does not produce on replay; every later
 // task replays that far and fails. Re-running that task (a reset) with today's code unblocks the case.
 import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { workflowIdFor } from '../../workflows/definitions';
+import { dataConverterOf, FAILURE_CONVERTER_PATH, failureMessage } from '../payloadCrypto';
 
 const EventType = temporal.api.enums.v1.EventType;
 const TaskFailedCause = temporal.api.enums.v1.WorkflowTaskFailedCause;
@@ -59,15 +61,16 @@ export interface StuckOptions {
 /** Replays a history (or a prefix of it) with the project's workflow code: true when it replays. */
 export type Replayer = (events: HistoryEvent[], workflowId: string) => Promise<boolean>;
 
-export async function createReplayer(opts: Pick<StuckOptions, 'workflowBundlePath'> = {}): Promise<Replayer> {
+/** `dataConverter`: the one of the client that read the histories (they are encrypted: lib/payloadCrypto). */
+export async function createReplayer(opts: Pick<StuckOptions, 'workflowBundlePath'> & { dataConverter: DataConverter }): Promise<Replayer> {
   // Bundled once per command: the webpack build takes seconds, each replay then takes milliseconds.
   const workflowBundle = opts.workflowBundlePath
     ? { codePath: opts.workflowBundlePath }
-    : { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger })).code };
+    : { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietLogger })).code };
   return async (events, workflowId) => {
     for (let attempt = 1; ; attempt++) {
       try {
-        await Worker.runReplayHistory({ workflowBundle, replayName: 'ops-stuck' }, { events }, workflowId);
+        await Worker.runReplayHistory({ workflowBundle, replayName: 'ops-stuck', dataConverter: opts.dataConverter }, { events }, workflowId);
         return true;
       } catch (err) {
         // Nondeterminism diverges. Any other failure may be this machine being busy (on a saturated
@@ -90,7 +93,7 @@ export async function findStuckCases(client: Client, opts: StuckOptions = {}): P
     })
   ).filter((e): e is { workflowId: string; runId: string; attempts: number } => e !== undefined);
   if (failing.length === 0) return [];
-  const replay = await createReplayer(opts);
+  const replay = await createReplayer({ ...opts, dataConverter: dataConverterOf(client) });
   const found = await mapBounded(failing, opts.concurrency ?? 8, async (e) => (await inspectRun(client, e.workflowId, e.runId, replay, timeout, e.attempts))?.stuck);
   return found.filter((s): s is StuckCase => s !== undefined).sort((a, b) => (a.since?.getTime() ?? 0) - (b.since?.getTime() ?? 0));
 }
@@ -143,7 +146,7 @@ export async function inspectRun(client: Client, workflowId: string, runId: stri
       runId,
       since: first?.eventTime ? timestampToDate(first.eventTime) : null,
       attempts,
-      error: last ? describeFailure(last) : `workflow task on attempt ${attempts}, no failure recorded in history`,
+      error: last ? describeFailure(last, await failureMessage(client.options.loadedDataConverter, last.workflowTaskFailedEventAttributes?.failure)) : `workflow task on attempt ${attempts}, no failure recorded in history`,
       ...point,
     },
   };
@@ -200,11 +203,12 @@ async function listRunning(client: Client, query: string, timeout: number): Prom
 }
 
 /** "CAUSE: message" on one line, at most 300 characters. */
-export function describeFailure(event: HistoryEvent): string {
+/** `message`: the failure's decoded message (its recorded one is encrypted); the recorded one otherwise. */
+export function describeFailure(event: HistoryEvent, message?: string): string {
   if (event.workflowTaskTimedOutEventAttributes) return 'TIMED_OUT: the workflow task timed out (is the worker overloaded or stuck?)';
   const a = event.workflowTaskFailedEventAttributes;
   const cause = TaskFailedCause[a?.cause ?? 0]?.replace('WORKFLOW_TASK_FAILED_CAUSE_', '') ?? 'UNKNOWN';
-  return oneLine(`${cause}: ${a?.failure?.message ?? ''}`);
+  return oneLine(`${cause}: ${message ?? a?.failure?.message ?? ''}`);
 }
 
 export const oneLine = (s: string, max = 300): string => {

@@ -20,6 +20,7 @@ import { createDb, type Db } from '../../lib/db';
 import { createLogger, type Logger } from '../../lib/logger';
 import type { RulesRegistry } from '../../lib/rules';
 import { createCareWorker } from '../../workers/careWorker';
+import { dataConverterFor } from '../../lib/payloadCrypto';
 import { startSmtpCapture, type SmtpCapture } from '../../harness/smtpCapture';
 import { relayDepsFrom, startMailRelay } from '../../workers/mailRelay';
 
@@ -139,6 +140,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack | Liste
     ADMISSION_TEAM_EMAIL: 'admissions@parcours.test',
     RATE_LIMIT_AUTH_PER_15_MIN: '1000',
     RATE_LIMIT_UPLOADS_PER_MIN: '1000',
+    PARCOURS_KEKS: env('PARCOURS_TEST_KEKS'),
     ...opts.env,
   });
   if (opts.rules) config.rules = opts.rules;
@@ -159,11 +161,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack | Liste
     taskQueue,
     workflowBundlePath: env('PARCOURS_TEST_WORKFLOW_BUNDLE'),
     activityDeps: { ...activityDepsFrom(config, db), onEmailQueued: relay.wake, afterEmailQueued: opts.afterEmailQueued },
+    dataConverter: dataConverterFor(config, db),
   });
   const running = worker.run();
 
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({ connection, namespace: 'default', dataConverter: dataConverterFor(config, db) });
   const { app, routes, accounts } = createApp({ db, client, onEmailQueued: relay.wake, config, logger: opts.logger ?? createLogger('silent', 'api') });
   listening?.server.on('request', app);
 
