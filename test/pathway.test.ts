@@ -1,9 +1,6 @@
 // Steps 1–2 end to end, for each request type: file → completeness → coordinator → approval → fee →
 // report → delivered; `treatment_here` waits in treatment planning, other outcomes close the case.
-import fs from 'node:fs';
-import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { findTemporalCli } from '../lib/temporalCli';
+import { recordHistory } from './support/histories';
 import request from 'supertest';
 import { studyFees } from '../config/fees';
 import { searchAttributes, type RequestType } from '../workflows/definitions';
@@ -70,23 +67,25 @@ describe.each(Object.keys(reports) as RequestType[])('a %s case', (requestType) 
         expect(types).toContain(t);
       }
     });
-    const sa = (await stack.client.workflow.getHandle(`case-${reference}`).describe()).typedSearchAttributes;
-    expect(sa.get(searchAttributes.CasePhase)).toBe(expectedPhase);
-    expect(sa.get(searchAttributes.CoordinatorId)).toBe(team.care.userId);
-    expect(sa.get(searchAttributes.PaymentStatus)).toBe('paid');
-    expect(sa.get(searchAttributes.AwaitingRole)).toBe(expectedPhase === 'closed' ? 'none' : 'care_coordinator');
-    // Closed: no deadline, the attribute unset; treatment planning: the estimate is due.
-    const last = await state(stack, patient, reference);
-    expect(sa.get(searchAttributes.NextDeadline)?.toISOString()).toBe(last.nextDeadline ?? undefined);
-    if (expectedPhase === 'closed') expect(last.nextDeadline).toBeNull();
+    // The search attributes and the read model are written by separate steps of the workflow: they
+    // agree once both are written.
+    await eventually(async () => {
+      const sa = (await stack.client.workflow.getHandle(`case-${reference}`).describe()).typedSearchAttributes;
+      expect(sa.get(searchAttributes.CasePhase)).toBe(expectedPhase);
+      expect(sa.get(searchAttributes.CoordinatorId)).toBe(team.care.userId);
+      expect(sa.get(searchAttributes.PaymentStatus)).toBe('paid');
+      expect(sa.get(searchAttributes.AwaitingRole)).toBe(expectedPhase === 'closed' ? 'none' : 'care_coordinator');
+      // Closed: no deadline, the attribute unset; treatment planning: the estimate is due.
+      const last = await state(stack, patient, reference);
+      expect(sa.get(searchAttributes.NextDeadline)?.toISOString()).toBe(last.nextDeadline ?? undefined);
+      if (expectedPhase === 'closed') expect(last.nextDeadline).toBeNull();
+      else expect(last.nextDeadline).not.toBeNull();
+    });
 
     // `RECORD_HISTORIES=<label> npx jest test/pathway.test.ts` records this version's histories as
     // test/histories/carePathway-<type>-<label>.json, beside the older ones test/replay.test.ts keeps replaying.
     const label = process.env.RECORD_HISTORIES;
-    if (label) {
-      const json = execFileSync(findTemporalCli(), ['workflow', 'show', '--workflow-id', `case-${reference}`, '--address', process.env.PARCOURS_TEST_TEMPORAL_ADDRESS!, '--output', 'json'], { maxBuffer: 64 << 20 });
-      fs.writeFileSync(path.join(__dirname, 'histories', `carePathway-${requestType}-${label}.json`), json);
-    }
+    if (label) await recordHistory(stack, `case-${reference}`, `carePathway-${requestType}-${label}`);
   }, 60_000);
 
   it('refuses further steps once the report is in', async () => {

@@ -2,14 +2,11 @@
 // central rule), arrival and visa, the stay (tasks, an additional estimate), reconciliation, follow-up
 // and closure. All money in integer cents.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import request from 'supertest';
 import { studyFees } from '../config/fees';
 import { tariffs } from '../config/tariffs';
 import { RulesRegistry } from '../lib/rules';
-import { findTemporalCli } from '../lib/temporalCli';
+import { recordHistory } from './support/histories';
 import { searchAttributes, type CaseState, type CaseTask, type EstimateState } from '../workflows/definitions';
 import { eventually, validCase, waitForState } from './support/cases';
 import { CALM_TIMINGS, call, inDays, issueEstimate, makeTeam, pay, toGuaranteed, toTreatmentPlanning, upload, type Team } from './support/pathway';
@@ -228,10 +225,7 @@ describe('a self-paying proton therapy patient, from the report to closure', () 
 
     // `RECORD_HISTORIES=<label> npx jest test/treatment.test.ts` records this full treatment case for test/replay.test.ts.
     const label = process.env.RECORD_HISTORIES;
-    if (label) {
-      const json = execFileSync(findTemporalCli(), ['workflow', 'show', '--workflow-id', `case-${reference}`, '--address', process.env.PARCOURS_TEST_TEMPORAL_ADDRESS!, '--output', 'json'], { maxBuffer: 64 << 20 });
-      fs.writeFileSync(path.join(__dirname, 'histories', `carePathway-treatment_here-${label}.json`), json);
-    }
+    if (label) await recordHistory(stack, `case-${reference}`, `carePathway-treatment_here-${label}`);
   }, 60_000);
 
   async function state(): Promise<CaseState> {
