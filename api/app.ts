@@ -82,9 +82,9 @@ export function createApp(deps: AppDeps): App {
   registerPathwayRoutes(routes, { db, client, access });
   registerTreatmentRoutes(routes, { db, client, access });
   registerPaymentRoutes(routes, { db, client, access, logger: deps.logger, webhookSecret: config.payments.webhookSecret });
-  registerWorklistRoutes(routes, { db });
-  registerRefundRoutes(routes, { db, client, access });
-  registerAuditRoutes(routes, { db });
+  registerWorklistRoutes(routes, { db, audit });
+  registerRefundRoutes(routes, { db, client, access, audit });
+  registerAuditRoutes(routes, { db, audit });
   registerStaffRoutes(routes, { db });
   registerRulesRoutes(routes, { rules: config.rules });
   registerMessageRoutes(routes, { db, client, access });

@@ -10,7 +10,7 @@ import { identifyCaseWorkflow } from '../lib/caseIdentity';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { workflowIdFor } from '../workflows/definitions';
-import type { AuditLog } from './audit';
+import type { AuditLog, AuditReadAction, AuditRecord } from './audit';
 import { requirePrincipal, type Principal } from './auth/principal';
 import { errorMessages } from './errorMessages';
 import { ApiError, requestId } from './errors';
@@ -34,13 +34,17 @@ export class CaseAccess {
     private readonly logger?: Logger,
   ) {}
 
-  async load(req: Request, reference: string, action: Action): Promise<Case> {
+  /**
+   * `auditAs` names a read in the trail (a download, a list); without it the policy action is recorded.
+   * The entry is written before any of the case's data is, so no read goes untraced.
+   */
+  async load(req: Request, reference: string, action: Action, auditAs?: AuditReadAction, detail?: AuditRecord['detail']): Promise<Case> {
     const p = requirePrincipal(req);
     if (p.kind === 'staff' && !isAllowed(action, p)) throw new ApiError(403, 'forbidden', errorMessages.forbidden_role({ role: String(p.role), action }));
     const c = referencePattern.test(reference) ? await this.db.case.findUnique({ where: { reference } }) : null;
     if (!c) throw notFound(reference);
     if (p.kind === 'staff') {
-      await this.audit.record({ actorId: p.userId, actorRole: p.role ?? 'staff', action, caseReference: reference, requestId: requestId(req) });
+      await this.audit.record({ actorId: p.userId, actorRole: p.role ?? 'staff', action: auditAs ?? action, caseReference: reference, requestId: requestId(req), detail });
       return c;
     }
     if (!ownsCase(p, c)) throw notFound(reference);
