@@ -6,6 +6,7 @@ import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import type { PathwayTimings } from '../config/pathway';
+import { MIN_AUDIT_RETENTION_DAYS } from './auditRetention';
 import { RulesRegistry } from './rules';
 import { databaseUrl, projectRoot } from './databaseUrl';
 
@@ -72,6 +73,13 @@ const envSchema = z.object({
   PATHWAY_CONTINUE_AS_NEW_AFTER_EVENTS: z.coerce.number().int().min(200).max(50_000).optional(),
   TEMPORAL_CALL_TIMEOUT: duration.default('30s'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).max(100_000).default(1000),
+  // French rules keep access traces at least 6 months; the purge refuses less (lib/ops/purgeAudit.ts).
+  AUDIT_RETENTION_DAYS: z.coerce
+    .number()
+    .int('must be a whole number of days')
+    .min(MIN_AUDIT_RETENTION_DAYS, `must be at least ${MIN_AUDIT_RETENTION_DAYS} days: access traces are kept at least 6 months; set ${MIN_AUDIT_RETENTION_DAYS} or more, or leave it unset for 400`)
+    .max(36_500, 'must be at most 36500 days (100 years)')
+    .default(400),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -111,6 +119,8 @@ export interface AppConfig {
   pathwayTimings: Partial<PathwayTimings>;
   /** The published rules versions (config/rules/): the API gives each new case the one in force. */
   rules: RulesRegistry;
+  /** How long audit entries are kept before `npm run ops:purge-audit` deletes them (at least 183 days). */
+  audit: { retentionDays: number };
 }
 
 /** Reads the configuration; a bad value stops the process with the variable's name and what is expected. */
@@ -149,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     supportTeamEmail: e.SUPPORT_TEAM_EMAIL,
     medicalAssistantsEmail: e.MEDICAL_ASSISTANTS_EMAIL,
     rules: new RulesRegistry(),
+    audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
     // Only the variables set: they override the rules version's durations for every new case.
     pathwayTimings: Object.fromEntries(Object.entries({
       reminderAfter: e.PATHWAY_REMINDER_AFTER,
