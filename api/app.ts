@@ -23,6 +23,7 @@ import { buildOpenApiDocument } from './openapi';
 import { limiter } from './rateLimits';
 import { ApiRoutes } from './routing';
 import { registerAuditRoutes } from './routes/audit';
+import { registerExportRoutes } from './routes/export';
 import { registerAuthRoutes } from './routes/auth';
 import { registerCaseRoutes } from './routes/cases';
 import { registerDocumentRoutes } from './routes/documents';
@@ -85,6 +86,7 @@ export function createApp(deps: AppDeps): App {
   registerWorklistRoutes(routes, { db, audit });
   registerRefundRoutes(routes, { db, client, access, audit });
   registerAuditRoutes(routes, { db, audit });
+  registerExportRoutes(routes, { db, audit, documentsDir: config.uploads.documentsDir });
   registerStaffRoutes(routes, { db });
   registerRulesRoutes(routes, { rules: config.rules });
   registerMessageRoutes(routes, { db, client, access });

@@ -5,7 +5,7 @@
 // a row may carry a reference whose workflow is another case (see lib/caseIdentity.ts).
 import type { Client } from '@temporalio/client';
 import type { Request } from 'express';
-import type { Case } from '../generated/prisma/client';
+import type { Case, Prisma } from '../generated/prisma/client';
 import { identifyCaseWorkflow } from '../lib/caseIdentity';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
@@ -22,6 +22,11 @@ import { temporalMessages, toApiError } from './temporalErrors';
 export function ownsCase(p: Principal, c: Pick<Case, 'ownerId' | 'patientEmail'>): boolean {
   if (p.kind === 'staff') return false;
   return c.ownerId === p.userId || (p.kind === 'patient' && p.emailVerified && c.patientEmail.toLowerCase() === p.email);
+}
+
+/** The cases the patient side owns (as `ownsCase` judges one): for lists of one's own cases. */
+export function ownCasesWhere(p: Principal): Prisma.CaseWhereInput {
+  return { OR: [{ ownerId: p.userId }, ...(p.kind === 'patient' && p.emailVerified ? [{ patientEmail: p.email }] : [])] };
 }
 
 const notFound = (reference: string) => new ApiError(404, 'not_found', errorMessages.case_not_found({ reference }));

@@ -35,7 +35,7 @@ export interface DocumentsRouteDeps {
 const error = (description: string) => json(z.unknown(), description);
 
 
-function metadata(reference: string, d: Document) {
+export function metadata(reference: string, d: Document) {
   return {
     documentId: d.id,
     kind: d.kind,

@@ -37,7 +37,7 @@ function attachmentIdsOf(stored: unknown): string[] {
   return Array.isArray(stored) ? stored.filter((id): id is string => typeof id === 'string') : [];
 }
 
-function view(m: Message, reference: string): MessageView {
+export function view(m: Message, reference: string): MessageView {
   return {
     id: m.id,
     reference,
