@@ -48,19 +48,22 @@ export async function writeZip(out: Writable, entries: readonly ZipEntry[], modi
     const size = 'data' in e ? e.data.length : e.size;
     const crc = 'data' in e ? zlib.crc32(e.data) : await crcOfFile(e.file);
     const start = offset;
+    // The fields the local header and the central directory share, at their offset in each.
+    const common = (b: Buffer, at: number) => {
+      b.writeUInt16LE(VERSION, at);
+      b.writeUInt16LE(FLAG_UTF8, at + 2);
+      b.writeUInt16LE(0, at + 4); // stored
+      b.writeUInt16LE(time, at + 6);
+      b.writeUInt16LE(date, at + 8);
+      b.writeUInt32LE(crc, at + 10);
+      b.writeUInt32LE(size, at + 14);
+      b.writeUInt32LE(size, at + 18);
+      b.writeUInt16LE(name.length, at + 22);
+      return b;
+    };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(VERSION, 4);
-    local.writeUInt16LE(FLAG_UTF8, 6);
-    local.writeUInt16LE(0, 8); // stored
-    local.writeUInt16LE(time, 10);
-    local.writeUInt16LE(date, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(size, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
-    await write(Buffer.concat([local, name]));
+    await write(Buffer.concat([common(local, 4), name]));
     if ('data' in e) {
       await write(e.data);
     } else {
@@ -72,18 +75,9 @@ export async function writeZip(out: Writable, entries: readonly ZipEntry[], modi
       // Files are content-addressed and never rewritten; a size that differs means a damaged store.
       if (sent !== size) throw new Error(`A stored file changed size while it was archived (${sent} bytes, ${size} expected)`);
     }
-    const header = Buffer.alloc(46);
+    const header = common(Buffer.alloc(46), 6);
     header.writeUInt32LE(0x02014b50, 0);
     header.writeUInt16LE((3 << 8) | VERSION, 4); // made on Unix, so the external attributes below are file modes
-    header.writeUInt16LE(VERSION, 6);
-    header.writeUInt16LE(FLAG_UTF8, 8);
-    header.writeUInt16LE(0, 10);
-    header.writeUInt16LE(time, 12);
-    header.writeUInt16LE(date, 14);
-    header.writeUInt32LE(crc, 16);
-    header.writeUInt32LE(size, 20);
-    header.writeUInt32LE(size, 24);
-    header.writeUInt16LE(name.length, 28);
     // extra, comment, disk, internal attributes: 0
     header.writeUInt32LE((0o100644 << 16) >>> 0, 38); // a regular file, rw-r--r--
     header.writeUInt32LE(start, 42);

@@ -5,6 +5,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
+import { runCommand } from '../lib/ops/command';
 import { purgeAuditTrail } from '../lib/ops/purgeAudit';
 
 const USAGE = 'Usage: npm run ops:purge-audit [-- --dry-run] [--by <your name>]\nDeletes the audit entries older than AUDIT_RETENTION_DAYS (default 400, at least 183); medical and billing records are never deleted. --dry-run counts them only.';
@@ -33,10 +34,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exit(1);
-  },
-);
+runCommand(main);
