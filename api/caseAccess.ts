@@ -5,12 +5,12 @@
 // a row may carry a reference whose workflow is another case (see lib/caseIdentity.ts).
 import type { Client } from '@temporalio/client';
 import type { Request } from 'express';
-import type { Case } from '../generated/prisma/client';
+import type { Case, Prisma } from '../generated/prisma/client';
 import { identifyCaseWorkflow } from '../lib/caseIdentity';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { workflowIdFor } from '../workflows/definitions';
-import type { AuditLog } from './audit';
+import type { AuditLog, AuditReadAction, AuditRecord } from './audit';
 import { requirePrincipal, type Principal } from './auth/principal';
 import { errorMessages } from './errorMessages';
 import { ApiError, requestId } from './errors';
@@ -24,6 +24,11 @@ export function ownsCase(p: Principal, c: Pick<Case, 'ownerId' | 'patientEmail'>
   return c.ownerId === p.userId || (p.kind === 'patient' && p.emailVerified && c.patientEmail.toLowerCase() === p.email);
 }
 
+/** The cases the patient side owns (as `ownsCase` judges one): for lists of one's own cases. */
+export function ownCasesWhere(p: Principal): Prisma.CaseWhereInput {
+  return { OR: [{ ownerId: p.userId }, ...(p.kind === 'patient' && p.emailVerified ? [{ patientEmail: p.email }] : [])] };
+}
+
 const notFound = (reference: string) => new ApiError(404, 'not_found', errorMessages.case_not_found({ reference }));
 
 export class CaseAccess {
@@ -34,13 +39,17 @@ export class CaseAccess {
     private readonly logger?: Logger,
   ) {}
 
-  async load(req: Request, reference: string, action: Action): Promise<Case> {
+  /**
+   * `auditAs` names a read in the trail (a download, a list); without it the policy action is recorded.
+   * The entry is written before any of the case's data is, so no read goes untraced.
+   */
+  async load(req: Request, reference: string, action: Action, auditAs?: AuditReadAction, detail?: AuditRecord['detail']): Promise<Case> {
     const p = requirePrincipal(req);
     if (p.kind === 'staff' && !isAllowed(action, p)) throw new ApiError(403, 'forbidden', errorMessages.forbidden_role({ role: String(p.role), action }));
     const c = referencePattern.test(reference) ? await this.db.case.findUnique({ where: { reference } }) : null;
     if (!c) throw notFound(reference);
     if (p.kind === 'staff') {
-      await this.audit.record({ actorId: p.userId, actorRole: p.role ?? 'staff', action, caseReference: reference, requestId: requestId(req) });
+      await this.audit.record({ actorId: p.userId, actorRole: p.role ?? 'staff', action: auditAs ?? action, caseReference: reference, requestId: requestId(req), detail });
       return c;
     }
     if (!ownsCase(p, c)) throw notFound(reference);

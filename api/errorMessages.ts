@@ -117,6 +117,10 @@ export const errorMessages = {
     en: `Case ${p.reference} has no recorded state yet (an ops rebuild of the read model is pending): try again later.`,
     fr: `Le dossier ${p.reference} n'a pas encore d'état enregistré (une reconstruction du modèle de lecture par l'exploitation est en attente) : réessayez plus tard.`,
   }),
+  export_too_large: () => ({
+    en: 'Your data is too large for one archive: ask the international patients office for a copy.',
+    fr: "Vos données sont trop volumineuses pour une seule archive : demandez-en une copie au service des patients internationaux.",
+  }),
   case_closed_nothing_to_cancel: (p: { reference: string; phase: string }) => ({
     en: `Case ${p.reference} has already ended (${p.phase}): there is nothing to cancel.`,
     fr: `Le dossier ${p.reference} est déjà terminé (${p.phase}) : il n'y a rien à annuler.`,

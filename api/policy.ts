@@ -66,6 +66,8 @@ export const policy = {
   // Every case I coordinate, whatever it waits on (/worklist/mine): care coordinators follow their patients.
   'worklist.mine': { patientSide: false, staff: ['care_coordinator'] },
   'audit.read': { patientSide: false, staff: ['ops'] },
+  // The right of access (GDPR art. 15): the patient side downloads its own cases' data in one archive.
+  'data.export': { patientSide: true, staff: [] },
   // The staff directory (name and role), to pick a care coordinator for a case.
   'staff.list': { patientSide: false, staff: [...COORDINATORS, 'ops'] },
   // The published rules versions (fees, tariffs, checklists, visa lists): staff see which a case runs under.

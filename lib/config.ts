@@ -5,6 +5,7 @@ import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import type { PathwayTimings } from '../config/pathway';
+import { MIN_AUDIT_RETENTION_DAYS } from './auditRetention';
 import { RulesRegistry } from './rules';
 import { databaseUrl, projectRoot } from './databaseUrl';
 import { jsonFileOnce } from './devFiles';
@@ -77,6 +78,13 @@ const envSchema = z.object({
   PARCOURS_ACTIVE_KEK: z.string().optional(),
   PARCOURS_DEK_CACHE_TTL: duration.default('60s'),
   PARCOURS_DEK_CACHE_MAX: z.coerce.number().int().min(1).default(DEFAULT_DEK_CACHE_MAX),
+  // French rules keep access traces at least 6 months; the purge refuses less (lib/ops/purgeAudit.ts).
+  AUDIT_RETENTION_DAYS: z.coerce
+    .number()
+    .int('must be a whole number of days')
+    .min(MIN_AUDIT_RETENTION_DAYS, `must be at least ${MIN_AUDIT_RETENTION_DAYS} days: access traces are kept at least 6 months; set ${MIN_AUDIT_RETENTION_DAYS} or more, or leave it unset for 400`)
+    .max(36_500, 'must be at most 36500 days (100 years)')
+    .default(400),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -118,6 +126,8 @@ export interface AppConfig {
   rules: RulesRegistry;
   /** The key-encryption keys of Temporal payload encryption (lib/payloadCrypto/keyConfig.ts). */
   payloadKeys: KeyConfig;
+  /** How long audit entries are kept before `npm run ops:purge-audit` deletes them (at least 183 days). */
+  audit: { retentionDays: number };
 }
 
 /** Reads the configuration; a bad value stops the process with the variable's name and what is expected. */
@@ -157,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     medicalAssistantsEmail: e.MEDICAL_ASSISTANTS_EMAIL,
     rules: new RulesRegistry(),
     payloadKeys: payloadKeys(e),
+    audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
     // Only the variables set: they override the rules version's durations for every new case.
     pathwayTimings: Object.fromEntries(Object.entries({
       reminderAfter: e.PATHWAY_REMINDER_AFTER,

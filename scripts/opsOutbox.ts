@@ -2,6 +2,7 @@
 // Exit code 0 when none has waited over 5 minutes, 3 when some have, 1 on error.
 import { loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
+import { runCommand } from '../lib/ops/command';
 import { outboxReport } from '../lib/ops/outbox';
 
 const LATE_MS = 5 * 60_000;
@@ -37,10 +38,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exit(1);
-  },
-);
+runCommand(main);

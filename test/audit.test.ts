@@ -30,6 +30,7 @@ interface Entry {
   action: string;
   caseReference: string | null;
   requestId: string | null;
+  detail: Record<string, unknown> | null;
   at: string;
 }
 interface Page {
@@ -117,6 +118,7 @@ describe('audit trail', () => {
       action: 'case.read',
       caseReference: reference,
       requestId: res.headers['x-request-id'],
+      detail: null,
       at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
     });
     expect(page.items.slice(1).map((e) => e.id)).toEqual(before.map((e) => e.id).reverse());

@@ -346,7 +346,7 @@ describe('documents', () => {
       expect(report.status).toBe(201);
       await waitForState(stack.app, owner.auth, reference, (s) => s.documents.some((d) => d.documentId === report.body.items[0].documentId && d.uploadedBy === `mdt:${mdt.userId}`));
       const audited = await stack.db.auditEntry.findMany({ where: { actorId: mdt.userId, caseReference: reference } });
-      expect(audited.map((a) => a.action).sort()).toEqual(['document.read', 'document.read', 'document.upload']);
+      expect(audited.map((a) => a.action).sort()).toEqual(['document.download', 'document.list', 'document.upload']);
 
       const support = await staff(stack, 'support');
       const before = await stored();

@@ -14,7 +14,7 @@ import { inReaderWords, readerOf } from '../caseResponse';
 import { answerLanguage } from '../language';
 import { cancelCaseSignal, searchAttributes, TERMINAL_PHASES, workflowIdFor, type Phase } from '../../workflows/definitions';
 import type { carePathway } from '../../workflows/carePathway';
-import type { CaseAccess } from '../caseAccess';
+import { ownCasesWhere, type CaseAccess } from '../caseAccess';
 import { requireAllowed, requirePrincipal, type Principal } from '../auth/principal';
 import { errorMessages, fieldMessages } from '../errorMessages';
 import { ApiError, fieldsSaid, invalidFields, parseOr400 } from '../errors';
@@ -210,7 +210,7 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
     handler: async (req, res) => {
       const p = requireAllowed(req, 'case.list_own');
       const rows = await db.case.findMany({
-        where: { OR: [{ ownerId: p.userId }, ...(p.kind === 'patient' && p.emailVerified ? [{ patientEmail: p.email }] : [])] },
+        where: ownCasesWhere(p),
         orderBy: { createdAt: 'desc' },
         take: 200,
       });

@@ -35,7 +35,7 @@ export interface DocumentsRouteDeps {
 const error = (description: string) => json(z.unknown(), description);
 
 
-function metadata(reference: string, d: Document) {
+export function metadata(reference: string, d: Document) {
   return {
     documentId: d.id,
     kind: d.kind,
@@ -209,7 +209,7 @@ export function registerDocumentRoutes(api: ApiRoutes, deps: DocumentsRouteDeps)
     request: { params: referenceParam },
     responses: { 200: json(documentList, 'Documents of the case') },
     handler: async (req, res) => {
-      const c = await access.load(req, String(req.params.reference), 'document.read');
+      const c = await access.load(req, String(req.params.reference), 'document.read', 'document.list');
       const rows = await db.document.findMany({ where: { caseId: c.id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
       res.json({ items: rows.map((d) => metadata(c.reference, d)) });
     },
@@ -226,7 +226,7 @@ export function registerDocumentRoutes(api: ApiRoutes, deps: DocumentsRouteDeps)
       },
     },
     handler: async (req, res) => {
-      const c = await access.load(req, String(req.params.reference), 'document.read');
+      const c = await access.load(req, String(req.params.reference), 'document.read', 'document.download', { documentId: String(req.params.documentId) });
       const d = await db.document.findFirst({ where: { id: String(req.params.documentId), caseId: c.id } });
       if (!d) throw new ApiError(404, 'not_found', errorMessages.document_not_found({ documentId: String(req.params.documentId), reference: c.reference }));
       // attachment() guesses a type from the name: the detected type is set after it, and wins.

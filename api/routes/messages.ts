@@ -37,7 +37,7 @@ function attachmentIdsOf(stored: unknown): string[] {
   return Array.isArray(stored) ? stored.filter((id): id is string => typeof id === 'string') : [];
 }
 
-function view(m: Message, reference: string): MessageView {
+export function view(m: Message, reference: string): MessageView {
   return {
     id: m.id,
     reference,
@@ -144,7 +144,7 @@ export function registerMessageRoutes(api: ApiRoutes, deps: MessagesRouteDeps): 
     request: { params: referenceParam },
     responses: { 200: json(messageList, 'Messages, oldest first') },
     handler: async (req, res) => {
-      const c = await deps.access.load(req, String(req.params.reference), 'message.read');
+      const c = await deps.access.load(req, String(req.params.reference), 'message.read', 'message.list');
       const rows = await db.message.findMany({ where: { caseId: c.id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
       res.json({ items: rows.map((m) => view(m, c.reference)), countryOfResidence: c.countryOfResidence });
     },

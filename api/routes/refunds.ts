@@ -14,6 +14,7 @@ import { isUniqueViolation, lockCaseRow } from '../../lib/db';
 import { formatEur } from '../../workflows/pricing';
 import { recordRefundUpdate, TERMINAL_PHASES, type CaseView, type Phase } from '../../workflows/definitions';
 import { requireAllowed, requirePrincipal } from '../auth/principal';
+import type { AuditLog } from '../audit';
 import type { CaseAccess } from '../caseAccess';
 import { refusals } from '../../workflows/refusals';
 import { errorMessages } from '../errorMessages';
@@ -30,6 +31,7 @@ export interface RefundRouteDeps {
   db: Db;
   client: Client;
   access: CaseAccess;
+  audit: AuditLog;
 }
 
 const sumOf = (rows: { amountCents: number }[]) => rows.reduce((s, r) => s + r.amountCents, 0);
@@ -134,7 +136,7 @@ export function registerRefundRoutes(api: ApiRoutes, deps: RefundRouteDeps): voi
     request: { query: moneyOwedQuery },
     responses: { 200: json(moneyOwedPage, 'One page of the cases owing money back, with the total matching and the total owed') },
     handler: async (req, res) => {
-      requireAllowed(req, 'money_owed.read');
+      const p = requireAllowed(req, 'money_owed.read');
       const q = parseQuery(moneyOwedQuery, req.query);
       const candidates = await db.case.findMany({
         where: { OR: [{ moneyOwedCents: { gt: 0 } }, { payments: { some: { counted: false } } }] },
@@ -152,13 +154,16 @@ export function registerRefundRoutes(api: ApiRoutes, deps: RefundRouteDeps): voi
           return { reference: c.reference, patientName: `${c.patientFirstName} ${c.patientLastName}`.trim(), requestType: c.requestType, phase: c.phase, owedCents, reasons, caseEnded: TERMINAL_PHASES.includes(c.phase as Phase), since: c.updatedAt.toISOString() };
         })
         .filter((x) => x.owedCents > 0);
-      res.json({
+      const page = {
         items: items.slice(q.offset, q.offset + q.limit) as z.infer<typeof moneyOwedPage>['items'],
         total: items.length,
         totalOwedCents: sumOf(items.map((x) => ({ amountCents: x.owedCents }))),
         limit: q.limit,
         offset: q.offset,
-      });
+      };
+      // The page names patients: recorded before it is sent, one entry per case shown.
+      await deps.audit.recordListRead(req, p, 'worklist.money_owed', page);
+      res.json(page);
     },
   });
 }

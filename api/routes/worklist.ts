@@ -4,8 +4,11 @@
 import { Prisma } from '../../generated/prisma/client';
 import type { TaskTeam } from '../../config/stay';
 import { jsonText, type Db } from '../../lib/db';
+import type { AuditLog } from '../audit';
 import { TERMINAL_PHASES, type AwaitingRole } from '../../workflows/definitions';
-import { requireAllowed } from '../auth/principal';
+import type { Request, Response } from 'express';
+import type { AuditReadAction } from '../audit';
+import { requireAllowed, type Principal } from '../auth/principal';
 import { errorMessages } from '../errorMessages';
 import { fieldsSaid, invalidFields } from '../errors';
 import type { StaffRole } from '../policy';
@@ -16,6 +19,7 @@ import { myWorklistQuery, worklistPage, worklistQuery, type WorklistQuery } from
 
 export interface WorklistRouteDeps {
   db: Db;
+  audit: AuditLog;
 }
 
 /**
@@ -62,7 +66,12 @@ function filtersOf(q: Omit<WorklistQuery, 'awaitingRole' | 'limit' | 'offset'>, 
 }
 
 export function registerWorklistRoutes(api: ApiRoutes, deps: WorklistRouteDeps): void {
-  const { db } = deps;
+  const { db, audit } = deps;
+  /** Every page a worklist answers is recorded first: each shows patients' names. */
+  const sendList = async <P extends { items: readonly { reference: string }[] }>(req: Request, res: Response, who: Principal, action: AuditReadAction, page: P) => {
+    await audit.recordListRead(req, who, action, page);
+    res.json(page);
+  };
 
   /** One page of cases, overdue first, then by deadline; each with its overdue flag at `now`. */
   async function casePage(where: Prisma.CaseWhereInput, page: { limit: number; offset: number }, now: Date) {
@@ -117,7 +126,7 @@ export function registerWorklistRoutes(api: ApiRoutes, deps: WorklistRouteDeps):
           throw invalidFields(said, fieldsSaid([{ path: 'awaitingRole', said }]));
         }
         if (!awaited) {
-          res.json({ items: [], total: 0, ...page });
+          await sendList(req, res, p, 'worklist.read', { items: [], total: 0, ...page });
           return;
         }
         scope.push({ awaitingRole: awaited });
@@ -137,7 +146,7 @@ export function registerWorklistRoutes(api: ApiRoutes, deps: WorklistRouteDeps):
           ...filtersOf(q, now),
         ],
       };
-      res.json(await casePage(where, page, now));
+      await sendList(req, res, p, 'worklist.read', await casePage(where, page, now));
     },
   });
 
@@ -152,7 +161,7 @@ export function registerWorklistRoutes(api: ApiRoutes, deps: WorklistRouteDeps):
       const now = new Date();
       // From the read model's coordinator column, which the workflow writes with each change of the case.
       const where: Prisma.CaseWhereInput = { AND: [{ coordinatorId: p.userId }, { phase: { notIn: [...TERMINAL_PHASES] } }, ...filtersOf(q, now)] };
-      res.json(await casePage(where, { limit: q.limit, offset: q.offset }, now));
+      await sendList(req, res, p, 'worklist.mine', await casePage(where, { limit: q.limit, offset: q.offset }, now));
     },
   });
 
@@ -175,7 +184,7 @@ export function registerWorklistRoutes(api: ApiRoutes, deps: WorklistRouteDeps):
           throw invalidFields(said, fieldsSaid([{ path: 'team', said }]));
         }
         if (!mine) {
-          res.json({ items: [], total: 0, ...page });
+          await sendList(req, res, p, 'worklist.tasks', { items: [], total: 0, ...page });
           return;
         }
         team = mine;
@@ -200,7 +209,7 @@ export function registerWorklistRoutes(api: ApiRoutes, deps: WorklistRouteDeps):
       ]);
       const events = await db.caseEvent.findMany({ where: { id: { in: ids.map((r) => Number(r.id)) } }, include: { case: true } });
       const byId = new Map(events.map((e) => [e.id, e]));
-      res.json({
+      await sendList(req, res, p, 'worklist.tasks', {
         items: ids.flatMap(({ id }) => {
           const e = byId.get(Number(id));
           if (!e) return [];

@@ -27,6 +27,10 @@ export const auditItem = z
     action: z.string().openapi({ example: 'case.read' }),
     caseReference: z.string().nullable(),
     requestId: z.string().nullable().openapi({ description: 'The X-Request-Id of the request that did it (also in the logs).' }),
+    detail: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({ description: 'What was read or done beyond the case, without patient data: the query of an audit read (audit.read), the document downloaded (document.download), the cutoff and count of a purge (audit.purge).', example: { caseId: 'INT-2026-000123' } }),
     at: z.string(),
   })
   .openapi('AuditEntry');

@@ -43,6 +43,7 @@ export const errorMessageSamples: Samples<typeof errorMessages> = {
   referrer_details_required: undefined,
   duplicate_request: { reference },
   case_unavailable_no_state: { reference },
+  export_too_large: undefined,
   case_closed_nothing_to_cancel: { reference, phase: 'withdrawn' },
   case_no_running_workflow: { reference },
   // pathway steps

@@ -180,6 +180,15 @@ export function registerPatientRoutes(portal: Portal, opts: PatientRouteOptions)
     ctx.render(ctx.t('case.title', { reference }), caseView(ctx.pageContext(), ctx.t, state, ctx.rulesOf(state), { done }));
   }));
 
+  // The patient's right of access: one ZIP of all their data (the API records the export in the audit trail).
+  portal.page('/my-data/export', handled(async (ctx) => {
+    requireSession(ctx);
+    const r = await ctx.api({ method: 'GET', path: '/me/export' });
+    throwUnlessOk(r);
+    ctx.res.set({ 'Content-Type': 'application/zip', 'Content-Disposition': String(r.headers['content-disposition'] ?? 'attachment; filename="parcours.zip"'), 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff' });
+    ctx.res.send(r.bytes);
+  }));
+
   // A document of the case (estimate PDF, visa certificate, invoice, uploads), fetched with the user's token.
   portal.page('/cases/:reference/documents/:documentId', handled(async (ctx) => {
     requireSession(ctx);

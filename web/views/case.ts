@@ -30,8 +30,12 @@ ${items.length === 0
         (c) => html`<li class="card"><h2><a href="/cases/${c.reference}">${c.reference}</a></h2>
   <p>${t(`requestType.${c.requestType}`)} · ${t('cases.opened')} ${formatDate(ctx.lang, c.createdAt)}</p>
   <p>${waitingWords(ctx.lang, c.phase, c.awaitingRole)}</p></li>`,
-      )}</ul>`}`;
+      )}</ul>`}
+${exportLink(t)}`;
 }
+
+/** The patient's right of access: their whole data in one archive (GET /me/export, through /my-data/export). */
+const exportLink = (t: T) => html`<p class="export"><a href="/my-data/export" download>${t('cases.export')}</a> <span class="hint">${t('cases.exportHint')}</span></p>`;
 
 export const NEW_CASE_FIELDS = ['requestType', 'language', 'patient.firstName', 'patient.lastName', 'patient.email', 'patient.nationality', 'patient.countryOfResidence', 'reason'] as const;
 
@@ -140,6 +144,7 @@ export function caseView(ctx: PageContext, t: T, s: CaseState & { countryOfResid
   ${s.nextDeadline ? html`<p>${t('case.nextDeadline', { date: formatDate(lang, s.nextDeadline, true, s.countryOfResidence) })}</p>` : ''}
   ${s.lastRequest && editable ? html`<p>${t('case.lastRequest', { message: s.lastRequest.message })}</p>` : ''}
   <p><a href="/cases/${ref}/messages">${t('case.messages')}</a></p>
+  ${exportLink(t)}
 </section>`;
 
   const checklist = html`<section aria-labelledby="file-h">
