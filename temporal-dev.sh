@@ -16,6 +16,9 @@ TEMPORAL_UI_PORT="${TEMPORAL_UI_PORT:-8233}"
 SMTP_PORT="${SMTP_PORT:-1025}"
 MAIL_UI_PORT="${MAIL_UI_PORT:-1080}"
 API_PORT="${API_PORT:-3000}"
+# Prometheus metrics, each process on its own port (docs/deploy.md, "Metrics").
+WORKER_METRICS_PORT="${WORKER_METRICS_PORT:-9464}"
+API_METRICS_PORT="${API_METRICS_PORT:-9470}"
 DEV_DIR="$ROOT/.dev"
 CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}" # the browser tests drive Debian's chromium, never a download
 
@@ -55,7 +58,8 @@ Commands:
             (127.0.0.1:5432, user postgres); the state stays there for the next run. docs/deploy.md.
   -h, --help  this text.
 
-Ports: TEMPORAL_PORT, TEMPORAL_UI_PORT, SMTP_PORT, MAIL_UI_PORT, API_PORT. Other settings: see the README.
+Ports: TEMPORAL_PORT, TEMPORAL_UI_PORT, SMTP_PORT, MAIL_UI_PORT, API_PORT, and the Prometheus metrics'
+WORKER_METRICS_PORT (9464) and API_METRICS_PORT (9470). Other settings: see the README.
 EOF
 }
 
@@ -234,6 +238,10 @@ cluster() {
   require_free_port "$MAIL_UI_PORT" "mail inbox" MAIL_UI_PORT
   require_free_port "$API_PORT" "API" API_PORT
   require_free_port "$API_PORT_2" "second API" API_PORT_2
+  require_free_port "$WORKER_METRICS_PORT" "first worker's metrics" WORKER_METRICS_PORT
+  require_free_port "$((WORKER_METRICS_PORT + 1))" "second worker's metrics" WORKER_METRICS_PORT
+  require_free_port "$API_METRICS_PORT" "API metrics" API_METRICS_PORT
+  require_free_port "$((API_METRICS_PORT + 1))" "second API's metrics" API_METRICS_PORT
   pg_isready -q -h "$PG_HOST" -p "$PG_PORT" || die "PostgreSQL is not answering at $PG_HOST:$PG_PORT: start it, or set PG_HOST and PG_PORT."
   if [ -z "$(psql_in -d postgres -c "select 1 from pg_database where datname = '$PARCOURS_PG_DB'")" ]; then
     say "Creating the database $PARCOURS_PG_DB"
@@ -256,11 +264,11 @@ cluster() {
   run_mail
   wait_until "The mail inbox" 30 port_in_use "$SMTP_PORT"
   say "Starting two workers, the mail relay and two API instances"
-  start worker-1 node dist/workers/main.js
-  start worker-2 node dist/workers/main.js
+  start worker-1 env METRICS_ADDRESS="127.0.0.1:$WORKER_METRICS_PORT" node dist/workers/main.js
+  start worker-2 env METRICS_ADDRESS="127.0.0.1:$((WORKER_METRICS_PORT + 1))" node dist/workers/main.js
   run_relay
   run_api
-  start api-2 env API_PORT="$API_PORT_2" node dist/api/main.js
+  start api-2 env API_PORT="$API_PORT_2" METRICS_ADDRESS="127.0.0.1:$((API_METRICS_PORT + 1))" node dist/api/main.js
   wait_until "The API" 60 curl -fsS "http://127.0.0.1:$API_PORT/health"
   wait_until "The second API" 60 curl -fsS "http://127.0.0.1:$API_PORT_2/health"
   cat <<EOF
@@ -270,6 +278,7 @@ cluster() {
     API           http://localhost:$API_PORT and http://localhost:$API_PORT_2
     Temporal UI   $TEMPORAL_UI_URL
     Mail inbox    http://localhost:$MAIL_UI_PORT
+    Metrics       http://127.0.0.1:{$WORKER_METRICS_PORT,$((WORKER_METRICS_PORT + 1))}/metrics (workers), http://127.0.0.1:{$API_METRICS_PORT,$((API_METRICS_PORT + 1))}/metrics (APIs)
     Databases     PostgreSQL $PG_HOST:$PG_PORT: $PARCOURS_PG_DB, $TEMPORAL_DB, $TEMPORAL_VISIBILITY_DB
 
 EOF
@@ -313,9 +322,9 @@ run_server() {
     --db-filename "$DEV_DIR/temporal.db" --log-level error $(search_attribute_flags)
 }
 run_mail() { exec_or_start mail maildev --smtp "$SMTP_PORT" --web "$MAIL_UI_PORT" --ip 127.0.0.1 --web-ip 127.0.0.1; }
-run_worker() { exec_or_start worker node dist/workers/main.js; }
+run_worker() { exec_or_start worker env METRICS_ADDRESS="127.0.0.1:$WORKER_METRICS_PORT" node dist/workers/main.js; }
 run_relay() { exec_or_start relay node dist/workers/relayMain.js; }
-run_api() { exec_or_start api node dist/api/main.js; }
+run_api() { exec_or_start api env METRICS_ADDRESS="127.0.0.1:$API_METRICS_PORT" node dist/api/main.js; }
 
 # A single component runs in the foreground; `up` starts each in the background.
 FOREGROUND=1
@@ -330,6 +339,8 @@ up() {
   require_free_port "$SMTP_PORT" "mail SMTP" SMTP_PORT
   require_free_port "$MAIL_UI_PORT" "mail inbox" MAIL_UI_PORT
   require_free_port "$API_PORT" "API" API_PORT
+  require_free_port "$WORKER_METRICS_PORT" "worker metrics" WORKER_METRICS_PORT
+  require_free_port "$API_METRICS_PORT" "API metrics" API_METRICS_PORT
   setup
   FOREGROUND=0
   trap stop_all EXIT
@@ -353,6 +364,7 @@ up() {
     API docs      http://localhost:$API_PORT/docs
     Temporal UI   $TEMPORAL_UI_URL
     Mail inbox    http://localhost:$MAIL_UI_PORT
+    Metrics       http://127.0.0.1:$WORKER_METRICS_PORT/metrics (worker), http://127.0.0.1:$API_METRICS_PORT/metrics (API)
 
   Try:  curl -s -X POST http://localhost:$API_PORT/cases -H 'Content-Type: application/json' -d @docs/example-case.json
 

@@ -35,6 +35,7 @@ import { registerStaffRoutes } from './routes/staff';
 import { registerTreatmentRoutes } from './routes/treatment';
 import { registerWorklistRoutes } from './routes/worklist';
 import { registerMessageRoutes } from './routes/messages';
+import { createApiMetrics, type ApiMetrics } from './metrics';
 import { z } from './schemas/common';
 
 export interface AppDeps {
@@ -50,6 +51,8 @@ export interface App {
   app: express.Express;
   routes: ApiRoutes;
   accounts: Accounts;
+  /** Prometheus metrics of this app (api/metrics.ts): api/main.ts serves them on METRICS_ADDRESS. */
+  metrics: ApiMetrics;
 }
 
 export function createApp(deps: AppDeps): App {
@@ -59,6 +62,7 @@ export function createApp(deps: AppDeps): App {
   const tokens = new TokenService(config.auth.secret, config.auth.accessTokenTtlSeconds);
   const accounts = new Accounts({ db, tokens, sendEmail, audit, publicBaseUrl: config.api.publicBaseUrl, refreshTokenTtlDays: config.auth.refreshTokenTtlDays });
   const access = new CaseAccess(db, audit, client, deps.logger);
+  const metrics = createApiMetrics(db);
   const authLimit = limiter(db, 'sign-in or account', 15 * 60_000, config.auth.rateLimitPer15Min);
 
   // Every Temporal call a request makes shares one deadline (updates poll until it, then answer 503).
@@ -94,6 +98,7 @@ export function createApp(deps: AppDeps): App {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  app.use(metrics.middleware);
   app.use(
     pinoHttp({
       logger: deps.logger,
@@ -135,5 +140,5 @@ export function createApp(deps: AppDeps): App {
   app.use(routes.router);
   app.use(notFoundHandler);
   app.use(errorHandler((err, reqId) => deps.logger.error({ err, reqId }, 'unhandled error')));
-  return { app, routes, accounts };
+  return { app, routes, accounts, metrics };
 }

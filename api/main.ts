@@ -5,6 +5,7 @@ import { createDb, useWriteAheadLog } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { dataConverterFor } from '../lib/payloadCrypto';
 import { createApp } from './app';
+import { serveMetrics } from './metrics';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -15,7 +16,11 @@ async function main(): Promise<void> {
   const db = createDb(config.databaseUrl);
   await useWriteAheadLog(db);
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config, db) });
-  const { app } = createApp({ db, client, logger, config });
+  const { app, metrics } = createApp({ db, client, logger, config });
+  // Metrics on their own address (never the public port); the failing-task count only where scraped.
+  const metricsServer = config.metrics.address ? await serveMetrics(metrics.registry, config.metrics.address, logger) : undefined;
+  const scan = metricsServer ? metrics.scanFailingTasks(client, { taskQueue: config.temporal.taskQueue, everyMs: config.metrics.blockedScanEveryMs, callTimeoutMs: config.temporal.callTimeoutMs, logger }) : undefined;
+  if (config.metrics.address) logger.info({ url: `http://${config.metrics.address}/metrics` }, 'metrics served');
   const server = app.listen(config.api.port, config.api.host);
   server.on('error', (err: NodeJS.ErrnoException) => {
     const reason = err.code === 'EADDRINUSE' ? `port ${config.api.port} is already in use: stop the other process or set API_PORT` : err.message;
@@ -24,6 +29,8 @@ async function main(): Promise<void> {
   });
   server.on('listening', () => logger.info({ url: `http://${config.api.host}:${config.api.port}` }, 'API listening'));
   const stop = () => {
+    scan?.stop();
+    metricsServer?.close();
     server.close(() => {
       void Promise.all([db.$disconnect(), connection.close()]).then(() => process.exit(0));
     });

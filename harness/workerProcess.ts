@@ -14,6 +14,7 @@ import { loadConfig } from '../lib/config';
 import { createDb, useWriteAheadLog } from '../lib/db';
 import { dataConverterFor } from '../lib/payloadCrypto';
 import { createCareWorker } from '../workers/careWorker';
+import { installWorkerRuntime } from '../workers/telemetry';
 import { relayDepsFrom, startMailRelay } from '../workers/mailRelay';
 
 export interface MemoryReport {
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     await relay.stop();
     process.exit(0);
   }
+  installWorkerRuntime(config);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   let worker: Worker;
   const db = createDb(config.databaseUrl);

@@ -58,6 +58,12 @@ const envSchema = z.object({
   ADMISSION_TEAM_EMAIL: z.email().default('admissions@parcours.localhost'),
   MDT_SECRETARIAT_EMAIL: z.email().default('rcp-secretariat@parcours.localhost'),
   RADIOTHERAPY_TEAM_EMAIL: z.email().default('protontherapy@parcours.localhost'),
+  // Prometheus metrics of this process (API or worker), on their own address, never the public port.
+  METRICS_ADDRESS: z
+    .string()
+    .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464')
+    .optional(),
+  METRICS_BLOCKED_SCAN_EVERY: duration.default('5m'),
   FINANCE_TEAM_EMAIL: z.email().default('international-finance@parcours.localhost'),
   SUPPORT_TEAM_EMAIL: z.email().default('patient-support@parcours.localhost'),
   MEDICAL_ASSISTANTS_EMAIL: z.email().default('medical-assistants@parcours.localhost'),
@@ -122,6 +128,8 @@ export interface AppConfig {
   medicalAssistantsEmail: string;
   /** Durations set by PATHWAY_* variables: they override the rules version's for each new case (tests use seconds). */
   pathwayTimings: Partial<PathwayTimings>;
+  /** address: where this process serves its Prometheus metrics (unset: none); blockedScanEveryMs: how often the API counts failing workflow tasks. */
+  metrics: { address?: string; blockedScanEveryMs: number };
   /** The published rules versions (config/rules/): the API gives each new case the one in force. */
   rules: RulesRegistry;
   /** The key-encryption keys of Temporal payload encryption (lib/payloadCrypto/keyConfig.ts). */
@@ -162,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     admissionTeamEmail: e.ADMISSION_TEAM_EMAIL,
     mdtSecretariatEmail: e.MDT_SECRETARIAT_EMAIL,
     radiotherapyTeamEmail: e.RADIOTHERAPY_TEAM_EMAIL,
+    metrics: { address: e.METRICS_ADDRESS, blockedScanEveryMs: msToNumber(e.METRICS_BLOCKED_SCAN_EVERY as Duration) },
     financeTeamEmail: e.FINANCE_TEAM_EMAIL,
     supportTeamEmail: e.SUPPORT_TEAM_EMAIL,
     medicalAssistantsEmail: e.MEDICAL_ASSISTANTS_EMAIL,

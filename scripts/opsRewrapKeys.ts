@@ -2,7 +2,7 @@
 // so an older KEK can then be removed from PARCOURS_KEKS. Safe to run again; the payloads in Temporal
 // are not touched (only the small wrapped keys in the Parcours database change).
 import { loadConfig } from '../lib/config';
-import { runCommand } from '../lib/ops/cli';
+import { runCommand } from '../lib/ops/command';
 import { createDb } from '../lib/db';
 import { DataKeyStore } from '../lib/payloadCrypto';
 

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../lib/config';
-import { runCommand } from '../lib/ops/cli';
+import { runCommand } from '../lib/ops/command';
 import { createDb } from '../lib/db';
 import { shredCase } from '../lib/ops/shred';
 import { dataConverterFor } from '../lib/payloadCrypto';

@@ -14,7 +14,7 @@ import { activityDepsFrom, createActivities } from '../activities';
 import { loadConfig } from '../lib/config';
 import { createDb, type Db } from '../lib/db';
 import { OpsError, repairCase } from '../lib/ops/repair';
-import { findStuckCases } from '../lib/ops/stuck';
+import { countFailingWorkflowTasks, findStuckCases } from '../lib/ops/stuck';
 import { dataConverterFor, FAILURE_CONVERTER_PATH } from '../lib/payloadCrypto';
 import { createCareWorker } from '../workers/careWorker';
 import { answerQuestionnaireUpdate, getStateQuery, searchAttributes, workflowIdFor, type CaseStartInput } from '../workflows/definitions';
@@ -139,6 +139,8 @@ it('finds a case whose workflow task fails on replay, repairs it once, and a sec
   const started = Date.now();
   const stuck = (await findStuckCases(client, { workflowBundlePath: env('PARCOURS_TEST_WORKFLOW_BUNDLE') })).filter((s) => s.reference === reference);
   expect(stuck).toHaveLength(1);
+  // The metrics' gauge (parcours_workflow_tasks_failing) counts it: its task has failed at least once.
+  await eventually(async () => expect(await countFailingWorkflowTasks(client, { taskQueue, minAttempts: 2 })).toBe(1));
   const [s] = stuck;
   expect(s).toMatchObject({ reference, workflowId, runId: failedRunId });
   expect(s.error).toMatch(/NON_DETERMINISTIC|nondetermin/i);
@@ -156,6 +158,7 @@ it('finds a case whose workflow task fails on replay, repairs it once, and a sec
   const newRunId = repaired.newRunId!;
   expect(newRunId).not.toBe(failedRunId);
   expect((await handle.describe()).runId).toBe(newRunId);
+  await eventually(async () => expect(await countFailingWorkflowTasks(client, { taskQueue, minAttempts: 2 })).toBe(0));
 
   // The case goes on: a new update is handled, and the new run's history replays with the real code.
   const current = client.workflow.getHandle(workflowId, newRunId);

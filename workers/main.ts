@@ -7,11 +7,13 @@ import { createLogger } from '../lib/logger';
 import { dataConverterFor } from '../lib/payloadCrypto';
 import { missingSearchAttributes } from '../lib/searchAttributes';
 import { createCareWorker } from './careWorker';
+import { installWorkerRuntime } from './telemetry';
 import { activityDepsFrom } from '../activities';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel, 'worker');
+  installWorkerRuntime(config);
   const connection = await NativeConnection.connect({ address: config.temporal.address }).catch((err: unknown) => {
     throw new Error(`Cannot reach the Temporal server at ${config.temporal.address} (${String(err)}). Start it with ./temporal-dev.sh server, or set TEMPORAL_ADDRESS.`);
   });

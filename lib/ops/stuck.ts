@@ -99,6 +99,18 @@ export async function findStuckCases(client: Client, opts: StuckOptions = {}): P
 }
 
 /**
+ * How many running cases have a workflow task that failed at least `minAttempts - 1` times in a row:
+ * the cheap half of findStuckCases (one describe per running case, no history, no replay), for the
+ * metrics' gauge. A case counted here is one `npm run ops:stuck` will explain.
+ */
+export async function countFailingWorkflowTasks(client: Client, opts: { taskQueue: string; callTimeoutMs?: number; concurrency?: number; minAttempts?: number }): Promise<number> {
+  const timeout = opts.callTimeoutMs ?? 15_000;
+  const executions = await listRunning(client, `${RUNNING_CASES_QUERY} AND TaskQueue = '${opts.taskQueue.replace(/'/g, '')}'`, timeout);
+  const attempts = await mapBounded(executions, opts.concurrency ?? 8, (e) => pendingTaskAttempt(client, e.workflowId, e.runId, timeout));
+  return attempts.filter((a) => a !== undefined && a >= (opts.minAttempts ?? 3)).length;
+}
+
+/**
  * The pending workflow task's attempt when the run may be stuck (attempt > 1, or the history shows a
  * failure after the last completed task: checked by inspectRun), undefined when it certainly is not.
  */

@@ -12,6 +12,7 @@ import type { Express } from 'express';
 import type { Transporter } from 'nodemailer';
 import { activityDepsFrom, type ActivityDeps } from '../../activities';
 import { createTransport } from '../../activities/email';
+import type { ApiMetrics } from '../../api/metrics';
 import { createApp } from '../../api/app';
 import type { Accounts } from '../../api/auth/accounts';
 import type { ApiRoutes } from '../../api/routing';
@@ -29,6 +30,7 @@ let runtimeInstalled = false;
 export interface Stack {
   app: Express;
   routes: ApiRoutes;
+  metrics: ApiMetrics;
   accounts: Accounts;
   client: Client;
   db: Db;
@@ -167,7 +169,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack | Liste
 
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default', dataConverter: dataConverterFor(config, db) });
-  const { app, routes, accounts } = createApp({ db, client, onEmailQueued: relay.wake, config, logger: opts.logger ?? createLogger('silent', 'api') });
+  const { app, routes, accounts, metrics } = createApp({ db, client, onEmailQueued: relay.wake, config, logger: opts.logger ?? createLogger('silent', 'api') });
   listening?.server.on('request', app);
 
   return {
@@ -175,6 +177,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack | Liste
     app,
     routes,
     accounts,
+    metrics,
     client,
     db,
     smtp,
