@@ -318,8 +318,9 @@ wait_until() { # description, seconds, command...
 run_server() {
   mkdir -p "$DEV_DIR"
   # shellcheck disable=SC2046 # the flags are meant to split
+  # The UI decodes payloads through the API's codec server, for ops signed in to the console.
   exec_or_start temporal "$TEMPORAL_BIN" server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
-    --db-filename "$DEV_DIR/temporal.db" --log-level error $(search_attribute_flags)
+    --ui-codec-endpoint "$PUBLIC_BASE_URL/codec" --db-filename "$DEV_DIR/temporal.db" --log-level error $(search_attribute_flags)
 }
 run_mail() { exec_or_start mail maildev --smtp "$SMTP_PORT" --web "$MAIL_UI_PORT" --ip 127.0.0.1 --web-ip 127.0.0.1; }
 run_worker() { exec_or_start worker env METRICS_ADDRESS="127.0.0.1:$WORKER_METRICS_PORT" node dist/workers/main.js; }

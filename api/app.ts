@@ -35,6 +35,8 @@ import { registerStaffRoutes } from './routes/staff';
 import { registerTreatmentRoutes } from './routes/treatment';
 import { registerWorklistRoutes } from './routes/worklist';
 import { registerMessageRoutes } from './routes/messages';
+import { IDENTITY_CODEC, registerCodecRoutes, sessionCookieAsBearer } from './routes/codec';
+import cookieParser from 'cookie-parser';
 import { createApiMetrics, type ApiMetrics } from './metrics';
 import { z } from './schemas/common';
 
@@ -94,6 +96,7 @@ export function createApp(deps: AppDeps): App {
   registerStaffRoutes(routes, { db });
   registerRulesRoutes(routes, { rules: config.rules });
   registerMessageRoutes(routes, { db, client, access });
+  registerCodecRoutes(routes, { db, audit, codec: client.options.loadedDataConverter.payloadCodecs[0] ?? IDENTITY_CODEC });
 
   const app = express();
   app.disable('x-powered-by');
@@ -117,6 +120,8 @@ export function createApp(deps: AppDeps): App {
     }),
   );
   // Browsers may call the API only from configured origins (none by default: same origin only).
+  // The codec server answers the Temporal UI only, with its credentials (api/routes/codec.ts).
+  app.use('/codec', cors({ origin: config.codecOrigins, credentials: true, methods: ['POST'], allowedHeaders: ['Content-Type', 'Authorization', 'X-Namespace'], maxAge: 600 }));
   app.use(cors({ origin: config.corsOrigins, credentials: false, exposedHeaders: ['X-Request-Id', 'Location'] }));
   const openApi = buildOpenApiDocument(routes);
   app.get('/openapi.json', (_req, res) => {
@@ -134,6 +139,8 @@ export function createApp(deps: AppDeps): App {
       },
     }),
   );
+  // The Temporal UI calls the codec server with the console's session cookie, not a bearer token.
+  app.use('/codec', cookieParser(), sessionCookieAsBearer);
   app.use(authenticate(db, tokens));
   // The web portal (web/): pages for browsers (Accept: text/html) and its /portal/ form targets; the JSON API answers everything else.
   app.use(createPortal(app, { config, logger: deps.logger }));

@@ -322,6 +322,7 @@ export const invalidInput = {
   payment: { en: 'The payment is invalid: see details for each field.', fr: 'Le paiement est invalide : voir le détail de chaque champ.' },
   refund: { en: 'The refund is invalid: see details for each field.', fr: 'Le remboursement est invalide : voir le détail de chaque champ.' },
   'rules version': { en: 'The rules version is invalid: see details for each field.', fr: 'La version des règles est invalide : voir le détail de chaque champ.' },
+  payloads: { en: 'The payloads are invalid: see details for each field.', fr: 'Les données transmises sont invalides : voir le détail de chaque champ.' },
   /** `parseQuery`'s. */
   'query string': { en: 'The query string is invalid: see details for each parameter.', fr: 'La chaîne de requête est invalide : voir le détail de chaque paramètre.' },
 } satisfies Record<string, Localized>;

@@ -66,6 +66,9 @@ export const policy = {
   // Every case I coordinate, whatever it waits on (/worklist/mine): care coordinators follow their patients.
   'worklist.mine': { patientSide: false, staff: ['care_coordinator'] },
   'audit.read': { patientSide: false, staff: ['ops'] },
+  // The Temporal UI's codec server: decrypted histories are for ops repairing cases, no one else.
+  'codec.decode': { patientSide: false, staff: ['ops'] },
+  'codec.encode': { patientSide: false, staff: ['ops'] },
   // The right of access (GDPR art. 15): the patient side downloads its own cases' data in one archive.
   'data.export': { patientSide: true, staff: [] },
   // The staff directory (name and role), to pick a care coordinator for a case.

@@ -53,6 +53,8 @@ const envSchema = z.object({
   UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(500).default(50),
   DOCUMENTS_DIR: z.string().min(1).optional(),
   CORS_ORIGINS: z.string().default(''),
+  // The Temporal UI's origins, which alone may call the codec server (default: TEMPORAL_UI_URL's, by localhost and 127.0.0.1).
+  CODEC_ALLOWED_ORIGINS: z.string().default(''),
   RATE_LIMIT_AUTH_PER_15_MIN: z.coerce.number().int().min(1).default(20),
   RATE_LIMIT_UPLOADS_PER_MIN: z.coerce.number().int().min(1).default(30),
   ADMISSION_TEAM_EMAIL: z.email().default('admissions@parcours.localhost'),
@@ -117,6 +119,8 @@ export interface AppConfig {
   payments: { webhookSecret: string; fakeProvider: boolean };
   uploads: { maxBytes: number; maxFiles: number; documentsDir: string; rateLimitPerMin: number };
   corsOrigins: string[];
+  /** Origins allowed to call /codec with credentials: the Temporal UI's. */
+  codecOrigins: string[];
   admissionTeamEmail: string;
   mdtSecretariatEmail: string;
   radiotherapyTeamEmail: string;
@@ -167,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       rateLimitPerMin: e.RATE_LIMIT_UPLOADS_PER_MIN,
     },
     corsOrigins: e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    codecOrigins: e.CODEC_ALLOWED_ORIGINS ? e.CODEC_ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : uiOrigins(e.TEMPORAL_UI_URL),
     admissionTeamEmail: e.ADMISSION_TEAM_EMAIL,
     mdtSecretariatEmail: e.MDT_SECRETARIAT_EMAIL,
     radiotherapyTeamEmail: e.RADIOTHERAPY_TEAM_EMAIL,
@@ -216,4 +221,13 @@ function devSecret(name: 'authSecret' | 'paymentWebhookSecret'): string {
   const secret = secrets[name];
   if (!secret) throw new Error(`${file} has no ${name}: delete the file to have it made again, or set the secret in the environment.`);
   return secret;
+}
+
+/** The Temporal UI's origin, under both names of the loopback when it is local (browsers treat them apart). */
+function uiOrigins(uiUrl: string): string[] {
+  const url = new URL(uiUrl);
+  const origins = [url.origin];
+  const twin = { localhost: '127.0.0.1', '127.0.0.1': 'localhost' }[url.hostname];
+  if (twin) origins.push(url.origin.replace(url.hostname, twin));
+  return origins;
 }
