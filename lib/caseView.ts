@@ -4,8 +4,11 @@
 // carry the view's version, and a write only lands when its version is above the stored one, so late,
 // repeated or concurrent writes never move a case backwards.
 import type { Prisma } from '../generated/prisma/client';
+import { isAllowed, type AccountKind, type StaffRole } from '../api/policy';
+import { allowedActions } from '../workflows/actions';
 import { applyViewChange, initialCaseState, viewOf, type ViewChange } from '../workflows/caseState';
-import { workflowIdFor, type CaseStartInput, type CaseState, type CaseView, type Language, type TimelineEntry } from '../workflows/definitions';
+import { workflowIdFor, type CaseStartInput, type CaseState, type CaseView, type Language, type Phase, type TimelineEntry } from '../workflows/definitions';
+import type { ActionName } from '../workflows/refusals';
 import type { Db } from './db';
 import { describeEvent } from './timelineWords';
 
@@ -112,4 +115,14 @@ async function timelineOf(db: Pick<Db, 'caseEvent'>, caseId: string, lang: Langu
 /** An update's result as people see the case: the view it answered with and the timeline from the audit trail, in `lang`. */
 export async function withTimeline(db: Pick<Db, 'caseEvent'>, caseId: string, view: CaseView, lang: Language = 'en'): Promise<CaseState> {
   return { ...view, timeline: await timelineOf(db, caseId, lang) };
+}
+
+/**
+ * What a reader may do on the case now (`allowedActions`): the actions the workflow takes in `phase`
+ * (workflows/actions.ts) that the reader's side or role may do (api/policy.ts). The portal and the
+ * console show a form only for these; conditions beyond the phase (an estimate to answer, a task
+ * still open…) the pages check themselves, and the workflow has the last word.
+ */
+export function allowedActionsFor(phase: Phase, who: { kind: AccountKind; role: StaffRole | null }): ActionName[] {
+  return allowedActions(phase, (permission) => isAllowed(permission, who));
 }

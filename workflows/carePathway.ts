@@ -63,6 +63,7 @@ import { writeViewWith } from './readModel';
 import { createTreatmentProgramme, isTreatmentPayment, type Ending } from './treatmentProgramme';
 import { fail } from './failures';
 import { refusals, type ActionName } from './refusals';
+import { requireActionPhase } from './actions';
 import { createMoneyBack } from './moneyBack';
 import { formatEur } from './pricing';
 import { currentDetailsOf } from './currentDetails';
@@ -145,6 +146,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   /** Outbox key of a business email: workflow ID + step + a sequence number (deterministic on replay). */
   const emailKey = (step: string) => `${workflowId}:${step}:${++emailSeq}`;
   const ended = () => ending !== undefined;
+  const requirePhase = (action: ActionName) => requireActionPhase(action, state.phase, ended());
   // Money owed back (refunds due, overpayments) and the refunds finance records.
   const money = createMoneyBack({ state, remindAfter: timings.taskReminderAfter, record, moveTo, staffEmail, refreshPaymentStatus, current });
   /** Set on entering report_pending: whether this run records the opening of the file (patch STUDY_OPENED). */
@@ -218,7 +220,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       await businessEvent('questionnaire_answered', by, `Questionnaire answered (${Object.keys(answers).length} fields)`, { fields: Object.keys(answers).join(',') });
       return current();
     },
-    { validator: (_arg) => requirePhase(['file_collection'], 'answerQuestionnaire') },
+    { validator: (_arg) => requirePhase('answerQuestionnaire') },
   );
 
   setHandler(
@@ -232,7 +234,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     },
     {
       validator: ({ itemId }) => {
-        requirePhase(['file_collection'], 'changeChecklist');
+        requirePhase('changeChecklist');
         const item = checklistItems(input.requestType, rules).find((i) => i.id === itemId);
         if (!item || item.source !== 'document' || !item.mayBeDeclaredNone) {
           const allowedItems = checklistItems(input.requestType, rules).filter((i) => i.source === 'document' && i.mayBeDeclaredNone);
@@ -251,7 +253,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       await businessEvent('file_submitted', by, `File submitted (${missingItems(state.checklist).length} item(s) still missing)`, { missingCount: missingItems(state.checklist).length });
       return current();
     },
-    { validator: (_arg) => requirePhase(['file_collection'], 'submitFile') },
+    { validator: (_arg) => requirePhase('submitFile') },
   );
 
   setHandler(
@@ -263,7 +265,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     },
     {
       validator: (review: CompletenessReview) => {
-        requirePhase(['completeness_review'], 'reviewCompleteness');
+        requirePhase('reviewCompleteness');
         requireAwaited(awaitingCompleteness, 'reviewCompleteness');
         const missing = missingItems(state.checklist);
         if (review.decision === 'complete' && missing.length) {
@@ -291,7 +293,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       await record(previous ? 'coordinator_reassigned' : 'coordinator_assigned', by, previous ? `Coordinator changed from ${previous} to ${coordinatorId}` : `Coordinator ${coordinatorId} assigned`, { coordinatorId, previous });
       return current();
     },
-    { validator: (_arg) => requirePhase(['coordinator_assignment', 'contents_review', 'fee_payment', 'report_pending', 'treatment_planning'], 'assignCoordinator') },
+    { validator: (_arg) => requirePhase('assignCoordinator') },
   );
 
   setHandler(
@@ -333,7 +335,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     },
     {
       validator: (rep: ReportInput) => {
-        requirePhase(['report_pending'], 'submitReport');
+        requirePhase('submitReport');
         const expected = input.requestType === 'sample_analysis' ? 'analysis' : 'mdt';
         if (rep.kind !== expected) throw fail(FAILURE_TYPES.invalid, refusals.wrongReportKind({ requestType: input.requestType, expected }));
       },
@@ -364,7 +366,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
       }
       return current();
     },
-    { validator: (_arg) => requirePhase(['report_pending'], 'openFile') },
+    { validator: (_arg) => requirePhase('openFile') },
   );
 
   const programme = createTreatmentProgramme({
@@ -554,9 +556,6 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   function checklistLabels(ids: readonly string[]) {
     return state.checklist.filter((e) => ids.includes(e.id)).map((e) => e.label);
   }
-  function requirePhase(allowed: Phase[], action: ActionName): void {
-    if (!allowed.includes(state.phase) || ended()) throw fail(FAILURE_TYPES.wrongPhase, refusals.wrongPhase({ action, phase: state.phase, allowed }), { phase: state.phase, allowed });
-  }
   function requireNotEnded(action: ActionName): void {
     if (ended() || TERMINAL_PHASES.includes(state.phase)) throw fail(FAILURE_TYPES.wrongPhase, refusals.caseEnded({ action, phase: state.phase }), { phase: state.phase });
   }
@@ -564,7 +563,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     if (!awaited) throw fail(FAILURE_TYPES.wrongPhase, refusals.decisionBeingApplied({ action }), { phase: state.phase });
   }
   function requireAssignedCoordinator(by: string, action: ActionName): void {
-    requirePhase(['contents_review'], action);
+    requirePhase(action);
     requireAwaited(awaitingContents, action);
     if (by !== state.coordinatorId) throw fail(FAILURE_TYPES.notAllowed, refusals.coordinatorOnly({ action }));
   }

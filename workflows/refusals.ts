@@ -33,6 +33,8 @@ export const ACTIONS = {
   recordDischarge: { en: 'record the discharge', fr: 'enregistrer la sortie' },
   scheduleFollowUp: { en: 'schedule a follow-up', fr: 'programmer un rendez-vous de suivi' },
   recordRefund: { en: 'record a refund', fr: 'enregistrer un remboursement' },
+  cancelCase: { en: 'cancel the case', fr: 'annuler le dossier' },
+  recordPayment: { en: 'record a payment', fr: 'enregistrer un paiement' },
 } satisfies Record<string, Localized>;
 export type ActionName = keyof typeof ACTIONS;
 

@@ -47,6 +47,7 @@ import {
 } from './definitions';
 import { fail } from './failures';
 import { refusals, type ActionName } from './refusals';
+import { BEFORE_GUARANTEE, requireActionPhase } from './actions';
 import { formatEuros, priceEstimate, tariffFor, type EstimateLine, type EstimateLineInput, type Tariff } from './pricing';
 import { reconcile } from './reconciliation';
 import { STAY_PARTS } from './stayParts';
@@ -86,7 +87,6 @@ export interface CaseContext {
 
 export { emptyTreatment } from './caseState';
 
-const TREATMENT_PHASES: readonly Phase[] = ['treatment_planning', 'estimate_review', 'guarantee_pending'];
 /**
  * Patch: an S2 on file puts the case on EU planned care as soon as it is uploaded; finance records the
  * home insurer's acceptance (the S2 document) like an insurer letter, and until then the patient is
@@ -132,9 +132,9 @@ export function createTreatmentProgramme(ctx: CaseContext) {
   const coordinatorOnly = (by: string, action: ActionName) => {
     if (by !== state.coordinatorId) throw fail(FAILURE_TYPES.notAllowed, refusals.coordinatorOnly({ action }));
   };
-  const requirePhase = (allowed: readonly Phase[], action: ActionName) => {
+  const requirePhase = (action: ActionName) => {
     ctx.requireNotEnded(action);
-    if (!allowed.includes(state.phase)) throw fail(FAILURE_TYPES.wrongPhase, refusals.wrongPhase({ action, phase: state.phase, allowed }), { phase: state.phase, allowed });
+    requireActionPhase(action, state.phase);
   };
   const findEstimate = (number: string): EstimateState => {
     const e = t.estimates.find((x) => x.number === number);
@@ -231,7 +231,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       await ctx.record('coverage_declared', by, `Coverage declared: route ${t.coverage!.route}`, { route: t.coverage!.route });
       return ctx.current();
     },
-    { validator: (_arg) => requirePhase(['report_pending', ...TREATMENT_PHASES, 'stay_preparation'], 'declareInsurance') },
+    { validator: (_arg) => requirePhase('declareInsurance') },
   );
 
   setHandler(
@@ -271,7 +271,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     },
     {
       validator: ({ lines, by }: IssueEstimateRequest) => {
-        requirePhase(['treatment_planning', 'in_stay'], 'issueEstimate');
+        requirePhase('issueEstimate');
         coordinatorOnly(by, 'issueEstimate');
         if (issuing) throw fail(FAILURE_TYPES.wrongPhase, refusals.estimateBeingIssued());
         // The discharge expires open estimates once: one issued after it would stay open on a closed case.
@@ -309,7 +309,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
   );
 
   function requireOpenEstimate(number: string, verb: 'accept' | 'decline'): void {
-    requirePhase(['estimate_review', 'guarantee_pending', 'stay_preparation', 'awaiting_arrival', 'in_stay'], verb === 'accept' ? 'acceptEstimate' : 'declineEstimate');
+    requirePhase(verb === 'accept' ? 'acceptEstimate' : 'declineEstimate');
     const e = findEstimate(number);
     if (e.status !== 'issued') throw fail(FAILURE_TYPES.wrongPhase, refusals.estimateNotOpen({ number, status: e.status, verb }), { status: e.status });
     if (Date.now() > Date.parse(e.validUntil)) throw fail(FAILURE_TYPES.wrongPhase, refusals.estimateExpired({ number, on: e.validUntil.slice(0, 10) }));
@@ -332,7 +332,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     },
     {
       validator: (letter: InsurerLetterInput) => {
-        requirePhase(['estimate_review', 'guarantee_pending', 'stay_preparation', 'awaiting_arrival', 'in_stay'], 'recordInsurerLetter');
+        requirePhase('recordInsurerLetter');
         const e = findEstimate(letter.estimateNumber);
         if (e.status === 'declined' || e.status === 'expired') throw fail(FAILURE_TYPES.wrongPhase, refusals.letterChangesNothing({ number: e.number, status: e.status }));
         if (!Number.isSafeInteger(letter.coveredCents) || letter.coveredCents <= 0) throw fail(FAILURE_TYPES.invalid, refusals.coveredAmountInvalid());
@@ -354,10 +354,10 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     },
     {
       validator: ({ date, plannedStayDays }: ArrivalInput) => {
-        if (TREATMENT_PHASES.includes(state.phase)) {
+        if (BEFORE_GUARANTEE.includes(state.phase)) {
           throw fail(FAILURE_TYPES.notGuaranteed, refusals.arrivalNotGuaranteed(), { phase: state.phase });
         }
-        requirePhase(['stay_preparation', 'awaiting_arrival'], 'setArrival');
+        requirePhase('setArrival');
         if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))) throw fail(FAILURE_TYPES.invalid, refusals.dateInvalid());
         if (pastDate(date)) throw fail(FAILURE_TYPES.invalid, refusals.arrivalInPast({ today: today() }));
         if (t.arrivedAt) throw fail(FAILURE_TYPES.wrongPhase, refusals.alreadyArrived());
@@ -387,7 +387,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     },
     {
       validator: ({ relationship, proofDocumentId }: CompanionInput) => {
-        requirePhase(['stay_preparation', 'awaiting_arrival', 'in_stay', ...TREATMENT_PHASES], 'addCompanion');
+        requirePhase('addCompanion');
         if (proofDocumentId !== undefined) {
           const needed = rules.visa.companionRequiredDocument[relationship];
           const doc = state.documents.find((d) => d.documentId === proofDocumentId);
@@ -405,7 +405,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
       await ctx.record('patient_arrived', by, 'The patient has arrived');
       return ctx.current();
     },
-    { validator: (_arg) => requirePhase(['awaiting_arrival'], 'recordArrival') },
+    { validator: (_arg) => requirePhase('recordArrival') },
   );
 
   setHandler(
@@ -468,7 +468,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     },
     {
       validator: ({ estimateNumber, by }: { estimateNumber: string; by: string }) => {
-        requirePhase(['in_stay'], 'startTreatment');
+        requirePhase('startTreatment');
         coordinatorOnly(by, 'startTreatment');
         const e = findEstimate(estimateNumber);
         if (e.status !== 'guaranteed') {
@@ -487,7 +487,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     },
     {
       validator: ({ performed, by }: { performed?: EstimateLineInput[]; by: string }) => {
-        requirePhase(['in_stay'], 'recordDischarge');
+        requirePhase('recordDischarge');
         coordinatorOnly(by, 'recordDischarge');
         if (discharge) throw fail(FAILURE_TYPES.wrongPhase, refusals.dischargeAlreadyRecorded());
         if (issuing) throw fail(FAILURE_TYPES.wrongPhase, refusals.estimateBeingIssuedDischarge()); // else it lands after the expiry
@@ -518,7 +518,7 @@ export function createTreatmentProgramme(ctx: CaseContext) {
     },
     {
       validator: ({ at, by }: { at: string; by: string }) => {
-        requirePhase(['in_stay', 'follow_up'], 'scheduleFollowUp');
+        requirePhase('scheduleFollowUp');
         if (closing) throw fail(FAILURE_TYPES.wrongPhase, refusals.caseClosing());
         coordinatorOnly(by, 'scheduleFollowUp');
         const when = Date.parse(at);

@@ -10,7 +10,7 @@ import type { Db } from '../../lib/db';
 import { isUniqueViolation } from '../../lib/db';
 import { identifyCaseWorkflow, requestKeyHashOf, restoredRequestKey, RESTORED_BODY_HASH, sha256, type CaseMemo, type CaseWorkflowIdentity } from '../../lib/caseIdentity';
 import { caseRowOf, readCaseState } from '../../lib/caseView';
-import { inReaderWords, readerOf } from '../caseResponse';
+import { forReader } from '../caseResponse';
 import { answerLanguage } from '../language';
 import { cancelCaseSignal, searchAttributes, TERMINAL_PHASES, workflowIdFor, type Phase } from '../../workflows/definitions';
 import type { carePathway } from '../../workflows/carePathway';
@@ -228,7 +228,7 @@ export function registerCaseRoutes(api: ApiRoutes, deps: CasesRouteDeps): void {
       const lang = answerLanguage(req, res);
       const state = await readCaseState(db, c, lang);
       if (!state) throw new ApiError(503, 'case_unavailable', errorMessages.case_unavailable_no_state({ reference: c.reference }));
-      res.json({ ...inReaderWords(state, lang, readerOf(requirePrincipal(req))), countryOfResidence: c.countryOfResidence });
+      res.json({ ...forReader(state, lang, requirePrincipal(req)), countryOfResidence: c.countryOfResidence });
     },
   });
 

@@ -6,7 +6,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { Request, Response } from 'express';
 import { sha256 } from '../../lib/caseIdentity';
 import { isCaseState, withTimeline, writeCaseState } from '../../lib/caseView';
-import { inReaderWords, readerOf } from '../caseResponse';
+import { forReader } from '../caseResponse';
 import { answerLanguage } from '../language';
 import type { Db } from '../../lib/db';
 import { initialsOf } from '../../lib/staffInitials';
@@ -113,6 +113,9 @@ export function addStep<B = undefined, S extends z.ZodObject = typeof referenceP
     },
     handler: async (req: Request, res: Response) => {
       const c = await deps.access.loadForWrite(req, String(req.params.reference), step.action);
+      // Only an ended case is refused before Temporal (an end is final). The read model may lag the
+      // workflow (a phase it has just left), so the phases of the table (workflows/actions.ts) are the
+      // workflow's validator to check: it answers 409 wrong_phase from the same table.
       if (TERMINAL_PHASES.includes(c.phase as Phase)) throw new ApiError(409, 'case_closed', errorMessages.case_closed_ended({ reference: c.reference, phase: c.phase }));
       const paramsSchema: z.ZodType = step.params ?? referenceParam;
       const params = parseOr400(paramsSchema, req.params, 'path') as z.infer<S>;
@@ -127,7 +130,7 @@ export function addStep<B = undefined, S extends z.ZodObject = typeof referenceP
         if (isCaseState(result)) {
           await writeCaseState(deps.db, result);
           const lang = answerLanguage(req, res);
-          res.status(status).json(inReaderWords(await withTimeline(deps.db, c.id, result, lang), lang, readerOf(principal)));
+          res.status(status).json(forReader(await withTimeline(deps.db, c.id, result, lang), lang, principal));
           return;
         }
         res.status(status).json(result);

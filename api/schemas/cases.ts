@@ -1,6 +1,8 @@
 // Request and response schemas of the /cases resource. Strict objects: an unknown field is refused,
 // so a client can never set fields the workflow owns (phase, approvals, amounts).
 import { AWAITING_ROLES, LANGUAGES, PAYMENT_STATUSES, PHASES, REFUND_METHODS, REQUEST_TYPES, type CaseStartInput } from '../../workflows/definitions';
+import { PHASE_RULES } from '../../workflows/actions';
+import type { ActionName } from '../../workflows/refusals';
 import type { CaseRules } from '../../config/rules/types';
 import { countryCode, email, isoDate, name, phone, shortText, z } from './common';
 import { fieldMessages, schemaMessage } from './fieldMessages';
@@ -76,6 +78,7 @@ export const caseState = z
     phase: z.enum(PHASES),
     awaitingRole: z.enum(AWAITING_ROLES),
     waitingFor: z.string().openapi({ description: "Who or what the case waits for, in the caller's language (Accept-Language): for the patient side what happens next, for staff who acts" }),
+    allowedActions: z.array(z.enum(Object.keys(PHASE_RULES) as [ActionName, ...ActionName[]])).openapi({ description: "What the caller may do on the case in its phase: the workflow's actions for the phase (workflows/actions.ts) that the caller's side or role may do. Other conditions (an estimate to answer, a task still open) still apply: the workflow decides, and refuses with 409 otherwise" }),
     nextDeadline: z.string().nullable(),
     paymentStatus: z.enum(PAYMENT_STATUSES),
     amountDueCents: z.number().int(),

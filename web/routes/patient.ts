@@ -3,13 +3,12 @@
 import crypto from 'node:crypto';
 import { signPayload } from '../../api/payments/signature';
 import { referencePattern } from '../../api/schemas/cases';
-import type { CaseState } from '../../workflows/definitions';
 import { html } from '../html';
 import { formatEuros, isLang, setLanguageCookie, type T } from '../i18n';
 import { notice } from '../layout';
 import { type Ctx, fieldErrorsOf, Handled, handled, throwUnlessOk, PageError, type Portal, safeLocalPath } from '../portal';
 import { emailOnlyView, loginView, registerView, setPasswordView } from '../views/auth';
-import { canWithdraw, caseView, casesView, isDoneKey, withdrawView, messagesView, newCaseView, questionnaireView, QUESTIONNAIRE_FIELDS, type CaseErrors, type CaseSummary, type MessageItem } from '../views/case';
+import { canWithdraw, caseView, type ReadCase, casesView, isDoneKey, withdrawView, messagesView, newCaseView, questionnaireView, QUESTIONNAIRE_FIELDS, type CaseErrors, type CaseSummary, type MessageItem } from '../views/case';
 import { fakePayView } from '../views/pay';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -31,7 +30,7 @@ function requireSession(ctx: Ctx): void {
 
 /** The response was already sent (a redirect): nothing more to do. */
 
-const loadCase = (ctx: Ctx, reference: string) => ctx.apiOk<CaseState>({ method: 'GET', path: `/cases/${reference}` });
+const loadCase = (ctx: Ctx, reference: string) => ctx.apiOk<ReadCase>({ method: 'GET', path: `/cases/${reference}` });
 
 async function renderCase(ctx: Ctx, reference: string, errors: CaseErrors, status: number): Promise<void> {
   const state = await loadCase(ctx, reference);
@@ -345,7 +344,7 @@ export function registerPatientRoutes(portal: Portal, opts: PatientRouteOptions)
     requireSession(ctx);
     const reference = referenceOf(ctx);
     const state = await loadCase(ctx, reference);
-    if (!canWithdraw(state.phase)) return void ctx.res.redirect(303, `/cases/${reference}`);
+    if (!canWithdraw(state)) return void ctx.res.redirect(303, `/cases/${reference}`);
     ctx.render(ctx.t('withdraw.title', { reference }), withdrawView(ctx.pageContext(), ctx.t, reference));
   }));
   portal.form('/portal/cases/:reference/withdraw', handled(async (ctx) => {

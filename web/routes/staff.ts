@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { isAllowed, type Action, type StaffRole } from '../../api/policy';
 import { referencePattern } from '../../api/schemas/cases';
 import type { RulesRegistry } from '../../lib/rules';
-import type { CaseState } from '../../workflows/definitions';
+import type { ReadCase } from '../views/case';
 import { quotedTariff } from '../../workflows/pricing';
 import type { ApiCall, ApiResponse } from '../apiClient';
 import { type Ctx, fieldErrorsOf, Handled, handled, throwUnlessOk, PageError, type Portal } from '../portal';
@@ -127,7 +127,7 @@ export function registerStaffRoutes(portal: Portal, opts: StaffRouteOptions): vo
   // ---- the case page ----------------------------------------------------------------------------------
   /** Everything the case page shows, read with the staff member's token (one call at a time: a token refresh is never raced). */
   async function loadCase(ctx: Ctx, role: StaffRole, reference: string): Promise<ConsoleCaseData> {
-    const state = await ctx.apiOk<CaseState>({ method: 'GET', path: `/cases/${reference}` });
+    const state = await ctx.apiOk<ReadCase>({ method: 'GET', path: `/cases/${reference}` });
     const documents = (await ctx.apiOk<{ items: DocumentItem[] }>({ method: 'GET', path: `/cases/${reference}/documents` })).items;
     const messages = may(role, 'message.read') ? (await ctx.apiOk<{ items: ConsoleMessage[] }>({ method: 'GET', path: `/cases/${reference}/messages` })).items : null;
     const coordinators = may(role, 'staff.list') ? (await ctx.apiOk<{ items: { id: string; name: string }[] }>({ method: 'GET', path: '/staff?role=care_coordinator' })).items : null;

@@ -5,7 +5,8 @@ import type { CaseRules } from '../../config/rules/types';
 import { documentKindLabel } from '../../config/documentKinds';
 import { COMPANION_REQUIRED_DOCUMENT } from '../../config/visa';
 import { PATIENT_REQUEST_KINDS } from '../../config/stay';
-import { TERMINAL_PHASES, type CaseState, type EstimateState, type Phase } from '../../workflows/definitions';
+import type { CaseState, EstimateState, Phase } from '../../workflows/definitions';
+import type { ActionName } from '../../workflows/refusals';
 import { html, type SafeHtml } from '../html';
 import { waitingWords } from '../../lib/waitingWords';
 import { countryName } from '../../lib/countryNames';
@@ -93,18 +94,18 @@ const DONE_KEYS = {
 export type DoneKey = keyof typeof DONE_KEYS;
 export const isDoneKey = (v: unknown): v is DoneKey => typeof v === 'string' && v in DONE_KEYS;
 
-const FILE_PHASES: readonly Phase[] = ['received', 'file_collection'];
-const ARRIVAL_PHASES: readonly Phase[] = ['estimate_review', 'guarantee_pending', 'stay_preparation', 'awaiting_arrival'];
-const REQUEST_PHASES: readonly Phase[] = ['guarantee_pending', 'stay_preparation', 'awaiting_arrival', 'in_stay', 'follow_up'];
-/** Where the workflow takes a coverage declaration (workflows/treatmentProgramme.ts); report_pending only for a treatment request. */
-const COVERAGE_PHASES: readonly Phase[] = ['treatment_planning', 'estimate_review', 'guarantee_pending', 'stay_preparation'];
-/** Where the workflow takes a companion. */
-const COMPANION_PHASES: readonly Phase[] = ['treatment_planning', 'estimate_review', 'guarantee_pending', 'stay_preparation', 'awaiting_arrival', 'in_stay'];
 /** The document kinds that prove a companion's place (config/visa.ts). */
 export const COMPANION_PROOF_KINDS: readonly string[] = Object.values(COMPANION_REQUIRED_DOCUMENT);
 
-/** The patient may withdraw while the case is not over (the follow-up after the stay is not a request to withdraw). */
-export const canWithdraw = (phase: Phase): boolean => !TERMINAL_PHASES.includes(phase) && phase !== 'follow_up';
+/**
+ * The case as the API answers it to its reader: with what they may do in its phase (`allowedActions`,
+ * from the table in workflows/actions.ts). The pages keep no phase lists: a form shows when its action
+ * is allowed, and the other conditions it needs (an estimate to answer, no arrival yet) hold.
+ */
+export type ReadCase = CaseState & { allowedActions: readonly ActionName[]; countryOfResidence?: string };
+
+/** Whether the patient may withdraw now (the workflow takes it until the case ends). */
+export const canWithdraw = (s: Pick<ReadCase, 'allowedActions'>): boolean => s.allowedActions.includes('withdraw');
 
 /** The coverage route's notices (ids in the state) in the page's language. */
 function coverageNoticeTexts(s: CaseState, rules: CaseRules, lang: Lang): string[] {
@@ -130,12 +131,13 @@ const payHref = (reference: string, purpose: string, amountCents: number) => `/p
  * `s` is the case as GET /cases/{reference} answers it: with the patient's country of residence, times
  * are shown in Paris time and, where it differs, in the patient's own.
  */
-export function caseView(ctx: PageContext, t: T, s: CaseState & { countryOfResidence?: string }, rules: CaseRules, o: { errors?: CaseErrors; done?: DoneKey } = {}): SafeHtml {
+export function caseView(ctx: PageContext, t: T, s: ReadCase, rules: CaseRules, o: { errors?: CaseErrors; done?: DoneKey } = {}): SafeHtml {
   const lang: Lang = ctx.lang;
   const errors = o.errors ?? {};
   const money = (cents: number) => formatEuros(lang, cents);
   const ref = s.reference;
-  const editable = FILE_PHASES.includes(s.phase);
+  const can = (action: ActionName) => s.allowedActions.includes(action);
+  const editable = can('submitFile');
   const items = rules.checklists[s.requestType];
 
   const status = html`<section class="status" aria-labelledby="status-h">
@@ -157,7 +159,7 @@ export function caseView(ctx: PageContext, t: T, s: CaseState & { countryOfResid
     <h3>${label}</h3>
     <p class="item-status"><span class="badge badge-${entry.status}">${t(`case.item.${entry.status}`)}</span>
     ${entry.missingFields?.length ? html` ${t('case.item.missingFields', { fields: entry.missingFields.map((f) => t(`q.${f}` as Parameters<T>[0])).join(', ') })}` : ''}</p>
-    ${editable && entry.source === 'questionnaire' ? html`<p><a href="/cases/${ref}/questionnaire">${t('case.item.answer')}</a></p>` : ''}
+    ${can('answerQuestionnaire') && entry.source === 'questionnaire' ? html`<p><a href="/cases/${ref}/questionnaire">${t('case.item.answer')}</a></p>` : ''}
     ${editable && item?.source === 'document'
       ? html`<form method="post" action="/portal/cases/${ref}/documents?_csrf=${encodeURIComponent(ctx.csrfToken)}&amp;item=${entry.id}" enctype="multipart/form-data" class="upload stack" data-upload>
       <input type="hidden" name="kind" value="${item.documentKind}">
@@ -167,7 +169,7 @@ export function caseView(ctx: PageContext, t: T, s: CaseState & { countryOfResid
       <progress max="100" value="0" hidden aria-label="${t('case.upload.progress')}"></progress>
       <button type="submit">${t('case.upload.submit')}</button>
     </form>
-    ${item.mayBeDeclaredNone
+    ${item.mayBeDeclaredNone && can('changeChecklist')
       ? html`<form method="post" action="/portal/cases/${ref}/checklist/${entry.id}/none" class="inline">${csrfField(ctx)}<input type="hidden" name="none" value="${entry.status === 'declared_none' ? 'false' : 'true'}"><button type="submit" class="secondary">${entry.status === 'declared_none' ? t('case.none.undo') : t('case.none')}</button></form>`
       : ''}`
       : ''}
@@ -182,7 +184,8 @@ export function caseView(ctx: PageContext, t: T, s: CaseState & { countryOfResid
 </section>`;
 
   const notices = coverageNoticeTexts(s, rules, lang);
-  const showCoverage = COVERAGE_PHASES.includes(s.phase) || (s.phase === 'report_pending' && (s.requestType === 'treatment' || s.requestType === 'proton_therapy'));
+  // A sample analysis ends with its report: never a treatment here to be covered.
+  const showCoverage = can('declareInsurance') && s.requestType !== 'sample_analysis';
   const declared = s.treatment.coverageDeclaration;
   const coverageFields = errors.coverageFields ?? {};
   const declaredWhat = [
@@ -249,10 +252,12 @@ export function caseView(ctx: PageContext, t: T, s: CaseState & { countryOfResid
   };
   const site = tr.arrival ? rules.stay.sites.find((x) => x.id === tr.arrival?.site) : undefined;
   const arrivalFields = errors.arrivalFields ?? {};
-  const showArrivalForm = ARRIVAL_PHASES.includes(s.phase) && !tr.arrivedAt && tr.estimates.length > 0;
-  const stay = showArrivalForm || tr.arrival || tr.visa
+  const showArrivalForm = can('setArrival') && !tr.arrivedAt && tr.estimates.length > 0;
+  // A date sent before the form is offered (before the guarantee) is refused: the refusal still shows.
+  const stay = showArrivalForm || tr.arrival || tr.visa || errors.arrival
     ? html`<section aria-labelledby="stay-h"><h2 id="stay-h">${t('case.stay')}</h2>
     ${tr.arrival ? html`<p>${t('case.arrival.set', { date: formatDate(lang, tr.arrival.date), days: tr.arrival.plannedStayDays })}</p>` : ''}
+    ${errors.arrival && !showArrivalForm ? notice('error', errors.arrival) : ''}
     ${showArrivalForm
       ? html`<form method="post" action="/portal/cases/${ref}/arrival" class="stack" id="arrival-form">${csrfField(ctx)}
       <h3>${t('case.arrival')}</h3>
@@ -282,7 +287,7 @@ export function caseView(ctx: PageContext, t: T, s: CaseState & { countryOfResid
   const cv = errors.companionValues ?? {};
   const cf = errors.companionFields ?? {};
   const companionUploadError = errors.upload?.item === 'companions' ? errors.upload : undefined;
-  const companions = COMPANION_PHASES.includes(s.phase)
+  const companions = can('addCompanion')
     ? html`<section aria-labelledby="comp-h" id="item-companions"><h2 id="comp-h">${t('case.companions')}</h2>
     <p class="hint">${t('case.companions.hint')}</p>
     ${tr.companions.length
@@ -324,7 +329,7 @@ export function caseView(ctx: PageContext, t: T, s: CaseState & { countryOfResid
       )}</ul></section>`
     : html``;
 
-  const withdraw = canWithdraw(s.phase) ? html`<p class="withdraw"><a href="/cases/${ref}/withdraw">${t('case.withdraw.link')}</a></p>` : html``;
+  const withdraw = can('withdraw') ? html`<p class="withdraw"><a href="/cases/${ref}/withdraw">${t('case.withdraw.link')}</a></p>` : html``;
 
   const r = tr.reconciliation;
   const invoice = r
@@ -337,7 +342,7 @@ export function caseView(ctx: PageContext, t: T, s: CaseState & { countryOfResid
   </section>`
     : html``;
 
-  const requests = REQUEST_PHASES.includes(s.phase)
+  const requests = can('makeRequest')
     ? html`<section aria-labelledby="req-h"><h2 id="req-h">${t('case.requests')}</h2>
     ${tr.tasks.length ? html`<h3>${t('case.request.list')}</h3><ul>${tr.tasks.map((k) => html`<li>${rules.stay.patientRequests[k.kind].label[lang]}: ${k.details} · ${k.status === 'done' ? t('case.request.doneStatus', { outcome: k.outcome ?? '' }) : t('case.request.open')}</li>`)}</ul>` : ''}
     <form method="post" action="/portal/cases/${ref}/requests" class="stack" id="request-form">${csrfField(ctx)}

@@ -9,7 +9,9 @@ import type { TariffItem } from '../../config/tariffs';
 import { isAllowed, STAFF_ROLES, type Action, type StaffRole } from '../../api/policy';
 import { countryName } from '../../lib/countryNames';
 import { requestKindsOpen } from '../../workflows/stayParts';
-import { MDT_STRATEGIES, REFUND_METHODS, TERMINAL_PHASES, type CaseState, type Phase } from '../../workflows/definitions';
+import { MDT_STRATEGIES, REFUND_METHODS, TERMINAL_PHASES } from '../../workflows/definitions';
+import type { ActionName } from '../../workflows/refusals';
+import type { ReadCase } from './case';
 import { html, type SafeHtml } from '../html';
 import { colon, formatDate, formatEuros, isMessageKey, languageName, visaWords, type T } from '../i18n';
 import { csrfField, field, notice, type PageContext } from '../layout';
@@ -48,7 +50,8 @@ export interface ActionError {
 
 export interface ConsoleCaseData {
   /** The case as GET /cases/{reference} answers it (with the patient's country of residence). */
-  state: CaseState & { countryOfResidence?: string };
+  /** With what this role may do in the case's phase (`allowedActions`, workflows/actions.ts). */
+  state: ReadCase;
   documents: DocumentItem[];
   /** Null when the role may not read the messages. */
   messages: ConsoleMessage[] | null;
@@ -66,11 +69,6 @@ export interface ConsoleCaseData {
   rules: CaseRules;
 }
 
-/** Phases in which a payment can arrive for something due (fee, estimate, balance). */
-const PAYMENT_PHASES: readonly Phase[] = ['fee_payment', 'report_pending', 'treatment_planning', 'estimate_review', 'guarantee_pending', 'stay_preparation', 'awaiting_arrival', 'in_stay', 'follow_up'];
-const LETTER_PHASES: readonly Phase[] = ['estimate_review', 'guarantee_pending', 'stay_preparation', 'awaiting_arrival', 'in_stay'];
-const ASSIGN_PHASES: readonly Phase[] = ['coordinator_assignment', 'contents_review', 'fee_payment', 'report_pending', 'treatment_planning'];
-
 const eurosInput = (cents: number): string => (cents / 100).toFixed(2);
 
 export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { error?: ActionError; done?: string } = {}): SafeHtml {
@@ -78,6 +76,8 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   const lang = ctx.lang;
   const ref = s.reference;
   const may = (action: Action) => isAllowed(action, { kind: 'staff', role });
+  /** An action of the table this role may take in the case's phase (the API says which). */
+  const can = (action: ActionName) => s.allowedActions.includes(action);
   const open = !TERMINAL_PHASES.includes(s.phase);
   const money = (cents: number) => formatEuros(lang, cents);
   const err = o.error;
@@ -180,7 +180,7 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   // ---- actions ----
   const actions: SafeHtml[] = [];
 
-  if (may('file.review') && s.phase === 'completeness_review') {
+  if (can('reviewCompleteness')) {
     const e = errorFor('review-incomplete');
     const chosen = e ? [e.values.missingItems ?? []].flat() : s.checklist.filter((c) => c.status === 'missing' || c.status === 'needs_translation').map((c) => c.id);
     actions.push(html`<div class="action">
@@ -197,7 +197,7 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
 </div>`);
   }
 
-  if (may('case.assign_coordinator') && ASSIGN_PHASES.includes(s.phase)) {
+  if (can('assignCoordinator')) {
     const e = errorFor('coordinator');
     const list = d.coordinators ?? [];
     const selected = value(e, 'coordinatorId', s.coordinatorId ?? (role === 'care_coordinator' ? d.userId : ''));
@@ -208,7 +208,7 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   <button type="submit">${t('action.coordinator.submit')}</button>`)}</div>`);
   }
 
-  if (may('contents.review') && s.phase === 'contents_review') {
+  if (can('approveContents')) {
     const e = errorFor('request-changes');
     actions.push(html`<div class="action"><h3>${t('action.contents')}</h3>
   ${actionForm('approve', 'approve', html`<p class="hint">${t('action.contents.approveHint')}</p><button type="submit">${t('action.contents.approve')}</button>`)}
@@ -216,14 +216,14 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   <button type="submit" class="secondary">${t('action.contents.requestChanges')}</button>`)}</div>`);
   }
 
-  if (may('study.open') && s.phase === 'report_pending') {
+  if (can('openFile')) {
     actions.push(html`<div class="action"><h3>${t('action.study')}</h3>
   ${s.studyOpenedAt
     ? html`<p>${t('action.study.opened', { date: formatDate(lang, s.studyOpenedAt, true) })}</p>`
     : actionForm('study', 'study/open', html`<p class="hint">${t('action.study.hint')}</p><button type="submit">${t('action.study.submit')}</button>`)}</div>`);
   }
 
-  if (may('report.submit') && s.phase === 'report_pending') {
+  if (can('submitReport')) {
     const e = errorFor('report');
     const analysis = s.requestType === 'sample_analysis';
     const body = analysis
@@ -250,14 +250,14 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
       }),
     );
   };
-  if (may('estimate.issue') && quoted && (s.phase === 'treatment_planning' || s.phase === 'in_stay')) {
+  if (can('issueEstimate') && quoted) {
     actions.push(html`<div class="action"><h3>${t('action.estimate')}</h3>
   ${actionForm('estimate', 'estimates', html`<fieldset><legend>${t('action.estimate')}</legend><p class="hint">${t('action.estimate.hint')}</p>${lineInputs('estimate', true)}</fieldset>
   <button type="submit">${t('action.estimate.submit')}</button>`)}</div>`);
   }
 
   const letterEstimates = s.treatment.estimates.filter((x) => x.status === 'issued' || x.status === 'accepted');
-  if (may('guarantee.record') && LETTER_PHASES.includes(s.phase) && letterEstimates.length > 0) {
+  if (can('recordInsurerLetter') && letterEstimates.length > 0) {
     const e = errorFor('letter');
     // On EU planned care, the S2 itself is the home insurer's acceptance once confirmed.
     const letterKinds = s.treatment.coverage?.route === 'eu_planned_care' ? ['insurer_guarantee_letter', 's2_form'] : ['insurer_guarantee_letter'];
@@ -275,7 +275,7 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   <button type="submit">${t('action.letter.submit')}</button>`)}</div>`);
   }
 
-  if (may('payment.record') && PAYMENT_PHASES.includes(s.phase)) {
+  if (can('recordPayment')) {
     const e = errorFor('payment');
     const purposes: [string, string][] = [['study_fee', t('action.payment.purpose.study_fee')]];
     for (const x of s.treatment.estimates) if (x.status === 'accepted' || x.status === 'issued') purposes.unshift([`Estimate ${x.number}`, t('action.payment.purpose.estimate', { number: x.number })]);
@@ -291,7 +291,7 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
 
   // Money owed back: while the case says so, or once it has ended (a payment may arrive after the end).
   const owed = s.moneyBack?.owedCents ?? (s.paymentStatus === 'refund_due' ? s.refundDueCents : 0);
-  if (may('refund.record') && (owed > 0 || !open)) {
+  if (can('recordRefund') && (owed > 0 || !open)) {
     const e = errorFor('refund');
     actions.push(html`<div class="action"><h3>${t('action.refund')}</h3>
   <p class="hint">${owed > 0 ? t('action.refund.hint', { amount: money(owed) }) : t('action.refund.hintEnded')}</p>
@@ -304,7 +304,7 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
 
   // The kinds the case's rules take in its phase: the same function the workflow's validator uses.
   const requestKinds = requestKindsOpen(s.phase, d.rules);
-  if (may('request.raise') && requestKinds.length > 0) {
+  if (can('makeRequest') && requestKinds.length > 0) {
     const e = errorFor('request');
     actions.push(html`<div class="action"><h3>${t('action.request')}</h3>
   ${actionForm('request', 'requests', html`<p class="hint">${t('action.request.hint')}</p><input type="hidden" name="requestKey" value="${value(e, 'requestKey', d.paymentKey)}">
@@ -313,12 +313,12 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   <button type="submit">${t('action.request.submit')}</button>`)}</div>`);
   }
 
-  if (may('stay.record_arrival') && s.phase === 'awaiting_arrival') {
+  if (can('recordArrival')) {
     actions.push(html`<div class="action"><h3>${t('action.arrived')}</h3>${actionForm('arrived', 'arrived', html`<button type="submit">${t('action.arrived.submit')}</button>`)}</div>`);
   }
 
   /** The open tasks this role completes here (a coordinator any task; each team its own). */
-  const myOpenTasks = may('task.complete') && open ? s.treatment.tasks.filter((x) => x.status === 'open' && (role === 'care_coordinator' || x.team === role)) : [];
+  const myOpenTasks = can('completeTask') ? s.treatment.tasks.filter((x) => x.status === 'open' && (role === 'care_coordinator' || x.team === role)) : [];
   for (const task of myOpenTasks) {
     const e = errorFor('task', task.id);
     actions.push(html`<div class="action" id="task-${task.id}"><h3>${t('console.case.task', { id: task.id, kind: d.rules.stay.patientRequests[task.kind]?.label[lang] ?? task.kind, team: t(`role.${task.team}`) })}</h3>
@@ -327,20 +327,20 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   <button type="submit">${t('action.task.submit', { id: task.id })}</button>`, task.id)}</div>`);
   }
 
-  if (may('treatment.start') && s.phase === 'in_stay') {
+  if (can('startTreatment')) {
     for (const x of s.treatment.estimates.filter((y) => y.additional && !y.treatmentStartedAt && (y.status === 'accepted' || y.status === 'guaranteed'))) {
       actions.push(html`<div class="action"><h3>${t('action.start', { number: x.number })}</h3>
   ${actionForm('start', `estimates/${x.number}/start`, html`<p class="hint">${t('action.start.hint')}</p><button type="submit">${t('action.start', { number: x.number })}</button>`, x.number)}</div>`);
     }
   }
 
-  if (may('stay.discharge') && s.phase === 'in_stay') {
+  if (can('recordDischarge')) {
     actions.push(html`<div class="action"><h3>${t('action.discharge')}</h3>
   ${actionForm('discharge', 'discharge', html`<fieldset><legend>${t('action.discharge')}</legend><p class="hint">${t('action.discharge.hint')}</p>${lineInputs('discharge', false)}</fieldset>
   <button type="submit">${t('action.discharge.submit')}</button>`)}</div>`);
   }
 
-  if (may('follow_up.schedule') && (s.phase === 'in_stay' || s.phase === 'follow_up')) {
+  if (can('scheduleFollowUp')) {
     const e = errorFor('follow-up');
     actions.push(html`<div class="action"><h3>${t('action.followUp')}</h3>
   ${actionForm('follow-up', 'follow-ups', html`${field({ name: 'date', id: fieldId('followUp', 'date'), label: t('action.followUp.date'), type: 'date', required: true, value: value(e, 'date'), error: e?.fields.date })}
@@ -349,7 +349,7 @@ export function staffCaseView(ctx: PageContext, t: T, d: ConsoleCaseData, o: { e
   <button type="submit">${t('action.followUp.submit')}</button>`)}</div>`);
   }
 
-  if (may('case.cancel') && open) {
+  if (can('cancelCase')) {
     const e = errorFor('cancel');
     actions.push(html`<div class="action"><h3>${t('action.cancel')}</h3>
   ${actionForm('cancel', 'cancel', html`<p class="hint">${t('action.cancel.hint')}</p>
