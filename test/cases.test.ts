@@ -113,9 +113,13 @@ describe('POST /cases', () => {
     expect(sa.get(searchAttributes.CasePhase)).toBe('file_collection');
     expect(sa.get(searchAttributes.AwaitingRole)).toBe('patient');
     expect(sa.get(searchAttributes.PaymentStatus)).toBe('none');
-    // When the file reminder is due: the ops views' NextDeadline column.
+    // When the file reminder is due: the ops views' NextDeadline column. The workflow sets the attribute
+    // at once and writes the read model in an activity after: they agree once both are written.
     expect(state.nextDeadline).not.toBeNull();
-    expect(sa.get(searchAttributes.NextDeadline)?.toISOString()).toBe(state.nextDeadline);
+    await eventually(async () => {
+      const [attribute, read] = [(await handle.describe()).typedSearchAttributes.get(searchAttributes.NextDeadline), (await stack.db.case.findUniqueOrThrow({ where: { reference } })).nextDeadline];
+      expect(attribute?.toISOString()).toBe(read?.toISOString());
+    });
 
     // Exactly one acknowledgement, with the deterministic Message-ID recorded in the outbox.
     await new Promise((r) => setTimeout(r, 500));
