@@ -10,22 +10,26 @@ import { startDevServer, type DevServer } from '../harness/devServer';
 import { columnsScript, OPS_COLUMNS, OPS_VIEWS, savedViewUrl } from '../lib/temporalUiViews';
 import { searchAttributes, type CaseState } from '../workflows/definitions';
 import { parisClock } from '../workflows/parisTime';
+import { SESSION_COOKIE } from '../web/session';
 import { staff, uniqueEmail } from './support/actors';
 import { newPage, runningBrowserProcesses, screenshot, startBrowser } from './support/browser';
 import { waitForState } from './support/cases';
 import { call, CALM_TIMINGS, inDays, makeTeam, QUESTIONNAIRE, state, toGuaranteed } from './support/pathway';
-import { startStack, type Stack } from './support/stack';
+import { startStack, type ListeningStack } from './support/stack';
 
 jest.setTimeout(240_000);
 
 let server: DevServer;
-let stack: Stack;
+let stack: ListeningStack;
 let browser: Browser;
 
 beforeAll(async () => {
   // Global setup's server is headless: this file starts its own, with the Web UI, and stops it after.
   server = await startDevServer({ ui: true });
-  stack = await startStack({ temporal: { address: server.address, uiUrl: server.uiUrl }, env: CALM_TIMINGS });
+  // The API listens: the UI's codec calls (payloads are encrypted) go to its /codec from the browser.
+  const ui = new URL(server.uiUrl!);
+  const uiOrigins = [ui.origin, ui.origin.replace(ui.hostname, ui.hostname === 'localhost' ? '127.0.0.1' : 'localhost')].join(',');
+  stack = await startStack({ listen: true, temporal: { address: server.address, uiUrl: server.uiUrl }, env: { ...CALM_TIMINGS, CODEC_ALLOWED_ORIGINS: uiOrigins } });
   browser = await startBrowser();
 });
 
@@ -37,6 +41,28 @@ afterAll(async () => {
 });
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+/**
+ * A browser page on the Temporal UI that decodes payloads through Parcours' codec server: the UI's own
+ * codec settings (what ops set once in its "Codec Server" dialog, kept in the browser) point at the API's
+ * /codec with cross-origin credentials, and, when `signedInAs` is given, the browser holds that staff
+ * member's console session (the cookie the console sets at sign-in).
+ */
+async function uiPage(signedInAs?: { token: string; refreshToken: string; userId: string }): Promise<Page> {
+  const page = await newPage(browser, { locale: 'en-GB' });
+  if (signedInAs) {
+    const session = Buffer.from(JSON.stringify({ ...signedInAs, accessToken: signedInAs.token, name: 'Ops', kind: 'staff', role: 'ops' })).toString('base64url');
+    await page.context().addCookies([{ name: SESSION_COOKIE, value: session, url: stack.baseUrl, httpOnly: true, sameSite: 'Lax' }]);
+  }
+  await page.goto(server.uiUrl!);
+  await page.evaluate(`(() => {
+    localStorage.setItem('endpoint', JSON.stringify(${JSON.stringify(`${stack.baseUrl}/codec`)}));
+    localStorage.setItem('includeCredentials', 'true');
+    localStorage.setItem('passAccessToken', 'false');
+    localStorage.setItem('overrideRemoteCodecConfiguration', 'true');
+  })()`);
+  return page;
+}
 
 /** Saves a screenshot of the window (not the whole page) under test-results/screenshots/, and refreshes the docs' copy when asked. */
 const shoot = (page: Page, name: string) => screenshot(page, name, { fullPage: false });
@@ -87,11 +113,18 @@ test("a case's current details read as intended: phase, who it waits for and the
   expect(caseState.coordinatorInitials).toBe('CM');
   const me = await state(stack, guaranteed.patient, reference);
 
-  const page = await newPage(browser, { locale: 'en-GB' });
-  await page.goto(`${server.uiUrl}/namespaces/default/workflows/case-${reference}`);
-  await page.getByTestId('user-metadata-tab').click();
-  const details = await markdownPanel(page, 'Current Details');
-  const text = await details.evaluate<string>('document.body.innerText');
+  // Temporal holds the details encrypted: the UI shows them to ops signed in to the console, through the codec server.
+  const page = await uiPage(await staff(stack, 'ops'));
+  // The UI renders the panel once its codec call answers; on a loaded machine it may render before: look again.
+  let details: Frame | undefined;
+  let text = '';
+  for (let attempt = 0; attempt < 5 && !text.includes(' · waits for '); attempt++) {
+    await page.goto(`${server.uiUrl}/namespaces/default/workflows/case-${reference}`);
+    await page.getByTestId('user-metadata-tab').click();
+    details = await markdownPanel(page, 'Current Details');
+    text = await details.evaluate<string>('document.body.innerText');
+  }
+  if (!details) throw new Error('no Current Details panel');
   const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
 
   // Where the case stands, first: the phase (its CasePhase), who it waits for, the deadline in Paris time.
@@ -120,6 +153,18 @@ test("a case's current details read as intended: phase, who it waits for and the
   expect(await hiddenText(staticDetails)).toEqual([]);
   await shoot(page, 'temporal-ui-current-details');
   await page.context().close();
+
+  // Not signed in, the same UI asks the codec server and is refused: nothing decoded reaches the page.
+  const anonymous = await uiPage();
+  const refused = anonymous.waitForResponse((r) => r.url().startsWith(`${stack.baseUrl}/codec/decode`) && r.request().method() === 'POST');
+  await anonymous.goto(`${server.uiUrl}/namespaces/default/workflows/case-${reference}`);
+  expect((await refused).status()).toBe(401);
+  await anonymous.getByTestId('user-metadata-tab').click();
+  await anonymous.waitForTimeout(1_000);
+  const shown = [await anonymous.evaluate<string>('document.body.innerText'), ...(await Promise.all(anonymous.frames().map((f) => f.evaluate<string>('document.body ? document.body.innerText : ""').catch(() => ''))))].join('\n');
+  expect(shown).not.toContain(' · waits for ');
+  expect(shown).not.toContain('care coordinator CM');
+  await anonymous.context().close();
 });
 
 test('the ops saved view lists the cases waiting on a role with their phase, awaiting role, payment status and next deadline', async () => {
