@@ -73,6 +73,8 @@ function validExample(op: Operation): Record<string, Json> | undefined {
     'POST /cases/:reference/follow-ups': { at: '2099-06-01T10:30:00+02:00', description: 'MRI and consultation' },
     'POST /cases/:reference/refunds': { amountCents: 25_000, method: 'bank_transfer', reference: 'VIR-2026-0001' },
     'POST /cases/:reference/payments': { paymentId: 'virement-2020-0001', amountCents: 150_000, purpose: 'study_fee', receivedOn: '2020-01-15' },
+    'POST /codec/decode': { payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: 'ImhlbGxvIg==' }] },
+    'POST /codec/encode': { payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: 'ImhlbGxvIg==' }] },
     'POST /webhooks/payments': { paymentId: 'pay_1', caseReference: 'INT-2026-000001', amountCents: 100, currency: 'EUR', purpose: 'fees', paidAt: '2026-11-22T10:00:00Z' },
   };
   return examples[`${op.method.toUpperCase()} ${op.path}`];

@@ -16,8 +16,9 @@ import { json, jsonBody, type ApiRoutes } from '../routing';
 import { z } from '../schemas/common';
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64').max(4_000_000);
-const jsonPayload = z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() }).openapi('CodecPayload');
-const payloadList = z.object({ payloads: z.array(jsonPayload).max(1000) }).openapi('CodecPayloads');
+// Strict: a body with anything else is not the UI's, and is refused rather than half-read.
+const jsonPayload = z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() }).strict().openapi('CodecPayload');
+const payloadList = z.object({ payloads: z.array(jsonPayload).max(1000) }).strict().openapi('CodecPayloads');
 
 const toPayload = (p: z.infer<typeof jsonPayload>): Payload => ({
   metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
