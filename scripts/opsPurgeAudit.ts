@@ -2,26 +2,17 @@
 // AUDIT_RETENTION_DAYS (default 400, never under 183), and nothing else (lib/ops/purgeAudit.ts).
 // Exit code 0 when done, 1 on error, 2 on a wrong command line.
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
-import { runCommand } from '../lib/ops/command';
+import { commandArgs, runCommand } from '../lib/ops/command';
 import { purgeAuditTrail } from '../lib/ops/purgeAudit';
 
 const USAGE = 'Usage: npm run ops:purge-audit [-- --dry-run] [--by <your name>]\nDeletes the audit entries older than AUDIT_RETENTION_DAYS (default 400, at least 183); medical and billing records are never deleted. --dry-run counts them only.';
 
 async function main(): Promise<number> {
-  let values: { 'dry-run': boolean; by?: string; help: boolean };
-  try {
-    values = parseArgs({ options: { 'dry-run': { type: 'boolean', default: false }, by: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } }).values;
-  } catch (err) {
-    console.error(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const parsed = commandArgs(USAGE, { options: { 'dry-run': { type: 'boolean', default: false }, by: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const config = loadConfig();
   const db = createDb(config.databaseUrl);
   try {

@@ -2,30 +2,24 @@
 // their last good workflow task and re-delivers the updates accepted after it (lib/ops/repair.ts).
 // Running it again resumes an unfinished repair; a repaired case is left alone.
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
-import { OpsError, repairAll, type RepairResult } from '../lib/ops/repair';
+import { commandArgs, runCommand } from '../lib/ops/command';
+import { repairAll, type RepairResult } from '../lib/ops/repair';
 import { findStuckCases } from '../lib/ops/stuck';
 import { dataConverterFor } from '../lib/payloadCrypto';
 
 const USAGE = 'Usage: npm run ops:repair -- <reference>… --reason "<why, no patient data>" [--by <your name>]\n   or: npm run ops:repair -- --all --reason "<why>"';
 
 async function main(): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse();
-  } catch (err) {
-    console.error(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
-    return 2;
-  }
+  const parsed = commandArgs(USAGE, {
+    allowPositionals: true,
+    options: { all: { type: 'boolean', default: false }, reason: { type: 'string' }, by: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const reason = values.reason?.trim();
   if (!reason) {
     console.error(`Give --reason: it is kept with the reset in Temporal.\n${USAGE}`);
@@ -70,13 +64,6 @@ async function main(): Promise<number> {
   }
 }
 
-function parse() {
-  return parseArgs({
-    allowPositionals: true,
-    options: { all: { type: 'boolean', default: false }, reason: { type: 'string' }, by: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
-  });
-}
-
 function row(reference: string, result?: RepairResult, error?: string) {
   return {
     reference,
@@ -88,10 +75,4 @@ function row(reference: string, result?: RepairResult, error?: string) {
   };
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof OpsError || err instanceof Error ? err.message : String(err));
-    process.exit(1);
-  },
-);
+runCommand(main);

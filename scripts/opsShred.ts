@@ -1,9 +1,8 @@
 // `npm run ops:shred -- <reference> --by <staff email or id> --why "<reason>" [--force]`: crypto-shreds
 // one case (lib/ops/shred.ts). Refuses a running case unless --force (which terminates it first).
-import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../lib/config';
-import { runCommand } from '../lib/ops/command';
+import { commandArgs, runCommand } from '../lib/ops/command';
 import { createDb } from '../lib/db';
 import { shredCase } from '../lib/ops/shred';
 import { dataConverterFor } from '../lib/payloadCrypto';
@@ -12,18 +11,9 @@ const USAGE = 'Usage: npm run ops:shred -- <reference> --by <your staff email or
   '  Destroys the case\'s data key: its Temporal history can never be decrypted again. The case must be closed; --force terminates a running one first.';
 
 async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ allowPositionals: true, options: { by: { type: 'string' }, why: { type: 'string' }, force: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
-  } catch (err) {
-    console.error(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
-    return 2;
-  }
+  const parsed = commandArgs(USAGE, { allowPositionals: true, options: { by: { type: 'string' }, why: { type: 'string' }, force: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   if (positionals.length !== 1 || !values.by || !values.why?.trim()) {
     console.error(`Give one reference, --by and --why.\n${USAGE}`);
     return 2;

@@ -6,6 +6,7 @@ import { loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
 import { findStuckCases } from '../lib/ops/stuck';
 import { dataConverterFor } from '../lib/payloadCrypto';
+import { runCommand } from '../lib/ops/command';
 
 async function main(): Promise<number> {
   if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
@@ -49,10 +50,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exit(1);
-  },
-);
+runCommand(main);
