@@ -10,7 +10,7 @@ import swaggerUi from 'swagger-ui-express';
 import { createEmailActivities } from '../activities/email';
 import type { AppConfig } from '../lib/config';
 import type { Db } from '../lib/db';
-import type { Logger } from '../lib/logger';
+import { errorForLog, type Logger } from '../lib/logger';
 import { createPortal } from '../web';
 import { AuditLog } from './audit';
 import { Accounts } from './auth/accounts';
@@ -115,6 +115,7 @@ export function createApp(deps: AppDeps): App {
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        err: errorForLog,
       },
       autoLogging: { ignore: (req) => req.url === '/health' },
     }),

@@ -108,7 +108,7 @@ export function serveMetrics(registry: Registry, address: string, logger?: Logge
     registry.metrics().then(
       (text) => res.writeHead(200, { 'Content-Type': registry.contentType }).end(text),
       (err: unknown) => {
-        logger?.error({ err: (err as Error).message }, 'metrics could not be collected');
+        logger?.error({ err }, 'metrics could not be collected');
         res.writeHead(503, { 'Content-Type': 'text/plain' }).end('Metrics could not be collected: see the API log.\n');
       },
     );

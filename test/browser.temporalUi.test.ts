@@ -10,7 +10,7 @@ import { startDevServer, type DevServer } from '../harness/devServer';
 import { columnsScript, OPS_COLUMNS, OPS_VIEWS, savedViewUrl } from '../lib/temporalUiViews';
 import { searchAttributes, type CaseState } from '../workflows/definitions';
 import { parisClock } from '../workflows/parisTime';
-import { SESSION_COOKIE } from '../web/session';
+import { SESSION_COOKIE } from '../lib/sessionCookie';
 import { staff, uniqueEmail } from './support/actors';
 import { newPage, runningBrowserProcesses, screenshot, startBrowser } from './support/browser';
 import { waitForState } from './support/cases';

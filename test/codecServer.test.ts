@@ -3,7 +3,7 @@
 // refused, no sign-in refused, CORS for the UI's origin alone; each decode in the audit trail.
 import request from 'supertest';
 import { STAFF_ROLES } from '../api/policy';
-import { SESSION_COOKIE } from '../web/session';
+import { SESSION_COOKIE } from '../lib/sessionCookie';
 import { signUp, staff, type Actor } from './support/actors';
 import { eventually, validCase } from './support/cases';
 import { openCase } from './support/pathway';

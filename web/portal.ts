@@ -20,7 +20,8 @@ import type { ApiCall, ApiDispatch, ApiResponse } from './apiClient';
 import type { SafeHtml } from './html';
 import { pickLanguage, translator, type Lang, type MessageKey, type T } from './i18n';
 import { notice, page, type PageContext } from './layout';
-import { clearSession, createCsrf, readSession, secondsLeft, writeSession, type CookieSettings, type Csrf, type PortalSession } from './session';
+import { clearSession, readSession, writeSession, type CookieSettings, type PortalSession } from '../lib/sessionCookie';
+import { createCsrf, secondsLeft, type Csrf } from './session';
 
 export interface PortalDeps {
   config: AppConfig;

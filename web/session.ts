@@ -4,6 +4,7 @@
 // HttpOnly, SameSite=Lax cookie, so page scripts can never read them and other sites' forms never send
 // them on a cross-site POST. The tokens are verified by the API on every call, so the cookie needs no
 // signature of its own; an expired access token is renewed with the refresh token (see PortalApi).
+// The cookie's format is in lib/sessionCookie.ts: the API's codec routes read it too.
 //
 // CSRF: csrf-csrf's double-submit pattern. Each visitor gets a random HttpOnly `visitor` cookie the
 // CSRF token is bound to (it survives sign-in and token refresh, so an open form stays valid); every
@@ -12,47 +13,9 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { doubleCsrf } from 'csrf-csrf';
+import { cookies, type CookieSettings } from '../lib/sessionCookie';
 
-export const SESSION_COOKIE = 'parcours_session';
 export const VISITOR_COOKIE = 'parcours_visitor';
-
-export interface PortalSession {
-  accessToken: string;
-  refreshToken: string;
-  userId: string;
-  name: string;
-  kind: string;
-  role: string | null;
-}
-
-export interface CookieSettings {
-  /** Secure cookies: true when the public base URL is https. */
-  secure: boolean;
-  /** How long a session cookie lives: the refresh token's lifetime. */
-  maxAgeMs: number;
-}
-
-const cookies = (req: Request): Record<string, unknown> => (req.cookies as Record<string, unknown> | undefined) ?? {};
-
-export function readSession(req: Request): PortalSession | null {
-  const value = cookies(req)[SESSION_COOKIE];
-  if (typeof value !== 'string' || value.length > 8192) return null;
-  try {
-    const s = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Partial<PortalSession>;
-    if (typeof s.accessToken !== 'string' || typeof s.refreshToken !== 'string' || typeof s.userId !== 'string') return null;
-    return { accessToken: s.accessToken, refreshToken: s.refreshToken, userId: s.userId, name: String(s.name ?? ''), kind: String(s.kind ?? ''), role: typeof s.role === 'string' ? s.role : null };
-  } catch {
-    return null;
-  }
-}
-
-export function writeSession(res: Response, session: PortalSession, settings: CookieSettings): void {
-  res.cookie(SESSION_COOKIE, Buffer.from(JSON.stringify(session)).toString('base64url'), { httpOnly: true, sameSite: 'lax', secure: settings.secure, path: '/', maxAge: settings.maxAgeMs });
-}
-
-export function clearSession(res: Response, settings: CookieSettings): void {
-  res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', secure: settings.secure, path: '/' });
-}
 
 /** Seconds until a JWT expires, read without verifying (the API verifies; this only decides when to refresh). */
 export function secondsLeft(jwt: string): number {

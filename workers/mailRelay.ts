@@ -218,7 +218,7 @@ export function startMailRelay(deps: MailRelayDeps): MailRelay {
         for (const row of await due()) {
           if (stopping || inFlight.size >= deps.maxConcurrentSends) break;
           const sending = deliver(row)
-            .catch((err: unknown) => deps.log?.error({ outboxId: row.id, err: err instanceof Error ? err.message : String(err) }, 'mail relay: recording a delivery failed; retried'))
+            .catch((err: unknown) => deps.log?.error({ outboxId: row.id, err }, 'mail relay: recording a delivery failed; retried'))
             .finally(() => {
               inFlight.delete(row.id);
               void look();
@@ -228,7 +228,7 @@ export function startMailRelay(deps: MailRelayDeps): MailRelay {
       } while (lookAgain);
     } catch (err) {
       // The database may be briefly unavailable: the next tick looks again.
-      deps.log?.error({ err: err instanceof Error ? err.message : String(err) }, 'mail relay: cannot read the outbox or its lease');
+      deps.log?.error({ err }, 'mail relay: cannot read the outbox or its lease');
     } finally {
       looking = false;
     }

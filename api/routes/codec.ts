@@ -6,7 +6,7 @@
 // `{ payloads: [{ metadata: { key: base64 }, data: base64 }] }`, answered in the same shape.
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { RequestHandler } from 'express';
-import { readSession } from '../../web/session';
+import { readSession } from '../../lib/sessionCookie';
 import type { Db } from '../../lib/db';
 import { KEY_ID_METADATA } from '../../lib/payloadCrypto';
 import type { AuditLog } from '../audit';
