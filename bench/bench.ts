@@ -42,7 +42,9 @@ interface HistoryCost {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { cases: { type: 'string', default: '200' }, 'at-rest': { type: 'string', default: '10000' }, probe: { type: 'string', default: '20' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { cases: { type: 'string', default: '200' }, 'at-rest': { type: 'string', default: '10000' }, probe: { type: 'string', default: '20' }, encryption: { type: 'string', default: 'on' }, out: { type: 'string' } } });
+  if (!['on', 'off'].includes(values.encryption)) throw new Error(`--encryption must be on or off (got ${values.encryption}).`);
+  const encryption = values.encryption === 'on';
   const cases = positive('--cases', values.cases);
   const atRest = positive('--at-rest', values['at-rest'], true);
   const probeSize = positive('--probe', values.probe);
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parcours-bench-'));
   console.error(`Starting the system (dev server, SMTP capture, worker, API) in ${dir} …`);
-  const sys = await startSystem({ dir, env: SCRIPT_TIMINGS });
+  const sys = await startSystem({ dir, env: SCRIPT_TIMINGS, encryption });
   stopOnSignal(() => sys.stop().finally(() => fs.rmSync(dir, { recursive: true, force: true })));
   try {
     // Like a person in the portal, the scripted people retry when the API answers 503 (under this
@@ -79,12 +81,12 @@ async function main(): Promise<void> {
 
     // 4. At rest. The first measures are printed before it: it is the longest phase.
     if (atRest > 0) {
-      const soFar = { ...buildResult({ cases, atRest, probeSize, pathway, bare, plan, costs, rest: undefined, longest, replayMs }), cpu: { pathway: pathwayCpuUse, bare: bareCpuUse }, apiRetries: { ...retries, total: http.retries } };
+      const soFar = { ...buildResult({ cases, atRest, probeSize, encryption, pathway, bare, plan, costs, rest: undefined, longest, replayMs, pathwayCpu: pathwayCpuUse }), cpu: { pathway: pathwayCpuUse, bare: bareCpuUse }, apiRetries: { ...retries, total: http.retries } };
       console.log(`Before the at-rest phase:\n${report(soFar)}\n`);
     }
     const rest = atRest > 0 ? await scaleAtRest(http, sys, team, atRest, probeSize) : undefined;
 
-    const result = { ...buildResult({ cases, atRest, probeSize, pathway, bare, plan, costs, rest, longest, replayMs }), cpu: { pathway: pathwayCpuUse, bare: bareCpuUse }, apiRetries: { ...retries, total: http.retries } };
+    const result = { ...buildResult({ cases, atRest, probeSize, encryption, pathway, bare, plan, costs, rest, longest, replayMs, pathwayCpu: pathwayCpuUse }), cpu: { pathway: pathwayCpuUse, bare: bareCpuUse }, apiRetries: { ...retries, total: http.retries } };
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
     console.log(report(result));
@@ -95,14 +97,17 @@ async function main(): Promise<void> {
   }
 }
 
-function buildResult(m: { cases: number; atRest: number; probeSize: number; pathway: PathwayRun; bare: { perMinute: number; latency: Percentiles }; plan: BarePlan; costs: HistoryCost[]; rest: RestResult | undefined; longest: HistoryCost; replayMs: number }) {
-  const { cases, atRest, probeSize, pathway, bare, plan, costs, rest, longest, replayMs } = m;
+function buildResult(m: { cases: number; atRest: number; probeSize: number; encryption: boolean; pathway: PathwayRun; bare: { perMinute: number; latency: Percentiles }; plan: BarePlan; costs: HistoryCost[]; rest: RestResult | undefined; longest: HistoryCost; replayMs: number; pathwayCpu: CpuUse }) {
+  const { cases, atRest, probeSize, encryption, pathway, bare, plan, costs, rest, longest, replayMs, pathwayCpu } = m;
   const ratio = pathway.perMinute / bare.perMinute;
   const p99Ratio = pathway.latency.p99 / bare.latency.p99;
   const maxEvents = Math.max(...costs.map((c) => c.events));
   return {
     when: new Date().toISOString(),
-    command: `npm run bench -- --cases ${cases} --at-rest ${atRest} --probe ${probeSize}`,
+    command: `npm run bench -- --cases ${cases} --at-rest ${atRest} --probe ${probeSize}${encryption ? '' : ' --encryption off'}`,
+    encryption,
+    // Every process of the system (dev server, worker, API) over the pathway phase, per case; the bench's own people and SMTP apart.
+    cpuSecondsPerCase: round(Object.entries(pathwayCpu.processSeconds).filter(([k]) => !k.startsWith('bench')).reduce((sum, [, v]) => sum + v, 0) / cases, 2),
     machine: machine(),
     throughput: { cases, pathwayPerMinute: round(pathway.perMinute), barePerMinute: round(bare.perMinute), ratio: round(ratio, 3), target: TARGETS.throughputRatio, met: ratio >= TARGETS.throughputRatio, barePlan: plan, failures: pathway.failures },
     latencyMs: { pathway: pathway.latency, bareUpdate: bare.latency, p99Ratio: round(p99Ratio, 2), target: TARGETS.p99Ratio, met: p99Ratio <= TARGETS.p99Ratio, byStep: pathway.byStep },
@@ -115,6 +120,7 @@ function buildResult(m: { cases: number; atRest: number; probeSize: number; path
   };
 }
 type BenchResult = ReturnType<typeof buildResult>;
+type CpuUse = ReturnType<ReturnType<typeof cpuMeter>>;
 type RestResult = Awaited<ReturnType<typeof scaleAtRest>>;
 
 function positive(flag: string, raw: string | undefined, zeroOk = false): number {
@@ -305,6 +311,7 @@ function report(r: BenchResult & { cpu: Record<'pathway' | 'bare', ReturnType<Re
   rows.push(['Latency p50/p95/p99 (ms)', `${l.pathway.p50}/${l.pathway.p95}/${l.pathway.p99}`, `${l.bareUpdate.p50}/${l.bareUpdate.p95}/${l.bareUpdate.p99} raw update`, `p99 ratio ≤ ${l.target} (got ${l.p99Ratio})`, verdict(l.met)]);
   const c = r.costPerCase;
   rows.push(['History events per case', `${c.events.min}–${c.events.max} (mean ${c.events.mean})`, `${TEMPORAL_EVENT_WARNING} Temporal warning`, `≤ ${c.target}`, verdict(c.met)]);
+  rows.push(['CPU seconds per case (dev server, worker, API)', String(r.cpuSecondsPerCase), `payload encryption ${r.encryption ? 'on' : 'off'}`, '', '']);
   rows.push(['History bytes per case', `${c.bytes.min}–${c.bytes.max}`, '', '', '']);
   rows.push(['State transitions per case', `${c.stateTransitions.min}–${c.stateTransitions.max}`, '', '', '']);
   if (r.atRest) {

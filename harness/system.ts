@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { projectRoot } from '../lib/databaseUrl';
 import { createDb, type Db } from '../lib/db';
-import { createDataConverter, FAILURE_CONVERTER_PATH, keksEnv, randomKeyConfig } from '../lib/payloadCrypto';
+import { dataConverterFor, FAILURE_CONVERTER_PATH, keksEnv, randomKeyConfig } from '../lib/payloadCrypto';
 import { startDevServer, type DevServer } from './devServer';
 import { freePort } from './ports';
 import { dieWithThisProcess, stopChild } from './processes';
@@ -61,6 +61,8 @@ export interface SystemOptions {
   onEmailMarked?: (key: string, acceptedAt: number, at: number) => void;
   /** Called when the care worker's event loop was held up over 100 ms (in the second before `at`). */
   onWorkerStall?: (at: number, ms: number) => void;
+  /** Encrypt Temporal payloads (default). Off only to measure what encryption costs (the bench's `--encryption off`). */
+  encryption?: boolean;
 }
 
 const dist = (...parts: string[]) => {
@@ -100,6 +102,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       TEMPORAL_ADDRESS: devServer.address,
       TEMPORAL_TASK_QUEUE: taskQueue,
       ...keksEnv(payloadKeys),
+      PAYLOAD_ENCRYPTION: opts.encryption === false ? 'off' : 'on',
       DATABASE_URL: `file:${dbFile}`,
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(smtp.port),
@@ -139,7 +142,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     stoppers.push(() => db.$disconnect());
     const connection = await Connection.connect({ address: devServer.address });
     stoppers.push(() => connection.close());
-    const client = new Client({ connection, namespace: 'default', dataConverter: createDataConverter({ db, keys: payloadKeys }) });
+    const client = new Client({ connection, namespace: 'default', dataConverter: dataConverterFor({ payloadKeys, payloadEncryption: opts.encryption !== false }, db) });
 
     return {
       baseUrl, temporalAddress: devServer.address, taskQueue, webhookSecret, devServer, smtp, worker, relay, apiPid: api.pid!, apiLog, db, client, env,

@@ -83,6 +83,8 @@ const envSchema = z.object({
   TEMPORAL_CALL_TIMEOUT: duration.default('30s'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).max(100_000).default(1000),
   PARCOURS_KEKS: z.string().optional(),
+  // Off only to measure what encryption costs (npm run bench -- --encryption off); refused in production.
+  PAYLOAD_ENCRYPTION: z.enum(['on', 'off']).default('on'),
   PARCOURS_ACTIVE_KEK: z.string().optional(),
   PARCOURS_DEK_CACHE_TTL: duration.default('60s'),
   PARCOURS_DEK_CACHE_MAX: z.coerce.number().int().min(1).default(DEFAULT_DEK_CACHE_MAX),
@@ -138,6 +140,8 @@ export interface AppConfig {
   rules: RulesRegistry;
   /** The key-encryption keys of Temporal payload encryption (lib/payloadCrypto/keyConfig.ts). */
   payloadKeys: KeyConfig;
+  /** False only in a benchmark's comparison run: payloads then go to Temporal in clear. */
+  payloadEncryption: boolean;
   /** How long audit entries are kept before `npm run ops:purge-audit` deletes them (at least 183 days). */
   audit: { retentionDays: number };
 }
@@ -181,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     medicalAssistantsEmail: e.MEDICAL_ASSISTANTS_EMAIL,
     rules: new RulesRegistry(),
     payloadKeys: payloadKeys(e),
+    payloadEncryption: payloadEncryption(e),
     audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
     // Only the variables set: they override the rules version's durations for every new case.
     pathwayTimings: Object.fromEntries(Object.entries({
@@ -197,6 +202,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       continueAsNewAfterEvents: e.PATHWAY_CONTINUE_AS_NEW_AFTER_EVENTS,
     }).filter(([, v]) => v !== undefined)),
   };
+}
+
+function payloadEncryption(e: z.infer<typeof envSchema>): boolean {
+  if (e.PAYLOAD_ENCRYPTION === 'off' && e.NODE_ENV === 'production') {
+    throw new Error('PAYLOAD_ENCRYPTION=off is for benchmarks only: in production Temporal payloads hold health data and must be encrypted. Remove the variable.');
+  }
+  return e.PAYLOAD_ENCRYPTION === 'on';
 }
 
 function payloadKeys(e: z.infer<typeof envSchema>): KeyConfig {

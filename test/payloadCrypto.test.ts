@@ -4,14 +4,17 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Payload } from '@temporalio/common';
+import { loadConfig } from '../lib/config';
 import { createDb, type Db } from '../lib/db';
 import {
   caseScope,
   createPayloadCodec,
+  dataConverterFor,
   DataKeyShreddedError,
   DataKeyStore,
   EncryptionCodec,
   ENCRYPTED_ENCODING,
+  FAILURE_CONVERTER_PATH,
   KEY_ID_METADATA,
   parseKeks,
   PayloadDecryptionError,
@@ -171,5 +174,21 @@ describe('KEK configuration', () => {
     }
     expect(message).toMatch(/PARCOURS_KEKS: each entry/);
     expect(message).not.toContain(a);
+  });
+});
+
+describe('switching encryption off (a benchmark comparison only)', () => {
+  const env = { PARCOURS_KEKS: `one:${crypto.randomBytes(32).toString('base64')}`, AUTH_SECRET: 'x'.repeat(32), PAYMENT_WEBHOOK_SECRET: 'y'.repeat(32) };
+  it('is refused in production, with what to do', () => {
+    expect(() => loadConfig({ ...env, NODE_ENV: 'production', PAYLOAD_ENCRYPTION: 'off' })).toThrow(/PAYLOAD_ENCRYPTION=off is for benchmarks only.*Remove the variable/);
+    expect(loadConfig({ ...env, NODE_ENV: 'production' }).payloadEncryption).toBe(true);
+  });
+  it('leaves the payload codec out but keeps the failure converter, so the workflow bundle is the same', () => {
+    const off = dataConverterFor(loadConfig({ ...env, PAYLOAD_ENCRYPTION: 'off' }), db);
+    expect(off.payloadCodecs ?? []).toHaveLength(0);
+    expect(off.failureConverterPath).toBe(FAILURE_CONVERTER_PATH);
+    const on = dataConverterFor(loadConfig(env), db);
+    expect(on.payloadCodecs?.[0]).toBeInstanceOf(EncryptionCodec);
+    expect(on.failureConverterPath).toBe(FAILURE_CONVERTER_PATH);
   });
 });

@@ -14,9 +14,12 @@ export function createDataConverter(opts: PayloadCodecOptions): DataConverter {
   return { payloadCodecs: [createPayloadCodec(opts)], failureConverterPath: FAILURE_CONVERTER_PATH };
 }
 
-/** The data converter of a process from its configuration and database. */
-export function dataConverterFor(config: Pick<AppConfig, 'payloadKeys'>, db: Db): DataConverter {
-  return createDataConverter({ db, keys: config.payloadKeys });
+/**
+ * The data converter of a process from its configuration and database. Without encryption (a
+ * benchmark's comparison run only) the failure converter stays, so the workflow bundle is the same.
+ */
+export function dataConverterFor(config: Pick<AppConfig, 'payloadKeys' | 'payloadEncryption'>, db: Db): DataConverter {
+  return config.payloadEncryption ? createDataConverter({ db, keys: config.payloadKeys }) : { failureConverterPath: FAILURE_CONVERTER_PATH };
 }
 
 /** A payload of a raw history event (codec, then JSON), as the SDK decodes it. */
