@@ -16,7 +16,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage, type RGB } from 'pdf-lib';
-import { DocumentStore } from '../api/uploads/documentStore';
+import { DocumentStore } from '../lib/documentStore';
 import { DOCUMENT_ISSUER, type IssuedDocumentKindId } from '../config/documentKinds';
 import type { Db } from '../lib/db';
 import { FAILURE_TYPES, LANGUAGES, type Language } from '../workflows/definitions';

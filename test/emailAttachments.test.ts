@@ -10,7 +10,7 @@ import type { Transporter } from 'nodemailer';
 import { createEmailActivities, createTransport, type SendEmailInput } from '../activities/email';
 import { createStaffEmailActivities, type StaffAudience } from '../activities/staffEmails';
 import { startMailRelay, type MailRelay } from '../workers/mailRelay';
-import { DocumentStore } from '../api/uploads/documentStore';
+import { DocumentStore } from '../lib/documentStore';
 import { createDb, type Db } from '../lib/db';
 import { createCaseRow } from './support/caseRows';
 import { eventually } from './support/cases';

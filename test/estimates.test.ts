@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { PDFDocument } from 'pdf-lib';
 import { createEstimateActivities, ESTIMATE_COUNTER_OFFSET, formatEuros, type IssueEstimateInput } from '../activities/estimates';
-import { DocumentStore } from '../api/uploads/documentStore';
+import { DocumentStore } from '../lib/documentStore';
 import { ESTIMATE_NOTICES, ESTIMATE_NUMBER_PATTERN, ESTIMATE_VALIDITY_DAYS, tariffs } from '../config/tariffs';
 import type { RequestType } from '../workflows/definitions';
 import { createCaseRow } from './support/caseRows';

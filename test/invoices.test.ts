@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { PDFDocument } from 'pdf-lib';
 import { createInvoiceActivities, INVOICE_COUNTER_OFFSET, INVOICE_NUMBER_PATTERN, type IssueFinalInvoiceInput } from '../activities/invoices';
-import { DocumentStore } from '../api/uploads/documentStore';
+import { DocumentStore } from '../lib/documentStore';
 import { DOCUMENT_KIND_IDS, documentKindLabel, ISSUED_DOCUMENT_KIND_IDS, isIssuedDocumentKind } from '../config/documentKinds';
 import type { CoverageRoute } from '../workflows/coverage';
 import { formatEuros, priceEstimate, tariffFor } from '../workflows/pricing';

@@ -1,5 +1,5 @@
 // Content sniffing and file-name cleaning of uploads: pure functions, tested byte by byte.
-import { cleanFileName } from '../api/uploads/documentStore';
+import { cleanFileName } from '../lib/documentStore';
 import { sniff, SNIFF_BYTES } from '../api/uploads/fileTypes';
 
 const bytes = (...parts: (string | number[] | Buffer)[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));

@@ -10,7 +10,7 @@ import {
   VISA_CERTIFICATE_NUMBER_PATTERN,
   type IssueVisaCertificateInput,
 } from '../activities/visaCertificates';
-import { DocumentStore } from '../api/uploads/documentStore';
+import { DocumentStore } from '../lib/documentStore';
 import { createCaseRow } from './support/caseRows';
 import { nonRetryableFailure as failure } from './support/failures';
 import { storedPdfText } from './support/issuedPdfs';

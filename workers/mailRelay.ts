@@ -20,7 +20,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import type { Transporter } from 'nodemailer';
-import { DocumentStore } from '../api/uploads/documentStore';
+import { DocumentStore } from '../lib/documentStore';
 import type { AppConfig } from '../lib/config';
 import { providerOf, type Db } from '../lib/db';
 import type { Logger } from '../lib/logger';

@@ -21,8 +21,8 @@ import { json, type ApiRoutes } from '../routing';
 import { referenceParam } from '../schemas/cases';
 import { z } from '../schemas/common';
 import { binaryFile, documentIdParam, documentList, unsupportedFiles, uploadBody, uploadFields } from '../schemas/documents';
-import { cleanFileName, DocumentStore } from '../uploads/documentStore';
-import { MEDIA_TYPES, nameForType, sniff, TYPE_NAMES, type Sniffed } from '../uploads/fileTypes';
+import { cleanFileName, DocumentStore } from '../../lib/documentStore';
+import { MEDIA_TYPES, nameForType, sniff, SNIFF_BYTES, TYPE_NAMES, type Sniffed } from '../uploads/fileTypes';
 import { toApiError } from '../temporalErrors';
 
 export interface DocumentsRouteDeps {
@@ -139,7 +139,7 @@ export function registerDocumentRoutes(api: ApiRoutes, deps: DocumentsRouteDeps)
         const kind: DocumentKind | undefined = DOCUMENT_KINDS.find((k) => k.id === fields.kind);
         const checked = await Promise.all(
           files.map(async (f) => {
-            let sniffed: Sniffed = sniff(await store.readHead(f.path));
+            let sniffed: Sniffed = sniff(await store.readHead(f.path, SNIFF_BYTES));
             if (sniffed.ok && kind?.accepts && !kind.accepts.includes(sniffed.mediaType)) {
               const wanted = kind.accepts.map((t) => TYPE_NAMES[t]);
               sniffed = { ok: false, reason: errorMessages.file_wrong_type_for_kind({ kind: kind.id, label: kind.label, wanted, got: TYPE_NAMES[sniffed.mediaType] }) };

@@ -16,7 +16,7 @@ import { ApiError, requestId } from '../errors';
 import { answerLanguage } from '../language';
 import type { ApiRoutes } from '../routing';
 import { binaryFile } from '../schemas/documents';
-import { DocumentStore } from '../uploads/documentStore';
+import { DocumentStore } from '../../lib/documentStore';
 import { metadata } from './documents';
 import { view as messageView } from './messages';
 

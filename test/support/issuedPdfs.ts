@@ -1,7 +1,7 @@
 // Reading back the PDFs the activities issue (estimates, visa certificates, final invoices).
 import fs from 'node:fs';
 import { decodePDFRawStream, PDFArray, PDFDocument, PDFRawStream, type PDFObject } from 'pdf-lib';
-import type { DocumentStore } from '../../api/uploads/documentStore';
+import type { DocumentStore } from '../../lib/documentStore';
 
 // WinAnsi (Windows-1252) is Latin-1 except 0x80-0x9F. (Node 20's TextDecoder decodes
 // 'windows-1252' as Latin-1, so it cannot be used.)

@@ -1,10 +1,10 @@
 // Uploaded files on disk: received under a random name in `incoming/`, then kept content-addressed
 // as `<sha[0:2]>/<sha>`. Nothing the client sends (name, path, type) ever becomes part of a path.
+// Below the API, the activities and the mail relay, which all read and write it.
 import crypto from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { SNIFF_BYTES } from './fileTypes';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 // Control characters and the bidirectional overrides that make "invoice‮fdp.exe" read as a PDF.
@@ -30,12 +30,12 @@ export class DocumentStore {
     return path.join(this.root, sha256.slice(0, 2), sha256);
   }
 
-  /** The first bytes of a file, enough to sniff its type. */
-  async readHead(file: string): Promise<Buffer> {
+  /** The first `bytes` of a file (enough to sniff its type: api/uploads/fileTypes.ts's SNIFF_BYTES). */
+  async readHead(file: string, bytes: number): Promise<Buffer> {
     const handle = await fs.open(file, 'r');
     try {
-      const buf = Buffer.alloc(SNIFF_BYTES);
-      const { bytesRead } = await handle.read(buf, 0, SNIFF_BYTES, 0);
+      const buf = Buffer.alloc(bytes);
+      const { bytesRead } = await handle.read(buf, 0, bytes, 0);
       return buf.subarray(0, bytesRead);
     } finally {
       await handle.close();
