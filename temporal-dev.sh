@@ -40,13 +40,14 @@ Commands:
   up        (default) install what is missing, then start everything: Temporal dev server with
             Web UI, mail inbox, worker, mail relay and API. Ctrl-C stops all of it; state is kept in .dev/ and
             data/ for the next run.
-  setup     install only: npm packages, the Temporal CLI (built from its Go module, cached in
+  setup     install only: npm packages, the Temporal CLI and Web UI server (built from their Go modules, cached in
             .temporal/bin), Debian's chromium for the browser tests (apt-get, when
             /usr/bin/chromium or $CHROMIUM_PATH is missing), Prisma clients, TypeScript build,
             database migrations (SQLite by default; PostgreSQL when DATABASE_URL=postgresql://…).
   test      setup, then typecheck, lint and the whole test suite (Jest against a real Temporal
             dev server and SMTP server on free ports; nothing is left running).
-  server    only the Temporal dev server (gRPC :7233, Web UI :8233, state in .dev/temporal.db).
+  server    only the Temporal dev server (gRPC :7233, state in .dev/temporal.db).
+  ui        only the Temporal Web UI (:8233; needs the server), decoding payloads for ops.
   mail      only the development mail inbox (SMTP :1025, web :1080).
   worker    only the worker (needs the server).
   relay     only the mail relay: delivers the outbox to the mail server (SMTP_HOST:SMTP_PORT).
@@ -125,6 +126,7 @@ setup() {
   install_node_modules
   install_chromium
   TEMPORAL_BIN="$(temporal_cli)"
+  ui_binary
   say "Generating the Prisma clients (SQLite and PostgreSQL)"
   bash scripts/generate-clients.sh >/dev/null
   say "Building TypeScript"
@@ -179,10 +181,15 @@ go_tool() { # NAME MODULE@VERSION: prints the path of .temporal/bin/NAME, buildi
   echo "$dest"
 }
 
+# The Web UI server of both profiles (the CLI's built-in UI cannot send the codec server credentials).
+ui_binary() {
+  TEMPORAL_UI_SERVER="$(go_tool temporal-ui-server "github.com/temporalio/ui-server/v2/cmd/server@$TEMPORAL_UI_SERVER_VERSION")"
+}
+
 cluster_binaries() {
   TEMPORAL_SERVER="$(go_tool temporal-server "go.temporal.io/server/cmd/server@$TEMPORAL_SERVER_VERSION")"
   SQL_TOOL="$(go_tool temporal-sql-tool "go.temporal.io/server/cmd/tools/sql@$TEMPORAL_SERVER_VERSION")"
-  TEMPORAL_UI_SERVER="$(go_tool temporal-ui-server "github.com/temporalio/ui-server/v2/cmd/server@$TEMPORAL_UI_SERVER_VERSION")"
+  ui_binary
 }
 
 sql_tool() { # DB ARGS...
@@ -223,13 +230,7 @@ run_temporal_server() {
   start temporal bash -c "cd '$ROOT/deploy/temporal' && exec '$TEMPORAL_SERVER' --root . --config config --env cluster --allow-no-auth start"
 }
 
-run_ui_server() {
-  local dir="$DEV_DIR/cluster-ui"
-  mkdir -p "$dir/config"
-  sed -e "s/{{TEMPORAL_PORT}}/$TEMPORAL_PORT/g" -e "s/{{TEMPORAL_UI_PORT}}/$TEMPORAL_UI_PORT/g" -e "s#{{API_URL}}#$PUBLIC_BASE_URL#g" \
-    "$ROOT/deploy/temporal/ui/cluster.yaml" > "$dir/config/cluster.yaml"
-  start ui "$TEMPORAL_UI_SERVER" --root "$dir" --env cluster start
-}
+
 
 cluster() {
   require_free_port "$TEMPORAL_PORT" "Temporal gRPC" TEMPORAL_PORT
@@ -317,10 +318,19 @@ wait_until() { # description, seconds, command...
 
 run_server() {
   mkdir -p "$DEV_DIR"
+  # Headless: the Web UI is run_ui_server's, which decodes payloads for ops signed in to the console.
   # shellcheck disable=SC2046 # the flags are meant to split
-  # The UI decodes payloads through the API's codec server, for ops signed in to the console.
-  exec_or_start temporal "$TEMPORAL_BIN" server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
-    --ui-codec-endpoint "$PUBLIC_BASE_URL/codec" --db-filename "$DEV_DIR/temporal.db" --log-level error $(search_attribute_flags)
+  exec_or_start temporal "$TEMPORAL_BIN" server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" --headless \
+    --db-filename "$DEV_DIR/temporal.db" --log-level error $(search_attribute_flags)
+}
+# The Web UI server (deploy/temporal/ui/parcours.yaml, filled in to .dev/ui/): payloads decoded through
+# the API's codec server, with the console's session cookie.
+run_ui_server() {
+  local dir="$DEV_DIR/ui"
+  mkdir -p "$dir/config"
+  sed -e "s/{{TEMPORAL_ADDRESS}}/$TEMPORAL_ADDRESS/g" -e "s/{{TEMPORAL_UI_PORT}}/$TEMPORAL_UI_PORT/g" -e "s#{{API_URL}}#$PUBLIC_BASE_URL#g" \
+    "$ROOT/deploy/temporal/ui/parcours.yaml" > "$dir/config/parcours.yaml"
+  exec_or_start ui "$TEMPORAL_UI_SERVER" --root "$dir" --env parcours start
 }
 run_mail() { exec_or_start mail maildev --smtp "$SMTP_PORT" --web "$MAIL_UI_PORT" --ip 127.0.0.1 --web-ip 127.0.0.1; }
 run_worker() { exec_or_start worker env METRICS_ADDRESS="127.0.0.1:$WORKER_METRICS_PORT" node dist/workers/main.js; }
@@ -346,11 +356,12 @@ up() {
   FOREGROUND=0
   trap stop_all EXIT
   trap 'exit 130' INT TERM
-  say "Starting the Temporal dev server and the mail inbox"
+  say "Starting the Temporal dev server, its Web UI and the mail inbox"
   run_server
   run_mail
   wait_until "The Temporal server" 60 "$TEMPORAL_BIN" operator cluster health --address "$TEMPORAL_ADDRESS"
   register_search_attributes
+  run_ui_server
   wait_until "The mail inbox" 30 port_in_use "$SMTP_PORT"
   say "Starting the worker, the mail relay and the API"
   run_worker
@@ -391,7 +402,8 @@ case "$cmd" in
   up) up ;;
   setup) setup ;;
   test) run_tests ;;
-  server) require_free_port "$TEMPORAL_PORT" "Temporal gRPC" TEMPORAL_PORT; require_free_port "$TEMPORAL_UI_PORT" "Temporal Web UI" TEMPORAL_UI_PORT; setup; run_server ;;
+  server) require_free_port "$TEMPORAL_PORT" "Temporal gRPC" TEMPORAL_PORT; setup; run_server ;;
+  ui) require_free_port "$TEMPORAL_UI_PORT" "Temporal Web UI" TEMPORAL_UI_PORT; ui_binary; run_ui_server ;;
   mail) require_free_port "$SMTP_PORT" "mail SMTP" SMTP_PORT; install_node_modules; run_mail ;;
   worker) setup; run_worker ;;
   relay) setup; run_relay ;;

@@ -1,6 +1,6 @@
 // The real Temporal dev server (the CLI built from its Go module), headless, on free ports: in memory
 // for the tests, or on a database file for benchmarks and chaos runs, where it restarts with its
-// state (same ports, same file). With `ui`, it also serves the Web UI (for browser tests of what ops read).
+// state (same ports, same file). Always headless: the Web UI is harness/temporalUi.ts, as in ./temporal-dev.sh.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { findTemporalCli } from '../lib/temporalCli';
@@ -10,8 +10,6 @@ import { dieWithThisProcess, stopChild } from './processes';
 
 export interface DevServer {
   address: string;
-  /** `http://127.0.0.1:<port>` of the Web UI when started with `ui`, without a trailing slash. */
-  uiUrl?: string;
   /** The running server process's PID (changes on restart). */
   readonly pid: number;
   stop(): Promise<void>;
@@ -22,31 +20,26 @@ export interface DevServer {
 export interface DevServerOptions {
   /** Persist state in this SQLite file (default: in memory, lost on stop). */
   dbFilename?: string;
-  /** Serve the Web UI on a free port (default: headless, faster). */
-  ui?: boolean;
 }
 
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
   const [port, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
-  const uiPort = opts.ui ? await freePort() : undefined;
   const args = [
-    'server', 'start-dev', ...(uiPort ? ['--ui-port', String(uiPort)] : ['--headless']), '--ip', '127.0.0.1', '--port', String(port), '--http-port', String(httpPort), '--metrics-port', String(metricsPort), '--log-level', 'error',
+    'server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--http-port', String(httpPort), '--metrics-port', String(metricsPort), '--log-level', 'error',
     ...(opts.dbFilename ? ['--db-filename', opts.dbFilename] : []),
     ...searchAttributeFlags(),
   ];
   const address = `127.0.0.1:${port}`;
-  const uiUrl = uiPort ? `http://127.0.0.1:${uiPort}` : undefined;
-  let current = await launch(args, address, uiUrl);
+  let current = await launch(args, address);
   return {
     address,
-    ...(uiUrl ? { uiUrl } : {}),
     get pid() {
       return current.pid;
     },
     stop: () => current.stop(),
     async restart() {
       await current.stop();
-      current = await launch(args, address, uiUrl);
+      current = await launch(args, address);
     },
   };
 }
@@ -56,7 +49,7 @@ interface Running {
   stop(): Promise<void>;
 }
 
-async function launch(args: string[], address: string, uiUrl?: string): Promise<Running> {
+async function launch(args: string[], address: string): Promise<Running> {
   const child: ChildProcess = spawn(findTemporalCli(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   dieWithThisProcess(child);
   let stderr = '';
@@ -72,8 +65,7 @@ async function launch(args: string[], address: string, uiUrl?: string): Promise<
         await connection.workflowService.getSystemInfo({});
         // Ready once the default namespace answers and the search attributes are registered.
         const attrs = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
-        // With the Web UI, also once it answers.
-        if (attrs.customAttributes && 'CaseId' in attrs.customAttributes && (!uiUrl || (await fetch(uiUrl)).ok)) return { pid: child.pid!, stop };
+        if (attrs.customAttributes && 'CaseId' in attrs.customAttributes) return { pid: child.pid!, stop };
       } finally {
         await connection.close();
       }

@@ -7,6 +7,8 @@
 // docs/screenshots/ (the README shows them).
 import type { Browser, Frame, Page } from 'playwright-core';
 import { startDevServer, type DevServer } from '../harness/devServer';
+import { freePort } from '../harness/ports';
+import { startTemporalUi, type TemporalUi } from '../harness/temporalUi';
 import { columnsScript, OPS_COLUMNS, OPS_VIEWS, savedViewUrl } from '../lib/temporalUiViews';
 import { searchAttributes, type CaseState } from '../workflows/definitions';
 import { parisClock } from '../workflows/parisTime';
@@ -20,21 +22,26 @@ import { startStack, type ListeningStack } from './support/stack';
 jest.setTimeout(240_000);
 
 let server: DevServer;
+let ui: TemporalUi;
 let stack: ListeningStack;
 let browser: Browser;
 
 beforeAll(async () => {
-  // Global setup's server is headless: this file starts its own, with the Web UI, and stops it after.
-  server = await startDevServer({ ui: true });
+  // This file's own dev server and the Web UI server configured as ./temporal-dev.sh runs it
+  // (deploy/temporal/ui/parcours.yaml): its codec endpoint is the API's /codec, with credentials.
+  server = await startDevServer();
+  const uiPort = await freePort();
+  const uiUrl = `http://127.0.0.1:${uiPort}`;
+  const uiOrigins = [uiUrl, `http://localhost:${uiPort}`].join(',');
   // The API listens: the UI's codec calls (payloads are encrypted) go to its /codec from the browser.
-  const ui = new URL(server.uiUrl!);
-  const uiOrigins = [ui.origin, ui.origin.replace(ui.hostname, ui.hostname === 'localhost' ? '127.0.0.1' : 'localhost')].join(',');
-  stack = await startStack({ listen: true, temporal: { address: server.address, uiUrl: server.uiUrl }, env: { ...CALM_TIMINGS, CODEC_ALLOWED_ORIGINS: uiOrigins } });
+  stack = await startStack({ listen: true, temporal: { address: server.address, uiUrl }, env: { ...CALM_TIMINGS, CODEC_ALLOWED_ORIGINS: uiOrigins } });
+  ui = await startTemporalUi({ temporalAddress: server.address, apiUrl: stack.baseUrl, port: uiPort });
   browser = await startBrowser();
 });
 
 afterAll(async () => {
   if (browser?.isConnected()) await browser.close();
+  await ui?.stop();
   await stack?.stop();
   await server?.stop();
   expect(runningBrowserProcesses()).toEqual([]);
@@ -43,9 +50,8 @@ afterAll(async () => {
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
 /**
- * A browser page on the Temporal UI that decodes payloads through Parcours' codec server: the UI's own
- * codec settings (what ops set once in its "Codec Server" dialog, kept in the browser) point at the API's
- * /codec with cross-origin credentials, and, when `signedInAs` is given, the browser holds that staff
+ * A browser page on the Temporal UI, which decodes payloads through Parcours' codec server by its own
+ * configuration (nothing set in the browser), and, when `signedInAs` is given, holds that staff
  * member's console session (the cookie the console sets at sign-in).
  */
 async function uiPage(signedInAs?: { token: string; refreshToken: string; userId: string }): Promise<Page> {
@@ -54,13 +60,6 @@ async function uiPage(signedInAs?: { token: string; refreshToken: string; userId
     const session = Buffer.from(JSON.stringify({ ...signedInAs, accessToken: signedInAs.token, name: 'Ops', kind: 'staff', role: 'ops' })).toString('base64url');
     await page.context().addCookies([{ name: SESSION_COOKIE, value: session, url: stack.baseUrl, httpOnly: true, sameSite: 'Lax' }]);
   }
-  await page.goto(server.uiUrl!);
-  await page.evaluate(`(() => {
-    localStorage.setItem('endpoint', JSON.stringify(${JSON.stringify(`${stack.baseUrl}/codec`)}));
-    localStorage.setItem('includeCredentials', 'true');
-    localStorage.setItem('passAccessToken', 'false');
-    localStorage.setItem('overrideRemoteCodecConfiguration', 'true');
-  })()`);
   return page;
 }
 
@@ -119,7 +118,7 @@ test("a case's current details read as intended: phase, who it waits for and the
   let details: Frame | undefined;
   let text = '';
   for (let attempt = 0; attempt < 5 && !text.includes(' · waits for '); attempt++) {
-    await page.goto(`${server.uiUrl}/namespaces/default/workflows/case-${reference}`);
+    await page.goto(`${ui.url}/namespaces/default/workflows/case-${reference}`);
     await page.getByTestId('user-metadata-tab').click();
     details = await markdownPanel(page, 'Current Details');
     text = await details.evaluate<string>('document.body.innerText');
@@ -157,7 +156,7 @@ test("a case's current details read as intended: phase, who it waits for and the
   // Not signed in, the same UI asks the codec server and is refused: nothing decoded reaches the page.
   const anonymous = await uiPage();
   const refused = anonymous.waitForResponse((r) => r.url().startsWith(`${stack.baseUrl}/codec/decode`) && r.request().method() === 'POST');
-  await anonymous.goto(`${server.uiUrl}/namespaces/default/workflows/case-${reference}`);
+  await anonymous.goto(`${ui.url}/namespaces/default/workflows/case-${reference}`);
   expect((await refused).status()).toBe(401);
   await anonymous.getByTestId('user-metadata-tab').click();
   await anonymous.waitForTimeout(1_000);
@@ -177,7 +176,7 @@ test('the ops saved view lists the cases waiting on a role with their phase, awa
   const context = await browser.newContext({ viewport: { width: 1600, height: 700 }, locale: 'en-GB', timezoneId: 'Europe/Paris' });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
-  await page.goto(`${server.uiUrl}/namespaces/default/workflows`);
+  await page.goto(`${ui.url}/namespaces/default/workflows`);
   // The columns, as the docs tell ops to set them (the browser's console), then the view's link, opened once.
   await Promise.all([page.waitForEvent('load'), page.evaluate(columnsScript('default'))]);
   const view = OPS_VIEWS.find((v) => v.query.includes('"patient"'))!;
@@ -188,7 +187,7 @@ test('the ops saved view lists the cases waiting on a role with their phase, awa
     if (found.includes(`case-${reference}`)) break;
     await page.waitForTimeout(250);
   }
-  await page.goto(savedViewUrl(server.uiUrl!, 'default', view));
+  await page.goto(savedViewUrl(ui.url, 'default', view));
   const row = page.locator('tr', { hasText: `case-${reference}` });
   await row.waitFor();
   // The overdue query of docs/operations.md compares it with a time (the list shows the case: visibility caught up).
@@ -218,7 +217,7 @@ test('the ops saved view lists the cases waiting on a role with their phase, awa
   await shoot(page, 'temporal-ui-ops-view');
   // By hand, as the docs tell: the list with the view's query, "Save as New", a name, "Save".
   const finance = OPS_VIEWS.find((v) => v.query.includes('"finance"'))!;
-  await page.goto(`${server.uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(finance.query)}`);
+  await page.goto(`${ui.url}/namespaces/default/workflows?query=${encodeURIComponent(finance.query)}`);
   await page.getByRole('button', { name: 'Save as New', exact: true }).click();
   await page.getByTestId('save-view-modal-input').fill(finance.name);
   await page.getByRole('button', { name: 'Save', exact: true }).click();
