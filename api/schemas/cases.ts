@@ -1,6 +1,6 @@
 // Request and response schemas of the /cases resource. Strict objects: an unknown field is refused,
 // so a client can never set fields the workflow owns (phase, approvals, amounts).
-import { AWAITING_ROLES, LANGUAGES, PAYMENT_STATUSES, PHASES, REFUND_METHODS, REQUEST_TYPES, type CaseStartInput } from '../../workflows/definitions';
+import { AWAITING_ROLES, LANGUAGES, MDT_STRATEGIES, PAYMENT_STATUSES, PHASES, REFUND_METHODS, REQUEST_TYPES, type CaseStartInput } from '../../workflows/definitions';
 import { PHASE_RULES } from '../../workflows/actions';
 import type { ActionName } from '../../workflows/refusals';
 import type { CaseRules } from '../../config/rules/types';
@@ -68,8 +68,11 @@ export const createdCase = z
   })
   .openapi('CreatedCase');
 
+const localizedLabel = z.object({ fr: z.string(), en: z.string() });
+
 export const caseState = z
   .object({
+    version: z.number().int().openapi({ description: 'Grows with every change the workflow records: a state with a higher version is newer (what people see never moves backwards)' }),
     reference: z.string(),
     requestType: z.enum(REQUEST_TYPES),
     countryOfResidence: z.string().optional().openapi({ description: "The patient's country of residence (ISO 3166-1 alpha-2), as the case was opened: in GET /cases/{reference} (pages show times in the patient's own zone beside Paris time)", example: 'MA' }),
@@ -93,6 +96,32 @@ export const caseState = z
       })
       .optional()
       .openapi({ description: 'Money owed back and the refunds finance recorded; absent in cases that predate it' }),
+    checklist: z
+      .array(
+        z.object({
+          id: z.string(),
+          label: localizedLabel,
+          source: z.enum(['questionnaire', 'document']),
+          status: z.enum(['missing', 'provided', 'declared_none', 'needs_translation']),
+          mayBeDeclaredNone: z.boolean(),
+          missingFields: z.array(z.string()).optional().openapi({ description: 'Questionnaire fields still missing, for questionnaire items' }),
+        }),
+      )
+      .openapi({ description: "The file's checklist under the case's rules version: each questionnaire part and document, and whether it is there" }),
+    questionnaire: z.record(z.string(), z.string()).openapi({ description: "The patient's answers so far, by field" }),
+    declaredNone: z.array(z.string()).openapi({ description: 'Checklist items the patient declared they have none of (e.g. no operation reports)' }),
+    lastRequest: z
+      .object({ by: z.string(), message: z.string(), missingItems: z.array(z.string()) })
+      .nullable()
+      .openapi({ description: 'The last message to the patient from a review (missing items, requested changes); null before any' }),
+    remindersSent: z.number().int().openapi({ description: 'Reminders sent to the patient while the file is incomplete' }),
+    report: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('mdt'), strategy: z.enum(MDT_STRATEGIES), summary: z.string(), by: z.string(), at: z.string() }),
+        z.object({ kind: z.literal('analysis'), diagnosis: z.string(), diagnosisStatus: z.enum(['new', 'confirmed']), summary: z.string(), by: z.string(), at: z.string() }),
+      ])
+      .nullable()
+      .openapi({ description: "The MDT's or the pathologists' report, once returned" }),
     coordinatorId: z.string().nullable(),
     coordinatorInitials: z.string().optional().openapi({ description: "The care coordinator's initials (what ops read in the Temporal UI); absent for assignments made before they were recorded" }),
     documents: z.array(z.object({ documentId: z.string(), kind: z.string(), language: z.string(), needsTranslation: z.boolean(), uploadedBy: z.string() })),

@@ -189,6 +189,15 @@ export const treatmentState = z
     companions: z.array(z.object({ id: z.string(), fullName: z.string(), relationship: z.enum(['family', 'other']), nationality: z.string(), proofDocumentId: z.string().nullable(), certificateDocumentId: z.string().nullable() })),
     tasks: z.array(caseTask),
     dischargedAt: z.string().nullable(),
+    tariff: z
+      .object({
+        programme: z.enum(['treatment', 'proton_therapy']),
+        rulesVersion: z.string(),
+        items: z.array(z.object({ code: z.string(), label: z.object({ fr: z.string(), en: z.string() }), unitCents: money, defaultQuantity: z.number().int() })),
+      })
+      .nullable()
+      .optional()
+      .openapi({ description: "The catalogue the care is invoiced from: the tariff the case's first estimate was priced from. Null until then; absent in cases whose estimates predate it" }),
     invoiced: z.array(z.object({ code: z.string(), label: z.string(), unitCents: money, quantity: z.number().int(), amountCents: money })),
     reconciliation: z
       .object({

@@ -1,7 +1,9 @@
 // Test data and polling helpers shared by the API tests.
 import type { Express } from 'express';
 import request from 'supertest';
+import { caseState } from '../../api/schemas/cases';
 import type { CaseState } from '../../workflows/definitions';
+import { departures } from './documentedShape';
 
 export function validCase(overrides: Record<string, unknown> = {}) {
   return {
@@ -29,7 +31,12 @@ export async function waitForState(app: Express, auth: { Authorization: string }
   while (Date.now() < deadline) {
     const res = await request(app).get(`/cases/${reference}`).set(auth);
     last = res.body;
-    if (res.status === 200 && done(res.body as CaseState)) return res.body as CaseState;
+    if (res.status === 200) {
+      // Every state a test reads is also checked against the documented CaseState (docs/openapi.json).
+      const off = departures(caseState, res.body);
+      if (off.length) throw new Error(`GET /cases/${reference} answered outside its documented schema (api/schemas/cases.ts): ${off.join('; ')}`);
+      if (done(res.body as CaseState)) return res.body as CaseState;
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`Case ${reference} did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
