@@ -43,7 +43,9 @@ Commands:
   setup     install only: npm packages, the Temporal CLI (built from its Go module, cached in
             .temporal/bin), Debian's chromium for the browser tests (apt-get, when
             /usr/bin/chromium or $CHROMIUM_PATH is missing), Prisma clients, TypeScript build,
-            database migrations (SQLite by default; PostgreSQL when DATABASE_URL=postgresql://…).
+            database migrations (SQLite by default; PostgreSQL when DATABASE_URL=postgresql://…), and
+            the cluster profile's Temporal server, SQL tool and UI server (Go modules, cached in
+            .temporal/bin; the test suite's cluster profile test needs them).
   test      setup, then typecheck, lint and the whole test suite (Jest against a real Temporal
             dev server and SMTP server on free ports; nothing is left running).
   server    only the Temporal dev server (gRPC :7233, Web UI :8233, state in .dev/temporal.db).
@@ -131,6 +133,9 @@ setup() {
   npm run --silent build
   say "Applying database migrations"
   node dist/scripts/migrate.js 2>&1 | { grep -iE 'migrations? (found|applied|have been)|pending|error|failed|^applied|postgresql:' || true; }
+  # The suite's cluster profile test (test/cluster.test.ts) runs the real Temporal server: a fresh clone
+  # builds it here, not halfway through the tests.
+  cluster_binaries
 }
 
 search_attribute_flags() {
