@@ -40,10 +40,12 @@ Commands:
   up        (default) install what is missing, then start everything: Temporal dev server with
             Web UI, mail inbox, worker, mail relay and API. Ctrl-C stops all of it; state is kept in .dev/ and
             data/ for the next run.
-  setup     install only: npm packages, the Temporal CLI and Web UI server (built from their Go modules, cached in
+  setup     install only: npm packages, the Temporal CLI, Web UI server and server (built from their Go modules, cached in
             .temporal/bin), Debian's chromium for the browser tests (apt-get, when
             /usr/bin/chromium or $CHROMIUM_PATH is missing), Prisma clients, TypeScript build,
-            database migrations (SQLite by default; PostgreSQL when DATABASE_URL=postgresql://…).
+            database migrations (SQLite by default; PostgreSQL when DATABASE_URL=postgresql://…), and
+            the cluster profile's Temporal server, SQL tool and UI server (Go modules, cached in
+            .temporal/bin; the test suite's cluster profile test needs them).
   test      setup, then typecheck, lint and the whole test suite (Jest against a real Temporal
             dev server and SMTP server on free ports; nothing is left running).
   server    only the Temporal dev server (gRPC :7233, state in .dev/temporal.db).
@@ -126,13 +128,15 @@ setup() {
   install_node_modules
   install_chromium
   TEMPORAL_BIN="$(temporal_cli)"
-  ui_binary
   say "Generating the Prisma clients (SQLite and PostgreSQL)"
   bash scripts/generate-clients.sh >/dev/null
   say "Building TypeScript"
   npm run --silent build
   say "Applying database migrations"
   node dist/scripts/migrate.js 2>&1 | { grep -iE 'migrations? (found|applied|have been)|pending|error|failed|^applied|postgresql:' || true; }
+  # The suite's cluster profile test (test/cluster.test.ts) runs the real Temporal server: a fresh clone
+  # builds it here, not halfway through the tests.
+  cluster_binaries
 }
 
 search_attribute_flags() {

@@ -28,8 +28,9 @@ export async function login(http: Http, email: string): Promise<Person> {
   return { userId: res.body.user.id, email, token: res.body.accessToken };
 }
 
-export async function registerPatient(http: Http, smtp: SmtpCapture, email: string): Promise<Person> {
-  expectStatus(`register ${email}`, await http.send('post', '/auth/register', { json: { email, password: PASSWORD, name: 'Bench Patient', kind: 'patient', language: 'en' } }), 202);
+/** A patient (or, with `kind`, a referring doctor) registers and confirms the address. */
+export async function registerPatient(http: Http, smtp: SmtpCapture, email: string, kind: 'patient' | 'referrer' = 'patient'): Promise<Person> {
+  expectStatus(`register ${email}`, await http.send('post', '/auth/register', { json: { email, password: PASSWORD, name: 'Bench Patient', kind, language: 'en' } }), 202);
   const token = await linkToken(smtp, email, /Confirm/);
   expectStatus(`verify ${email}`, await http.send('get', `/auth/verify-email?token=${encodeURIComponent(token)}`), 200);
   return login(http, email);

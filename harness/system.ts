@@ -1,7 +1,9 @@
-// The whole Parcours system as separate processes, for benchmarks and chaos runs: the Temporal dev
-// server on a database file, a real SMTP capture, the worker and the mail relay (forked, so they can
-// be killed and measured) and the API (`dist/api/main.js`) on free ports, with a fresh SQLite file. Needs the
-// TypeScript build (`npm run build`), which `./temporal-dev.sh setup` makes.
+// The whole Parcours system as separate processes, for benchmarks, chaos runs and the cluster profile
+// test: the Temporal dev server on a database file (or the real Temporal server on PostgreSQL,
+// `temporal: 'cluster'`), a real SMTP capture, the care workers and the mail relay (forked, so they can
+// be killed and measured) and the API instances (`dist/api/main.js`) on free ports, with a fresh SQLite
+// file (or a given PostgreSQL database). Needs the TypeScript build (`npm run build`), which
+// `./temporal-dev.sh setup` makes.
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -10,12 +12,33 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { projectRoot } from '../lib/databaseUrl';
 import { createDb, type Db } from '../lib/db';
+import { migrate } from '../lib/migrations';
 import { dataConverterFor, FAILURE_CONVERTER_PATH, keksEnv, randomKeyConfig } from '../lib/payloadCrypto';
-import { startDevServer, type DevServer } from './devServer';
+import { startDevServer } from './devServer';
 import { freePort } from './ports';
 import { dieWithThisProcess, stopChild } from './processes';
 import { startSmtpCapture, type SmtpCapture } from './smtpCapture';
+import { startTemporalCluster } from './temporalCluster';
 import type { MemoryReport } from './workerProcess';
+
+/** What the harness needs of a Temporal server: the dev server (harness/devServer.ts) or the cluster (harness/temporalCluster.ts). */
+export interface TemporalServer {
+  address: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+export interface ApiHandle {
+  /** `http://127.0.0.1:<port>`, the same after a restart. */
+  readonly baseUrl: string;
+  readonly pid: number;
+  /** SIGKILL: requests in flight are cut, new connections are refused until start(). */
+  kill(): Promise<void>;
+  /** Starts the process again on the same port (after a kill); resolves once /health answers. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
 
 export interface WorkerHandle {
   readonly pid: number;
@@ -28,18 +51,26 @@ export interface WorkerHandle {
 }
 
 export interface System {
+  /** The first API instance's URL (also PUBLIC_BASE_URL: emailed links point there). */
   baseUrl: string;
+  /** Every API instance's URL, in the order of `apis`. */
+  baseUrls: string[];
   temporalAddress: string;
   taskQueue: string;
   webhookSecret: string;
-  devServer: DevServer;
+  /** The Temporal server: the dev server, or the real server with `temporal: 'cluster'` (the name is kept for the bench and chaos runs). */
+  devServer: TemporalServer;
   smtp: SmtpCapture;
+  /** The first care worker (`workers[0]`). */
   worker: WorkerHandle;
+  /** Every care worker, all on the same task queue. */
+  workers: WorkerHandle[];
   /** The mail relay's process (workers/mailRelay.ts). */
   relay: WorkerHandle;
-  /** The API process's PID. */
-  apiPid: number;
-  /** The API's log file (errors only). */
+  /** The first API process's PID (`apis[0].pid`). */
+  readonly apiPid: number;
+  apis: ApiHandle[];
+  /** The API instances' log file (errors only). */
   apiLog: string;
   db: Db;
   client: Client;
@@ -63,6 +94,14 @@ export interface SystemOptions {
   onWorkerStall?: (at: number, ms: number) => void;
   /** Encrypt Temporal payloads (default). Off only to measure what encryption costs (the bench's `--encryption off`). */
   encryption?: boolean;
+  /** `dev` (default): the CLI's dev server on a file; `cluster`: the real Temporal server on fresh PostgreSQL databases (dropped on stop). */
+  temporal?: 'dev' | 'cluster';
+  /** Parcours' database: a `postgresql://` URL of an empty database, migrated here (default: a fresh SQLite file in `dir`). */
+  databaseUrl?: string;
+  /** Care worker processes (default 1). */
+  careWorkers?: number;
+  /** API processes, each on its own port (default 1). */
+  apiInstances?: number;
 }
 
 const dist = (...parts: string[]) => {
@@ -74,8 +113,9 @@ const dist = (...parts: string[]) => {
 export async function startSystem(opts: SystemOptions): Promise<System> {
   const root = projectRoot();
   fs.mkdirSync(opts.dir, { recursive: true });
-  const dbFile = path.join(opts.dir, 'parcours.db');
-  execFileSync(path.join(root, 'node_modules', '.bin', 'prisma'), ['migrate', 'deploy'], { cwd: root, env: { ...process.env, DATABASE_URL: `file:${dbFile}` }, stdio: 'pipe' });
+  const databaseUrl = opts.databaseUrl ?? `file:${path.join(opts.dir, 'parcours.db')}`;
+  if (opts.databaseUrl) await migrate(databaseUrl);
+  else execFileSync(path.join(root, 'node_modules', '.bin', 'prisma'), ['migrate', 'deploy'], { cwd: root, env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: 'pipe' });
   const careBundle = path.join(opts.dir, 'care-bundle.js');
   const bareBundle = path.join(opts.dir, 'bare-bundle.js');
   const failureConverterPath = FAILURE_CONVERTER_PATH;
@@ -89,13 +129,17 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
   };
   try {
-    const devServer = await startDevServer({ dbFilename: path.join(opts.dir, 'temporal.db') });
+    const devServer: TemporalServer = opts.temporal === 'cluster'
+      ? await startTemporalCluster({ logFile: path.join(opts.dir, 'temporal-server.log') })
+      : await startDevServer({ dbFilename: path.join(opts.dir, 'temporal.db') });
     stoppers.push(() => devServer.stop());
     // Acknowledges at once, as a mail server does: the runs under load measure the sender's window.
     const smtp = await startSmtpCapture({ onMailFrom: opts.onMailFrom, acknowledgeAtOnce: true });
     stoppers.push(() => smtp.close());
-    const apiPort = await freePort();
-    const baseUrl = `http://127.0.0.1:${apiPort}`;
+    const apiPorts: number[] = [];
+    for (let i = 0; i < (opts.apiInstances ?? 1); i++) apiPorts.push(await freePort());
+    const baseUrls = apiPorts.map((port) => `http://127.0.0.1:${port}`);
+    const baseUrl = baseUrls[0];
     const taskQueue = `parcours-${crypto.randomUUID().slice(0, 8)}`;
     const webhookSecret = crypto.randomBytes(32).toString('hex');
     const env: Record<string, string> = {
@@ -103,7 +147,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       TEMPORAL_TASK_QUEUE: taskQueue,
       ...keksEnv(payloadKeys),
       PAYLOAD_ENCRYPTION: opts.encryption === false ? 'off' : 'on',
-      DATABASE_URL: `file:${dbFile}`,
+      DATABASE_URL: databaseUrl,
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(smtp.port),
       MAIL_FROM: 'Parcours <international@parcours.test>',
@@ -112,40 +156,43 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       DOCUMENTS_DIR: path.join(opts.dir, 'documents'),
       PUBLIC_BASE_URL: baseUrl,
       API_HOST: '127.0.0.1',
-      API_PORT: String(apiPort),
+      API_PORT: String(apiPorts[0]),
       LOG_LEVEL: 'error',
       ACCESS_TOKEN_TTL_SECONDS: '86400',
       RATE_LIMIT_AUTH_PER_15_MIN: '1000000',
       RATE_LIMIT_UPLOADS_PER_MIN: '1000000',
       ...opts.env,
     };
-    const worker = workerHandle('care', careBundle, env, { onWorkerStall: opts.onWorkerStall });
-    await worker.start();
-    stoppers.push(() => worker.stop());
+    const workers: WorkerHandle[] = [];
+    for (let i = 0; i < (opts.careWorkers ?? 1); i++) {
+      const worker = workerHandle('care', careBundle, env, { onWorkerStall: opts.onWorkerStall });
+      await worker.start();
+      stoppers.push(() => worker.stop());
+      workers.push(worker);
+    }
     const relay = workerHandle('relay', '', env, { onEmailMarked: opts.onEmailMarked });
     await relay.start();
     stoppers.push(() => relay.stop());
 
-    // The API's log (errors only) is kept in the directory: a run's evidence when a request failed.
+    // The APIs' log (errors only) is kept in the directory: a run's evidence when a request failed.
     const apiLog = path.join(opts.dir, 'api.log');
-    const api = spawn(process.execPath, [dist('api', 'main.js')], { env: { ...process.env, ...env }, stdio: ['ignore', fs.openSync(apiLog, 'a'), 'pipe'] });
-    let apiErr = '';
-    api.stderr?.on('data', (d: Buffer) => {
-      apiErr = (apiErr + d.toString()).slice(-4000);
-      fs.appendFileSync(apiLog, d);
-    });
-    dieWithThisProcess(api);
-    stoppers.push(() => stopChild(api));
-    await waitUntil(async () => (await fetch(`${baseUrl}/health`)).ok, 30_000, () => `The API did not answer on ${baseUrl}/health: ${apiErr}`);
+    const apis = apiPorts.map((port) => apiHandle({ ...env, API_PORT: String(port) }, apiLog));
+    for (const api of apis) {
+      await api.start();
+      stoppers.push(() => api.stop());
+    }
 
-    const db = createDb(`file:${dbFile}`);
+    const db = createDb(databaseUrl);
     stoppers.push(() => db.$disconnect());
     const connection = await Connection.connect({ address: devServer.address });
     stoppers.push(() => connection.close());
     const client = new Client({ connection, namespace: 'default', dataConverter: dataConverterFor({ payloadKeys, payloadEncryption: opts.encryption !== false }, db) });
 
     return {
-      baseUrl, temporalAddress: devServer.address, taskQueue, webhookSecret, devServer, smtp, worker, relay, apiPid: api.pid!, apiLog, db, client, env,
+      baseUrl, baseUrls, temporalAddress: devServer.address, taskQueue, webhookSecret, devServer, smtp, worker: workers[0], workers, relay, apis, apiLog, db, client, env,
+      get apiPid() {
+        return apis[0].pid;
+      },
       async startBareWorker(queue) {
         const bare = workerHandle('bare', bareBundle, { ...env, TEMPORAL_TASK_QUEUE: queue });
         await bare.start();
@@ -205,12 +252,47 @@ function workerHandle(mode: 'care' | 'bare' | 'relay', bundle: string, env: Reco
   };
 }
 
+function apiHandle(env: Record<string, string>, log: string): ApiHandle {
+  const baseUrl = `http://127.0.0.1:${env.API_PORT}`;
+  let child: ChildProcess | undefined;
+  return {
+    baseUrl,
+    get pid() {
+      return child?.pid ?? 0;
+    },
+    async start() {
+      const api = spawn(process.execPath, [dist('api', 'main.js')], { env: { ...process.env, ...env }, stdio: ['ignore', fs.openSync(log, 'a'), 'pipe'] });
+      child = api;
+      let stderr = '';
+      api.stderr?.on('data', (d: Buffer) => {
+        stderr = (stderr + d.toString()).slice(-4000);
+        fs.appendFileSync(log, d);
+      });
+      dieWithThisProcess(api);
+      await waitUntil(async () => {
+        if (api.exitCode !== null || api.signalCode !== null) throw new ExitedError(`The API on ${baseUrl} exited (${api.exitCode ?? api.signalCode}) before it answered: ${stderr}`);
+        return (await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(5000) })).ok;
+      }, 60_000, () => `The API did not answer on ${baseUrl}/health within 60 s: ${stderr}`);
+    },
+    async kill() {
+      if (child) await stopChild(child, 'SIGKILL');
+    },
+    async stop() {
+      if (child) await stopChild(child);
+    },
+  };
+}
+
+/** The process being waited for is gone: waiting longer is pointless. */
+class ExitedError extends Error {}
+
 async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, failure: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       if (await probe()) return;
-    } catch {
+    } catch (err) {
+      if (err instanceof ExitedError) throw err;
       // not up yet
     }
     if (Date.now() > deadline) throw new Error(failure());

@@ -1,7 +1,9 @@
 // A full `treatment_here` case driven through the HTTP API by scripted people, from opening to
 // closure: file, completeness, coordinator, approval, study fee, MDT report, estimate, payment,
 // arrival (visa certificate), stay with a patient request, discharge (final invoice), follow-up
-// (30 s ahead: it must still be in the future when a loaded system handles it).
+// (30 s ahead: it must still be in the future when a loaded system handles it). The other request
+// types (medical opinion, sample analysis, treatment at home) follow the same script to their report,
+// which closes them.
 //
 // The script reads the case's state and does what the phase asks, so it survives outages: after a
 // failed or lost call it reads the state again and carries on (a 409 means the step was already
@@ -10,7 +12,7 @@ import crypto from 'node:crypto';
 import { signPayload } from '../api/payments/signature';
 import { checklists } from '../config/checklists';
 import { studyFees } from '../config/fees';
-import { TERMINAL_PHASES, type CaseState } from '../workflows/definitions';
+import { TERMINAL_PHASES, type CaseState, type RequestType } from '../workflows/definitions';
 import { expectStatus, type Http, type Reply } from './http';
 import type { Person, Team } from './people';
 
@@ -44,7 +46,17 @@ export interface CaseScript {
   timeoutMs?: number;
   /** Longest pause between two reads of the state while waiting (default 800 ms; the first reads come after 50, 100, 200 ms…). */
   maxPollMs?: number;
+  /** The case's request type (default proton therapy, the full treatment case). */
+  requestType?: RequestType;
 }
+
+/** Each request type's report on its happy path: only proton therapy goes on to a stay (treatment here). */
+export const HAPPY_REPORTS: Record<RequestType, Record<string, string>> = {
+  medical_opinion: { kind: 'mdt', strategy: 'alternative_proposed', summary: 'Chemoradiation rather than surgery.' },
+  sample_analysis: { kind: 'analysis', diagnosis: 'Chordoma, conventional type', diagnosisStatus: 'confirmed', summary: 'Diagnosis confirmed.' },
+  treatment: { kind: 'mdt', strategy: 'confirm_home_treatment', summary: 'The treatment proposed at home is appropriate.' },
+  proton_therapy: { kind: 'mdt', strategy: 'treatment_here', summary: 'Proton therapy here: 10 fractions.' },
+};
 
 export interface StepTiming {
   step: string;
@@ -61,11 +73,15 @@ export const QUESTIONNAIRE = {
 
 /** Opens the case as the patient; `key` makes a resent request open no second case. */
 export async function openTreatmentCase(http: Http, patient: Person, key = crypto.randomUUID()): Promise<string> {
+  return openCase(http, patient, TREATMENT_REQUEST_TYPE, key);
+}
+
+export async function openCase(http: Http, patient: Person, requestType: RequestType, key = crypto.randomUUID()): Promise<string> {
   const res = await http.send<{ reference: string }>('post', '/cases', {
     token: patient.token,
     headers: { 'Idempotency-Key': key },
     json: {
-      requestType: TREATMENT_REQUEST_TYPE, language: 'en', reason: 'Proton therapy for a skull base chordoma.',
+      requestType, language: 'en', reason: 'Proton therapy for a skull base chordoma.',
       patient: { firstName: 'Amina', lastName: 'Benali', email: patient.email, nationality: 'MA', countryOfResidence: 'MA', sex: 'female', dateOfBirth: '1978-03-14', phone: '+212 6 12 34 56 78' },
     },
   });
@@ -102,6 +118,7 @@ interface Action {
 /** Drives the case to `closed`; returns the timing of every action. Throws if it ends otherwise. */
 export async function driveToClosure(script: CaseScript, reference: string): Promise<StepTiming[]> {
   const { http, team, patient } = script;
+  const requestType = script.requestType ?? TREATMENT_REQUEST_TYPE;
   const maxPollMs = script.maxPollMs ?? 800;
   // Backing off: a state that shows at once costs one read, a slow one does not flood the API.
   const pause = (attempt: number) => sleep(Math.min(50 * 2 ** attempt, maxPollMs));
@@ -128,7 +145,7 @@ export async function driveToClosure(script: CaseScript, reference: string): Pro
         if (q) return { step: 'answer questionnaire', run: as(patient, 'put', '/questionnaire', QUESTIONNAIRE), done: (x) => x.checklist.filter((e) => e.source === 'questionnaire').every((e) => e.status === 'provided') };
         const missing = s.checklist.find((e) => e.source === 'document' && e.status !== 'provided');
         if (missing) {
-          const item = checklists[TREATMENT_REQUEST_TYPE].find((i) => i.id === missing.id);
+          const item = checklists[requestType].find((i) => i.id === missing.id);
           if (item?.source !== 'document') throw new Error(`Unknown checklist item ${missing.id}`);
           return {
             step: 'upload document',
@@ -153,9 +170,9 @@ export async function driveToClosure(script: CaseScript, reference: string): Pro
       case 'contents_review':
         return { step: 'approve contents', run: as(team.care, 'post', '/approve'), done: phaseLeft(s.phase) };
       case 'fee_payment':
-        return { step: 'pay study fee', run: pay(`fee-${reference}`, studyFees[TREATMENT_REQUEST_TYPE].amountCents, 'study_fee'), done: phaseLeft(s.phase) };
+        return { step: 'pay study fee', run: pay(`fee-${reference}`, studyFees[requestType].amountCents, 'study_fee'), done: phaseLeft(s.phase) };
       case 'report_pending':
-        return { step: 'MDT report', run: as(team.mdt, 'post', '/report', { kind: 'mdt', strategy: 'treatment_here', summary: 'Proton therapy here: 10 fractions.' }), done: phaseLeft(s.phase) };
+        return { step: 'MDT report', run: as(team.mdt, 'post', '/report', HAPPY_REPORTS[requestType]), done: phaseLeft(s.phase) };
       case 'treatment_planning':
         return { step: 'issue estimate', run: as(team.care, 'post', '/estimates'), done: phaseLeft(s.phase) };
       case 'estimate_review': {

@@ -1,9 +1,10 @@
 // The authorization matrix: every signed-in route × every kind of caller × own or foreign case,
-// checked against api/policy.ts. New routes join the matrix by declaring their `action`.
+// checked against api/policy.ts (test/support/authorizationMatrix.ts; test/cluster.test.ts runs it over
+// HTTP). New routes join the matrix by declaring their `action`.
 import request from 'supertest';
-import { isAllowed, policy, STAFF_ROLES, type Action, type StaffRole } from '../api/policy';
-import type { Operation } from '../api/routing';
+import { policy, STAFF_ROLES, type StaffRole } from '../api/policy';
 import { login, signUp, staff, type Actor } from './support/actors';
+import { matrixFailures, PLACEHOLDER_IDS, signedInOperations, withoutToken, type MatrixIds, type MatrixSend } from './support/authorizationMatrix';
 import { validCase, waitForState } from './support/cases';
 import { startStack, type Stack } from './support/stack';
 
@@ -12,7 +13,7 @@ let owner: Actor;
 let stranger: Actor;
 let referrer: Actor;
 const staffActors = {} as Record<StaffRole, Actor>;
-let ids: Record<string, string>;
+let ids: MatrixIds;
 
 beforeAll(async () => {
   stack = await startStack();
@@ -32,24 +33,20 @@ beforeAll(async () => {
     reference,
     documentId: (doc.body as { items: { documentId: string }[] }).items[0].documentId,
     messageId: (msg.body as { id: string }).id,
-    // Well-formed, so an allowed caller gets past the path checks to the workflow (which refuses in step 1).
-    number: 'DEV-2026-000001',
-    taskId: 'T1',
+    ...PLACEHOLDER_IDS,
   };
 }, 120_000);
 afterAll(async () => {
   await stack.stop();
 });
 
-// Sign-out last: it ends the session the other requests use.
-const signedIn = () => stack.routes.operations.filter((op) => op.access === 'signed_in').sort((a, b) => Number(a.path === '/auth/logout') - Number(b.path === '/auth/logout'));
-const urlOf = (op: Operation) => op.path.replace(/:(\w+)/g, (_, name: string) => ids[name] ?? (name === 'itemId' ? 'operation_reports' : `missing-${name}`));
-const send = (op: Operation, actor?: Actor) => {
-  const req = request(stack.app)[op.method](urlOf(op));
-  if (actor) void req.set(actor.auth);
-  return op.method === 'get' ? req : req.send({});
+const signedIn = () => signedInOperations(stack.routes.operations);
+const send: MatrixSend = async (op, url, caller) => {
+  const req = request(stack.app)[op.method](url);
+  if (caller) void req.set({ Authorization: `Bearer ${caller.token}` });
+  const res = await (op.method === 'get' ? req : req.send({}));
+  return { status: res.status, body: res.body };
 };
-const isCaseBound = (op: Operation) => op.path.includes(':reference');
 
 it('every signed-in route declares the policy action it enforces', () => {
   for (const op of signedIn()) expect({ route: `${op.method} ${op.path}`, action: op.action }).toEqual({ route: `${op.method} ${op.path}`, action: expect.any(String) });
@@ -58,47 +55,12 @@ it('every signed-in route declares the policy action it enforces', () => {
 });
 
 it('answers 401 on every signed-in route without a token', async () => {
-  for (const op of signedIn()) {
-    const res = await send(op);
-    expect({ route: `${op.method} ${op.path}`, status: res.status }).toEqual({ route: `${op.method} ${op.path}`, status: 401 });
-  }
+  for (const r of await withoutToken(stack.routes.operations, ids, send)) expect(r).toEqual({ route: r.route, status: 401 });
 });
 
-interface Expectation {
-  who: string;
-  actor: Actor;
-  expect: 'allowed' | 403 | 404;
-}
-
-function expectations(op: Operation): Expectation[] {
-  const action = op.action as Action | 'self';
-  const out: Expectation[] = [];
-  const patientSide = (who: string, actor: Actor, owns: boolean): Expectation => {
-    if (action === 'self') return { who, actor, expect: 'allowed' };
-    // On a case that is not theirs the patient side learns nothing: 404, whatever the action.
-    if (isCaseBound(op) && !owns) return { who, actor, expect: 404 };
-    return { who, actor, expect: policy[action].patientSide ? 'allowed' : 403 };
-  };
-  out.push(patientSide('owner patient', owner, true), patientSide('other patient', stranger, false), patientSide('other referrer', referrer, false));
-  for (const role of STAFF_ROLES) {
-    out.push({ who: role, actor: staffActors[role], expect: action === 'self' || isAllowed(action, { kind: 'staff', role }) ? 'allowed' : 403 });
-  }
-  return out;
-}
-
 it('lets each caller do exactly what the policy allows, on own and foreign cases', async () => {
-  const failures: string[] = [];
-  for (const op of signedIn()) {
-    for (const e of expectations(op)) {
-      const res = await send(op, e.actor);
-      // Allowed by the policy: the route may still refuse for business reasons (wrong phase, invalid
-      // body, or `not_your_case` when a care coordinator acts on a case assigned to another).
-      const policyRefusal = [401, 404].includes(res.status) || (res.status === 403 && res.body?.error?.code !== 'not_your_case');
-      const ok = e.expect === 'allowed' ? !policyRefusal && res.status < 500 : res.status === e.expect;
-      if (!ok) failures.push(`${op.method.toUpperCase()} ${op.path} as ${e.who}: expected ${e.expect}, got ${res.status} ${JSON.stringify(res.body?.error?.code ?? '')}`);
-    }
-  }
-  expect(failures).toEqual([]);
+  const actors = { owner, stranger, referrer, staff: staffActors };
+  expect(await matrixFailures(stack.routes.operations, ids, actors, send)).toEqual([]);
 }, 120_000);
 
 it('never shows a foreign case’s data in a 404', async () => {
