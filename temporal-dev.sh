@@ -40,7 +40,7 @@ Commands:
   up        (default) install what is missing, then start everything: Temporal dev server with
             Web UI, mail inbox, worker, mail relay and API. Ctrl-C stops all of it; state is kept in .dev/ and
             data/ for the next run.
-  setup     install only: npm packages, the Temporal CLI, Web UI server and server (built from their Go modules, cached in
+  setup     install only: npm packages, the Temporal CLI and Web UI server (built from their Go modules, cached in
             .temporal/bin), Debian's chromium for the browser tests (apt-get, when
             /usr/bin/chromium or $CHROMIUM_PATH is missing), Prisma clients, TypeScript build,
             database migrations (SQLite by default; PostgreSQL when DATABASE_URL=postgresql://…), and
