@@ -31,7 +31,7 @@ const EventType = temporal.api.enums.v1.EventType;
 const TEMPORAL_EVENT_WARNING = 10_240;
 const TARGETS = { throughputRatio: 0.7, p99Ratio: 1.3, eventsPerCase: 300, workerRssBytes: 1.5 * 1024 ** 3 };
 
-interface HistoryCost {
+export interface HistoryCost {
   workflowId: string;
   events: number;
   bytes: number;
@@ -132,7 +132,7 @@ function positive(flag: string, raw: string | undefined, zeroOk = false): number
 const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
 const summary = (xs: number[]) => ({ min: Math.min(...xs), mean: round(avg(xs)), max: Math.max(...xs) });
 
-async function registerMany(http: Http, sys: System, n: number): Promise<Person[]> {
+export async function registerMany(http: Http, sys: System, n: number): Promise<Person[]> {
   const bar = progress('Registering patients', n);
   const tag = crypto.randomUUID().slice(0, 6);
   const people = await pool(Array.from({ length: n }, (_, i) => i), 8, async (i) => {
@@ -159,7 +159,7 @@ function cpuMeter(sys: System, extra: Record<string, number> = {}) {
   };
 }
 
-interface PathwayRun {
+export interface PathwayRun {
   references: string[];
   perMinute: number;
   latency: Percentiles;
@@ -168,7 +168,7 @@ interface PathwayRun {
 }
 
 /** Opens one case per patient and drives them all to closure at once. */
-async function runPathway(http: Http, sys: System, team: Team, patients: Person[], label: string): Promise<PathwayRun> {
+export async function runPathway(http: Http, sys: System, team: Team, patients: Person[], label: string): Promise<PathwayRun> {
   const bar = progress(label, patients.length);
   const timings: StepTiming[] = [];
   const failures: string[] = [];
@@ -202,7 +202,7 @@ async function runPathway(http: Http, sys: System, team: Team, patients: Person[
   };
 }
 
-async function historyCosts(sys: System, references: string[]): Promise<HistoryCost[]> {
+export async function historyCosts(sys: System, references: string[]): Promise<HistoryCost[]> {
   const bar = progress('Reading histories', references.length);
   const costs = await pool(references, 8, async (reference) => {
     const handle = sys.client.workflow.getHandle(workflowIdFor(reference));
@@ -291,7 +291,7 @@ async function scaleAtRest(http: Http, sys: System, team: Team, n: number, probe
   };
 }
 
-function machine() {
+export function machine() {
   let temporalVersion = 'unknown';
   try {
     temporalVersion = execFileSync(findTemporalCli(), ['--version'], { encoding: 'utf8' }).trim();
@@ -335,7 +335,10 @@ function report(r: BenchResult & { cpu: Record<'pathway' | 'bare', ReturnType<Re
   ].join('\n');
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.stack : err);
-  process.exit(1);
-});
+// Run as `npm run bench`; bench/profiles.ts imports the phases above.
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.stack : err);
+    process.exit(1);
+  });
+}

@@ -211,7 +211,8 @@ export async function driveToClosure(script: CaseScript, reference: string): Pro
       run: as(team.care, 'post', '/follow-ups', { at: new Date(Date.now() + FOLLOW_UP_AHEAD_MS).toISOString(), description: 'MRI and consultation' }),
       done: (x) => x.treatment.followUps.length > 0 || x.phase === TERMINAL_OK,
       // On a saturated system the 503 retries can outlast the 30 s: the coordinator picks a new time.
-      again: (res) => res.status === 400 && JSON.stringify(res.body).includes('must be in the future'),
+      // Recognised by the field, not the message: the API answers in the person's language (French without Accept-Language).
+      again: (res) => res.status === 400 && ((res.body as { error?: { details?: { path?: string }[] } } | undefined)?.error?.details ?? []).some((d) => d.path === 'at'),
     };
   }
 
