@@ -6,10 +6,10 @@
 // moneyBack.ts), the estimate and its guarantee (estimate.ts), the arrival and the stay (arrival.ts,
 // stay.ts), after the stay (afterStay.ts). This function composes them, in the order they always were
 // created: each decides its patches when created, and the order of patch markers is part of history.
-import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { withdrawUpdate, type CaseOutcome, type CaseStartInput, type ResumePoint } from './definitions';
-import { openCase, records, type Ending } from './case';
+import { type CaseOutcome, type CaseStartInput, type ResumePoint } from './definitions';
+import { handleCaseSignals, openCase, records, type Ending } from './case';
 import { createMoneyBack } from './moneyBack';
 import { createFileCollection } from './fileCollection';
 import { createLedger } from './ledger';
@@ -26,24 +26,10 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   const t = state.treatment;
   // Money owed back (refunds due, overpayments) and the refunds finance records.
   const money = createMoneyBack({ state, remindAfter: timings.taskReminderAfter, record: c.record, moveTo: c.moveTo, staffEmail: c.staffEmail, refreshPaymentStatus: () => ledger.refreshPaymentStatus(), current: c.current });
-  const file = createFileCollection(c, (kind) => estimates.documentAdded(kind));
+  handleCaseSignals(c);
   const ledger = createLedger(c, money, () => estimates);
+  const file = createFileCollection(c, (kind) => estimates.documentAdded(kind));
   const study = createStudy(c, file, ledger);
-
-  setHandler(
-    withdrawUpdate,
-    ({ reason, by }) => {
-      // A fee paid for a study that has not started is refunded (marked at once, so the answer shows it);
-      // overpayments are owed back already.
-      if (!study.studyStarted() && state.amountPaidCents > 0) {
-        state.refundDueCents = ledger.unstartedStudyRefundCents();
-        ledger.showPaymentStatus();
-      }
-      c.end({ phase: 'withdrawn', reason: `${reason} (${by})` });
-      return c.current();
-    },
-    { validator: (_arg) => c.requireNotEnded('withdraw') },
-  );
 
   // Step 3 to the end of the case (treatment here).
   const bg = createBackground(c);

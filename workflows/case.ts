@@ -58,9 +58,8 @@ const NEXT_DEADLINE_ATTRIBUTE = 'next-deadline-search-attribute';
 export type Ending = { phase: Extract<Phase, 'withdrawn' | 'cancelled' | 'abandoned' | 'expired' | 'closed'>; reason: string };
 
 /**
- * Opens the case: its state (or the state a continued run carries), the read model's versions and the
- * case-wide handlers (state query, cancellation, messages). Called first in the workflow: the
- * PUBLISH_VIEW_WHEN_IDLE patch is decided here, before any other.
+ * Opens the case: its state (or the state a continued run carries) and the read model's versions.
+ * Called first in the workflow: the PUBLISH_VIEW_WHEN_IDLE patch is decided here, before any other.
  */
 export function openCase(input: CaseStartInput) {
   const workflowId = workflowIdFor(input.reference);
@@ -209,16 +208,6 @@ export function openCase(input: CaseStartInput) {
     if (!awaited) throw fail(FAILURE_TYPES.wrongPhase, refusals.decisionBeingApplied({ action }), { phase: state.phase });
   }
 
-  setHandler(getStateQuery, () => state);
-  setHandler(cancelCaseSignal, ({ reason, by }) => {
-    if (!ended()) ending = { phase: 'cancelled', reason: `${reason} (${by})` };
-  });
-  setHandler(messagePostedSignal, async (msg) => {
-    await mail.notifyMessage.executeWithOptions({ summary: `Email ${msg.authorSide === 'patient' ? 'coordinator' : 'patient'}: new message` }, [
-      { reference: input.reference, messageId: msg.messageId, authorSide: msg.authorSide, language: lang },
-    ]);
-  });
-
   return {
     input, workflowId, rules, timings, lang, state,
     /** How the case ends, once something decided it (withdrawal, cancellation). */
@@ -252,3 +241,19 @@ export function openCase(input: CaseStartInput) {
 /** The case as the sub-domain modules see it. */
 export type Case = ReturnType<typeof openCase>;
 
+/**
+ * The case-wide query and signals: the state, a cancellation, a new message (the other side is emailed).
+ * Registered after the money-owed-back module, where they always were: a signal that arrives with the
+ * start is handled when its handler is set, so the order of registration orders its commands.
+ */
+export function handleCaseSignals(c: Case): void {
+  setHandler(getStateQuery, () => c.state);
+  setHandler(cancelCaseSignal, ({ reason, by }) => {
+    if (!c.ended()) c.end({ phase: 'cancelled', reason: `${reason} (${by})` });
+  });
+  setHandler(messagePostedSignal, async (msg) => {
+    await mail.notifyMessage.executeWithOptions({ summary: `Email ${msg.authorSide === 'patient' ? 'coordinator' : 'patient'}: new message` }, [
+      { reference: c.input.reference, messageId: msg.messageId, authorSide: msg.authorSide, language: c.lang },
+    ]);
+  });
+}

@@ -1,5 +1,6 @@
 // Step 2, the study: a care coordinator, the contents approved (or changes asked of the patient), the
 // service fee (workflows/ledger.ts), the physicians opening the file, and their report (MDT or analysis).
+// Also the withdrawal, whose refund depends on whether the study started.
 import { condition, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { missingItems } from './checklist';
 import {
@@ -11,6 +12,7 @@ import {
   requestChangesUpdate,
   searchAttributes,
   submitReportUpdate,
+  withdrawUpdate,
   type Phase,
   type ReportInput,
 } from './definitions';
@@ -94,6 +96,21 @@ export function createStudy(c: Case, file: ReturnType<typeof createFileCollectio
         if (rep.kind !== expected) throw fail(FAILURE_TYPES.invalid, refusals.wrongReportKind({ requestType: input.requestType, expected }));
       },
     },
+  );
+
+  setHandler(
+    withdrawUpdate,
+    ({ reason, by }) => {
+      // The case ends at its next step. A fee paid for a study that has not started is refunded (marked
+      // at once, so the answer shows it); overpayments are owed back already.
+      if (!studyStarted() && state.amountPaidCents > 0) {
+        state.refundDueCents = ledger.unstartedStudyRefundCents();
+        ledger.showPaymentStatus();
+      }
+      c.end({ phase: 'withdrawn', reason: `${reason} (${by})` });
+      return c.current();
+    },
+    { validator: (_arg) => c.requireNotEnded('withdraw') },
   );
 
   setHandler(
