@@ -134,7 +134,12 @@ export function createFileCollection(c: Case, onDocument: (kind: string) => void
     }
   }
 
-  /** Waits for `done` while the patient is expected to act, reminding them; returns how it ended. */
+  /**
+   * Waits for `done` while the patient is expected to act, reminding them; returns how it ended.
+   * The other remind-then-expire waits (report SLA, estimate, guarantee, task, balance, refunds) are
+   * written out like this one, not through a shared helper: each await a helper adds lets the read-model
+   * publisher woken in the same activation issue its command first, and recorded histories stop replaying.
+   */
   async function waitForPatient(done: () => boolean, what: 'file' | 'fee'): Promise<'done' | Ending> {
     const after = what === 'file' ? timings.reminderAfter : timings.feeReminderAfter;
     let reminders = 0;
