@@ -1,7 +1,7 @@
 // The financial estimate (devis, domain: step 3): priced lines from the tariff in force when it is
 // issued (the rules version of that day, lib/rules.ts), a number
 // from a yearly counter, and a PDF kept content-addressed with the case's documents. Called by the
-// workflow's treatment programme (workflows/treatmentProgramme.ts); pricing is in workflows/pricing.ts.
+// workflow's estimate module (workflows/estimate.ts); pricing is in workflows/pricing.ts.
 //
 // Issued once per idempotency key through activities/pdfDocuments.ts (a Document row with
 // `uploadedById = system:<idempotencyKey>`, numbered in the same SQLite transaction, so numbers have

@@ -1,0 +1,259 @@
+// The case object every sub-domain module works through: the state, the rules and timings the case
+// started with, how it ends, and the few ways it acts on the world (record an event, move to a phase,
+// email the patient or the staff, set the next deadline). The modules (fileCollection, study, ledger,
+// estimate, stay, afterStay) own their slices; workflows/carePathway.ts composes them.
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
+import { condition, patched, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { EmailTemplateName } from '../activities/emailTemplates';
+import type { StaffAudience, StaffTemplate } from '../activities/staffEmails';
+import type { PathwayTimings } from '../config/pathway';
+import { caseRules } from './rules';
+import {
+  cancelCaseSignal,
+  FAILURE_TYPES,
+  getStateQuery,
+  messagePostedSignal,
+  searchAttributes,
+  TERMINAL_PHASES,
+  workflowIdFor,
+  type AwaitingRole,
+  type CaseStartInput,
+  type CaseState,
+  type CaseView,
+  type EventPayload,
+  type Phase,
+  type ResumePoint,
+} from './definitions';
+import { initialCaseState, viewOf, viewVersions, waitingForText } from './caseState';
+import { writeViewWith } from './readModel';
+import { fail } from './failures';
+import { refusals, type ActionName } from './refusals';
+import { requireActionPhase } from './actions';
+import { currentDetailsOf } from './currentDetails';
+
+export const records = proxyActivities<Pick<Activities, 'recordCase' | 'recordCaseEvent' | 'publishCaseView'>>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '1m' },
+});
+// Documents Parcours issues (estimates, visa certificates, final invoices): idempotent by key.
+export const issued = proxyActivities<Pick<Activities, 'issueEstimate' | 'issueVisaCertificate' | 'issueFinalInvoice'>>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', maximumInterval: '1m' },
+});
+// Unlimited retries with backoff: an SMTP outage delays mail, it never loses it.
+const mail = proxyActivities<Pick<Activities, 'sendEmail' | 'notifyMessage' | 'emailStaff'>>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m' },
+});
+
+/** Patch: every business event reaches the CaseEvent audit trail (before it, some stayed in the timeline only). */
+const EVERY_EVENT_IN_AUDIT_TRAIL = 'every-business-event-in-audit-trail';
+/** Patch: changes made without a recorded event (allocations, certificates) reach the read model when the workflow waits. */
+const PUBLISH_VIEW_WHEN_IDLE = 'publish-view-when-idle';
+/** Patch: the next deadline is also a search attribute (NextDeadline), for the ops views of the Temporal UI. */
+const NEXT_DEADLINE_ATTRIBUTE = 'next-deadline-search-attribute';
+
+export type Ending = { phase: Extract<Phase, 'withdrawn' | 'cancelled' | 'abandoned' | 'expired' | 'closed'>; reason: string };
+
+/**
+ * Opens the case: its state (or the state a continued run carries) and the read model's versions.
+ * Called first in the workflow: the PUBLISH_VIEW_WHEN_IDLE patch is decided here, before any other.
+ */
+export function openCase(input: CaseStartInput) {
+  const workflowId = workflowIdFor(input.reference);
+  // The rules this case was given when it started: it keeps them to the end (workflows/rules.ts).
+  const rules = caseRules(input);
+  const timings: PathwayTimings = { ...rules.timings, ...input.timings };
+  const lang = input.language;
+  // A new case collects its file from the start: the questionnaire is accepted as soon as it exists.
+  const state: CaseState = initialCaseState(input);
+  const p = input.patient;
+
+  let ending: Ending | undefined;
+  /** Bumped by anything the patient does: resets the reminder clock. */
+  let patientActivity = 0;
+  let emailSeq = 0;
+  /** Timeline entries dropped by earlier runs (continue-as-new): event keys keep counting from there. */
+  let timelineOffset = 0;
+  if (input.resume) {
+    Object.assign(state, input.resume.state);
+    ({ emailSeq, timelineOffset, patientActivity } = input.resume);
+  }
+  /** The read model's versions: each recorded event carries the view's change since the last write. */
+  const versions = viewVersions(state);
+  /** The view with a new version if it changed: what updates answer (the API stores it in the read model). */
+  const current = (): CaseView => {
+    versions.bump();
+    return viewOf(state);
+  };
+  // Anything the case changed without recording an event is published as soon as the workflow waits,
+  // so the read model never lags behind what history recorded (cases started before keep their history).
+  if (patched(PUBLISH_VIEW_WHEN_IDLE)) {
+    void (async () => {
+      for (;;) {
+        await condition(() => versions.pending());
+        await writeViewWith(versions, async (view) => {
+          if (view.change || view.view) await records.publishCaseView.executeWithOptions({ summary: 'Update read model' }, [{ reference: input.reference, ...(input.ownerId ? { ownerId: input.ownerId } : {}), ...view }]);
+        });
+      }
+    })();
+  }
+  /** Outbox key of a business email: workflow ID + step + a sequence number (deterministic on replay). */
+  const emailKey = (step: string) => `${workflowId}:${step}:${++emailSeq}`;
+  const ended = () => ending !== undefined;
+
+  function requireNotEnded(action: ActionName): void {
+    if (ended() || TERMINAL_PHASES.includes(state.phase)) throw fail(FAILURE_TYPES.wrongPhase, refusals.caseEnded({ action, phase: state.phase }), { phase: state.phase });
+  }
+
+  function deadlineIn(duration: Duration): string {
+    return new Date(Date.now() + msToNumber(duration)).toISOString();
+  }
+  function setDeadline(deadline: string | null): void {
+    const changed = deadline !== state.nextDeadline;
+    state.nextDeadline = deadline;
+    // An upsert is a command: only when the deadline changed, and only in runs that record it.
+    if (changed && patched(NEXT_DEADLINE_ATTRIBUTE)) upsertNextDeadline();
+    publishDetails();
+  }
+  function upsertNextDeadline(): void {
+    upsertSearchAttributes([{ key: searchAttributes.NextDeadline, value: state.nextDeadline ? new Date(state.nextDeadline) : null }]);
+  }
+
+  /**
+   * A business event for the audit trail. Cases started before the patch below kept some events in
+   * the workflow's timeline only; their histories replay unchanged, newer cases record every event.
+   */
+  async function businessEvent(type: string, actor: string, summary: string, payload: EventPayload = {}): Promise<void> {
+    if (patched(EVERY_EVENT_IN_AUDIT_TRAIL)) await record(type, actor, summary, payload);
+    else note(type, actor, summary);
+  }
+
+  /** Appends to the timeline only. */
+  function note(type: string, actor: string, summary: string): void {
+    state.timeline.push({ at: new Date().toISOString(), type, actor, summary });
+    publishDetails();
+  }
+
+  /**
+   * A business event: timeline, and the audit trail in the database, with the case's view when it
+   * changed (versioned: the read model keeps the newest, so a late write never moves a case back).
+   */
+  async function record(type: string, actor: string, summary: string, payload: EventPayload = {}, readModel: { nextDeadline?: string | null } = {}): Promise<void> {
+    note(type, actor, summary);
+    if (readModel.nextDeadline !== undefined) setDeadline(readModel.nextDeadline);
+    const at = state.timeline[state.timeline.length - 1].at;
+    // The view's change goes with the event: the read model then shows only what history recorded.
+    const idempotencyKey = `${workflowId}:${timelineOffset + state.timeline.length}:${type}`;
+    await writeViewWith(versions, (view) =>
+      records.recordCaseEvent.executeWithOptions({ summary: `Record event: ${type}` }, [
+        { reference: input.reference, idempotencyKey, type, actor, payload, summary, at, ...(input.ownerId ? { ownerId: input.ownerId } : {}), ...view },
+      ]),
+    );
+  }
+
+  /** Moves the case: state, Temporal UI (search attributes, details) and the database read model. */
+  async function moveTo(phase: Phase, awaitingRole: AwaitingRole, type: string, actor: string, summary: string, nextDeadline: string | null = null, payload: EventPayload = {}): Promise<void> {
+    state.phase = phase;
+    state.awaitingRole = awaitingRole;
+    state.waitingFor = waitingForText[awaitingRole];
+    upsertSearchAttributes([
+      { key: searchAttributes.CasePhase, value: phase },
+      { key: searchAttributes.AwaitingRole, value: awaitingRole },
+    ]);
+    await record(type, actor, summary, payload, { nextDeadline });
+  }
+
+  async function emailPatient(template: EmailTemplateName, summary: string, vars: Record<string, string>, options: { key?: string; attachDocumentIds?: string[] } = {}): Promise<void> {
+    await mail.sendEmail.executeWithOptions({ summary }, [
+      {
+        idempotencyKey: options.key ?? emailKey(template), to: input.patient.email, template, language: lang, caseReference: input.reference, requestType: input.requestType,
+        vars: { reference: input.reference, firstName: p.firstName, lastName: p.lastName, ...vars },
+        ...(options.attachDocumentIds?.length ? { attachDocumentIds: options.attachDocumentIds } : {}),
+      },
+    ]);
+  }
+
+  async function staffEmail(audience: StaffAudience, template: StaffTemplate, summary: string, vars?: Record<string, string>): Promise<void> {
+    await mail.emailStaff.executeWithOptions({ summary }, [
+      { idempotencyKey: emailKey(template), audience, coordinatorId: state.coordinatorId, reference: input.reference, requestType: input.requestType, template, ...(vars ? { vars } : {}) },
+    ]);
+  }
+
+  /** Every search attribute from the state (a continued run starts without the previous run's updates). */
+  function refreshSearchAttributes(): void {
+    upsertSearchAttributes([
+      { key: searchAttributes.CasePhase, value: state.phase },
+      { key: searchAttributes.AwaitingRole, value: state.awaitingRole },
+      { key: searchAttributes.PaymentStatus, value: state.paymentStatus },
+      ...(state.coordinatorId ? [{ key: searchAttributes.CoordinatorId, value: state.coordinatorId }] : []),
+    ]);
+    if (state.nextDeadline && patched(NEXT_DEADLINE_ATTRIBUTE)) upsertNextDeadline();
+  }
+
+  /** The Temporal UI's current details (workflows/currentDetails.ts): not part of history, no patch needed. */
+  function publishDetails(): void {
+    setCurrentDetails(currentDetailsOf(state, Date.now()));
+  }
+
+  /** Waits for `done` unless the case ends first; false when it ended. */
+  async function until(done: () => boolean): Promise<boolean> {
+    await condition(() => done() || ended());
+    return !ended();
+  }
+
+  function requireAwaited(awaited: boolean, action: ActionName): void {
+    if (!awaited) throw fail(FAILURE_TYPES.wrongPhase, refusals.decisionBeingApplied({ action }), { phase: state.phase });
+  }
+
+  return {
+    input, workflowId, rules, timings, lang, state,
+    /** How the case ends, once something decided it (withdrawal, cancellation). */
+    ending: () => ending,
+    end(e: Ending): void {
+      ending = e;
+    },
+    ended,
+    /** Anything the patient does: the reminder clock starts again. */
+    patientActed(): void {
+      patientActivity++;
+    },
+    patientActivity: () => patientActivity,
+    /** What a new run needs besides the state (continue-as-new). */
+    carried: (): Omit<ResumePoint, 'state' | 'stage'> => ({ emailSeq, timelineOffset, patientActivity }),
+    requirePhase: (action: ActionName) => requireActionPhase(action, state.phase, ended()),
+    /** Step 3's checks: an ended case is refused in words that say so, before the action's phases. */
+    stepThree: {
+      requirePhase(action: ActionName): void {
+        requireNotEnded(action);
+        requireActionPhase(action, state.phase);
+      },
+    },
+    requireCoordinator(by: string, action: ActionName): void {
+      if (by !== state.coordinatorId) throw fail(FAILURE_TYPES.notAllowed, refusals.coordinatorOnly({ action }));
+    },
+    requireNotEnded, requireAwaited, current, deadlineIn, setDeadline, businessEvent, note, record, moveTo, emailPatient, staffEmail, refreshSearchAttributes, publishDetails, until,
+  };
+}
+
+/** The case as the sub-domain modules see it. */
+export type Case = ReturnType<typeof openCase>;
+
+/**
+ * The case-wide query and signals: the state, a cancellation, a new message (the other side is emailed).
+ * Registered after the money-owed-back module, where they always were: a signal that arrives with the
+ * start is handled when its handler is set, so the order of registration orders its commands.
+ */
+export function handleCaseSignals(c: Case): void {
+  setHandler(getStateQuery, () => c.state);
+  setHandler(cancelCaseSignal, ({ reason, by }) => {
+    if (!c.ended()) c.end({ phase: 'cancelled', reason: `${reason} (${by})` });
+  });
+  setHandler(messagePostedSignal, async (msg) => {
+    await mail.notifyMessage.executeWithOptions({ summary: `Email ${msg.authorSide === 'patient' ? 'coordinator' : 'patient'}: new message` }, [
+      { reference: c.input.reference, messageId: msg.messageId, authorSide: msg.authorSide, language: c.lang },
+    ]);
+  });
+}

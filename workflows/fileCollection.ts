@@ -1,0 +1,200 @@
+// Step 1, the file: the questionnaire, the documents (and items declared none), the checklist they
+// make, the patient's submission and the admission team's completeness check. Also the patient's
+// remind-then-expire wait, which the service fee (workflows/study.ts) shares.
+import { condition, setHandler } from '@temporalio/workflow';
+import { checklistItems, computeChecklist, missingItems } from './checklist';
+import {
+  addDocumentUpdate,
+  answerQuestionnaireUpdate,
+  declareNoneUpdate,
+  documentAddedSignal,
+  FAILURE_TYPES,
+  reviewCompletenessUpdate,
+  submitFileUpdate,
+  type CompletenessReview,
+  type DocumentAdded,
+} from './definitions';
+import { strip } from './caseState';
+import { fail } from './failures';
+import { refusals } from './refusals';
+import { formatEur } from './pricing';
+import type { Case, Ending } from './case';
+
+type Review = { decision: 'complete' } | { decision: 'incomplete'; missingItems: string[]; message: string };
+
+/** `onDocument`: what else a new document changes (an S2 changes the coverage route: workflows/estimate.ts). */
+export function createFileCollection(c: Case, onDocument: (kind: string) => void) {
+  const { input, state, rules, timings, lang } = c;
+  let submitted = false;
+  let completeness: Review | undefined;
+  // A decision is taken once per review: set on entering the review, cleared by the first decision,
+  // so a second one (double click, two coordinators) is refused rather than kept for the next round.
+  let awaitingCompleteness = false;
+
+  const addDocument = (doc: DocumentAdded): void => {
+    if (state.documents.some((d) => d.documentId === doc.documentId)) return;
+    state.documents.push(doc);
+    if (doc.uploadedBy.startsWith('patient:') || doc.uploadedBy.startsWith('referrer:')) c.patientActed();
+    refreshChecklist();
+    onDocument(doc.kind);
+    c.publishDetails();
+  };
+  setHandler(documentAddedSignal, addDocument);
+  // An update, so the API gets the new checklist to store before it answers (read-your-writes).
+  setHandler(addDocumentUpdate, (doc) => {
+    addDocument(doc);
+    return c.current();
+  });
+
+  setHandler(
+    answerQuestionnaireUpdate,
+    async ({ answers, by }) => {
+      Object.assign(state.questionnaire, strip(answers));
+      c.patientActed();
+      refreshChecklist();
+      await c.businessEvent('questionnaire_answered', by, `Questionnaire answered (${Object.keys(answers).length} fields)`, { fields: Object.keys(answers).join(',') });
+      return c.current();
+    },
+    { validator: (_arg) => c.requirePhase('answerQuestionnaire') },
+  );
+
+  setHandler(
+    declareNoneUpdate,
+    async ({ itemId, none, by }) => {
+      state.declaredNone = none ? [...new Set([...state.declaredNone, itemId])] : state.declaredNone.filter((i) => i !== itemId);
+      c.patientActed();
+      refreshChecklist();
+      await c.businessEvent(none ? 'item_declared_none' : 'item_none_withdrawn', by, `${itemId}: ${none ? 'declared none' : 'none withdrawn'}`, { itemId });
+      return c.current();
+    },
+    {
+      validator: ({ itemId }) => {
+        c.requirePhase('changeChecklist');
+        const item = checklistItems(input.requestType, rules).find((i) => i.id === itemId);
+        if (!item || item.source !== 'document' || !item.mayBeDeclaredNone) {
+          const allowedItems = checklistItems(input.requestType, rules).filter((i) => i.source === 'document' && i.mayBeDeclaredNone);
+          const allowed = allowedItems.map((i) => i.id);
+          throw fail(FAILURE_TYPES.invalid, refusals.cannotDeclareNone({ itemId: String(itemId), item: item?.label, allowed: allowedItems.map((i) => i.label) }), { allowed });
+        }
+      },
+    },
+  );
+
+  setHandler(
+    submitFileUpdate,
+    async ({ by }) => {
+      submitted = true;
+      c.patientActed();
+      await c.businessEvent('file_submitted', by, `File submitted (${missingItems(state.checklist).length} item(s) still missing)`, { missingCount: missingItems(state.checklist).length });
+      return c.current();
+    },
+    { validator: (_arg) => c.requirePhase('submitFile') },
+  );
+
+  setHandler(
+    reviewCompletenessUpdate,
+    (review) => {
+      awaitingCompleteness = false;
+      completeness = review.decision === 'complete' ? { decision: 'complete' } : { decision: 'incomplete', missingItems: review.missingItems, message: review.message };
+      return c.current();
+    },
+    {
+      validator: (review: CompletenessReview) => {
+        c.requirePhase('reviewCompleteness');
+        c.requireAwaited(awaitingCompleteness, 'reviewCompleteness');
+        const missing = missingItems(state.checklist);
+        if (review.decision === 'complete' && missing.length) {
+          throw fail(FAILURE_TYPES.missingItems, refusals.fileNotComplete({ missing: checklistLabels(missing) }), { missingItems: missing });
+        }
+        if (review.decision === 'incomplete') {
+          const known = state.checklist.map((e) => e.id);
+          const unknown = review.missingItems.filter((i) => !known.includes(i));
+          if (!review.missingItems.length || unknown.length) throw fail(FAILURE_TYPES.invalid, refusals.nameMissingItems({ known: checklistLabels(known) }), { unknown, known });
+        }
+      },
+    },
+  );
+
+  /** Step 1: until the admission team finds the file complete, then `next` (called at once: no extra await between). */
+  async function collect(next: () => Promise<Ending>): Promise<Ending> {
+    await c.moveTo('file_collection', 'patient', 'acknowledgement_sent', 'system', 'Acknowledgement emailed; waiting for the file', c.deadlineIn(timings.reminderAfter));
+    for (;;) {
+      const waited = await waitForPatient(() => submitted, 'file');
+      if (waited !== 'done') return waited;
+      awaitingCompleteness = true; // before the phase shows: a reviewer may act as soon as it does
+      await c.moveTo('completeness_review', 'admission_coordinator', 'review_requested', 'system', 'File waiting for the completeness check', c.deadlineIn(timings.reviewWithin));
+      if (!(await c.until(() => completeness !== undefined))) return c.ending()!;
+      const review = completeness!;
+      completeness = undefined;
+      if (review.decision === 'complete') return next();
+      submitted = false;
+      state.lastRequest = { by: 'admission_coordinator', message: review.message, missingItems: review.missingItems };
+      await c.emailPatient('file_incomplete', 'Email patient: missing items', { missingItems: itemList(review.missingItems), message: review.message });
+      await c.moveTo('file_collection', 'patient', 'file_incomplete', 'admission_coordinator', `File incomplete: ${review.missingItems.join(', ')}`, c.deadlineIn(timings.reminderAfter), { missingItems: review.missingItems.join(',') });
+    }
+  }
+
+  /**
+   * Waits for `done` while the patient is expected to act, reminding them; returns how it ended.
+   * The other remind-then-expire waits (report SLA, estimate, guarantee, task, balance, refunds) are
+   * written out like this one, not through a shared helper: each await a helper adds lets the read-model
+   * publisher woken in the same activation issue its command first, and recorded histories stop replaying.
+   */
+  async function waitForPatient(done: () => boolean, what: 'file' | 'fee'): Promise<'done' | Ending> {
+    const after = what === 'file' ? timings.reminderAfter : timings.feeReminderAfter;
+    let reminders = 0;
+    state.remindersSent = 0;
+    // Activity is compared with what was last seen (not re-read each round), so anything the patient
+    // does while a reminder is being sent still counts.
+    let seen = c.patientActivity();
+    for (;;) {
+      c.setDeadline(c.deadlineIn(after));
+      const woke = await condition(() => done() || c.ended() || c.patientActivity() !== seen, after, { summary: what === 'file' ? 'Reminder: file incomplete' : 'Reminder: fee unpaid' });
+      if (c.ended()) return c.ending()!;
+      if (done()) return 'done';
+      if (woke) {
+        seen = c.patientActivity();
+        reminders = 0; // the patient is active: the clock starts again
+        state.remindersSent = 0;
+        continue;
+      }
+      if (reminders >= timings.maxReminders) {
+        if (what === 'file') {
+          await c.emailPatient('file_abandoned', 'Email patient: case closed (no answer)', {});
+          return { phase: 'abandoned', reason: `No answer after ${reminders} reminder(s)` };
+        }
+        await c.emailPatient('fee_expired', 'Email patient: payment request expired', {});
+        return { phase: 'expired', reason: `Service fee unpaid after ${reminders} reminder(s)` };
+      }
+      reminders++;
+      state.remindersSent = reminders;
+      if (what === 'file') await c.emailPatient('file_reminder', 'Email patient: reminder, file incomplete', { missingItems: itemList(missingItems(state.checklist)) });
+      else await c.emailPatient('fee_reminder', 'Email patient: reminder, fee unpaid', { amount: formatEur(state.amountDueCents - state.amountPaidCents) });
+      await c.record(`${what}_reminder_sent`, 'system', `Reminder ${reminders}/${timings.maxReminders} sent`, { reminder: reminders, maxReminders: timings.maxReminders });
+    }
+  }
+
+  function refreshChecklist(): void {
+    state.checklist = computeChecklist(input.requestType, state.questionnaire, state.documents, state.declaredNone, rules);
+  }
+  /** Checklist items in words (their labels), for a refusal people read; its details keep the ids. */
+  function checklistLabels(ids: readonly string[]) {
+    return state.checklist.filter((e) => ids.includes(e.id)).map((e) => e.label);
+  }
+  function itemList(ids: readonly string[]): string {
+    const labels = new Map(state.checklist.map((e) => [e.id, e.label[lang]]));
+    return ids.map((id) => `- ${labels.get(id) ?? id}`).join('\n');
+  }
+
+  return {
+    collect,
+    waitForPatient,
+    checklistLabels,
+    /** Changes were asked for: the patient submits the file again. */
+    reopen(): void {
+      submitted = false;
+    },
+    submitted: () => submitted,
+  };
+}
+
