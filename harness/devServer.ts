@@ -8,14 +8,18 @@ import { searchAttributeFlags } from '../workflows/definitions';
 import { freePort } from './ports';
 import { dieWithThisProcess, stopChild } from './processes';
 
-export interface DevServer {
+/** What the harness needs of a Temporal server: this dev server, or the real one (harness/temporalCluster.ts). */
+export interface TemporalServer {
+  /** `127.0.0.1:<port>` (gRPC). */
   address: string;
   /** The running server process's PID (changes on restart). */
   readonly pid: number;
   stop(): Promise<void>;
-  /** Stops the server (SIGTERM) and starts it again on the same ports and database file. */
+  /** Stops the server (SIGTERM) and starts it again on the same ports and state. */
   restart(): Promise<void>;
 }
+
+export type DevServer = TemporalServer;
 
 export interface DevServerOptions {
   /** Persist state in this SQLite file (default: in memory, lost on stop). */

@@ -14,20 +14,12 @@ import { projectRoot } from '../lib/databaseUrl';
 import { createDb, type Db } from '../lib/db';
 import { migrate } from '../lib/migrations';
 import { dataConverterFor, FAILURE_CONVERTER_PATH, keksEnv, randomKeyConfig } from '../lib/payloadCrypto';
-import { startDevServer } from './devServer';
+import { startDevServer, type TemporalServer } from './devServer';
 import { freePort } from './ports';
 import { dieWithThisProcess, stopChild } from './processes';
 import { startSmtpCapture, type SmtpCapture } from './smtpCapture';
 import { startTemporalCluster } from './temporalCluster';
 import type { MemoryReport } from './workerProcess';
-
-/** What the harness needs of a Temporal server: the dev server (harness/devServer.ts) or the cluster (harness/temporalCluster.ts). */
-export interface TemporalServer {
-  address: string;
-  readonly pid: number;
-  stop(): Promise<void>;
-  restart(): Promise<void>;
-}
 
 export interface ApiHandle {
   /** `http://127.0.0.1:<port>`, the same after a restart. */

@@ -6,7 +6,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
@@ -16,19 +15,14 @@ import Long from 'long';
 import { Client as PgClient } from 'pg';
 import { projectRoot } from '../lib/databaseUrl';
 import { searchAttributes } from '../workflows/definitions';
+import type { TemporalServer } from './devServer';
+import { lowFreePort } from './ports';
 import { dieWithThisProcess, stopChild } from './processes';
 
-export interface TemporalCluster {
-  /** `127.0.0.1:<port>` of the frontend (gRPC). */
-  address: string;
-  /** The running server process's PID (changes on restart). */
-  readonly pid: number;
+/** `address` is the frontend's (gRPC); stop() also drops the databases; restart() keeps the same ports and databases. */
+export interface TemporalCluster extends TemporalServer {
   /** The two databases it runs on (dropped by stop()). */
   databases: { store: string; visibility: string };
-  /** Stops the server and drops its databases. */
-  stop(): Promise<void>;
-  /** Stops the server (SIGTERM) and starts it again on the same ports and databases. */
-  restart(): Promise<void>;
 }
 
 export interface TemporalClusterOptions {
@@ -85,28 +79,6 @@ async function withPg<T>(url: string, fn: (c: PgClient) => Promise<T>): Promise<
   } finally {
     await c.end();
   }
-}
-
-/**
- * A port free on 127.0.0.1 below 32768: the server (1.29.1) stores membership ports in a SMALLINT,
- * and the OS's ephemeral range (what freePort gets) starts above it. Probed by binding.
- */
-export async function lowFreePort(taken: Set<number> = new Set()): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 20_000 + crypto.randomInt(12_000);
-    if (taken.has(port)) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const srv = net.createServer();
-      srv.unref();
-      srv.once('error', () => resolve(false));
-      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-    });
-    if (free) {
-      taken.add(port);
-      return port;
-    }
-  }
-  throw new Error('No free port found between 20000 and 32000 on 127.0.0.1 after 200 tries: free some, or stop what holds them.');
 }
 
 export async function startTemporalCluster(opts: TemporalClusterOptions = {}): Promise<TemporalCluster> {
