@@ -1,5 +1,6 @@
 // The case's read model and audit trail in the database. Each write carries an idempotency key
 // (workflow ID + business step) so a retried activity records nothing twice.
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../lib/db';
 import { isUniqueViolation } from '../lib/db';
@@ -30,6 +31,22 @@ export interface CaseEventInput {
   nextDeadline?: string | null;
   coordinatorId?: string | null;
 }
+
+/**
+ * True inside a local activity. History keeps a local activity's result, not its input, so these
+ * activities then echo what they wrote (`written`): ops:rebuild-read-model rebuilds the audit trail and
+ * the read model from it (lib/ops/rebuild.ts), as it does from the inputs of activities on the queue.
+ */
+function runningLocally(): boolean {
+  try {
+    return Context.current().info.isLocal;
+  } catch {
+    return false; // called outside an activity (the rebuild replays these functions directly)
+  }
+}
+
+/** A view write of the workflow's, for one case. */
+export type ViewWriteInput = { reference: string; ownerId?: string } & ViewWrite;
 
 /** How long a change waits for the earlier write it builds on before asking for the whole view. */
 const BEHIND_WAIT_MS = 2_000;
@@ -83,7 +100,12 @@ export function createCaseRecordActivities(deps: { db: Db }) {
    * Moves the read model (when the view is newer than the stored one) and appends the event; each is
    * idempotent, so a retried activity, or a run reset to an earlier point, changes nothing twice.
    */
-  async function recordCaseEvent(input: CaseEventInput): Promise<{ recorded: boolean }> {
+  async function recordCaseEvent(input: CaseEventInput): Promise<{ recorded: boolean; written?: CaseEventInput }> {
+    const recorded = await storeCaseEvent(input);
+    return runningLocally() ? { recorded, written: input } : { recorded };
+  }
+
+  async function storeCaseEvent(input: CaseEventInput): Promise<boolean> {
     const c = await ownRow(input.reference, input.ownerId);
     if (!c) throw new Error(`No case row ${input.reference}: nothing recorded. Run npm run ops:rebuild-read-model (docs/operations.md).`);
     if (input.change || (input.view && input.version !== undefined)) {
@@ -107,9 +129,9 @@ export function createCaseRecordActivities(deps: { db: Db }) {
           ...(input.at !== undefined ? { at: new Date(input.at) } : {}),
         },
       });
-      return { recorded: true };
+      return true;
     } catch (err) {
-      if (isUniqueViolation(err)) return { recorded: false };
+      if (isUniqueViolation(err)) return false;
       throw err;
     }
   }
@@ -120,7 +142,7 @@ export function createCaseRecordActivities(deps: { db: Db }) {
    */
   async function recordCase(input: CaseStartInput): Promise<{ recorded: boolean }> {
     await db.case.upsert({ where: { reference: input.reference }, update: {}, create: caseRowOf(input) });
-    return recordCaseEvent({
+    const recorded = await storeCaseEvent({
       reference: input.reference,
       idempotencyKey: `${workflowIdFor(input.reference)}:case_received`,
       type: 'case_received',
@@ -128,12 +150,15 @@ export function createCaseRecordActivities(deps: { db: Db }) {
       payload: { requestType: input.requestType, language: input.language, countryOfResidence: input.patient.countryOfResidence },
       summary: 'Case received',
     });
+    // Its input is the workflow's start input, already in history: the rebuild takes it from there.
+    return { recorded };
   }
 
   /** Stores a view the workflow changed without recording an event (an allocation, a certificate issued). */
-  async function publishCaseView(input: { reference: string; ownerId?: string } & ViewWrite): Promise<{ stored: boolean }> {
+  async function publishCaseView(input: ViewWriteInput): Promise<{ stored: boolean; written?: ViewWriteInput }> {
     await ownRow(input.reference, input.ownerId);
-    return { stored: await writeView(input.reference, input) };
+    const stored = await writeView(input.reference, input);
+    return runningLocally() ? { stored, written: input } : { stored };
   }
 
   return { recordCase, recordCaseEvent, publishCaseView };

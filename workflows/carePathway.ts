@@ -9,7 +9,7 @@
 import { allHandlersFinished, condition } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { type CaseOutcome, type CaseStartInput, type ResumePoint } from './definitions';
-import { handleCaseSignals, openCase, records, type Ending } from './case';
+import { handleCaseSignals, openCase, type Ending } from './case';
 import { createMoneyBack } from './moneyBack';
 import { createFileCollection } from './fileCollection';
 import { createLedger } from './ledger';
@@ -47,7 +47,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     c.refreshSearchAttributes();
     outcome = await resume(input.resume.stage);
   } else {
-    await records.recordCase.executeWithOptions({ summary: 'Record case in database' }, [input]);
+    await c.inTurn(() => c.records.recordCase.executeWithOptions({ summary: 'Record case in database' }, [input]));
     const creator = input.referrer ? `referrer:${input.referrer.email}` : 'patient';
     c.note('case_received', creator, 'Case received');
     await c.emailPatient('acknowledgement', 'Email patient: acknowledgement', {}, { key: `${workflowId}:acknowledgement` });

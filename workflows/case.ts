@@ -2,9 +2,9 @@
 // started with, how it ends, and the few ways it acts on the world (record an event, move to a phase,
 // email the patient or the staff, set the next deadline). The modules (fileCollection, study, ledger,
 // estimate, stay, afterStay) own their slices; workflows/carePathway.ts composes them.
-import type { Duration } from '@temporalio/common';
+import type { Duration, SearchAttributeUpdatePair } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { condition, patched, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { EmailTemplateName } from '../activities/emailTemplates';
 import type { StaffAudience, StaffTemplate } from '../activities/staffEmails';
@@ -33,19 +33,24 @@ import { refusals, type ActionName } from './refusals';
 import { requireActionPhase } from './actions';
 import { currentDetailsOf } from './currentDetails';
 
-export const records = proxyActivities<Pick<Activities, 'recordCase' | 'recordCaseEvent' | 'publishCaseView'>>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '1m' },
-});
+type RecordActivities = Pick<Activities, 'recordCase' | 'recordCaseEvent' | 'publishCaseView'>;
+type MailActivities = Pick<Activities, 'sendEmail' | 'notifyMessage' | 'emailStaff'>;
+const recordOptions = { startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '1m' } } as const;
+// Unlimited retries with backoff: an SMTP outage delays mail, it never loses it (the activity only
+// queues the email in the outbox; workers/mailRelay.ts delivers it).
+const mailOptions = { startToCloseTimeout: '1m', retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m' } } as const;
+/** Database writes as activities: how cases started before LOCAL_BOOKKEEPING keep recording. */
+export const records = proxyActivities<RecordActivities>(recordOptions);
+const mail = proxyActivities<MailActivities>(mailOptions);
+// The same writes as local activities: one marker event each instead of six events (three for the
+// activity, three for the workflow task its completion wakes). Each is a short idempotent write to the
+// database (audit trail, read model, outbox), keyed so a rerun after a worker crash changes nothing.
+const localRecords = proxyLocalActivities<RecordActivities>(recordOptions);
+const localMail = proxyLocalActivities<MailActivities>(mailOptions);
 // Documents Parcours issues (estimates, visa certificates, final invoices): idempotent by key.
 export const issued = proxyActivities<Pick<Activities, 'issueEstimate' | 'issueVisaCertificate' | 'issueFinalInvoice'>>({
   startToCloseTimeout: '1m',
   retry: { initialInterval: '1s', maximumInterval: '1m' },
-});
-// Unlimited retries with backoff: an SMTP outage delays mail, it never loses it.
-const mail = proxyActivities<Pick<Activities, 'sendEmail' | 'notifyMessage' | 'emailStaff'>>({
-  startToCloseTimeout: '1m',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m' },
 });
 
 /** Patch: every business event reaches the CaseEvent audit trail (before it, some stayed in the timeline only). */
@@ -54,6 +59,11 @@ const EVERY_EVENT_IN_AUDIT_TRAIL = 'every-business-event-in-audit-trail';
 const PUBLISH_VIEW_WHEN_IDLE = 'publish-view-when-idle';
 /** Patch: the next deadline is also a search attribute (NextDeadline), for the ops views of the Temporal UI. */
 const NEXT_DEADLINE_ATTRIBUTE = 'next-deadline-search-attribute';
+/**
+ * Patch (history budget, #15): the audit trail, read model and outbox are written by local activities,
+ * and a search attribute is upserted only when its value changes. Decided once, when the case opens.
+ */
+const LOCAL_BOOKKEEPING = 'local-bookkeeping-activities';
 
 export type Ending = { phase: Extract<Phase, 'withdrawn' | 'cancelled' | 'abandoned' | 'expired' | 'closed'>; reason: string };
 
@@ -90,12 +100,35 @@ export function openCase(input: CaseStartInput) {
   };
   // Anything the case changed without recording an event is published as soon as the workflow waits,
   // so the read model never lags behind what history recorded (cases started before keep their history).
-  if (patched(PUBLISH_VIEW_WHEN_IDLE)) {
+  const publishWhenIdle = patched(PUBLISH_VIEW_WHEN_IDLE);
+  const local = patched(LOCAL_BOOKKEEPING);
+  const rec: typeof records = local ? localRecords : records;
+  const mailer: typeof mail = local ? localMail : mail;
+  // Local activities run one at a time, in the order the workflow asked for them. History records a
+  // local activity's result but not when it came back: two at once (an update's and the main path's)
+  // could come back in either order, and replay could then run the code after them in another order
+  // than the run it replays (measured: a nondeterminism error in 4 of 4 recorded cases).
+  let turn: Promise<unknown> = Promise.resolve();
+  function inTurn<T>(run: () => Promise<T>): Promise<T> {
+    if (!local) return run();
+    const mine = turn.then(run);
+    turn = mine.catch(() => undefined);
+    return mine;
+  }
+  /** The search attributes this run last upserted: with LOCAL_BOOKKEEPING, an unchanged value is not upserted again. */
+  const upserted = new Map<string, unknown>();
+  function upsertAttributes(pairs: SearchAttributeUpdatePair[]): void {
+    const changed = local ? pairs.filter((p) => !sameValue(upserted.get(p.key.name), p.value)) : pairs;
+    if (!changed.length) return;
+    for (const p of changed) upserted.set(p.key.name, p.value);
+    upsertSearchAttributes(changed);
+  }
+  if (publishWhenIdle) {
     void (async () => {
       for (;;) {
         await condition(() => versions.pending());
         await writeViewWith(versions, async (view) => {
-          if (view.change || view.view) await records.publishCaseView.executeWithOptions({ summary: 'Update read model' }, [{ reference: input.reference, ...(input.ownerId ? { ownerId: input.ownerId } : {}), ...view }]);
+          if (view.change || view.view) await inTurn(() => rec.publishCaseView.executeWithOptions({ summary: 'Update read model' }, [{ reference: input.reference, ...(input.ownerId ? { ownerId: input.ownerId } : {}), ...view }]));
         });
       }
     })();
@@ -119,7 +152,7 @@ export function openCase(input: CaseStartInput) {
     publishDetails();
   }
   function upsertNextDeadline(): void {
-    upsertSearchAttributes([{ key: searchAttributes.NextDeadline, value: state.nextDeadline ? new Date(state.nextDeadline) : null }]);
+    upsertAttributes([{ key: searchAttributes.NextDeadline, value: state.nextDeadline ? new Date(state.nextDeadline) : null }]);
   }
 
   /**
@@ -148,9 +181,11 @@ export function openCase(input: CaseStartInput) {
     // The view's change goes with the event: the read model then shows only what history recorded.
     const idempotencyKey = `${workflowId}:${timelineOffset + state.timeline.length}:${type}`;
     await writeViewWith(versions, (view) =>
-      records.recordCaseEvent.executeWithOptions({ summary: `Record event: ${type}` }, [
-        { reference: input.reference, idempotencyKey, type, actor, payload, summary, at, ...(input.ownerId ? { ownerId: input.ownerId } : {}), ...view },
-      ]),
+      inTurn(() =>
+        rec.recordCaseEvent.executeWithOptions({ summary: `Record event: ${type}` }, [
+          { reference: input.reference, idempotencyKey, type, actor, payload, summary, at, ...(input.ownerId ? { ownerId: input.ownerId } : {}), ...view },
+        ]),
+      ),
     );
   }
 
@@ -159,7 +194,7 @@ export function openCase(input: CaseStartInput) {
     state.phase = phase;
     state.awaitingRole = awaitingRole;
     state.waitingFor = waitingForText[awaitingRole];
-    upsertSearchAttributes([
+    upsertAttributes([
       { key: searchAttributes.CasePhase, value: phase },
       { key: searchAttributes.AwaitingRole, value: awaitingRole },
     ]);
@@ -167,24 +202,26 @@ export function openCase(input: CaseStartInput) {
   }
 
   async function emailPatient(template: EmailTemplateName, summary: string, vars: Record<string, string>, options: { key?: string; attachDocumentIds?: string[] } = {}): Promise<void> {
-    await mail.sendEmail.executeWithOptions({ summary }, [
-      {
-        idempotencyKey: options.key ?? emailKey(template), to: input.patient.email, template, language: lang, caseReference: input.reference, requestType: input.requestType,
-        vars: { reference: input.reference, firstName: p.firstName, lastName: p.lastName, ...vars },
-        ...(options.attachDocumentIds?.length ? { attachDocumentIds: options.attachDocumentIds } : {}),
-      },
-    ]);
+    const email = {
+      idempotencyKey: options.key ?? emailKey(template), to: input.patient.email, template, language: lang, caseReference: input.reference, requestType: input.requestType,
+      vars: { reference: input.reference, firstName: p.firstName, lastName: p.lastName, ...vars },
+      ...(options.attachDocumentIds?.length ? { attachDocumentIds: options.attachDocumentIds } : {}),
+    };
+    await inTurn(() => mailer.sendEmail.executeWithOptions({ summary }, [email]));
   }
 
   async function staffEmail(audience: StaffAudience, template: StaffTemplate, summary: string, vars?: Record<string, string>): Promise<void> {
-    await mail.emailStaff.executeWithOptions({ summary }, [
-      { idempotencyKey: emailKey(template), audience, coordinatorId: state.coordinatorId, reference: input.reference, requestType: input.requestType, template, ...(vars ? { vars } : {}) },
-    ]);
+    const idempotencyKey = emailKey(template);
+    await inTurn(() =>
+      mailer.emailStaff.executeWithOptions({ summary }, [
+        { idempotencyKey, audience, coordinatorId: state.coordinatorId, reference: input.reference, requestType: input.requestType, template, ...(vars ? { vars } : {}) },
+      ]),
+    );
   }
 
   /** Every search attribute from the state (a continued run starts without the previous run's updates). */
   function refreshSearchAttributes(): void {
-    upsertSearchAttributes([
+    upsertAttributes([
       { key: searchAttributes.CasePhase, value: state.phase },
       { key: searchAttributes.AwaitingRole, value: state.awaitingRole },
       { key: searchAttributes.PaymentStatus, value: state.paymentStatus },
@@ -234,8 +271,19 @@ export function openCase(input: CaseStartInput) {
     requireCoordinator(by: string, action: ActionName): void {
       if (by !== state.coordinatorId) throw fail(FAILURE_TYPES.notAllowed, refusals.coordinatorOnly({ action }));
     },
-    requireNotEnded, requireAwaited, current, deadlineIn, setDeadline, businessEvent, note, record, moveTo, emailPatient, staffEmail, refreshSearchAttributes, publishDetails, until,
+    requireNotEnded, requireAwaited, current, upsertAttributes,
+    /** The case's database writes (local activities in cases opened with LOCAL_BOOKKEEPING). */
+    records: rec, mailer,
+    /** Runs a local activity after those asked for before it (no-op wrapper in cases on activities). */
+    inTurn,
+    deadlineIn, setDeadline, businessEvent, note, record, moveTo, emailPatient, staffEmail, refreshSearchAttributes, publishDetails, until,
   };
+}
+
+/** Search attribute values compare by content (dates by time). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  return a === b;
 }
 
 /** The case as the sub-domain modules see it. */
@@ -252,8 +300,10 @@ export function handleCaseSignals(c: Case): void {
     if (!c.ended()) c.end({ phase: 'cancelled', reason: `${reason} (${by})` });
   });
   setHandler(messagePostedSignal, async (msg) => {
-    await mail.notifyMessage.executeWithOptions({ summary: `Email ${msg.authorSide === 'patient' ? 'coordinator' : 'patient'}: new message` }, [
-      { reference: c.input.reference, messageId: msg.messageId, authorSide: msg.authorSide, language: c.lang },
-    ]);
+    await c.inTurn(() =>
+      c.mailer.notifyMessage.executeWithOptions({ summary: `Email ${msg.authorSide === 'patient' ? 'coordinator' : 'patient'}: new message` }, [
+        { reference: c.input.reference, messageId: msg.messageId, authorSide: msg.authorSide, language: c.lang },
+      ]),
+    );
   });
 }

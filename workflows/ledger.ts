@@ -1,7 +1,7 @@
 // The ledger and payments: what the patient owes (the study fee, the estimates to prepay, the balance
 // of the final account), where each payment counts, and the payment status the case shows. Money owed
 // back is workflows/moneyBack.ts; what an estimate still needs is workflows/estimate.ts.
-import { ApplicationFailure, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import { paymentReceivedUpdate, searchAttributes, type AllocatedPayment, type EstimateState, type PaymentNotice, type PaymentStatus } from './definitions';
 import { formatEur } from './pricing';
 import type { createMoneyBack } from './moneyBack';
@@ -131,7 +131,7 @@ export function createLedger(c: Case, money: ReturnType<typeof createMoneyBack>,
   function setPaymentStatus(status: PaymentStatus): void {
     money.sync();
     state.paymentStatus = status;
-    upsertSearchAttributes([{ key: searchAttributes.PaymentStatus, value: status }]);
+    c.upsertAttributes([{ key: searchAttributes.PaymentStatus, value: status }]);
     c.publishDetails();
   }
   /** The payment status from the state as it is, the amount due left as set. */

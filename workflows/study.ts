@@ -1,7 +1,7 @@
 // Step 2, the study: a care coordinator, the contents approved (or changes asked of the patient), the
 // service fee (workflows/ledger.ts), the physicians opening the file, and their report (MDT or analysis).
 // Also the withdrawal, whose refund depends on whether the study started.
-import { condition, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, patched, setHandler } from '@temporalio/workflow';
 import { missingItems } from './checklist';
 import {
   approveContentsUpdate,
@@ -46,7 +46,7 @@ export function createStudy(c: Case, file: ReturnType<typeof createFileCollectio
       // recorded before carry none and leave the state as it was then: no patch needed.
       if (coordinatorInitials) state.coordinatorInitials = coordinatorInitials;
       else delete state.coordinatorInitials;
-      upsertSearchAttributes([{ key: searchAttributes.CoordinatorId, value: coordinatorId }]);
+      c.upsertAttributes([{ key: searchAttributes.CoordinatorId, value: coordinatorId }]);
       await c.record(previous ? 'coordinator_reassigned' : 'coordinator_assigned', by, previous ? `Coordinator changed from ${previous} to ${coordinatorId}` : `Coordinator ${coordinatorId} assigned`, { coordinatorId, previous });
       return c.current();
     },

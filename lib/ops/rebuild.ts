@@ -2,7 +2,7 @@
 // backup while Temporal kept its histories (docs/operations.md). Only recorded history is read (never a
 // workflow query, which could run workflow code ahead of history): every carePathway workflow, any
 // status, every run. For each case it recreates the Case row when missing, replays the recorded
-// `recordCase`/`recordCaseEvent` activity inputs through the same activities (idempotent by their keys:
+// `recordCase`/`recordCaseEvent` activity inputs (or, for local activities, what their results echo) through the same activities (idempotent by their keys:
 // missing timeline events are appended), writes the newest view (an update's result, or the view rebuilt
 // from the recorded changes; it only moves forward), recreates the CaseRequest (by the memo's key hash), confirms the row, and moves the
 // reference counter past every reference Temporal holds. Running it twice changes nothing the second time.
@@ -53,6 +53,9 @@ interface Run {
   firstRunId: string;
   startMs: number;
 }
+
+/** The marker the SDK records for each local activity (its details: `data`, the activity's type and attempt; `result`). */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 
 const REFERENCE = /^INT-(\d{4})-(\d{6})$/;
 
@@ -106,6 +109,24 @@ function readHistory(events: HistoryEvent[], converter: PayloadConverter, into: 
     const change = write.change;
     if (change && into.newest && into.newest.version >= change.base && change.version > into.newest.version) into.newest = applyViewChange(into.newest, change);
   };
+  /** What an activity of the workflow wrote (`input` as the activity received it). */
+  const took = (name: string | null | undefined, input: () => unknown, e: HistoryEvent) => {
+    if (name === 'recordCase') into.recordCase ??= input() as CaseStartInput | undefined;
+    if (name === 'recordCaseEvent') {
+      const write = input() as CaseEventInput | undefined;
+      if (write) {
+        written(write);
+        // The view goes in once at the end (the newest); each event is replayed for the timeline.
+        const { change: _change, view: _view, version: _version, ...event } = write;
+        // Older events carry no time of their own: the time the workflow scheduled them is close.
+        into.events.push({ ...event, at: write.at ?? new Date(tsToMs(e.eventTime)).toISOString() });
+      }
+    }
+    if (name === 'publishCaseView') {
+      const write = input() as ViewWrite | undefined;
+      if (write) written(write);
+    }
+  };
   for (const e of events) {
     const started = e.workflowExecutionStartedEventAttributes;
     if (started) {
@@ -121,24 +142,15 @@ function readHistory(events: HistoryEvent[], converter: PayloadConverter, into: 
         if ((k === 'ownerId' || k === 'requestKeyHash') && typeof v === 'string') into.memo[k] = v;
       }
     }
+    // An activity on the queue: its input is in history. A local activity (cases opened with the
+    // local-bookkeeping patch): its marker holds the result, which echoes what it wrote.
     const scheduled = e.activityTaskScheduledEventAttributes;
-    if (scheduled) {
-      const name = scheduled.activityType?.name;
-      if (name === 'recordCase') into.recordCase ??= decode<CaseStartInput>(scheduled.input?.payloads);
-      if (name === 'recordCaseEvent') {
-        const input = decode<CaseEventInput>(scheduled.input?.payloads);
-        if (input) {
-          written(input);
-          // The view goes in once at the end (the newest); each event is replayed for the timeline.
-          const { change: _change, view: _view, version: _version, ...event } = input;
-          // Older events carry no time of their own: the time the workflow scheduled them is close.
-          into.events.push({ ...event, at: input.at ?? new Date(tsToMs(e.eventTime)).toISOString() });
-        }
-      }
-      if (name === 'publishCaseView') {
-        const input = decode<ViewWrite>(scheduled.input?.payloads);
-        if (input) written(input);
-      }
+    if (scheduled) took(scheduled.activityType?.name, () => decode<unknown>(scheduled.input?.payloads), e);
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName === LOCAL_ACTIVITY_MARKER && marker.details?.result) {
+      const name = decode<{ activity_type?: string }>(marker.details.data?.payloads)?.activity_type;
+      const result = decode<{ written?: unknown }>(marker.details.result.payloads);
+      took(name, () => (name === 'recordCase' ? into.start : result?.written), e);
     }
     const updated = e.workflowExecutionUpdateCompletedEventAttributes;
     if (updated?.outcome?.success) offer(decode<unknown>(updated.outcome.success.payloads));
