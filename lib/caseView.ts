@@ -1,13 +1,14 @@
 // The case read model: what people see of a case (API, portal, console) is read from here, never from a
 // workflow query (a query can run workflow code ahead of recorded history; see docs/operations.md).
-// The workflow writes the changes of its view with its recorded events; the API writes each update's result. Both
+// The workflow writes the changes of its view with its recorded events; in cases opened before the
+// local-bookkeeping patch the API also writes each update's result (newer cases answer a version). Both
 // carry the view's version, and a write only lands when its version is above the stored one, so late,
 // repeated or concurrent writes never move a case backwards.
 import type { Prisma } from '../generated/prisma/client';
 import { isAllowed, type AccountKind, type StaffRole } from '../api/policy';
 import { allowedActions } from '../workflows/actions';
 import { applyViewChange, initialCaseState, viewOf, type ViewChange } from '../workflows/caseState';
-import { workflowIdFor, type CaseStartInput, type CaseState, type CaseView, type Language, type Phase, type TimelineEntry } from '../workflows/definitions';
+import { workflowIdFor, type CaseAck, type CaseStartInput, type CaseState, type CaseView, type Language, type Phase, type TimelineEntry } from '../workflows/definitions';
 import type { ActionName } from '../workflows/refusals';
 import type { Db } from './db';
 import { describeEvent } from './timelineWords';
@@ -43,6 +44,28 @@ export function caseRowOf(input: CaseStartInput) {
 /** True for an update's result that is a whole case view (some updates answer with a part of it). */
 export function isCaseState(value: unknown): value is CaseView {
   return typeof value === 'object' && value !== null && typeof (value as CaseView).version === 'number' && typeof (value as CaseView).phase === 'string' && typeof (value as CaseView).reference === 'string';
+}
+
+/** True for the small answer of newer cases' updates: the version of the view the workflow stored. */
+export function isCaseAck(value: unknown): value is CaseAck {
+  return typeof value === 'object' && value !== null && typeof (value as CaseAck).version === 'number' && typeof (value as CaseAck).reference === 'string' && !('phase' in value);
+}
+
+/**
+ * The stored view at `ack.version` or newer: what an update of a newer case answers, read back from the
+ * read model the workflow wrote before answering. Null when the row has not reached that version within
+ * `waitMs` (a database restored meanwhile): the caller answers 503, to be asked again.
+ */
+export async function storedViewAt(db: Tx, ack: CaseAck, waitMs = 3_000): Promise<CaseView | null> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    const row = await db.case.findUnique({ where: { reference: ack.reference }, select: { view: true, viewVersion: true } });
+    if (row && row.viewVersion >= ack.version && row.view !== null && typeof row.view === 'object' && !Array.isArray(row.view)) {
+      return { ...(row.view as unknown as CaseView), version: row.viewVersion };
+    }
+    if (Date.now() >= until) return null;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** The row's read-model fields for a view: the view itself and the worklist columns that follow from it. */

@@ -55,7 +55,7 @@ export function createAfterStay(c: Case, bg: Background, needs: AfterStayNeeds) 
         announced.resolve();
       }
       if (!atOnce) bg.add(watchFollowUp(f));
-      return c.current();
+      return c.answer();
     },
     {
       validator: ({ at, by }: { at: string; by: string }) => {

@@ -36,7 +36,7 @@ export function createArrival(c: Case) {
       t.arrival = { date, plannedStayDays, site: site ?? t.arrival?.site ?? rules.stay.defaultSite[input.requestType], setBy: by };
       arrivalVersion++;
       await c.record(previous ? 'arrival_date_changed' : 'arrival_date_set', by, `Arrival ${previous ? `moved from ${previous} to` : 'on'} ${date} for ${plannedStayDays} day(s) at ${siteOf().name}`, { date, plannedStayDays, site: t.arrival.site, previous: previous ?? null });
-      return c.current();
+      return c.answer();
     },
     {
       validator: ({ date, plannedStayDays }: ArrivalInput) => {
@@ -69,7 +69,7 @@ export function createArrival(c: Case) {
         const named = patched(COMPANION_NAMED_IN_EMAIL);
         await c.emailPatient(named ? 'visa_certificate_companion' : 'visa_information', `Email patient: visa certificate for companion ${comp.id}`, named ? { companionName: comp.fullName } : visaVars(visaNow()), { attachDocumentIds: [id] });
       }
-      return c.current();
+      return c.answer();
     },
     {
       validator: ({ relationship, proofDocumentId }: CompanionInput) => {
@@ -89,7 +89,7 @@ export function createArrival(c: Case) {
       t.arrivedAt = new Date().toISOString();
       arrivalVersion++;
       await c.record('patient_arrived', by, 'The patient has arrived');
-      return c.current();
+      return c.answer();
     },
     { validator: (_arg) => c.stepThree.requirePhase('recordArrival') },
   );

@@ -2,9 +2,9 @@
 // started with, how it ends, and the few ways it acts on the world (record an event, move to a phase,
 // email the patient or the staff, set the next deadline). The modules (fileCollection, study, ledger,
 // estimate, stay, afterStay) own their slices; workflows/carePathway.ts composes them.
-import type { Duration, SearchAttributeUpdatePair } from '@temporalio/common';
+import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { condition, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { EmailTemplateName } from '../activities/emailTemplates';
 import type { StaffAudience, StaffTemplate } from '../activities/staffEmails';
@@ -28,25 +28,12 @@ import {
 } from './definitions';
 import { initialCaseState, viewOf, viewVersions, waitingForText } from './caseState';
 import { writeViewWith } from './readModel';
+import { openBookkeeping } from './bookkeeping';
 import { fail } from './failures';
 import { refusals, type ActionName } from './refusals';
 import { requireActionPhase } from './actions';
 import { currentDetailsOf } from './currentDetails';
 
-type RecordActivities = Pick<Activities, 'recordCase' | 'recordCaseEvent' | 'publishCaseView'>;
-type MailActivities = Pick<Activities, 'sendEmail' | 'notifyMessage' | 'emailStaff'>;
-const recordOptions = { startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '1m' } } as const;
-// Unlimited retries with backoff: an SMTP outage delays mail, it never loses it (the activity only
-// queues the email in the outbox; workers/mailRelay.ts delivers it).
-const mailOptions = { startToCloseTimeout: '1m', retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m' } } as const;
-/** Database writes as activities: how cases started before LOCAL_BOOKKEEPING keep recording. */
-export const records = proxyActivities<RecordActivities>(recordOptions);
-const mail = proxyActivities<MailActivities>(mailOptions);
-// The same writes as local activities: one marker event each instead of six events (three for the
-// activity, three for the workflow task its completion wakes). Each is a short idempotent write to the
-// database (audit trail, read model, outbox), keyed so a rerun after a worker crash changes nothing.
-const localRecords = proxyLocalActivities<RecordActivities>(recordOptions);
-const localMail = proxyLocalActivities<MailActivities>(mailOptions);
 // Documents Parcours issues (estimates, visa certificates, final invoices): idempotent by key.
 export const issued = proxyActivities<Pick<Activities, 'issueEstimate' | 'issueVisaCertificate' | 'issueFinalInvoice'>>({
   startToCloseTimeout: '1m',
@@ -59,12 +46,6 @@ const EVERY_EVENT_IN_AUDIT_TRAIL = 'every-business-event-in-audit-trail';
 const PUBLISH_VIEW_WHEN_IDLE = 'publish-view-when-idle';
 /** Patch: the next deadline is also a search attribute (NextDeadline), for the ops views of the Temporal UI. */
 const NEXT_DEADLINE_ATTRIBUTE = 'next-deadline-search-attribute';
-/**
- * Patch (history budget, #15): the audit trail, read model and outbox are written by local activities,
- * and a search attribute is upserted only when its value changes. Decided once, when the case opens.
- */
-const LOCAL_BOOKKEEPING = 'local-bookkeeping-activities';
-
 export type Ending = { phase: Extract<Phase, 'withdrawn' | 'cancelled' | 'abandoned' | 'expired' | 'closed'>; reason: string };
 
 /**
@@ -98,38 +79,17 @@ export function openCase(input: CaseStartInput) {
     versions.bump();
     return viewOf(state);
   };
+  const publishWhenIdle = patched(PUBLISH_VIEW_WHEN_IDLE);
+  // Decided second, once: how this case writes its audit trail, read model and outbox (workflows/bookkeeping.ts).
+  const books = openBookkeeping(input, state, versions, current);
+  const { inTurn, upsertAttributes, publishView, answer, mailer } = books;
   // Anything the case changed without recording an event is published as soon as the workflow waits,
   // so the read model never lags behind what history recorded (cases started before keep their history).
-  const publishWhenIdle = patched(PUBLISH_VIEW_WHEN_IDLE);
-  const local = patched(LOCAL_BOOKKEEPING);
-  const rec: typeof records = local ? localRecords : records;
-  const mailer: typeof mail = local ? localMail : mail;
-  // Local activities run one at a time, in the order the workflow asked for them. History records a
-  // local activity's result but not when it came back: two at once (an update's and the main path's)
-  // could come back in either order, and replay could then run the code after them in another order
-  // than the run it replays (measured: a nondeterminism error in 4 of 4 recorded cases).
-  let turn: Promise<unknown> = Promise.resolve();
-  function inTurn<T>(run: () => Promise<T>): Promise<T> {
-    if (!local) return run();
-    const mine = turn.then(run);
-    turn = mine.catch(() => undefined);
-    return mine;
-  }
-  /** The search attributes this run last upserted: with LOCAL_BOOKKEEPING, an unchanged value is not upserted again. */
-  const upserted = new Map<string, unknown>();
-  function upsertAttributes(pairs: SearchAttributeUpdatePair[]): void {
-    const changed = local ? pairs.filter((p) => !sameValue(upserted.get(p.key.name), p.value)) : pairs;
-    if (!changed.length) return;
-    for (const p of changed) upserted.set(p.key.name, p.value);
-    upsertSearchAttributes(changed);
-  }
   if (publishWhenIdle) {
     void (async () => {
       for (;;) {
         await condition(() => versions.pending());
-        await writeViewWith(versions, async (view) => {
-          if (view.change || view.view) await inTurn(() => rec.publishCaseView.executeWithOptions({ summary: 'Update read model' }, [{ reference: input.reference, ...(input.ownerId ? { ownerId: input.ownerId } : {}), ...view }]));
-        });
+        await publishView();
       }
     })();
   }
@@ -182,7 +142,7 @@ export function openCase(input: CaseStartInput) {
     const idempotencyKey = `${workflowId}:${timelineOffset + state.timeline.length}:${type}`;
     await writeViewWith(versions, (view) =>
       inTurn(() =>
-        rec.recordCaseEvent.executeWithOptions({ summary: `Record event: ${type}` }, [
+        books.records.recordCaseEvent.executeWithOptions({ summary: `Record event: ${type}` }, [
           { reference: input.reference, idempotencyKey, type, actor, payload, summary, at, ...(input.ownerId ? { ownerId: input.ownerId } : {}), ...view },
         ]),
       ),
@@ -197,6 +157,8 @@ export function openCase(input: CaseStartInput) {
     upsertAttributes([
       { key: searchAttributes.CasePhase, value: phase },
       { key: searchAttributes.AwaitingRole, value: awaitingRole },
+      // With local bookkeeping the new deadline goes in the same upsert (record() then finds it unchanged).
+      ...(books.local && patched(NEXT_DEADLINE_ATTRIBUTE) ? [{ key: searchAttributes.NextDeadline, value: nextDeadline ? new Date(nextDeadline) : null }] : []),
     ]);
     await record(type, actor, summary, payload, { nextDeadline });
   }
@@ -271,19 +233,11 @@ export function openCase(input: CaseStartInput) {
     requireCoordinator(by: string, action: ActionName): void {
       if (by !== state.coordinatorId) throw fail(FAILURE_TYPES.notAllowed, refusals.coordinatorOnly({ action }));
     },
-    requireNotEnded, requireAwaited, current, upsertAttributes,
+    requireNotEnded, requireAwaited, current, answer, upsertAttributes,
     /** The case's database writes (local activities in cases opened with LOCAL_BOOKKEEPING). */
-    records: rec, mailer,
-    /** Runs a local activity after those asked for before it (no-op wrapper in cases on activities). */
-    inTurn,
+    records: books.records, mailer, inTurn,
     deadlineIn, setDeadline, businessEvent, note, record, moveTo, emailPatient, staffEmail, refreshSearchAttributes, publishDetails, until,
   };
-}
-
-/** Search attribute values compare by content (dates by time). */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
-  return a === b;
 }
 
 /** The case as the sub-domain modules see it. */

@@ -85,7 +85,7 @@ export function createEstimates(c: Case, bg: Background, refreshPaymentStatus: (
       refreshCoverage();
       for (const e of t.estimates) await checkGuarantee(e, by);
       await c.record('coverage_declared', by, `Coverage declared: route ${t.coverage!.route}`, { route: t.coverage!.route });
-      return c.current();
+      return c.answer();
     },
     { validator: (_arg) => c.stepThree.requirePhase('declareInsurance') },
   );
@@ -147,7 +147,7 @@ export function createEstimates(c: Case, bg: Background, refreshPaymentStatus: (
       await c.record('estimate_accepted', by, `Estimate ${number} accepted`, { number });
       await c.staffEmail('finance', 'estimate_accepted', `Email finance: estimate ${number} accepted`, { number });
       await checkGuarantee(e, by);
-      return c.current();
+      return c.answer();
     },
     { validator: ({ number }: { number: string }) => requireOpenEstimate(number, 'accept') },
   );
@@ -159,7 +159,7 @@ export function createEstimates(c: Case, bg: Background, refreshPaymentStatus: (
       e.status = 'declined';
       refreshPaymentStatus();
       await c.record('estimate_declined', by, `Estimate ${number} declined${reason ? `: ${reason}` : ''}`, { number });
-      return c.current();
+      return c.answer();
     },
     { validator: ({ number }: { number: string }) => requireOpenEstimate(number, 'decline') },
   );
@@ -184,7 +184,7 @@ export function createEstimates(c: Case, bg: Background, refreshPaymentStatus: (
         await c.emailPatient('insurer_remainder', `Email patient: remainder of ${e.number} to pay`, { number: e.number, insurer: letter.insurer, covered: money(coveredCents(e)), amount: money(remaining), paymentPath: paymentPath(e.number, remaining) });
       }
       await checkGuarantee(e, letter.by);
-      return c.current();
+      return c.answer();
     },
     {
       validator: (letter: InsurerLetterInput) => {

@@ -43,7 +43,7 @@ export function createFileCollection(c: Case, onDocument: (kind: string) => void
   // An update, so the API gets the new checklist to store before it answers (read-your-writes).
   setHandler(addDocumentUpdate, (doc) => {
     addDocument(doc);
-    return c.current();
+    return c.answer();
   });
 
   setHandler(
@@ -53,7 +53,7 @@ export function createFileCollection(c: Case, onDocument: (kind: string) => void
       c.patientActed();
       refreshChecklist();
       await c.businessEvent('questionnaire_answered', by, `Questionnaire answered (${Object.keys(answers).length} fields)`, { fields: Object.keys(answers).join(',') });
-      return c.current();
+      return c.answer();
     },
     { validator: (_arg) => c.requirePhase('answerQuestionnaire') },
   );
@@ -65,7 +65,7 @@ export function createFileCollection(c: Case, onDocument: (kind: string) => void
       c.patientActed();
       refreshChecklist();
       await c.businessEvent(none ? 'item_declared_none' : 'item_none_withdrawn', by, `${itemId}: ${none ? 'declared none' : 'none withdrawn'}`, { itemId });
-      return c.current();
+      return c.answer();
     },
     {
       validator: ({ itemId }) => {
@@ -86,7 +86,7 @@ export function createFileCollection(c: Case, onDocument: (kind: string) => void
       submitted = true;
       c.patientActed();
       await c.businessEvent('file_submitted', by, `File submitted (${missingItems(state.checklist).length} item(s) still missing)`, { missingCount: missingItems(state.checklist).length });
-      return c.current();
+      return c.answer();
     },
     { validator: (_arg) => c.requirePhase('submitFile') },
   );
@@ -96,7 +96,7 @@ export function createFileCollection(c: Case, onDocument: (kind: string) => void
     (review) => {
       awaitingCompleteness = false;
       completeness = review.decision === 'complete' ? { decision: 'complete' } : { decision: 'incomplete', missingItems: review.missingItems, message: review.message };
-      return c.current();
+      return c.answer();
     },
     {
       validator: (review: CompletenessReview) => {

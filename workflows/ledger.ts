@@ -47,7 +47,7 @@ export function createLedger(c: Case, money: ReturnType<typeof createMoneyBack>,
       await paymentAllocated(allocated);
       await money.paymentCounted(allocated, needed);
       // The allocation may change the case without recording an event (an estimate partly paid).
-      return { paymentId: payment.paymentId, duplicate, amountPaidCents, state: c.current() };
+      return { paymentId: payment.paymentId, duplicate, amountPaidCents, state: await c.answer() };
     },
     {
       validator: (payment: PaymentNotice) => {

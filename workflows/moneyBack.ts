@@ -18,7 +18,7 @@ import {
   type AllocatedPayment,
   type AwaitingRole,
   type CaseState,
-  type CaseView,
+  type CaseAnswer,
   type EventPayload,
   type MoneyBack,
   type RefundRecord,
@@ -40,7 +40,7 @@ export interface MoneyBackContext {
   staffEmail(audience: StaffAudience, template: StaffTemplate, summary: string, vars?: Record<string, string>): Promise<void>;
   /** Recomputes the payment status from the state, and with it `owedCents` (through `sync`). */
   refreshPaymentStatus(): void;
-  current(): CaseView;
+  answer(): CaseAnswer | Promise<CaseAnswer>;
 }
 
 /** Must be created at the start of the workflow: `patched` is then decided once, for the whole run. */
@@ -86,11 +86,11 @@ export function createMoneyBack(ctx: MoneyBackContext) {
     recordRefundUpdate,
     async ({ refundId, amountCents, method, reference, by }) => {
       const b = book();
-      if (b.refunds.some((r) => r.refundId === refundId)) return ctx.current();
+      if (b.refunds.some((r) => r.refundId === refundId)) return ctx.answer();
       b.refunds.push({ refundId, amountCents, method, reference, by, at: new Date().toISOString() });
       ctx.refreshPaymentStatus();
       await ctx.record('refund_recorded', by, `Refund of ${formatEur(amountCents)} recorded (${method}); still to return: ${formatEur(owed())}`, { refundId, amountCents, method, owedCents: owed() });
-      return ctx.current();
+      return ctx.answer();
     },
     {
       validator: ({ refundId, amountCents, method, reference }: Omit<RefundRecord, 'at'>) => {

@@ -64,7 +64,7 @@ export function createStay(c: Case, bg: Background, estimates: ReturnType<typeof
       // A medical answer stays on the portal: emails never carry health data.
       const told = task.kind === 'medical_question' ? (lang === 'fr' ? 'consultez la réponse sur le portail' : 'read the answer on the portal') : outcome;
       await c.emailPatient('request_answered', `Email patient: request ${task.id} handled`, { requestLabel: label, outcome: told });
-      return c.current();
+      return c.answer();
     },
     {
       validator: ({ taskId, byRole }: { taskId: string; byRole: string }) => {
@@ -83,7 +83,7 @@ export function createStay(c: Case, bg: Background, estimates: ReturnType<typeof
       const e = estimates.findEstimate(estimateNumber);
       e.treatmentStartedAt = new Date().toISOString();
       await c.record('treatment_started', by, `Treatment of estimate ${e.number} started`, { number: e.number });
-      return c.current();
+      return c.answer();
     },
     {
       validator: ({ estimateNumber, by }: { estimateNumber: string; by: string }) => {
@@ -103,7 +103,7 @@ export function createStay(c: Case, bg: Background, estimates: ReturnType<typeof
     recordDischargeUpdate,
     (request) => {
       discharge = request;
-      return c.current();
+      return c.answer();
     },
     {
       validator: ({ performed, by }: { performed?: EstimateLineInput[]; by: string }) => {

@@ -48,7 +48,7 @@ export function createStudy(c: Case, file: ReturnType<typeof createFileCollectio
       else delete state.coordinatorInitials;
       c.upsertAttributes([{ key: searchAttributes.CoordinatorId, value: coordinatorId }]);
       await c.record(previous ? 'coordinator_reassigned' : 'coordinator_assigned', by, previous ? `Coordinator changed from ${previous} to ${coordinatorId}` : `Coordinator ${coordinatorId} assigned`, { coordinatorId, previous });
-      return c.current();
+      return c.answer();
     },
     { validator: (_arg) => c.requirePhase('assignCoordinator') },
   );
@@ -59,7 +59,7 @@ export function createStudy(c: Case, file: ReturnType<typeof createFileCollectio
       awaitingContents = false;
       contentsDecision = { kind: 'approved' };
       await c.businessEvent('contents_approved', by, 'Contents approved by the care coordinator');
-      return c.current();
+      return c.answer();
     },
     {
       validator: ({ by }: { by: string }) => {
@@ -75,7 +75,7 @@ export function createStudy(c: Case, file: ReturnType<typeof createFileCollectio
     ({ message }) => {
       awaitingContents = false;
       contentsDecision = { kind: 'changes', message };
-      return c.current();
+      return c.answer();
     },
     { validator: ({ by }: { message: string; by: string }) => requireAssignedCoordinator(by, 'requestChanges') },
   );
@@ -87,7 +87,7 @@ export function createStudy(c: Case, file: ReturnType<typeof createFileCollectio
       // A report is the study done: the file was opened, if nobody said so before (runs that record the
       // opening only: in older runs the change would publish the view where their history did not).
       if (studyOpening) state.studyOpenedAt ??= new Date().toISOString();
-      return c.current();
+      return c.answer();
     },
     {
       validator: (rep: ReportInput) => {
@@ -108,7 +108,7 @@ export function createStudy(c: Case, file: ReturnType<typeof createFileCollectio
         ledger.showPaymentStatus();
       }
       c.end({ phase: 'withdrawn', reason: `${reason} (${by})` });
-      return c.current();
+      return c.answer();
     },
     { validator: (_arg) => c.requireNotEnded('withdraw') },
   );
@@ -120,7 +120,7 @@ export function createStudy(c: Case, file: ReturnType<typeof createFileCollectio
         state.studyOpenedAt = new Date().toISOString();
         await c.record('study_opened', by, 'File opened by the physicians: the study has started');
       }
-      return c.current();
+      return c.answer();
     },
     { validator: (_arg) => c.requirePhase('openFile') },
   );

@@ -7,6 +7,17 @@ import type { CaseState, CaseTask, CaseView, CoverageDeclaration, EstimateState,
 
 export const getStateQuery = defineQuery<CaseState>('getState');
 
+/**
+ * What an update answers in cases opened with the local-bookkeeping patch (workflows/case.ts): the
+ * version of the view it left in the database read model, which the API then answers from. A small
+ * answer keeps the whole view out of history once per update. Cases opened before answer the whole view.
+ */
+export interface CaseAck {
+  reference: string;
+  version: number;
+}
+export type CaseAnswer = CaseView | CaseAck;
+
 export interface CancelRequest {
   reason: string;
   by: string;
@@ -27,7 +38,7 @@ export interface DocumentAdded {
 /** Kept for cases that received documents as signals; the API now sends `addDocument`. */
 export const documentAddedSignal = defineSignal<[DocumentAdded]>('documentAdded');
 /** The API stored a document (sent with the document ID as update ID): answers the case with its checklist. */
-export const addDocumentUpdate = defineUpdate<CaseView, [DocumentAdded]>('addDocument');
+export const addDocumentUpdate = defineUpdate<CaseAnswer, [DocumentAdded]>('addDocument');
 
 /** A payment confirmed by the payment provider (amounts in integer cents). */
 export interface PaymentNotice {
@@ -42,8 +53,8 @@ export interface PaymentResult {
   /** True when this payment ID had already been counted: nothing changed. */
   duplicate: boolean;
   amountPaidCents: number;
-  /** The case after the payment (the API stores it in the read model before answering). */
-  state?: CaseView;
+  /** The case after the payment: the whole view (the API stores it in the read model), or in newer cases the version the workflow stored. */
+  state?: CaseAnswer;
 }
 /** Sent with the payment ID as update ID, so a repeated webhook delivery is counted once. */
 export const paymentReceivedUpdate = defineUpdate<PaymentResult, [PaymentNotice]>('paymentReceived');
@@ -57,21 +68,21 @@ export const messagePostedSignal = defineSignal<[MessagePosted]>('messagePosted'
 
 /** Questionnaire answers (validated by the API's schema): field name → value. */
 export type QuestionnaireAnswers = Record<string, string>;
-export const answerQuestionnaireUpdate = defineUpdate<CaseView, [{ answers: QuestionnaireAnswers; by: string }]>('answerQuestionnaire');
+export const answerQuestionnaireUpdate = defineUpdate<CaseAnswer, [{ answers: QuestionnaireAnswers; by: string }]>('answerQuestionnaire');
 /** The patient declares they have no document for an item that allows it (e.g. no operation). */
-export const declareNoneUpdate = defineUpdate<CaseView, [{ itemId: string; none: boolean; by: string }]>('declareNone');
-export const submitFileUpdate = defineUpdate<CaseView, [{ by: string }]>('submitFile');
+export const declareNoneUpdate = defineUpdate<CaseAnswer, [{ itemId: string; none: boolean; by: string }]>('declareNone');
+export const submitFileUpdate = defineUpdate<CaseAnswer, [{ by: string }]>('submitFile');
 
 export type CompletenessReview =
   | { decision: 'complete'; by: string }
   | { decision: 'incomplete'; missingItems: string[]; message: string; by: string };
 /** The admission coordinator's check. `complete` is refused while a required item is missing. */
-export const reviewCompletenessUpdate = defineUpdate<CaseView, [CompletenessReview]>('reviewCompleteness');
+export const reviewCompletenessUpdate = defineUpdate<CaseAnswer, [CompletenessReview]>('reviewCompleteness');
 
 /** `coordinatorInitials`: what ops read in the Temporal UI instead of the ID (the API derives them from the name). */
-export const assignCoordinatorUpdate = defineUpdate<CaseView, [{ coordinatorId: string; coordinatorInitials?: string; by: string }]>('assignCoordinator');
-export const approveContentsUpdate = defineUpdate<CaseView, [{ by: string }]>('approveContents');
-export const requestChangesUpdate = defineUpdate<CaseView, [{ message: string; by: string }]>('requestChanges');
+export const assignCoordinatorUpdate = defineUpdate<CaseAnswer, [{ coordinatorId: string; coordinatorInitials?: string; by: string }]>('assignCoordinator');
+export const approveContentsUpdate = defineUpdate<CaseAnswer, [{ by: string }]>('approveContents');
+export const requestChangesUpdate = defineUpdate<CaseAnswer, [{ message: string; by: string }]>('requestChanges');
 
 export const MDT_STRATEGIES = ['confirm_home_treatment', 'alternative_proposed', 'treatment_here'] as const;
 export type MdtStrategy = (typeof MDT_STRATEGIES)[number];
@@ -80,13 +91,13 @@ export type Report =
   | { kind: 'analysis'; diagnosis: string; diagnosisStatus: 'new' | 'confirmed'; summary: string; by: string; at: string };
 export type ReportInput = Omit<Extract<Report, { kind: 'mdt' }>, 'at'> | Omit<Extract<Report, { kind: 'analysis' }>, 'at'>;
 /** The MDT (or the pathologists for a sample analysis) return their report. */
-export const submitReportUpdate = defineUpdate<CaseView, [ReportInput]>('submitReport');
+export const submitReportUpdate = defineUpdate<CaseAnswer, [ReportInput]>('submitReport');
 
-export const withdrawUpdate = defineUpdate<CaseView, [{ reason: string; by: string }]>('withdraw');
+export const withdrawUpdate = defineUpdate<CaseAnswer, [{ reason: string; by: string }]>('withdraw');
 /** The physicians (MDT, or the pathologists for a sample analysis) open the file: the study starts. */
-export const openStudyUpdate = defineUpdate<CaseView, [{ by: string }]>('openStudy');
+export const openStudyUpdate = defineUpdate<CaseAnswer, [{ by: string }]>('openStudy');
 /** Finance records a refund made; sent with the refund ID as update ID (a repeat records it once). */
-export const recordRefundUpdate = defineUpdate<CaseView, [Omit<RefundRecord, 'at'>]>('recordRefund');
+export const recordRefundUpdate = defineUpdate<CaseAnswer, [Omit<RefundRecord, 'at'>]>('recordRefund');
 
 // ---- step 3 to the end of the case -----------------------------------------------------------------
 
@@ -97,10 +108,10 @@ export interface IssueEstimateRequest {
   by: string;
 }
 export const issueEstimateUpdate = defineUpdate<EstimateState, [IssueEstimateRequest]>('issueEstimate');
-export const acceptEstimateUpdate = defineUpdate<CaseView, [{ number: string; by: string }]>('acceptEstimate');
-export const declineEstimateUpdate = defineUpdate<CaseView, [{ number: string; reason?: string; by: string }]>('declineEstimate');
+export const acceptEstimateUpdate = defineUpdate<CaseAnswer, [{ number: string; by: string }]>('acceptEstimate');
+export const declineEstimateUpdate = defineUpdate<CaseAnswer, [{ number: string; reason?: string; by: string }]>('declineEstimate');
 /** The patient tells how they are insured (any time before the estimate is guaranteed). */
-export const declareCoverageUpdate = defineUpdate<CaseView, [CoverageDeclaration & { by: string }]>('declareCoverage');
+export const declareCoverageUpdate = defineUpdate<CaseAnswer, [CoverageDeclaration & { by: string }]>('declareCoverage');
 /** Finance records an insurer's approval (guarantee) letter, uploaded first as a document of the case. */
 export interface InsurerLetterInput {
   estimateNumber: string;
@@ -110,7 +121,7 @@ export interface InsurerLetterInput {
   documentId: string;
   by: string;
 }
-export const recordInsurerLetterUpdate = defineUpdate<CaseView, [InsurerLetterInput]>('recordInsurerLetter');
+export const recordInsurerLetterUpdate = defineUpdate<CaseAnswer, [InsurerLetterInput]>('recordInsurerLetter');
 /** The patient or the coordinator sets (or moves) the arrival date: only once the estimate is guaranteed. */
 export interface ArrivalInput {
   /** YYYY-MM-DD, after today. */
@@ -119,7 +130,7 @@ export interface ArrivalInput {
   site?: TreatmentSiteId;
   by: string;
 }
-export const setArrivalDateUpdate = defineUpdate<CaseView, [ArrivalInput]>('setArrivalDate');
+export const setArrivalDateUpdate = defineUpdate<CaseAnswer, [ArrivalInput]>('setArrivalDate');
 /** A companion travelling with the patient (for the visa certificates); the same name updates it. */
 export interface CompanionInput {
   fullName: string;
@@ -128,8 +139,8 @@ export interface CompanionInput {
   proofDocumentId?: string;
   by: string;
 }
-export const setCompanionUpdate = defineUpdate<CaseView, [CompanionInput]>('setCompanion');
-export const patientArrivedUpdate = defineUpdate<CaseView, [{ by: string }]>('patientArrived');
+export const setCompanionUpdate = defineUpdate<CaseAnswer, [CompanionInput]>('setCompanion');
+export const patientArrivedUpdate = defineUpdate<CaseAnswer, [{ by: string }]>('patientArrived');
 /** A patient request that becomes a task for a team (config/stay.ts: PATIENT_REQUESTS). */
 export interface PatientRequestInput {
   kind: PatientRequestKind;
@@ -137,10 +148,10 @@ export interface PatientRequestInput {
   by: string;
 }
 export const raiseRequestUpdate = defineUpdate<CaseTask, [PatientRequestInput]>('raiseRequest');
-export const completeTaskUpdate = defineUpdate<CaseView, [{ taskId: string; outcome: string; by: string; byRole: string }]>('completeTask');
+export const completeTaskUpdate = defineUpdate<CaseAnswer, [{ taskId: string; outcome: string; by: string; byRole: string }]>('completeTask');
 /** The treatment of an additional estimate starts: refused until that estimate is guaranteed. */
-export const startTreatmentUpdate = defineUpdate<CaseView, [{ estimateNumber: string; by: string }]>('startTreatment');
+export const startTreatmentUpdate = defineUpdate<CaseAnswer, [{ estimateNumber: string; by: string }]>('startTreatment');
 /** The stay ends; `performed` is the care given (default: the lines of the guaranteed estimates). */
-export const recordDischargeUpdate = defineUpdate<CaseView, [{ performed?: EstimateLineInput[]; by: string }]>('recordDischarge');
+export const recordDischargeUpdate = defineUpdate<CaseAnswer, [{ performed?: EstimateLineInput[]; by: string }]>('recordDischarge');
 /** A follow-up appointment (`at`: ISO date-time with offset, in the future), reminded a few days before. */
-export const scheduleFollowUpUpdate = defineUpdate<CaseView, [{ at: string; description: string; by: string }]>('scheduleFollowUp');
+export const scheduleFollowUpUpdate = defineUpdate<CaseAnswer, [{ at: string; description: string; by: string }]>('scheduleFollowUp');

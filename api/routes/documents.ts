@@ -10,8 +10,8 @@ import type { Case, Document } from '../../generated/prisma/client';
 import type { AppConfig } from '../../lib/config';
 import type { Db } from '../../lib/db';
 import { DOCUMENT_KINDS, type DocumentKind } from '../../config/documentKinds';
-import { writeCaseState } from '../../lib/caseView';
-import { addDocumentUpdate, LANGUAGES, TERMINAL_PHASES, type CaseView } from '../../workflows/definitions';
+import { isCaseState, writeCaseState } from '../../lib/caseView';
+import { addDocumentUpdate, LANGUAGES, TERMINAL_PHASES, type CaseAnswer } from '../../workflows/definitions';
 import { requirePrincipal } from '../auth/principal';
 import type { CaseAccess } from '../caseAccess';
 import { errorMessages, fieldMessages } from '../errorMessages';
@@ -175,13 +175,14 @@ export function registerDocumentRoutes(api: ApiRoutes, deps: DocumentsRouteDeps)
         const handle = client.workflow.getHandle(c.workflowId);
         let signalled = 0;
         try {
-          let state: CaseView | undefined;
+          let state: CaseAnswer | undefined;
           for (const d of rows) {
             // The document ID is the update ID: a retried delivery is applied once.
             state = await handle.executeUpdate(addDocumentUpdate, { args: [{ documentId: d.id, kind: d.kind, language: d.language, needsTranslation: d.needsTranslation, uploadedBy }], updateId: d.id });
             signalled++;
           }
-          if (state) await writeCaseState(db, state);
+          // Older cases answer the whole view, stored here; newer ones stored it themselves before answering.
+          if (state && isCaseState(state)) await writeCaseState(db, state);
         } catch (err) {
           // The workflow must know every stored document: drop the rows it was not told of.
           await db.document.deleteMany({ where: { id: { in: rows.slice(signalled).map((d) => d.id) } } });

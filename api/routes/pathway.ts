@@ -5,7 +5,7 @@ import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@tempor
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Request, Response } from 'express';
 import { sha256 } from '../../lib/caseIdentity';
-import { isCaseState, withTimeline, writeCaseState } from '../../lib/caseView';
+import { isCaseAck, isCaseState, storedViewAt, withTimeline, writeCaseState } from '../../lib/caseView';
 import { forReader } from '../caseResponse';
 import { answerLanguage } from '../language';
 import type { Db } from '../../lib/db';
@@ -124,15 +124,26 @@ export function addStep<B = undefined, S extends z.ZodObject = typeof referenceP
       // The key, scoped to the caller and the step, is the update's ID: Temporal applies an update ID once.
       const updateId = key === undefined ? undefined : sha256(`${step.action}:${principal.userId}:${parseOr400(idempotencyKeyHeader, key, 'Idempotency-Key header')}`);
       const handle = deps.client.workflow.getHandle(c.workflowId);
-      /** Read-your-writes: the update's result is recorded in history; stored before answering, the next read shows it. */
+      /**
+       * Read-your-writes. Newer cases answer the version of the view they stored: the case is answered
+       * from the read model at that version. Older cases answer the whole view (recorded in history),
+       * stored here before answering. Either way the answer has its timeline, as GET does.
+       */
       const answer = async (result: unknown) => {
-        // An update answering with a part of the state recorded it itself; a whole view answers with its timeline, as GET does.
+        if (isCaseAck(result)) {
+          const view = await storedViewAt(deps.db, result);
+          if (!view) throw new ApiError(503, 'case_unavailable', errorMessages.case_unavailable_no_state({ reference: c.reference }));
+          const lang = answerLanguage(req, res);
+          res.status(status).json(forReader(await withTimeline(deps.db, c.id, view, lang), lang, principal));
+          return;
+        }
         if (isCaseState(result)) {
           await writeCaseState(deps.db, result);
           const lang = answerLanguage(req, res);
           res.status(status).json(forReader(await withTimeline(deps.db, c.id, result, lang), lang, principal));
           return;
         }
+        // An update answering with a part of the state (an estimate, a task) recorded it itself.
         res.status(status).json(result);
       };
       let body = undefined as B;

@@ -8,7 +8,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Request } from 'express';
 import type { Case } from '../../generated/prisma/client';
-import { writeCaseState } from '../../lib/caseView';
+import { isCaseState, writeCaseState } from '../../lib/caseView';
 import type { Db } from '../../lib/db';
 import { isUniqueViolation } from '../../lib/db';
 import type { Logger } from '../../lib/logger';
@@ -107,7 +107,8 @@ export function registerPaymentRoutes(api: ApiRoutes, deps: PaymentRoutesDeps): 
     }
     await refuseOtherCasesDocument(c, notice);
     const result = await forward(c, notice);
-    if (result?.state) await writeCaseState(db, result.state);
+    // Older cases answer the whole view, stored here; newer ones stored it themselves before answering.
+    if (result?.state && isCaseState(result.state)) await writeCaseState(db, result.state);
     const alreadyRecorded = await record(c, notice, result !== undefined);
     if (!result) {
       // The money arrived after the case ended: kept, never dropped, and on finance's money-owed worklist.

@@ -8,7 +8,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Case } from '../../generated/prisma/client';
 import { sha256 } from '../../lib/caseIdentity';
-import { writeCaseState } from '../../lib/caseView';
+import { isCaseState, storedViewAt, writeCaseState } from '../../lib/caseView';
 import type { Db } from '../../lib/db';
 import { isUniqueViolation, lockCaseRow } from '../../lib/db';
 import { formatEur } from '../../workflows/pricing';
@@ -55,8 +55,11 @@ export function registerRefundRoutes(api: ApiRoutes, deps: RefundRouteDeps): voi
   async function throughWorkflow(c: Case, refundId: string, body: RecordRefundBody, by: string): Promise<Refunded | undefined> {
     const handle = client.workflow.getHandle(c.workflowId);
     try {
-      const state = await handle.executeUpdate(recordRefundUpdate, { args: [{ refundId, ...body, by }], updateId: refundId });
-      await writeCaseState(db, state);
+      const answer = await handle.executeUpdate(recordRefundUpdate, { args: [{ refundId, ...body, by }], updateId: refundId });
+      // Older cases answer the whole view, stored here; newer ones stored it and answer its version.
+      if (isCaseState(answer)) await writeCaseState(db, answer);
+      const state = isCaseState(answer) ? answer : await storedViewAt(db, answer);
+      if (!state) throw new ApiError(503, 'case_unavailable', errorMessages.case_unavailable_no_state({ reference: c.reference }));
       await keep(c, refundId, body, by, false);
       return { refundId, ...body, duplicate: false, afterEnd: false, owedCents: state.moneyBack?.owedCents ?? 0 };
     } catch (err) {
