@@ -1,6 +1,5 @@
 // The case's read model and audit trail in the database. Each write carries an idempotency key
 // (workflow ID + business step) so a retried activity records nothing twice.
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../lib/db';
 import { isUniqueViolation } from '../lib/db';
@@ -30,19 +29,6 @@ export interface CaseEventInput {
   awaitingRole?: AwaitingRole;
   nextDeadline?: string | null;
   coordinatorId?: string | null;
-}
-
-/**
- * True inside a local activity. History keeps a local activity's result, not its input, so these
- * activities then echo what they wrote (`written`): ops:rebuild-read-model rebuilds the audit trail and
- * the read model from it (lib/ops/rebuild.ts), as it does from the inputs of activities on the queue.
- */
-function runningLocally(): boolean {
-  try {
-    return Context.current().info.isLocal;
-  } catch {
-    return false; // called outside an activity (the rebuild replays these functions directly)
-  }
 }
 
 /** A view write of the workflow's, for one case. */
@@ -100,9 +86,8 @@ export function createCaseRecordActivities(deps: { db: Db }) {
    * Moves the read model (when the view is newer than the stored one) and appends the event; each is
    * idempotent, so a retried activity, or a run reset to an earlier point, changes nothing twice.
    */
-  async function recordCaseEvent(input: CaseEventInput): Promise<{ recorded: boolean; written?: CaseEventInput }> {
-    const recorded = await storeCaseEvent(input);
-    return runningLocally() ? { recorded, written: input } : { recorded };
+  async function recordCaseEvent(input: CaseEventInput): Promise<{ recorded: boolean }> {
+    return { recorded: await storeCaseEvent(input) };
   }
 
   async function storeCaseEvent(input: CaseEventInput): Promise<boolean> {
@@ -150,15 +135,13 @@ export function createCaseRecordActivities(deps: { db: Db }) {
       payload: { requestType: input.requestType, language: input.language, countryOfResidence: input.patient.countryOfResidence },
       summary: 'Case received',
     });
-    // Its input is the workflow's start input, already in history: the rebuild takes it from there.
     return { recorded };
   }
 
   /** Stores a view the workflow changed without recording an event (an allocation, a certificate issued). */
-  async function publishCaseView(input: ViewWriteInput): Promise<{ stored: boolean; written?: ViewWriteInput }> {
+  async function publishCaseView(input: ViewWriteInput): Promise<{ stored: boolean }> {
     await ownRow(input.reference, input.ownerId);
-    const stored = await writeView(input.reference, input);
-    return runningLocally() ? { stored, written: input } : { stored };
+    return { stored: await writeView(input.reference, input) };
   }
 
   return { recordCase, recordCaseEvent, publishCaseView };

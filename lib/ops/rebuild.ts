@@ -2,7 +2,8 @@
 // backup while Temporal kept its histories (docs/operations.md). Only recorded history is read (never a
 // workflow query, which could run workflow code ahead of history): every carePathway workflow, any
 // status, every run. For each case it recreates the Case row when missing, replays the recorded
-// `recordCase`/`recordCaseEvent` activity inputs (or, for local activities, what their results echo) through the same activities (idempotent by their keys:
+// `recordCase`/`recordCaseEvent` activity inputs (for local activities, which history keeps no input of, the
+// inputs a replay of the history asks for: lib/ops/localActivityWrites.ts) through the same activities (idempotent by their keys:
 // missing timeline events are appended), writes the newest view (an update's result, or the view rebuilt
 // from the recorded changes; it only moves forward), recreates the CaseRequest (by the memo's key hash), confirms the row, and moves the
 // reference counter past every reference Temporal holds. Running it twice changes nothing the second time.
@@ -17,6 +18,7 @@ import { isUniqueViolation, type Db } from '../db';
 import { restoredRequestKey, RESTORED_BODY_HASH } from '../caseIdentity';
 import { workflowIdFor, type CaseStartInput, type CaseView } from '../../workflows/definitions';
 import { decodeEncryptedPayloads } from '../payloadCrypto';
+import { createLocalWritesReader, type LocalActivityCall, type LocalWritesReader } from './localActivityWrites';
 
 type HistoryEvent = NonNullable<History['events']>[number];
 
@@ -92,7 +94,8 @@ interface Recorded {
   newest?: CaseView;
 }
 
-function readHistory(events: HistoryEvent[], converter: PayloadConverter, into: Recorded): void {
+/** `local`: what the run's local activities were asked to write, by sequence number (lib/ops/localActivityWrites.ts). */
+function readHistory(events: HistoryEvent[], converter: PayloadConverter, into: Recorded, local?: Map<number, LocalActivityCall>): void {
   const decode = <T>(payloads: Parameters<typeof fromPayloadsAtIndex>[2]): T | undefined => {
     try {
       return fromPayloadsAtIndex<T>(converter, 0, payloads);
@@ -143,14 +146,14 @@ function readHistory(events: HistoryEvent[], converter: PayloadConverter, into: 
       }
     }
     // An activity on the queue: its input is in history. A local activity (cases opened with the
-    // local-bookkeeping patch): its marker holds the result, which echoes what it wrote.
+    // local-bookkeeping patch): its marker says it completed; its input comes from the replay.
     const scheduled = e.activityTaskScheduledEventAttributes;
     if (scheduled) took(scheduled.activityType?.name, () => decode<unknown>(scheduled.input?.payloads), e);
     const marker = e.markerRecordedEventAttributes;
-    if (marker?.markerName === LOCAL_ACTIVITY_MARKER && marker.details?.result) {
-      const name = decode<{ activity_type?: string }>(marker.details.data?.payloads)?.activity_type;
-      const result = decode<{ written?: unknown }>(marker.details.result.payloads);
-      took(name, () => (name === 'recordCase' ? into.start : result?.written), e);
+    if (marker?.markerName === LOCAL_ACTIVITY_MARKER && marker.details?.result && !marker.failure) {
+      const data = decode<{ seq?: number; activity_type?: string }>(marker.details.data?.payloads);
+      const call = data?.seq === undefined ? undefined : local?.get(data.seq);
+      if (call && call.activityType === data?.activity_type) took(call.activityType, () => call.input, e);
     }
     const updated = e.workflowExecutionUpdateCompletedEventAttributes;
     if (updated?.outcome?.success) offer(decode<unknown>(updated.outcome.success.payloads));
@@ -173,6 +176,8 @@ export async function rebuildReadModel(db: Db, client: Client, options: RebuildO
   const summary: RebuildSummary = { workflows: 0, runs: 0, rowsCreated: 0, rowsKept: 0, viewsAdvanced: 0, eventsAppended: 0, requestsCreated: 0, confirmed: 0, ownersMissing: [], conflicts: [], failures: [], counters: {} };
   const highest = new Map<number, number>();
 
+  /** Created at the first case with local activities (it bundles the workflow code). */
+  let readLocalWrites: Promise<LocalWritesReader> | undefined;
   const byWorkflow = await listRuns(client, query, timeoutMs);
   for (const [workflowId, runs] of byWorkflow) {
     summary.workflows++;
@@ -181,7 +186,9 @@ export async function rebuildReadModel(db: Db, client: Client, options: RebuildO
       const recorded: Recorded = { memo: {}, events: [] };
       for (const run of runs) {
         const history = await client.withDeadline(Date.now() + timeoutMs, () => client.workflow.getHandle(workflowId, run.runId).fetchHistory());
-        readHistory(await decodeEncryptedPayloads(client.options.loadedDataConverter.payloadCodecs, history.events ?? []), converter, recorded);
+        const events = await decodeEncryptedPayloads(client.options.loadedDataConverter.payloadCodecs, history.events ?? []);
+        const local = events.some((e) => e.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) ? await (await (readLocalWrites ??= createLocalWritesReader()))(events, workflowId) : undefined;
+        readHistory(events, converter, recorded, local);
       }
       const start = recorded.start;
       if (!start || workflowIdFor(start.reference) !== workflowId) throw new Error('its start input names no case reference matching the workflow ID');
