@@ -7,7 +7,7 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { viewVersions } from './caseState';
+import { viewOf, type viewVersions } from './caseState';
 import type { CaseAnswer, CaseStartInput, CaseState, CaseView } from './definitions';
 import { writeViewWith } from './readModel';
 
@@ -63,14 +63,20 @@ export function openBookkeeping(input: CaseStartInput, state: CaseState, version
   /**
    * What an update answers. With the patch: the view is stored first (after every write asked for
    * before it), and the answer is the version stored, which the API reads back from the database;
-   * history keeps a few bytes instead of the whole view. Cases opened before: the whole view.
+   * history keeps a few bytes instead of the whole view. When the rest of the workflow moved the case
+   * on meanwhile (an update that ends a wait: the main path goes on in the same workflow task), the
+   * read model will hold a later view than this update's: the update then answers its own view whole,
+   * as every update does in cases opened before the patch.
    */
   function answer(): CaseAnswer | Promise<CaseAnswer> {
     if (!local) return current();
+    const mine = JSON.stringify(current());
     return (async () => {
       await publishView();
       await inTurn(() => Promise.resolve()); // the writes asked for before this one have landed
-      return { reference: input.reference, version: state.version };
+      const now = viewOf(state);
+      if (JSON.stringify({ ...now, version: 0 }) === JSON.stringify({ ...(JSON.parse(mine) as CaseView), version: 0 })) return { reference: input.reference, version: now.version };
+      return JSON.parse(mine) as CaseView;
     })();
   }
 
