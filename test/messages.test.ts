@@ -145,8 +145,11 @@ describe('posting a message notifies the other side without the content', () => 
 
   it("a patient message goes to the case's coordinator once one is assigned, not to the admission team", async () => {
     const { reference } = await openCase(patient, { language: 'en' });
-    // Assignment has no endpoint yet: set it in the read model, which is where notifyMessage reads it.
-    await stack.db.case.update({ where: { reference }, data: { coordinatorId: careCoordinator.userId } });
+    // Assigned in the read model, which is where notifyMessage reads it (the assignment endpoint waits for
+    // a file accepted as complete): in the column and in the stored view, so the workflow’s next change,
+    // which may land after this, keeps it.
+    const row = await stack.db.case.findUniqueOrThrow({ where: { reference } });
+    await stack.db.case.update({ where: { reference }, data: { coordinatorId: careCoordinator.userId, view: { ...(row.view as object), coordinatorId: careCoordinator.userId } } });
     const text = secret('to coordinator');
     const msg = await posted(patient, reference, { body: text });
     const mail = await notification(msg.id, careCoordinator.email);
