@@ -86,6 +86,8 @@ async function main(): Promise<void> {
     // 5. Replay the longest history.
     const longest = costs.reduce((a, b) => (b.events > a.events ? b : a));
     const replayMs = await replayTime(sys, dir, longest.workflowId);
+    const anatomy = await historyAnatomy(sys, longest.workflowId);
+    console.error(`Where the longest history's bytes are (${longest.workflowId}):\n${table([['Event type', 'events', 'bytes'], ...anatomy.map((a) => [a.eventType, String(a.events), String(a.bytes)])])}`);
 
     // 4. At rest. The first measures are printed before it: it is the longest phase.
     if (atRest > 0) {
@@ -94,7 +96,7 @@ async function main(): Promise<void> {
     }
     const rest = atRest > 0 ? await scaleAtRest(http, sys, team, atRest, probeSize) : undefined;
 
-    const result = { ...buildResult({ cases, atRest, probeSize, encryption, pathway, bare, plan, costs, rest, longest, replayMs, pathwayCpu: pathwayCpuUse }), cpu: { pathway: pathwayCpuUse, bare: bareCpuUse }, apiRetries: { ...retries, total: http.retries } };
+    const result = { ...buildResult({ cases, atRest, probeSize, encryption, pathway, bare, plan, costs, rest, longest, replayMs, pathwayCpu: pathwayCpuUse }), longestHistoryByEventType: anatomy, cpu: { pathway: pathwayCpuUse, bare: bareCpuUse }, apiRetries: { ...retries, total: http.retries } };
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
     console.log(report(result));
@@ -282,6 +284,20 @@ async function runBare(sys: System, taskQueue: string, n: number, plan: BarePlan
   const minutes = (performance.now() - started) / 60_000;
   bar.done();
   return { perMinute: n / minutes, latency: percentiles(samples) };
+}
+
+/** The history of one case by event type: how many events, how many bytes (as stored, payloads encrypted). */
+async function historyAnatomy(sys: System, workflowId: string): Promise<{ eventType: string; events: number; bytes: number }[]> {
+  const history = await withRetries(() => sys.client.withDeadline(Date.now() + 30_000, () => sys.client.workflow.getHandle(workflowId).fetchHistory()));
+  const by = new Map<string, { events: number; bytes: number }>();
+  for (const e of history.events ?? []) {
+    const type = (EventType[e.eventType ?? 0] ?? 'unknown').replace('EVENT_TYPE_', '');
+    const row = by.get(type) ?? { events: 0, bytes: 0 };
+    row.events++;
+    row.bytes += temporal.api.history.v1.HistoryEvent.encode(e).finish().length;
+    by.set(type, row);
+  }
+  return [...by.entries()].map(([eventType, r]) => ({ eventType, ...r })).sort((a, b) => b.bytes - a.bytes);
 }
 
 async function replayTime(sys: System, dir: string, workflowId: string): Promise<number> {
