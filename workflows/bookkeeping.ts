@@ -27,7 +27,7 @@ const localMail = proxyLocalActivities<MailActivities>(mailOptions);
 const LOCAL_BOOKKEEPING = 'local-bookkeeping-activities';
 
 /** Decides the patch: call once, when the case opens, before anything it decides is used. */
-export function openBookkeeping(input: CaseStartInput, state: CaseState, versions: ReturnType<typeof viewVersions>, current: () => CaseView) {
+export function openBookkeeping(input: CaseStartInput, state: CaseState, versions: ReturnType<typeof viewVersions>, current: () => CaseView, ended: () => boolean) {
   const local = patched(LOCAL_BOOKKEEPING);
   const rec: typeof records = local ? localRecords : records;
   const mailer: typeof mail = local ? localMail : mail;
@@ -63,19 +63,20 @@ export function openBookkeeping(input: CaseStartInput, state: CaseState, version
   /**
    * What an update answers. With the patch: the view is stored first (after every write asked for
    * before it), and the answer is the version stored, which the API reads back from the database;
-   * history keeps a few bytes instead of the whole view. When the rest of the workflow moved the case
-   * on meanwhile (an update that ends a wait: the main path goes on in the same workflow task), the
-   * read model will hold a later view than this update's: the update then answers its own view whole,
-   * as every update does in cases opened before the patch.
+   * history keeps a few bytes instead of the whole view. When the rest of the workflow moves the case
+   * on in the same workflow task (an update that ends the case, or ends a wait the main path then acts
+   * on before this answer), the read model will hold a later view than this update's: the update then
+   * answers its own view whole, as every update does in cases opened before the patch.
    */
   function answer(): CaseAnswer | Promise<CaseAnswer> {
     if (!local) return current();
     const mine = JSON.stringify(current());
+    const ending = ended();
     return (async () => {
       await publishView();
       await inTurn(() => Promise.resolve()); // the writes asked for before this one have landed
       const now = viewOf(state);
-      if (JSON.stringify({ ...now, version: 0 }) === JSON.stringify({ ...(JSON.parse(mine) as CaseView), version: 0 })) return { reference: input.reference, version: now.version };
+      if (!ending && JSON.stringify({ ...now, version: 0 }) === JSON.stringify({ ...(JSON.parse(mine) as CaseView), version: 0 })) return { reference: input.reference, version: now.version };
       return JSON.parse(mine) as CaseView;
     })();
   }

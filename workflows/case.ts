@@ -81,7 +81,7 @@ export function openCase(input: CaseStartInput) {
   };
   const publishWhenIdle = patched(PUBLISH_VIEW_WHEN_IDLE);
   // Decided second, once: how this case writes its audit trail, read model and outbox (workflows/bookkeeping.ts).
-  const books = openBookkeeping(input, state, versions, current);
+  const books = openBookkeeping(input, state, versions, current, () => ending !== undefined);
   const { inTurn, upsertAttributes, publishView, answer, mailer } = books;
   // Anything the case changed without recording an event is published as soon as the workflow waits,
   // so the read model never lags behind what history recorded (cases started before keep their history).
