@@ -127,6 +127,8 @@ function buildResult(m: { cases: number; atRest: number; probeSize: number; encr
     costPerCase: {
       events: summary(costs.map((c) => c.events)), bytes: summary(costs.map((c) => c.bytes)), stateTransitions: summary(costs.map((c) => c.stateTransitions)),
       activities: summary(costs.map((c) => c.activities)), localActivities: summary(costs.map((c) => c.localActivities)), emails: summary(costs.map((c) => c.emails)), documents: summary(costs.map((c) => c.documents)),
+      // Every case of the run: its workflow ID (a reference, nothing personal), events and bytes.
+      perCase: costs.map((c) => ({ workflowId: c.workflowId, events: c.events, bytes: c.bytes })),
       target: TARGETS.eventsPerCase, met: maxEvents <= TARGETS.eventsPerCase, bytesTarget: TARGETS.bytesPerCase, bytesMet: maxBytes <= TARGETS.bytesPerCase, nearTemporalWarning: costs.filter((c) => c.events > TEMPORAL_EVENT_WARNING * 0.8).map((c) => c.workflowId),
     },
     atRest: rest && { ...rest, target: { workerRssBytes: TARGETS.workerRssBytes }, met: rest.workerRssBytes <= TARGETS.workerRssBytes },
