@@ -314,8 +314,10 @@ async function scaleAtRest(http: Http, sys: System, team: Team, n: number, probe
   const probe = async (label: string) => (await runPathway(http, sys, team, await registerMany(http, sys, probeSize), label)).latency;
   const before = await probe('Latency probe (before)');
   const owners = await registerMany(http, sys, 10);
-  // Waiting on the patient: the file is being collected, the reminder timer armed. Counted from here.
-  const waitingNow = () => sys.db.case.count({ where: { phase: 'file_collection', awaitingRole: 'patient' } });
+  // Waiting on the patient: the workflow records `acknowledgement_sent` as it arms the reminder and
+  // starts waiting for the file. (The read model shows file collection from the moment the API opens a
+  // case, before its workflow has run at all: counting that phase measured the API, not the worker.)
+  const waitingNow = () => sys.db.caseEvent.count({ where: { type: 'acknowledgement_sent' } });
   const waitingBefore = await waitingNow();
   const bar = progress(`At rest: opening ${n} cases`, n);
   const started = performance.now();
