@@ -46,6 +46,11 @@ export function isCaseState(value: unknown): value is CaseView {
   return typeof value === 'object' && value !== null && typeof (value as CaseView).version === 'number' && typeof (value as CaseView).phase === 'string' && typeof (value as CaseView).reference === 'string';
 }
 
+/** The row's stored view, or null when it has none (a row written before views existed). */
+function storedView(row: { view: Prisma.JsonValue }): CaseView | null {
+  return row.view !== null && typeof row.view === 'object' && !Array.isArray(row.view) ? (row.view as unknown as CaseView) : null;
+}
+
 /** True for the small answer of newer cases' updates: the version of the view the workflow stored. */
 export function isCaseAck(value: unknown): value is CaseAck {
   return typeof value === 'object' && value !== null && typeof (value as CaseAck).version === 'number' && typeof (value as CaseAck).reference === 'string' && !('phase' in value);
@@ -60,9 +65,8 @@ export async function storedViewAt(db: Tx, ack: CaseAck, waitMs = 3_000): Promis
   const until = Date.now() + waitMs;
   for (;;) {
     const row = await db.case.findUnique({ where: { reference: ack.reference }, select: { view: true, viewVersion: true } });
-    if (row && row.viewVersion >= ack.version && row.view !== null && typeof row.view === 'object' && !Array.isArray(row.view)) {
-      return { ...(row.view as unknown as CaseView), version: row.viewVersion };
-    }
+    const view = row && row.viewVersion >= ack.version ? storedView(row) : null;
+    if (row && view) return { ...view, version: row.viewVersion };
     if (Date.now() >= until) return null;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -106,8 +110,9 @@ export async function writeCaseViewChange(db: Tx, reference: string, change: Vie
     const row = await db.case.findUnique({ where: { reference }, select: { view: true, viewVersion: true } });
     if (!row) return 'behind';
     if (row.viewVersion >= change.version) return 'already';
-    if (row.viewVersion < change.base || row.view === null || typeof row.view !== 'object' || Array.isArray(row.view)) return 'behind';
-    const view = applyViewChange(row.view as unknown as CaseView, change);
+    const stored = storedView(row);
+    if (row.viewVersion < change.base || !stored) return 'behind';
+    const view = applyViewChange(stored, change);
     // Compare-and-set on the version read: a concurrent write makes this one read again.
     const { count } = await db.case.updateMany({ where: { reference, viewVersion: row.viewVersion }, data: rowOfView(view, change.version) });
     if (count > 0) return 'stored';
@@ -125,8 +130,9 @@ export async function writeCaseState(db: Tx, state: CaseView | CaseState): Promi
  * lines in the reader's language.
  */
 export async function readCaseState(db: Pick<Db, 'caseEvent'>, row: { id: string; view: Prisma.JsonValue; viewVersion: number }, lang: Language = 'en'): Promise<CaseState | null> {
-  if (row.view === null || typeof row.view !== 'object' || Array.isArray(row.view)) return null;
-  return { ...(row.view as unknown as CaseView), version: row.viewVersion, timeline: await timelineOf(db, row.id, lang) };
+  const view = storedView(row);
+  if (!view) return null;
+  return { ...view, version: row.viewVersion, timeline: await timelineOf(db, row.id, lang) };
 }
 
 /** The case's timeline: its audit trail, oldest first, each line in words of `lang` (lib/timelineWords.ts). */
