@@ -72,7 +72,7 @@ export function openBookkeeping(input: CaseStartInput, state: CaseState, version
   function answer(): CaseAnswer | Promise<CaseAnswer> {
     if (!local) return current();
     const mine = current();
-    if (ended()) return JSON.parse(JSON.stringify(mine)) as CaseView;
+    if (ended()) return mine;
     return (async () => {
       await publishView();
       await inTurn(() => Promise.resolve()); // the writes asked for before this one have landed
