@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { createCaseRecordActivities } from '../activities/caseRecords';
 import { asStartInput, createCaseBody } from '../api/schemas/cases';
-import { caseRowOf, readCaseState, writeCaseState, writeCaseViewChange } from '../lib/caseView';
+import { caseRowOf, isCaseAck, readCaseState, storedViewAt, writeCaseState, writeCaseViewChange } from '../lib/caseView';
 import { createDb, type Db } from '../lib/db';
 import { applyViewChange, initialCaseState, viewOf, viewVersions, type ViewChange } from '../workflows/caseState';
 import type { CaseState, CaseView } from '../workflows/definitions';
@@ -124,6 +124,22 @@ describe('the read model applies changes', () => {
     expect(await writeCaseViewChange(db, input.reference, change(0, 1, { remindersSent: 1 }))).toBe('already');
     expect(await writeCaseViewChange(db, input.reference, change(4, 5, { remindersSent: 5 }))).toBe('behind');
     expect((await db.case.findUniqueOrThrow({ where: { reference: input.reference } })).viewVersion).toBe(2);
+  });
+
+  it('answers an update acknowledgement from the stored view at its version or newer, and null while the row stays behind', async () => {
+    const input = await newRow();
+    expect(await writeCaseViewChange(db, input.reference, change(0, 2, { remindersSent: 2 }))).toBe('stored');
+    const ack = { reference: input.reference, version: 2 };
+    expect(isCaseAck(ack)).toBe(true);
+    expect(isCaseAck({ ...viewOf(initialCaseState(input)), version: 2 })).toBe(false);
+    expect(await storedViewAt(db, ack, 0)).toMatchObject({ reference: input.reference, version: 2, remindersSent: 2 });
+    expect(await storedViewAt(db, { reference: input.reference, version: 1 }, 0)).toMatchObject({ version: 2 });
+    // A version the row has not reached (a database restored meanwhile): null once the wait is over, so the API answers 503.
+    expect(await storedViewAt(db, { reference: input.reference, version: 3 }, 300)).toBeNull();
+    // It lands during the wait: answered.
+    const late = storedViewAt(db, { reference: input.reference, version: 3 }, 3_000);
+    await writeCaseViewChange(db, input.reference, change(2, 3, { remindersSent: 3 }));
+    expect(await late).toMatchObject({ version: 3, remindersSent: 3 });
   });
 
   it('the activity refuses a change the stored view is too old for (not retried), and takes the whole view', async () => {
