@@ -1,9 +1,9 @@
 // How a case writes what people and ops read about it: the audit trail and the read model in the
 // database, the email outbox, and the search attributes of the Temporal UI. Cases opened with the
-// LOCAL_BOOKKEEPING patch use local activities (one marker event each instead of six: three for the
-// activity, three for the workflow task its completion wakes), upsert a search attribute only when it
-// changes, and answer updates with the version of the view they stored. Cases opened before keep
-// activities on the task queue and answer the whole view, so their histories replay unchanged.
+// QUEUED_BOOKKEEPING patch write through activities on the task queue, upsert a search attribute only
+// when it changes, and answer updates with the version of the view they stored. Cases opened with the
+// LOCAL_BOOKKEEPING patch (between the two) did the same through local activities; cases opened before
+// either keep activities on the task queue and answer the whole view. Each replays as it was recorded.
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -25,14 +25,28 @@ const localMail = proxyLocalActivities<MailActivities>(mailOptions);
 
 /** Patch (history budget, #15): local activities, upserts on change, small update answers. */
 const LOCAL_BOOKKEEPING = 'local-bookkeeping-activities';
+/**
+ * Patch (#15, after the chaos run of 2026-12-05): upserts on change and small update answers, written
+ * by activities on the task queue again. A local activity's result can reach the workflow after an
+ * update that arrived while it ran (the run it recorded), or before it (its replay, which resolves the
+ * marker at once): code after the two then runs in another order, and a worker restart fails the case
+ * with a nondeterminism error (measured: 1 case in 20 in the chaos test, `Activity type of recorded
+ * marker 'recordCaseEvent' does not match … 'sendEmail'`). Running them one at a time does not help;
+ * an activity's completion is an event in history, so replay sees the order the run saw.
+ */
+const QUEUED_BOOKKEEPING = 'queued-bookkeeping-activities';
 
 /** Decides the patch: call once, when the case opens, before anything it decides is used. */
 export function openBookkeeping(input: CaseStartInput, state: CaseState, versions: ReturnType<typeof viewVersions>, current: () => CaseView, ended: () => boolean) {
-  const local = patched(LOCAL_BOOKKEEPING);
+  // Newest first: a case opened with QUEUED_BOOKKEEPING records no LOCAL_BOOKKEEPING marker.
+  const queued = patched(QUEUED_BOOKKEEPING);
+  const local = !queued && patched(LOCAL_BOOKKEEPING);
+  /** Upserts on change and answers a version (both patches). */
+  const lean = queued || local;
   const rec: typeof records = local ? localRecords : records;
   const mailer: typeof mail = local ? localMail : mail;
 
-  // Local activities run one at a time, in the order the workflow asked for them. History records a
+  // Local activities (LOCAL_BOOKKEEPING cases) run one at a time, in the order the workflow asked for them. History records a
   // local activity's result but not when it came back: two at once (an update's and the main path's)
   // could come back in either order, and replay could then run the code after them in another order
   // than the run it replays (measured: a nondeterminism error in each of 4 recorded cases without this).
@@ -47,7 +61,7 @@ export function openBookkeeping(input: CaseStartInput, state: CaseState, version
   /** The search attributes this run last upserted: with the patch, an unchanged value is not upserted again. */
   const upserted = new Map<string, unknown>();
   function upsertAttributes(pairs: SearchAttributeUpdatePair[]): void {
-    const changed = local ? pairs.filter((p) => !sameValue(upserted.get(p.key.name), p.value)) : pairs;
+    const changed = lean ? pairs.filter((p) => !sameValue(upserted.get(p.key.name), p.value)) : pairs;
     if (!changed.length) return;
     for (const p of changed) upserted.set(p.key.name, p.value);
     upsertSearchAttributes(changed);
@@ -70,17 +84,17 @@ export function openBookkeeping(input: CaseStartInput, state: CaseState, version
    * the patch answer the whole view, as they always did.
    */
   function answer(): CaseAnswer | Promise<CaseAnswer> {
-    if (!local) return current();
+    if (!lean) return current();
     const mine = current();
     if (ended()) return mine;
     return (async () => {
       await publishView();
-      await inTurn(() => Promise.resolve()); // the writes asked for before this one have landed
+      if (local) await inTurn(() => Promise.resolve()); // the local writes asked for before this one have landed
       return { reference: input.reference, version: mine.version };
     })();
   }
 
-  return { local, records: rec, mailer, inTurn, upsertAttributes, publishView, answer };
+  return { lean, records: rec, mailer, inTurn, upsertAttributes, publishView, answer };
 }
 
 /** Search attribute values compare by content (dates by time). */

@@ -157,8 +157,8 @@ export function openCase(input: CaseStartInput) {
     upsertAttributes([
       { key: searchAttributes.CasePhase, value: phase },
       { key: searchAttributes.AwaitingRole, value: awaitingRole },
-      // With local bookkeeping the new deadline goes in the same upsert (record() then finds it unchanged).
-      ...(books.local && patched(NEXT_DEADLINE_ATTRIBUTE) ? [{ key: searchAttributes.NextDeadline, value: nextDeadline ? new Date(nextDeadline) : null }] : []),
+      // With lean bookkeeping the new deadline goes in the same upsert (record() then finds it unchanged).
+      ...(books.lean && patched(NEXT_DEADLINE_ATTRIBUTE) ? [{ key: searchAttributes.NextDeadline, value: nextDeadline ? new Date(nextDeadline) : null }] : []),
     ]);
     await record(type, actor, summary, payload, { nextDeadline });
   }
@@ -234,7 +234,7 @@ export function openCase(input: CaseStartInput) {
       if (by !== state.coordinatorId) throw fail(FAILURE_TYPES.notAllowed, refusals.coordinatorOnly({ action }));
     },
     requireNotEnded, requireAwaited, current, answer, upsertAttributes,
-    /** The case's database writes (local activities in cases opened with LOCAL_BOOKKEEPING). */
+    /** The case's database writes (local activities only in cases opened with LOCAL_BOOKKEEPING). */
     records: books.records, mailer, inTurn,
     deadlineIn, setDeadline, businessEvent, note, record, moveTo, emailPatient, staffEmail, refreshSearchAttributes, publishDetails, until,
   };
