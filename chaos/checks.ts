@@ -1,4 +1,6 @@
 // What must hold after a chaos run, each check returning the violations it found (empty: it held).
+import fs from 'node:fs';
+import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import type { System } from '../harness/system';
@@ -164,6 +166,9 @@ export async function checkRun(sys: System, references: string[], payments: Paym
     if (result.error) {
       nondeterminism++;
       violations.push(`${result.workflowId}: replay failed: ${result.error.message.slice(0, 400)}`);
+      // For diagnosis: the history as stored (payloads encrypted), where CHAOS_HISTORY_DIR says.
+      const dir = process.env.CHAOS_HISTORY_DIR;
+      if (dir) fs.writeFileSync(path.join(dir, `${result.workflowId}.json`), JSON.stringify(histories.find((h) => h.workflowId === result.workflowId)?.history));
     }
   }
 
