@@ -1,7 +1,7 @@
 // The case read model: what people see of a case (API, portal, console) is read from here, never from a
 // workflow query (a query can run workflow code ahead of recorded history; see docs/operations.md).
-// The workflow writes the changes of its view with its recorded events; in cases opened before the
-// bookkeeping patches (workflows/bookkeeping.ts) the API also writes each update's result (newer cases answer a version). Both
+// The workflow writes the changes of its view with its recorded events; the API also writes each
+// update's result, the whole view (cases opened under the local-bookkeeping patch answer a version). Both
 // carry the view's version, and a write only lands when its version is above the stored one, so late,
 // repeated or concurrent writes never move a case backwards.
 import type { Prisma } from '../generated/prisma/client';

@@ -8,9 +8,9 @@ import type { CaseState, CaseTask, CaseView, CoverageDeclaration, EstimateState,
 export const getStateQuery = defineQuery<CaseState>('getState');
 
 /**
- * What an update answers in cases opened with the local- or queued-bookkeeping patch (workflows/bookkeeping.ts): the
+ * What an update answers in cases opened with the local-bookkeeping patch (workflows/bookkeeping.ts): the
  * version of the view it left in the database read model, which the API then answers from. A small
- * answer keeps the whole view out of history once per update. Cases opened before answer the whole view.
+ * answer keeps the whole view out of history once per update. Every other case answers the whole view.
  */
 export interface CaseAck {
   reference: string;
