@@ -27,9 +27,9 @@ const localMail = proxyLocalActivities<MailActivities>(mailOptions);
 const LOCAL_BOOKKEEPING = 'local-bookkeeping-activities';
 /**
  * Patch (#15, after the chaos run of 2026-12-05): upserts on change; the bookkeeping is written by
- * activities on the task queue again, and updates answer the whole view again. A local activity's result can reach the workflow after an
- * update that arrived while it ran (the run it recorded), or before it (its replay, which resolves the
- * marker at once): code after the two then runs in another order, and a worker restart fails the case
+ * activities on the task queue again, and updates answer the whole view again. A local activity's
+ * result can reach the workflow after an update that arrived while it ran (the run it recorded), or
+ * before it (its replay, which resolves the marker at once): code after the two then runs in another order, and a worker restart fails the case
  * with a nondeterminism error (measured: 1 case in 20 in the chaos test, `Activity type of recorded
  * marker 'recordCaseEvent' does not match … 'sendEmail'`). Running them one at a time does not help;
  * an activity's completion is an event in history, so replay sees the order the run saw. Storing the
@@ -48,8 +48,8 @@ export function openBookkeeping(input: CaseStartInput, state: CaseState, version
   const rec: typeof records = local ? localRecords : records;
   const mailer: typeof mail = local ? localMail : mail;
 
-  // Local activities (LOCAL_BOOKKEEPING cases) run one at a time, in the order the workflow asked for them. History records a
-  // local activity's result but not when it came back: two at once (an update's and the main path's)
+  // Local activities (LOCAL_BOOKKEEPING cases) run one at a time, in the order the workflow asked for
+  // them. History records a local activity's result but not when it came back: two at once (an update's and the main path's)
   // could come back in either order, and replay could then run the code after them in another order
   // than the run it replays (measured: a nondeterminism error in each of 4 recorded cases without this).
   let turn: Promise<unknown> = Promise.resolve();
