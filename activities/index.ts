@@ -2,6 +2,7 @@
 import type { AppConfig } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { RulesRegistry } from '../lib/rules';
+import { createBookkeepingActivities } from './bookkeeping';
 import { createCaseRecordActivities } from './caseRecords';
 import { createEmailActivities, type EmailDeps } from './email';
 import { createEstimateActivities } from './estimates';
@@ -42,11 +43,14 @@ export function activityDepsFrom(config: AppConfig, db: Db): ActivityDeps {
 
 export function createActivities(deps: ActivityDeps) {
   const email = createEmailActivities({ db: deps.db, from: deps.mailFrom, publicBaseUrl: deps.publicBaseUrl, onQueued: deps.onEmailQueued, afterQueued: deps.afterEmailQueued });
+  const records = createCaseRecordActivities({ db: deps.db });
+  const staff = createStaffEmailActivities({ db: deps.db, sendEmail: email.sendEmail, ...staffAddresses(deps) });
   return {
-    ...createCaseRecordActivities({ db: deps.db }),
+    ...records,
     ...email,
     ...createMessageActivities({ db: deps.db, sendEmail: email.sendEmail, admissionTeamEmail: deps.admissionTeamEmail }),
-    ...createStaffEmailActivities({ db: deps.db, sendEmail: email.sendEmail, ...staffAddresses(deps) }),
+    ...staff,
+    ...createBookkeepingActivities({ ...records, ...email, ...staff }),
     ...createEstimateActivities({ db: deps.db, documentsDir: deps.documentsDir, rules: deps.rules }),
     ...createVisaCertificateActivities({ db: deps.db, documentsDir: deps.documentsDir }),
     ...createInvoiceActivities({ db: deps.db, documentsDir: deps.documentsDir }),

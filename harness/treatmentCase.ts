@@ -185,7 +185,10 @@ export async function driveToClosure(script: CaseScript, reference: string): Pro
       }
       case 'stay_preparation':
         if (t.arrival) return undefined; // visa and practical pack under way
-        return { step: 'set arrival date', run: as(patient, 'put', '/arrival', { date: inDays(1), plannedStayDays: 14 }), done: (x) => !!x.treatment.arrival };
+        // Five days ahead: outside the arrival reminder's window (3 days), so whether a case gets the
+        // reminder does not depend on how fast the team records the arrival (with tomorrow it was due at
+        // once, and only the workflow's own latency kept it from going out before the team acted).
+        return { step: 'set arrival date', run: as(patient, 'put', '/arrival', { date: inDays(5), plannedStayDays: 14 }), done: (x) => !!x.treatment.arrival };
       case 'awaiting_arrival':
         return { step: 'record arrival', run: as(team.care, 'post', '/arrived'), done: phaseLeft(s.phase) };
       case 'in_stay': {

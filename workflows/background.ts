@@ -22,6 +22,7 @@ export function createBackground(c: Case) {
     await Promise.all(work);
     await condition(allHandlersFinished);
     await c.record('continued_as_new', 'system', `History long (${workflowInfo().historyLength} events): continuing as a new run`, { stage });
+    if (c.batch) await c.batch.drained();
     const carried = c.carried();
     // The timeline keeps its recent entries; the audit trail in the database has them all.
     const keep = 50;

@@ -47,7 +47,8 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     c.refreshSearchAttributes();
     outcome = await resume(input.resume.stage);
   } else {
-    await c.inTurn(() => c.records.recordCase.executeWithOptions({ summary: 'Record case in database' }, [input]));
+    if (c.batch) await c.batch.write({ kind: 'case', input }, 'Record case in database');
+    else await c.inTurn(() => c.records.recordCase.executeWithOptions({ summary: 'Record case in database' }, [input]));
     const creator = input.referrer ? `referrer:${input.referrer.email}` : 'patient';
     c.note('case_received', creator, 'Case received');
     await c.emailPatient('acknowledgement', 'Email patient: acknowledgement', {}, { key: `${workflowId}:acknowledgement` });
@@ -58,6 +59,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   await finish(outcome);
   // Let notifications already under way finish before the workflow closes.
   await condition(allHandlersFinished);
+  if (c.batch) await c.batch.drained();
   return { reference: input.reference, phase: state.phase, reason: outcome.reason };
 
   /** From `treatment_planning` (the report proposed treatment here) to the end of the case. */

@@ -85,7 +85,8 @@ export function openCase(input: CaseStartInput) {
   const { inTurn, upsertAttributes, publishView, answer, mailer } = books;
   // Anything the case changed without recording an event is published as soon as the workflow waits,
   // so the read model never lags behind what history recorded (cases started before keep their history).
-  if (publishWhenIdle) {
+  // (BATCHED_BOOKKEEPING cases: the batched writer does this.)
+  if (publishWhenIdle && !books.batch) {
     void (async () => {
       for (;;) {
         await condition(() => versions.pending());
@@ -140,6 +141,7 @@ export function openCase(input: CaseStartInput) {
     const at = state.timeline[state.timeline.length - 1].at;
     // The view's change goes with the event: the read model then shows only what history recorded.
     const idempotencyKey = `${workflowId}:${timelineOffset + state.timeline.length}:${type}`;
+    if (books.batch) return books.batch.write({ kind: 'event', event: { idempotencyKey, type, actor, payload, summary, at } }, `Record event: ${type}`);
     await writeViewWith(versions, (view) =>
       inTurn(() =>
         books.records.recordCaseEvent.executeWithOptions({ summary: `Record event: ${type}` }, [
@@ -169,16 +171,16 @@ export function openCase(input: CaseStartInput) {
       vars: { reference: input.reference, firstName: p.firstName, lastName: p.lastName, ...vars },
       ...(options.attachDocumentIds?.length ? { attachDocumentIds: options.attachDocumentIds } : {}),
     };
+    if (books.batch) return books.batch.write({ kind: 'email', email }, summary);
     await inTurn(() => mailer.sendEmail.executeWithOptions({ summary }, [email]));
   }
 
   async function staffEmail(audience: StaffAudience, template: StaffTemplate, summary: string, vars?: Record<string, string>): Promise<void> {
     const idempotencyKey = emailKey(template);
-    await inTurn(() =>
-      mailer.emailStaff.executeWithOptions({ summary }, [
-        { idempotencyKey, audience, coordinatorId: state.coordinatorId, reference: input.reference, requestType: input.requestType, template, ...(vars ? { vars } : {}) },
-      ]),
-    );
+    // Built when the write is made: a local activity's turn may come after the coordinator changed.
+    const email = () => ({ idempotencyKey, audience, coordinatorId: state.coordinatorId, reference: input.reference, requestType: input.requestType, template, ...(vars ? { vars } : {}) });
+    if (books.batch) return books.batch.write({ kind: 'staffEmail', email: email() }, summary);
+    await inTurn(() => mailer.emailStaff.executeWithOptions({ summary }, [email()]));
   }
 
   /** Every search attribute from the state (a continued run starts without the previous run's updates). */
@@ -236,6 +238,8 @@ export function openCase(input: CaseStartInput) {
     requireNotEnded, requireAwaited, current, answer, upsertAttributes,
     /** The case's database writes (local activities only in cases opened with LOCAL_BOOKKEEPING). */
     records: books.records, mailer, inTurn,
+    /** The batched writer: set in cases opened with BATCHED_BOOKKEEPING (workflows/bookkeeping.ts). */
+    batch: books.batch,
     deadlineIn, setDeadline, businessEvent, note, record, moveTo, emailPatient, staffEmail, refreshSearchAttributes, publishDetails, until,
   };
 }

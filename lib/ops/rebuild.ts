@@ -2,7 +2,7 @@
 // backup while Temporal kept its histories (docs/operations.md). Only recorded history is read (never a
 // workflow query, which could run workflow code ahead of history): every carePathway workflow, any
 // status, every run. For each case it recreates the Case row when missing, replays the recorded
-// `recordCase`/`recordCaseEvent` activity inputs (for local activities, which history keeps no input of, the
+// `recordCase`/`recordCaseEvent` activity inputs (or the batches of `writeBookkeeping`; for local activities, which history keeps no input of, the
 // inputs a replay of the history asks for: lib/ops/localActivityWrites.ts) through the same activities (idempotent by their keys:
 // missing timeline events are appended), writes the newest view (an update's result, or the view rebuilt
 // from the recorded changes; it only moves forward), recreates the CaseRequest (by the memo's key hash), confirms the row, and moves the
@@ -12,6 +12,7 @@ import { fromPayloadsAtIndex, type PayloadConverter } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { createCaseRecordActivities, type CaseEventInput, type ViewWrite } from '../../activities/caseRecords';
+import type { BookkeepingBatch } from '../../activities/bookkeeping';
 import { applyViewChange, caseRowOf, isCaseState, viewOf, writeCaseState } from '../caseView';
 import { initialCaseState } from '../../workflows/caseState';
 import { isUniqueViolation, type Db } from '../db';
@@ -128,6 +129,15 @@ function readHistory(events: HistoryEvent[], converter: PayloadConverter, into: 
     if (name === 'publishCaseView') {
       const write = input() as ViewWrite | undefined;
       if (write) written(write);
+    }
+    // Cases opened with the batched-bookkeeping patch: one activity per step (activities/bookkeeping.ts).
+    if (name === 'writeBookkeeping') {
+      const batch = input() as BookkeepingBatch | undefined;
+      if (!batch) return;
+      for (const w of batch.writes) if (w.kind === 'case') into.recordCase ??= w.input;
+      written(batch);
+      const owner = batch.ownerId ? { ownerId: batch.ownerId } : {};
+      for (const w of batch.writes) if (w.kind === 'event') into.events.push({ reference: batch.reference, ...owner, ...w.event, at: w.event.at ?? new Date(tsToMs(e.eventTime)).toISOString() });
     }
   };
   for (const e of events) {

@@ -1,0 +1,86 @@
+// How cases opened with the batched-bookkeeping patch (#15) write: what one step asks for (the case row,
+// its audit-trail events, the view's change, the emails) goes in one activity on the task queue, not one
+// activity each. An activity's completion is an event in history, so a replay sees the order the run
+// saw (local activities did not: workflows/bookkeeping.ts).
+//
+// A write still yields, as the activity it replaces did: the code that asked for it resumes only once
+// every other piece of the workflow that could run (the main flow woken by a handler's change, a
+// background wait) has run up to its next wait. Without that, a handler could, say, accept an estimate
+// and guarantee it before the main flow saw it accepted, an order no earlier run could produce. The
+// writer lets them run in rounds, and schedules the batch once a round asks for nothing more.
+import { condition, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { BookkeepingWrite } from '../activities/bookkeeping';
+import type { viewVersions } from './caseState';
+import type { CaseStartInput } from './definitions';
+import { writeViewWith } from './readModel';
+
+// Unlimited retries with backoff: a database or SMTP outage delays the writes, it never loses them.
+const books = proxyActivities<Pick<Activities, 'writeBookkeeping'>>({ startToCloseTimeout: '1m', retry: { initialInterval: '1s', maximumInterval: '1m' } });
+
+/** A batch's summary in the Temporal UI stays short (the first writes' summaries, then a count). */
+const SUMMARY_PARTS = 3;
+
+export function openBatchedWrites(input: CaseStartInput, versions: ReturnType<typeof viewVersions>) {
+  const queue: { write: BookkeepingWrite; summary: string }[] = [];
+  /** Writes asked for, let go (their code may resume), resumed, and landed in the database. */
+  let asked = 0;
+  let released = 0;
+  let resumed = 0;
+  let written = 0;
+  let busy = false;
+
+  async function writer(): Promise<void> {
+    for (;;) {
+      // The view changing without a write (an allocation, an answer to an update) also makes a batch,
+      // so the read model never lags what history recorded.
+      await condition(() => queue.length > 0 || versions.pending());
+      // Rounds: let go the code that wrote, wait until it resumed and ran to its next wait (conditions
+      // are checked once nothing else can run), again while it asks for more.
+      while (released < asked) {
+        released = asked;
+        await condition(() => resumed >= released);
+      }
+      const batch = queue.splice(0);
+      busy = true;
+      await writeViewWith(versions, (view) =>
+        books.writeBookkeeping.executeWithOptions({ summary: summaryOf(batch.map((b) => b.summary)) }, [
+          { reference: input.reference, ...(input.ownerId ? { ownerId: input.ownerId } : {}), writes: batch.map((b) => b.write), ...view },
+        ]),
+      );
+      written += batch.length;
+      busy = false;
+    }
+  }
+  // A batch that fails for good (an email that can never be sent) fails the workflow task: the case
+  // stops there, visible to ops (ops:stuck), rather than going on with writes missing.
+  void writer();
+
+  return {
+    /** Queues a write for the next batch; resolves once the rest of the workflow had its turn (not once it landed). */
+    async write(write: BookkeepingWrite, summary: string): Promise<void> {
+      queue.push({ write, summary });
+      const mine = ++asked;
+      try {
+        await condition(() => released >= mine);
+      } finally {
+        resumed++;
+      }
+    },
+    /** Resolves once every write asked for so far has landed (an update answers after its own writes). */
+    async landed(): Promise<void> {
+      const upTo = asked;
+      await condition(() => written >= upTo);
+    },
+    /** Resolves once nothing is left to write, the view included (before the run ends or continues as new). */
+    async drained(): Promise<void> {
+      await condition(() => written === asked && !busy && !versions.pending());
+    },
+  };
+}
+
+function summaryOf(parts: string[]): string {
+  const shown = parts.slice(0, SUMMARY_PARTS).join(' · ');
+  if (parts.length > SUMMARY_PARTS) return `${shown} · and ${parts.length - SUMMARY_PARTS} more`;
+  return shown || 'Update read model';
+}
