@@ -30,9 +30,9 @@ export interface BookkeepingDeps {
 export function createBookkeepingActivities(deps: BookkeepingDeps) {
   /**
    * Writes the batch in the order the workflow asked (the case row first: each event checks the row is
-   * this case's owner's), then the view, so a reader who sees the step's phase also sees its events and
-   * emails (a view too old for the change fails, not retried: the workflow sends the batch again with
-   * the whole view).
+   * this case's owner's), and the view right after the last event, so a reader who sees the step's phase
+   * also sees its events and the emails asked for before them (a view too old for the change fails, not
+   * retried: the workflow sends the batch again with the whole view).
    * Answers how many events were recorded and patient emails queued now (0 for what an earlier attempt wrote).
    */
   async function writeBookkeeping(batch: BookkeepingBatch): Promise<{ events: number; emails: number }> {
@@ -40,13 +40,20 @@ export function createBookkeepingActivities(deps: BookkeepingDeps) {
     const owner = ownerId ? { ownerId } : {};
     let events = 0;
     let emails = 0;
-    for (const w of writes) {
+    const writeView = async () => {
+      if (change || (view && version !== undefined)) await deps.publishCaseView({ reference, ...owner, change, view, version });
+    };
+    // The view goes in right after the last record (as it went with each event before batches): emails
+    // asked for after it do not hold back what the step shows (an SMTP-slow outbox, a held activity).
+    const lastRecord = writes.reduce((last, w, i) => (w.kind === 'case' || w.kind === 'event' ? i : last), -1);
+    if (lastRecord < 0) await writeView();
+    for (const [i, w] of writes.entries()) {
       if (w.kind === 'case') await deps.recordCase(w.input);
       else if (w.kind === 'event') events += Number((await deps.recordCaseEvent({ reference, ...owner, ...w.event })).recorded);
       else if (w.kind === 'email') emails += Number((await deps.sendEmail(w.email)).queuedNow);
       else await deps.emailStaff(w.email);
+      if (i === lastRecord) await writeView();
     }
-    if (change || (view && version !== undefined)) await deps.publishCaseView({ reference, ...owner, change, view, version });
     return { events, emails };
   }
   return { writeBookkeeping };

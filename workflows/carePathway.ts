@@ -86,6 +86,9 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   }
 
   async function finish(end: Ending): Promise<void> {
+    // Batched cases: what the last step wrote (the closing email) lands before the case leaves its
+    // phase, as when each write was an activity: until then it is closing, not closed.
+    if (c.batch) await c.batch.landed();
     // Whatever ends a case early, money paid for a study that never started is refunded, and
     // nothing is due any more.
     if (end.phase !== 'closed' && !study.studyStarted()) {
