@@ -21,7 +21,7 @@ export const TREATMENT_REQUEST_TYPE = 'proton_therapy' as const;
 /** Durations for scripted cases: no reminder fires while the script runs; the follow-up closes the case in seconds. */
 export const SCRIPT_TIMINGS = {
   PATHWAY_REMINDER_AFTER: '1h', PATHWAY_FEE_REMINDER_AFTER: '1h', PATHWAY_REPORT_SLA: '1h', PATHWAY_GUARANTEE_REMINDER_AFTER: '1h',
-  PATHWAY_TASK_REMINDER_AFTER: '1h', PATHWAY_ARRIVAL_REMINDER_BEFORE: '30 days', PATHWAY_FOLLOW_UP_WINDOW: '3s',
+  PATHWAY_TASK_REMINDER_AFTER: '1h', PATHWAY_ARRIVAL_REMINDER_BEFORE: '1 day', PATHWAY_FOLLOW_UP_WINDOW: '3s',
 };
 
 export interface PaymentPayload {
@@ -185,9 +185,9 @@ export async function driveToClosure(script: CaseScript, reference: string): Pro
       }
       case 'stay_preparation':
         if (t.arrival) return undefined; // visa and practical pack under way
-        // Five days ahead: outside the arrival reminder's window (3 days), so whether a case gets the
-        // reminder does not depend on how fast the team records the arrival (with tomorrow it was due at
-        // once, and only the workflow's own latency kept it from going out before the team acted).
+        // Five days ahead: outside the arrival reminder's window (SCRIPT_TIMINGS: 1 day), so whether a
+        // case gets the reminder does not depend on how fast the team records the arrival (with 30 days
+        // it was due at once, and only the workflow's own latency kept it from going out first).
         return { step: 'set arrival date', run: as(patient, 'put', '/arrival', { date: inDays(5), plannedStayDays: 14 }), done: (x) => !!x.treatment.arrival };
       case 'awaiting_arrival':
         return { step: 'record arrival', run: as(team.care, 'post', '/arrived'), done: phaseLeft(s.phase) };
