@@ -1,32 +1,21 @@
 // One activity writes what a step of a case asks for (activities/bookkeeping.ts): the case row, its
-// events and emails in the order asked, then the view. Run again after a crash, it writes nothing twice;
-// an email that can never go out stops it before the view moves.
+// events and emails in the order asked, the view after the last event. Run again after a crash, it
+// writes nothing twice; an email that can never go out stops it before the view moves.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { createBookkeepingActivities, type BookkeepingWrite } from '../activities/bookkeeping';
 import { createCaseRecordActivities } from '../activities/caseRecords';
 import { createEmailActivities } from '../activities/email';
 import { createStaffEmailActivities } from '../activities/staffEmails';
 import { asStartInput, createCaseBody } from '../api/schemas/cases';
-import { createDb, type Db } from '../lib/db';
+import type { Db } from '../lib/db';
 import { initialCaseState, viewVersions } from '../workflows/caseState';
 import type { CaseStartInput } from '../workflows/definitions';
 import { validCase } from './support/cases';
-
-const env = (name: string) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run the tests through jest (test/globalSetup.ts sets it)`);
-  return v;
-};
+import { openTestDb } from './support/testDb';
 
 let db: Db;
 beforeAll(() => {
-  const dir = path.join(env('PARCOURS_TEST_DIR'), `bookkeeping-batch-${crypto.randomUUID().slice(0, 8)}`);
-  fs.mkdirSync(dir);
-  const dbFile = path.join(dir, 'parcours.db');
-  fs.copyFileSync(env('PARCOURS_TEST_DB_TEMPLATE'), dbFile);
-  db = createDb(`file:${dbFile}`);
+  db = openTestDb('bookkeeping-batch');
 });
 afterAll(async () => {
   await db?.$disconnect();
@@ -74,7 +63,7 @@ function stepChange(input: CaseStartInput) {
 const events = (reference: string) => db.caseEvent.findMany({ where: { case: { reference } }, orderBy: { at: 'asc' }, select: { type: true, idempotencyKey: true } });
 const outbox = (reference: string) => db.outboundEmail.findMany({ where: { caseReference: reference }, select: { idempotencyKey: true, toAddress: true } });
 
-it('writes the row, the events and the emails in order, then the view', async () => {
+it('writes the row, the events and the emails in order, and the view after the last event', async () => {
   const input = newCase();
   const { writeBookkeeping } = activities();
   const result = await writeBookkeeping({ reference: input.reference, writes: firstStep(input), change: stepChange(input) });

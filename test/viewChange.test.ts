@@ -2,30 +2,19 @@
 // event carries a few fields rather than the whole case. A change applied to any stored version from its
 // base up gives exactly the workflow's view; a stored view older than the base refuses it.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { createCaseRecordActivities } from '../activities/caseRecords';
 import { asStartInput, createCaseBody } from '../api/schemas/cases';
 import { caseRowOf, isCaseAck, readCaseState, storedViewAt, writeCaseState, writeCaseViewChange } from '../lib/caseView';
-import { createDb, type Db } from '../lib/db';
+import type { Db } from '../lib/db';
 import { applyViewChange, initialCaseState, viewOf, viewVersions, type ViewChange } from '../workflows/caseState';
 import type { CaseState, CaseView } from '../workflows/definitions';
 import { validCase } from './support/cases';
-
-const env = (name: string) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run the tests through jest (test/globalSetup.ts sets it)`);
-  return v;
-};
+import { openTestDb } from './support/testDb';
 
 let db: Db;
 beforeAll(() => {
-  const dir = path.join(env('PARCOURS_TEST_DIR'), `view-change-${crypto.randomUUID().slice(0, 8)}`);
-  fs.mkdirSync(dir);
-  const dbFile = path.join(dir, 'parcours.db');
-  fs.copyFileSync(env('PARCOURS_TEST_DB_TEMPLATE'), dbFile);
-  db = createDb(`file:${dbFile}`);
+  db = openTestDb('view-change');
 });
 afterAll(async () => {
   await db?.$disconnect();
