@@ -1,7 +1,7 @@
 // One activity for what a case writes in one step (#15): the case row, its audit-trail events, the
 // view's change and the emails the step queues, in the order the workflow asked for them. Each part
 // keeps its own idempotency key, so a retried batch writes nothing twice.
-import type { CaseStartInput } from '../workflows/definitions';
+import type { CaseStartInput, CaseView } from '../workflows/definitions';
 import type { CaseEventInput, ViewWrite } from './caseRecords';
 import type { SendEmailInput, SendEmailResult } from './email';
 import type { StaffEmailInput } from './staffEmails';
@@ -11,7 +11,8 @@ export type BatchedEvent = Pick<CaseEventInput, 'idempotencyKey' | 'type' | 'act
 
 /** One write of a batch. */
 export type BookkeepingWrite =
-  | { kind: 'case'; input: CaseStartInput }
+  /** `view`: the row's first view, sent instead of the input's rules by newer cases (without it, it follows from the rules). */
+  | { kind: 'case'; input: CaseStartInput; view?: CaseView }
   | { kind: 'event'; event: BatchedEvent }
   | { kind: 'email'; email: SendEmailInput }
   | { kind: 'staffEmail'; email: StaffEmailInput };
@@ -20,7 +21,7 @@ export type BookkeepingWrite =
 export type BookkeepingBatch = { reference: string; ownerId?: string; writes: BookkeepingWrite[] } & ViewWrite;
 
 export interface BookkeepingDeps {
-  recordCase: (input: CaseStartInput) => Promise<{ recorded: boolean }>;
+  recordCase: (input: CaseStartInput, view?: CaseView) => Promise<{ recorded: boolean }>;
   recordCaseEvent: (input: CaseEventInput) => Promise<{ recorded: boolean }>;
   publishCaseView: (input: { reference: string; ownerId?: string } & ViewWrite) => Promise<{ stored: boolean }>;
   sendEmail: (input: SendEmailInput) => Promise<SendEmailResult>;
@@ -48,7 +49,7 @@ export function createBookkeepingActivities(deps: BookkeepingDeps) {
     const lastRecord = writes.reduce((last, w, i) => (w.kind === 'case' || w.kind === 'event' ? i : last), -1);
     if (lastRecord < 0) await writeView();
     for (const [i, w] of writes.entries()) {
-      if (w.kind === 'case') await deps.recordCase(w.input);
+      if (w.kind === 'case') await deps.recordCase(w.input, w.view);
       else if (w.kind === 'event') events += Number((await deps.recordCaseEvent({ reference, ...owner, ...w.event })).recorded);
       else if (w.kind === 'email') emails += Number((await deps.sendEmail(w.email)).queuedNow);
       else await deps.emailStaff(w.email);

@@ -125,8 +125,8 @@ export function createCaseRecordActivities(deps: { db: Db }) {
    * Creates the case row unless the API already did (it does, so the case reads at once; a database
    * restored from an older backup may lack it), and its `case_received` event.
    */
-  async function recordCase(input: CaseStartInput): Promise<{ recorded: boolean }> {
-    await db.case.upsert({ where: { reference: input.reference }, update: {}, create: caseRowOf(input) });
+  async function recordCase(input: CaseStartInput, view?: CaseView): Promise<{ recorded: boolean }> {
+    await db.case.upsert({ where: { reference: input.reference }, update: {}, create: caseRowOf(input, view) });
     const recorded = await storeCaseEvent({
       reference: input.reference,
       idempotencyKey: `${workflowIdFor(input.reference)}:case_received`,

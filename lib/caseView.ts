@@ -17,10 +17,10 @@ type Tx = Pick<Db, 'case'>;
 
 export { applyViewChange, viewOf };
 
-/** A new case's row: its identity from the start input, and its first view (version 0, collecting the file). */
-export function caseRowOf(input: CaseStartInput) {
+/** A new case's row: its identity from the start input, and its first view (version 0, collecting the file; `first` when the workflow sent it, else it follows from the input's rules). */
+export function caseRowOf(input: CaseStartInput, first?: CaseView) {
   const { patient } = input;
-  const view = viewOf(initialCaseState(input));
+  const view = first ?? viewOf(initialCaseState(input));
   return {
     reference: input.reference,
     workflowId: workflowIdFor(input.reference),

@@ -21,7 +21,14 @@ const books = proxyActivities<Pick<Activities, 'writeBookkeeping'>>({ startToClo
 /** A batch's summary in the Temporal UI stays short (the first writes' summaries, then a count). */
 const SUMMARY_PARTS = 3;
 
-export function openBatchedWrites(input: CaseStartInput, versions: ReturnType<typeof viewVersions>) {
+/** Search attributes held for the step's batch (cases opened with the small-answers patch: workflows/bookkeeping.ts). */
+export interface HeldAttributes {
+  pending(): boolean;
+  /** Upserts what is held, in one command. */
+  flush(): void;
+}
+
+export function openBatchedWrites(input: CaseStartInput, versions: ReturnType<typeof viewVersions>, attributes?: HeldAttributes) {
   const queue: { write: BookkeepingWrite; summary: string }[] = [];
   /** Writes asked for, let go (their code may resume), resumed, and landed in the database. */
   let asked = 0;
@@ -29,18 +36,24 @@ export function openBatchedWrites(input: CaseStartInput, versions: ReturnType<ty
   let resumed = 0;
   let written = 0;
   let busy = false;
+  /** The view's version the read model holds at least (what the last batch sent). */
+  let stored = versions.lastSent();
+  const attributesHeld = () => attributes?.pending() ?? false;
 
   async function writer(): Promise<void> {
     for (;;) {
       // The view changing without a write (an allocation, an answer to an update) also makes a batch,
       // so the read model never lags what history recorded.
-      await condition(() => queue.length > 0 || versions.pending());
+      await condition(() => queue.length > 0 || versions.pending() || attributesHeld());
       // Rounds: let go the code that wrote, wait until it resumed and ran to its next wait (conditions
       // are checked once nothing else can run), again while it asks for more.
       while (released < asked) {
         released = asked;
         await condition(() => resumed >= released);
       }
+      // The step's search attributes go in one upsert, whatever number of moves asked for them.
+      attributes?.flush();
+      if (attributes && !queue.length && !versions.pending()) continue; // the upsert was all this step asked for
       const batch = queue.splice(0);
       busy = true;
       await writeViewWith(versions, (view) =>
@@ -49,6 +62,7 @@ export function openBatchedWrites(input: CaseStartInput, versions: ReturnType<ty
         ]),
       );
       written += batch.length;
+      stored = versions.lastSent();
       busy = false;
     }
   }
@@ -72,9 +86,17 @@ export function openBatchedWrites(input: CaseStartInput, versions: ReturnType<ty
       const upTo = asked;
       await condition(() => written >= upTo);
     },
-    /** Resolves once nothing is left to write, the view included (before the run ends or continues as new). */
+    /**
+     * Resolves once every write asked for so far has landed and the read model holds `version` of the
+     * view or a newer one: what an update answering a version waits for (the API reads that view).
+     */
+    async stored(version: number): Promise<void> {
+      const upTo = asked;
+      await condition(() => written >= upTo && stored >= version);
+    },
+    /** Resolves once nothing is left to write, the view and search attributes included (before the run ends or continues as new). */
     async drained(): Promise<void> {
-      await condition(() => written === asked && !busy && !versions.pending());
+      await condition(() => written === asked && !busy && !versions.pending() && !attributesHeld());
     },
   };
 }

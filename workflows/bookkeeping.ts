@@ -3,11 +3,14 @@
 // QUEUED_BOOKKEEPING patch write through activities on the task queue, upsert a search attribute only
 // when it changes, and answer updates with the whole view (which the API stores). Cases opened with the
 // LOCAL_BOOKKEEPING patch (between the two) wrote through local activities and answered the version of
-// the view they stored; cases opened before either upsert every time. Each replays as it was recorded.
+// the view they stored; cases opened before either upsert every time. The newest patches batch a step's
+// writes (BATCHED_BOOKKEEPING), then also its upserts and answer versions again (SMALL_ANSWERS). Each
+// replays as it was recorded.
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { viewVersions } from './caseState';
+import type { BookkeepingWrite } from '../activities/bookkeeping';
+import { initialCaseState, viewOf, type viewVersions } from './caseState';
 import type { CaseAnswer, CaseStartInput, CaseState, CaseView } from './definitions';
 import { openBatchedWrites } from './batchedWrites';
 import { writeViewWith } from './readModel';
@@ -44,17 +47,37 @@ const QUEUED_BOOKKEEPING = 'queued-bookkeeping-activities';
  * activity did, but the step does not wait for the database; an update answers once its writes landed.
  */
 const BATCHED_BOOKKEEPING = 'batched-bookkeeping-writes';
+/**
+ * Patch (#15, history budget): batched writes as above, and (1) an update answers the version of the
+ * view it left in the read model once that view landed, not the whole view (the API reads it back);
+ * (2) a step's search attributes go in one upsert, with its batch; (3) the case row's write carries the
+ * first view instead of the rules it follows from (already in the start input).
+ */
+const SMALL_ANSWERS = 'small-answers-batched-attributes';
 
 /** Decides the patch: call once, when the case opens, before anything it decides is used. */
 export function openBookkeeping(input: CaseStartInput, state: CaseState, versions: ReturnType<typeof viewVersions>, current: () => CaseView, ended: () => boolean) {
   // Newest first: a case opened with a newer patch records none of the older ones' markers.
-  const batched = patched(BATCHED_BOOKKEEPING);
+  const small = patched(SMALL_ANSWERS);
+  const batched = small || patched(BATCHED_BOOKKEEPING);
   const queued = batched || patched(QUEUED_BOOKKEEPING);
   const local = !queued && patched(LOCAL_BOOKKEEPING);
   /** Upserts a search attribute only when it changes (all three patches). */
   const lean = queued || local;
-  /** The batched writer (BATCHED_BOOKKEEPING cases only). */
-  const batch = batched ? openBatchedWrites(input, versions) : undefined;
+  /** The search attributes this run last upserted (or holds for its next batch): with the patches, an unchanged value is not upserted again. */
+  const upserted = new Map<string, unknown>();
+  /** SMALL_ANSWERS cases: attributes held for the step's batch, by name (the newest value wins). */
+  const held = new Map<string, SearchAttributeUpdatePair>();
+  const heldAttributes = {
+    pending: () => held.size > 0,
+    flush(): void {
+      if (!held.size) return;
+      upsertSearchAttributes([...held.values()]);
+      held.clear();
+    },
+  };
+  /** The batched writer (BATCHED_BOOKKEEPING and SMALL_ANSWERS cases). */
+  const batch = batched ? openBatchedWrites(input, versions, small ? heldAttributes : undefined) : undefined;
   const rec: typeof records = local ? localRecords : records;
   const mailer: typeof mail = local ? localMail : mail;
 
@@ -70,13 +93,12 @@ export function openBookkeeping(input: CaseStartInput, state: CaseState, version
     return mine;
   }
 
-  /** The search attributes this run last upserted: with the patch, an unchanged value is not upserted again. */
-  const upserted = new Map<string, unknown>();
   function upsertAttributes(pairs: SearchAttributeUpdatePair[]): void {
     const changed = lean ? pairs.filter((p) => !sameValue(upserted.get(p.key.name), p.value)) : pairs;
     if (!changed.length) return;
     for (const p of changed) upserted.set(p.key.name, p.value);
-    upsertSearchAttributes(changed);
+    if (small) for (const p of changed) held.set(p.key.name, p);
+    else upsertSearchAttributes(changed);
   }
 
   /** Sends the read model what it has not had yet (nothing when it is current). */
@@ -90,10 +112,16 @@ export function openBookkeeping(input: CaseStartInput, state: CaseState, version
    * What an update answers. Cases opened with LOCAL_BOOKKEEPING: the view is stored first (after every
    * write asked for before it), and the answer is the version stored; the API answers from the read
    * model at that version or newer. An update that ends the case answers its own view whole: the ending
-   * that follows in the same task is not the update's answer. Every other case answers the whole view,
-   * which the API stores before it answers; BATCHED_BOOKKEEPING cases once the update's writes landed.
+   * that follows in the same task is not the update's answer. SMALL_ANSWERS cases answer the same way,
+   * once the update's writes and its view landed (the batched writer stores the view itself). Every
+   * other case answers the whole view, which the API stores before it answers; BATCHED_BOOKKEEPING
+   * cases once the update's writes landed.
    */
   function answer(): CaseAnswer | Promise<CaseAnswer> {
+    if (batch && small && !ended()) {
+      const { version } = current();
+      return batch.stored(version).then(() => ({ reference: input.reference, version }));
+    }
     if (batch) {
       const mine = current();
       return batch.landed().then(() => mine);
@@ -108,7 +136,17 @@ export function openBookkeeping(input: CaseStartInput, state: CaseState, version
     })();
   }
 
-  return { lean, batch, records: rec, mailer, inTurn, upsertAttributes, publishView, answer };
+  /**
+   * The case row's write (batched cases). SMALL_ANSWERS cases send the row's first view, not the rules
+   * it follows from: they are in the start input already, and are most of its size.
+   */
+  function caseWrite(): BookkeepingWrite {
+    if (!small) return { kind: 'case', input };
+    const { rules: _rules, ...rest } = input;
+    return { kind: 'case', input: rest, view: viewOf(initialCaseState(input)) };
+  }
+
+  return { lean, small, batch, caseWrite, records: rec, mailer, inTurn, upsertAttributes, publishView, answer };
 }
 
 /** Search attribute values compare by content (dates by time). */

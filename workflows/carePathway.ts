@@ -47,7 +47,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
     c.refreshSearchAttributes();
     outcome = await resume(input.resume.stage);
   } else {
-    if (c.batch) await c.batch.write({ kind: 'case', input }, 'Record case in database');
+    if (c.batch) await c.batch.write(c.caseWrite(), 'Record case in database');
     else await c.inTurn(() => c.records.recordCase.executeWithOptions({ summary: 'Record case in database' }, [input]));
     const creator = input.referrer ? `referrer:${input.referrer.email}` : 'patient';
     c.note('case_received', creator, 'Case received');

@@ -240,6 +240,7 @@ export function openCase(input: CaseStartInput) {
     records: books.records, mailer, inTurn,
     /** The batched writer: set in cases opened with BATCHED_BOOKKEEPING (workflows/bookkeeping.ts). */
     batch: books.batch,
+    caseWrite: books.caseWrite,
     deadlineIn, setDeadline, businessEvent, note, record, moveTo, emailPatient, staffEmail, refreshSearchAttributes, publishDetails, until,
   };
 }

@@ -139,6 +139,10 @@ export function viewVersions(state: CaseState) {
       dirty.clear();
       return change;
     },
+    /** The newest version sent to the read model (by a change, or at the start: the version it began with). */
+    lastSent(): number {
+      return sent;
+    },
     /** The whole view at the current version, for a read model too far behind to apply a change. */
     whole(): { view: CaseView; version: number } {
       this.bump();

@@ -90,6 +90,8 @@ interface Recorded {
   startMs?: number;
   memo: { ownerId?: string; requestKeyHash?: string };
   recordCase?: CaseStartInput;
+  /** The case row's first view, when the batch carried it (newer cases: then the input has no rules). */
+  recordCaseView?: CaseView;
   events: CaseEventInput[];
   /** The newest whole view: an update's result, a continued run's state, or one rebuilt from the recorded changes. */
   newest?: CaseView;
@@ -134,7 +136,11 @@ function readHistory(events: HistoryEvent[], converter: PayloadConverter, into: 
     if (name === 'writeBookkeeping') {
       const batch = input() as BookkeepingBatch | undefined;
       if (!batch) return;
-      for (const w of batch.writes) if (w.kind === 'case') into.recordCase ??= w.input;
+      for (const w of batch.writes) {
+        if (w.kind !== 'case' || into.recordCase) continue;
+        into.recordCase = w.input;
+        into.recordCaseView = w.view;
+      }
       written(batch);
       const owner = batch.ownerId ? { ownerId: batch.ownerId } : {};
       for (const w of batch.writes) if (w.kind === 'event') into.events.push({ reference: batch.reference, ...owner, ...w.event, at: w.event.at ?? new Date(tsToMs(e.eventTime)).toISOString() });
@@ -231,7 +237,7 @@ export async function rebuildReadModel(db: Db, client: Client, options: RebuildO
       const versionBefore = row.viewVersion;
 
       // The same activities the workflow ran, with the same inputs: each event once, the view forward only.
-      if (recorded.recordCase) summary.eventsAppended += Number((await records.recordCase(recorded.recordCase)).recorded);
+      if (recorded.recordCase) summary.eventsAppended += Number((await records.recordCase(recorded.recordCase, recorded.recordCaseView)).recorded);
       for (const event of recorded.events) summary.eventsAppended += Number((await records.recordCaseEvent(event)).recorded);
       if (recorded.newest) await writeCaseState(db, recorded.newest);
 
