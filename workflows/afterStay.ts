@@ -1,7 +1,7 @@
 // After the stay: the account reconciled (workflows/reconciliation.ts) into the final invoice, a balance
 // chased or a refund owed, the follow-up appointments (each reminded), and the close once no follow-up
 // remains and nothing is open.
-import { condition, patched, setHandler, Trigger } from '@temporalio/workflow';
+import { condition, setHandler, Trigger } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { FAILURE_TYPES, paymentPathFor, scheduleFollowUpUpdate, type FollowUp } from './definitions';
 import { fail } from './failures';
@@ -45,7 +45,7 @@ export function createAfterStay(c: Case, bg: Background, needs: AfterStayNeeds) 
       c.publishDetails();
       // Watched from now: closing waits for the background work, and a slow announcement (SMTP outage)
       // let a case close before the watcher joined it. Read once, so a replay that goes live keeps the choice.
-      const atOnce = patched(FOLLOW_UP_WATCH_AT_ONCE);
+      const atOnce = c.patched(FOLLOW_UP_WATCH_AT_ONCE);
       const announced = new Trigger<void>();
       if (atOnce) bg.add(watchFollowUp(f, announced));
       try {

@@ -1,6 +1,6 @@
 // Before the stay, once the estimate is guaranteed: the arrival date and site, the companions, the visa
 // (workflows/visa.ts) and its certificates, the practical pack, the reminder, and the arrival itself.
-import { condition, patched, setHandler } from '@temporalio/workflow';
+import { condition, setHandler } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common/lib/time';
 import {
   FAILURE_TYPES,
@@ -66,7 +66,7 @@ export function createArrival(c: Case) {
       // Visa already assessed as needed: this companion's certificate is issued now.
       if (t.visa?.status === 'required' && comp.proofDocumentId && !comp.certificateDocumentId) {
         const id = await companionCertificate(comp.id);
-        const named = patched(COMPANION_NAMED_IN_EMAIL);
+        const named = c.patched(COMPANION_NAMED_IN_EMAIL);
         await c.emailPatient(named ? 'visa_certificate_companion' : 'visa_information', `Email patient: visa certificate for companion ${comp.id}`, named ? { companionName: comp.fullName } : visaVars(visaNow()), { attachDocumentIds: [id] });
       }
       return c.answer();

@@ -47,18 +47,16 @@ const QUEUED_BOOKKEEPING = 'queued-bookkeeping-activities';
  * activity did, but the step does not wait for the database; an update answers once its writes landed.
  */
 const BATCHED_BOOKKEEPING = 'batched-bookkeeping-writes';
-/**
- * Patch (#15, history budget): batched writes as above, and (1) an update answers the version of the
- * view it left in the read model once that view landed, not the whole view (the API reads it back);
- * (2) a step's search attributes go in one upsert, with its batch; (3) the case row's write carries the
- * first view instead of the rules it follows from (already in the start input).
- */
-const SMALL_ANSWERS = 'small-answers-batched-attributes';
 
-/** Decides the patch: call once, when the case opens, before anything it decides is used. */
-export function openBookkeeping(input: CaseStartInput, state: CaseState, versions: ReturnType<typeof viewVersions>, current: () => CaseView, ended: () => boolean) {
+/**
+ * Decides the patch: call once, when the case opens, before anything it decides is used. `small`: the
+ * run was opened under SMALL_ANSWERS (workflows/patches.ts): batched writes as above, and (1) an update
+ * answers the version of the view it left in the read model once that view landed, not the whole view
+ * (the API reads it back); (2) a step's search attributes go in one upsert, with its batch; (3) the
+ * case row's write carries the first view instead of the rules it follows from (in the start input).
+ */
+export function openBookkeeping(input: CaseStartInput, state: CaseState, versions: ReturnType<typeof viewVersions>, current: () => CaseView, ended: () => boolean, small: boolean) {
   // Newest first: a case opened with a newer patch records none of the older ones' markers.
-  const small = patched(SMALL_ANSWERS);
   const batched = small || patched(BATCHED_BOOKKEEPING);
   const queued = batched || patched(QUEUED_BOOKKEEPING);
   const local = !queued && patched(LOCAL_BOOKKEEPING);
@@ -137,6 +135,17 @@ export function openBookkeeping(input: CaseStartInput, state: CaseState, version
   }
 
   /**
+   * A part of the case an update answers (a task, an estimate). SMALL_ANSWERS cases answer it once the
+   * update's writes and its view landed, so the API's next read shows it (read-your-writes, as for
+   * `answer`); older cases answer at once, as they were recorded.
+   */
+  function settled<T>(value: T): T | Promise<T> {
+    if (!batch || !small) return value;
+    const { version } = current();
+    return batch.stored(version).then(() => value);
+  }
+
+  /**
    * The case row's write (batched cases). SMALL_ANSWERS cases send the row's first view, not the rules
    * it follows from: they are in the start input already, and are most of its size.
    */
@@ -146,7 +155,7 @@ export function openBookkeeping(input: CaseStartInput, state: CaseState, version
     return { kind: 'case', input: rest, view: viewOf(initialCaseState(input)) };
   }
 
-  return { lean, small, batch, caseWrite, records: rec, mailer, inTurn, upsertAttributes, publishView, answer };
+  return { lean, small, batch, caseWrite, settled, records: rec, mailer, inTurn, upsertAttributes, publishView, answer };
 }
 
 /** Search attribute values compare by content (dates by time). */

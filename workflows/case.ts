@@ -4,7 +4,7 @@
 // estimate, stay, afterStay) own their slices; workflows/carePathway.ts composes them.
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { condition, patched, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { condition, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { EmailTemplateName } from '../activities/emailTemplates';
 import type { StaffAudience, StaffTemplate } from '../activities/staffEmails';
@@ -33,6 +33,7 @@ import { fail } from './failures';
 import { refusals, type ActionName } from './refusals';
 import { requireActionPhase } from './actions';
 import { currentDetailsOf } from './currentDetails';
+import { openPatches } from './patches';
 
 // Documents Parcours issues (estimates, visa certificates, final invoices): idempotent by key.
 export const issued = proxyActivities<Pick<Activities, 'issueEstimate' | 'issueVisaCertificate' | 'issueFinalInvoice'>>({
@@ -50,9 +51,12 @@ export type Ending = { phase: Extract<Phase, 'withdrawn' | 'cancelled' | 'abando
 
 /**
  * Opens the case: its state (or the state a continued run carries) and the read model's versions.
- * Called first in the workflow: the PUBLISH_VIEW_WHEN_IDLE patch is decided here, before any other.
+ * Called first in the workflow: the newest patch is decided here, before any other (workflows/patches.ts),
+ * then (in runs opened before it) PUBLISH_VIEW_WHEN_IDLE.
  */
 export function openCase(input: CaseStartInput) {
+  const patches = openPatches();
+  const patched = patches.has;
   const workflowId = workflowIdFor(input.reference);
   // The rules this case was given when it started: it keeps them to the end (workflows/rules.ts).
   const rules = caseRules(input);
@@ -81,7 +85,7 @@ export function openCase(input: CaseStartInput) {
   };
   const publishWhenIdle = patched(PUBLISH_VIEW_WHEN_IDLE);
   // Decided second, once: how this case writes its audit trail, read model and outbox (workflows/bookkeeping.ts).
-  const books = openBookkeeping(input, state, versions, current, () => ending !== undefined);
+  const books = openBookkeeping(input, state, versions, current, () => ending !== undefined, patches.newest);
   const { inTurn, upsertAttributes, publishView, answer, mailer } = books;
   // Anything the case changed without recording an event is published as soon as the workflow waits,
   // so the read model never lags behind what history recorded (cases started before keep their history).
@@ -211,6 +215,8 @@ export function openCase(input: CaseStartInput) {
 
   return {
     input, workflowId, rules, timings, lang, state,
+    /** `patched(name)` for the patches the modules decide (workflows/patches.ts: implied by the newest). */
+    patched,
     /** How the case ends, once something decided it (withdrawal, cancellation). */
     ending: () => ending,
     end(e: Ending): void {
@@ -241,6 +247,7 @@ export function openCase(input: CaseStartInput) {
     /** The batched writer: set in cases opened with BATCHED_BOOKKEEPING (workflows/bookkeeping.ts). */
     batch: books.batch,
     caseWrite: books.caseWrite,
+    settled: books.settled,
     deadlineIn, setDeadline, businessEvent, note, record, moveTo, emailPatient, staffEmail, refreshSearchAttributes, publishDetails, until,
   };
 }

@@ -2,7 +2,7 @@
 // accepted or declined by the patient, then guaranteed (paid in full, an insurer letter, or nothing to
 // prepay). The first estimate moves the case through its phases; an additional one (during the stay)
 // follows the same rule beside it.
-import { patched, setHandler } from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { coverageRoute } from './coverage';
 import {
@@ -42,7 +42,7 @@ export function createEstimates(c: Case, bg: Background, refreshPaymentStatus: (
   const money = (cents: number) => formatEuros(cents, lang);
   let issuing = false;
   // Decided once, when the workflow starts: runs started before it keep their recorded behaviour.
-  const s2Care = patched(S2_PLANNED_CARE);
+  const s2Care = c.patched(S2_PLANNED_CARE);
 
   const findEstimate = (number: string): EstimateState => {
     const e = t.estimates.find((x) => x.number === number);
@@ -120,7 +120,7 @@ export function createEstimates(c: Case, bg: Background, refreshPaymentStatus: (
         await c.emailPatient('estimate_issued', `Email patient: estimate ${doc.number}`, { number: doc.number, total: money(doc.totalCents), validUntil: doc.validUntil.slice(0, 10), coverageNotice: coverageText() }, { attachDocumentIds: [doc.documentId] });
         await c.staffEmail('finance', 'estimate_to_finance', `Email finance: estimate ${doc.number}`, { number: doc.number, total: money(doc.totalCents) });
         if (additional) bg.add(supervise(estimate).then(() => undefined));
-        return estimate;
+        return c.settled(estimate);
       } finally {
         issuing = false;
       }

@@ -1,6 +1,6 @@
 // The life of one estimate (workflows/estimate.ts): the patient's answer (reminders; expiry at the end
 // of its validity or after the last reminder), then its guarantee (reminders; expiry).
-import { condition, patched } from '@temporalio/workflow';
+import { condition } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { EstimateState } from './definitions';
 import type { Case, Ending } from './case';
@@ -61,14 +61,14 @@ export async function superviseEstimate(c: Case, bg: Background, refreshPaymentS
   }
   if (e.status === 'guaranteed') return 'guaranteed';
   const expired = (): Ending => ({ phase: 'expired', reason: `Estimate ${e.number} expired at discharge` });
-  if (e.status === 'expired' && patched(ESTIMATE_EXPIRED_QUIETLY)) return expired(); // the discharge ended the wait for an answer: no payment link
+  if (e.status === 'expired' && c.patched(ESTIMATE_EXPIRED_QUIETLY)) return expired(); // the discharge ended the wait for an answer: no payment link
 
   // Accepted: nothing about the treatment proceeds until it is guaranteed.
   const insurerRoute = t.coverage?.prepayment === 'insurer';
   if (main) await c.moveTo('guarantee_pending', insurerRoute ? 'finance' : 'patient', 'guarantee_requested', 'system', `Estimate ${e.number} accepted: ${money(remainingCents(e))} to pay, or an insurer letter`, iso(Date.now() + ms(timings.guaranteeReminderAfter)), { number: e.number, remainingCents: remainingCents(e) });
   // Before the patch a French-insured patient was asked to "pay €0.00" through a link to pay nothing.
   // Paid in full already (a payment that arrived meanwhile) or nothing to prepay: the audit trail says why no request went out.
-  const nothingToPay = remainingCents(e) === 0 && patched(NO_ZERO_PAYMENT_REQUEST);
+  const nothingToPay = remainingCents(e) === 0 && c.patched(NO_ZERO_PAYMENT_REQUEST);
   if (awaitingS2(e)) await s2Awaited(c, e);
   else if (nothingToPay) await c.record('payment_request_skipped', 'system', `Estimate ${e.number}: nothing left to prepay, no payment request sent`, { number: e.number });
   else await c.emailPatient('guarantee_request', `Email patient: payment link for ${e.number}`, { number: e.number, total: money(e.totalCents), amount: money(remainingCents(e)), paymentPath: paymentPath(e.number, remainingCents(e)), coverageNotice: g.coverageText() });
@@ -94,7 +94,7 @@ export async function superviseEstimate(c: Case, bg: Background, refreshPaymentS
       reminders = 0; // money came in: the clock starts again
       continue;
     }
-    if (e.status === 'expired' && patched(ESTIMATE_EXPIRED_QUIETLY)) return expired(); // expired by the discharge meanwhile: no reminder
+    if (e.status === 'expired' && c.patched(ESTIMATE_EXPIRED_QUIETLY)) return expired(); // expired by the discharge meanwhile: no reminder
     if (reminders >= timings.maxReminders) {
       e.status = 'expired';
       refreshPaymentStatus();

@@ -2,7 +2,7 @@
 // (withdrawal, a study or treatment that never started, the reconciliation), payments beyond what was
 // asked and payments arriving after the case ended. Finance hears of each, the case waits on finance
 // until the money is returned, and finance records each refund made through `recordRefund`.
-import { condition, patched, setHandler } from '@temporalio/workflow';
+import { condition, setHandler } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { StaffAudience, StaffTemplate } from '../activities/staffEmails';
 import { msToNumber } from '@temporalio/common/lib/time';
@@ -41,12 +41,14 @@ export interface MoneyBackContext {
   /** Recomputes the payment status from the state, and with it `owedCents` (through `sync`). */
   refreshPaymentStatus(): void;
   answer(): CaseAnswer | Promise<CaseAnswer>;
+  /** `patched(name)`, implied by the newest patch (workflows/patches.ts). */
+  patched(name: string): boolean;
 }
 
 /** Must be created at the start of the workflow: `patched` is then decided once, for the whole run. */
 export function createMoneyBack(ctx: MoneyBackContext) {
   const { state } = ctx;
-  const enabled = patched(MONEY_BACK);
+  const enabled = ctx.patched(MONEY_BACK);
   // Cases that predate the ledger (or continued from a run that did) start it empty.
   const book = (): MoneyBack => (state.moneyBack ??= emptyMoneyBack());
   const sum = (xs: { cents?: number; amountCents?: number }[]) => xs.reduce((s, x) => s + (x.cents ?? x.amountCents ?? 0), 0);

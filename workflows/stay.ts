@@ -38,7 +38,7 @@ export function createStay(c: Case, bg: Background, estimates: ReturnType<typeof
       await c.emailPatient('request_received', `Email patient: request received (${kind})`, { requestLabel: rule.label[lang] });
       await c.staffEmail(audienceOf(rule.team), 'task_assigned', `Email ${rule.team}: new task ${task.id}`, { taskLabel: rule.label.en, taskId: task.id });
       bg.add(watchTask(task));
-      return task;
+      return c.settled(task);
     },
     {
       validator: ({ kind }: PatientRequestInput) => {

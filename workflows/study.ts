@@ -1,7 +1,7 @@
 // Step 2, the study: a care coordinator, the contents approved (or changes asked of the patient), the
 // service fee (workflows/ledger.ts), the physicians opening the file, and their report (MDT or analysis).
 // Also the withdrawal, whose refund depends on whether the study started.
-import { condition, patched, setHandler } from '@temporalio/workflow';
+import { condition, setHandler } from '@temporalio/workflow';
 import { missingItems } from './checklist';
 import {
   approveContentsUpdate,
@@ -163,7 +163,7 @@ export function createStudy(c: Case, file: ReturnType<typeof createFileCollectio
     if (fee > 0) await c.businessEvent('fee_paid', 'system', `Service fee paid (${formatEur(state.amountPaidCents)})`, { amountCents: fee });
 
     // The file goes to the physicians now that the fee is paid; the study starts when they open it.
-    studyOpening = patched(STUDY_OPENED);
+    studyOpening = c.patched(STUDY_OPENED);
     await c.moveTo('report_pending', 'mdt', 'study_started', 'system', 'File sent to the physicians', c.deadlineIn(timings.reportSla));
     await c.staffEmail('mdt', 'mdt_request', 'Email MDT: case to study');
     for (;;) {
@@ -182,7 +182,7 @@ export function createStudy(c: Case, file: ReturnType<typeof createFileCollectio
     if (rep.kind === 'mdt' && rep.strategy === 'treatment_here') {
       await c.moveTo('treatment_planning', 'care_coordinator', 'treatment_proposed', rep.by, 'Treatment here proposed: the care coordinator plans it');
       // Cases started before step 3 existed wait here (their histories replay unchanged).
-      if (!patched(TREATMENT_PROGRAMME)) {
+      if (!c.patched(TREATMENT_PROGRAMME)) {
         await c.until(() => false);
         return c.ending()!;
       }

@@ -115,6 +115,8 @@ function readHistory(events: HistoryEvent[], converter: PayloadConverter, into: 
     const change = write.change;
     if (change && into.newest && into.newest.version >= change.base && change.version > into.newest.version) into.newest = applyViewChange(into.newest, change);
   };
+  /** An event to replay for the timeline. Older events carry no time of their own: the time the workflow scheduled them is close. */
+  const pushEvent = (event: CaseEventInput, e: HistoryEvent) => into.events.push({ ...event, at: event.at ?? new Date(tsToMs(e.eventTime)).toISOString() });
   /** What an activity of the workflow wrote (`input` as the activity received it). */
   const took = (name: string | null | undefined, input: () => unknown, e: HistoryEvent) => {
     if (name === 'recordCase') into.recordCase ??= input() as CaseStartInput | undefined;
@@ -124,8 +126,7 @@ function readHistory(events: HistoryEvent[], converter: PayloadConverter, into: 
         written(write);
         // The view goes in once at the end (the newest); each event is replayed for the timeline.
         const { change: _change, view: _view, version: _version, ...event } = write;
-        // Older events carry no time of their own: the time the workflow scheduled them is close.
-        into.events.push({ ...event, at: write.at ?? new Date(tsToMs(e.eventTime)).toISOString() });
+        pushEvent(event, e);
       }
     }
     if (name === 'publishCaseView') {
@@ -143,7 +144,7 @@ function readHistory(events: HistoryEvent[], converter: PayloadConverter, into: 
       }
       written(batch);
       const owner = batch.ownerId ? { ownerId: batch.ownerId } : {};
-      for (const w of batch.writes) if (w.kind === 'event') into.events.push({ reference: batch.reference, ...owner, ...w.event, at: w.event.at ?? new Date(tsToMs(e.eventTime)).toISOString() });
+      for (const w of batch.writes) if (w.kind === 'event') pushEvent({ reference: batch.reference, ...owner, ...w.event }, e);
     }
   };
   for (const e of events) {
