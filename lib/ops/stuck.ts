@@ -129,6 +129,20 @@ async function pendingTaskAttempt(client: Client, workflowId: string, runId: str
   }
 }
 
+/**
+ * True when a run whose workflow task failed or timed out is waiting for a worker, not stuck: its
+ * tasks only timed out or failed for a passing reason (a killed or restarted worker, a sticky queue
+ * reset, new events during a task), and its history replays, or no task has completed yet (a first
+ * task that timed out with a killed worker: the next worker runs it, and there is nothing to reset
+ * to). A failure on a retried attempt is not written to history, so replay decides, and only the
+ * code's own failures (nondeterminism, an error thrown by workflow code) make such a case stuck.
+ */
+export function waitingForWorker(failures: HistoryEvent[], anyCompleted: boolean, point: Pick<StuckCase, 'lastGoodEventId' | 'resetEventId'>): boolean {
+  const codeFailure = failures.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED && CODE_FAILURES.has(e.workflowTaskFailedEventAttributes?.cause ?? 0));
+  if (codeFailure || point.resetEventId !== null) return false;
+  return point.lastGoodEventId !== null || !anyCompleted;
+}
+
 export interface InspectedRun {
   stuck?: StuckCase;
   events: HistoryEvent[];
@@ -144,12 +158,7 @@ export async function inspectRun(client: Client, workflowId: string, runId: stri
   const first = failures[0];
   const last = failures[failures.length - 1];
   const point = await findResetPoint(events, workflowId, replay);
-  // A history that replays, whose tasks only timed out or failed for a passing reason (a killed or
-  // restarted worker, a sticky queue reset, new events during a task), is waiting for a worker, not
-  // stuck. A failure on a retried attempt is not written to history, so replay decides, and only the
-  // code's own failures (nondeterminism, an error thrown by workflow code) make a replaying case stuck.
-  const codeFailure = failures.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED && CODE_FAILURES.has(e.workflowTaskFailedEventAttributes?.cause ?? 0));
-  if (!codeFailure && point.resetEventId === null && point.lastGoodEventId !== null) return { events };
+  if (waitingForWorker(failures, lastCompleted >= 0, point)) return { events };
   return {
     events,
     stuck: {
