@@ -116,10 +116,7 @@ export function openBookkeeping(input: CaseStartInput, state: CaseState, version
    * cases once the update's writes landed.
    */
   function answer(): CaseAnswer | Promise<CaseAnswer> {
-    if (batch && small && !ended()) {
-      const { version } = current();
-      return batch.stored(version).then(() => ({ reference: input.reference, version }));
-    }
+    if (batch && small && !ended()) return whenStored((version) => ({ reference: input.reference, version }));
     if (batch) {
       const mine = current();
       return batch.landed().then(() => mine);
@@ -141,8 +138,13 @@ export function openBookkeeping(input: CaseStartInput, state: CaseState, version
    */
   function settled<T>(value: T): T | Promise<T> {
     if (!batch || !small) return value;
+    return whenStored(() => value);
+  }
+
+  /** SMALL_ANSWERS cases: gives the view its version now, and `make(version)` once the update's writes and that view landed. */
+  function whenStored<T>(make: (version: number) => T): Promise<T> {
     const { version } = current();
-    return batch.stored(version).then(() => value);
+    return batch!.stored(version).then(() => make(version));
   }
 
   /**
