@@ -10,12 +10,13 @@ import { allowedActions } from '../workflows/actions';
 import { applyViewChange, initialCaseState, viewOf, type ViewChange } from '../workflows/caseState';
 import { workflowIdFor, type CaseAck, type CaseStartInput, type CaseState, type CaseView, type Language, type Phase, type TimelineEntry } from '../workflows/definitions';
 import type { ActionName } from '../workflows/refusals';
+import { ViewPartMismatch } from '../workflows/viewParts';
 import type { Db } from './db';
 import { describeEvent } from './timelineWords';
 
 type Tx = Pick<Db, 'case'>;
 
-export { applyViewChange, viewOf };
+export { viewOf };
 
 /** A new case's row: its identity from the start input, and its first view (version 0, collecting the file; `first` when the workflow sent it, else it follows from the input's rules). */
 export function caseRowOf(input: CaseStartInput, first?: CaseView) {
@@ -112,10 +113,21 @@ export async function writeCaseViewChange(db: Tx, reference: string, change: Vie
     if (row.viewVersion >= change.version) return 'already';
     const stored = storedView(row);
     if (row.viewVersion < change.base || !stored) return 'behind';
-    const view = applyViewChange(stored, change);
+    const view = appliedOrNull(stored, change);
+    if (!view) return 'behind';
     // Compare-and-set on the version read: a concurrent write makes this one read again.
     const { count } = await db.case.updateMany({ where: { reference, viewVersion: row.viewVersion }, data: rowOfView(view, change.version) });
     if (count > 0) return 'stored';
+  }
+}
+
+/** `view` with `change` applied, or null when a part of the change does not fit it (workflows/viewParts.ts): only the whole view can bring it forward. */
+export function appliedOrNull(view: CaseView, change: ViewChange): CaseView | null {
+  try {
+    return applyViewChange(view, change);
+  } catch (err) {
+    if (err instanceof ViewPartMismatch) return null;
+    throw err;
   }
 }
 

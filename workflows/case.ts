@@ -77,7 +77,7 @@ export function openCase(input: CaseStartInput) {
     ({ emailSeq, timelineOffset, patientActivity } = input.resume);
   }
   /** The read model's versions: each recorded event carries the view's change since the last write. */
-  const versions = viewVersions(state);
+  const versions = viewVersions(state, patches.viewParts);
   /** The view with a new version if it changed: what updates answer (the API stores it in the read model). */
   const current = (): CaseView => {
     versions.bump();
@@ -85,7 +85,7 @@ export function openCase(input: CaseStartInput) {
   };
   const publishWhenIdle = patched(PUBLISH_VIEW_WHEN_IDLE);
   // Decided second, once: how this case writes its audit trail, read model and outbox (workflows/bookkeeping.ts).
-  const books = openBookkeeping(input, state, versions, current, () => ending !== undefined, patches.newest);
+  const books = openBookkeeping(input, state, versions, current, () => ending !== undefined, patches.small);
   const { inTurn, upsertAttributes, publishView, answer, mailer } = books;
   // Anything the case changed without recording an event is published as soon as the workflow waits,
   // so the read model never lags behind what history recorded (cases started before keep their history).

@@ -4,6 +4,7 @@
 import { computeChecklist } from './checklist';
 import type { AwaitingRole, CaseStartInput, CaseState, CaseView, MoneyBack, TreatmentState } from './definitions';
 import { caseRules } from './rules';
+import { applyPart, changedBetween, partOf, type Changed, type ViewPart } from './viewParts';
 
 export const waitingForText: Record<AwaitingRole, string> = {
   system: 'Parcours is recording the case',
@@ -92,6 +93,8 @@ export interface ViewChange {
   base: number;
   version: number;
   fields: Partial<CaseView>;
+  /** Cases opened under VIEW_PARTS: fields of which only some entries changed, as parts (workflows/viewParts.ts). */
+  parts?: Record<string, ViewPart>;
 }
 
 type Fields = Record<string, string>;
@@ -101,7 +104,7 @@ type Fields = Record<string, string>;
  * `toSend` says what the read model has not been sent yet, as a `ViewChange` (history keeps the changed
  * fields only), and `whole` the full view for a read model that fell behind. Deterministic (JSON of the state).
  */
-export function viewVersions(state: CaseState) {
+export function viewVersions(state: CaseState, withParts = false) {
   /** Each top-level field of the view as JSON (version and timeline excluded). */
   const fieldsOf = (): Fields => {
     const { version: _version, timeline: _timeline, ...rest } = state;
@@ -112,8 +115,13 @@ export function viewVersions(state: CaseState) {
   const differing = (a: Fields, b: Fields): string[] => [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== b[k]);
   let last = fieldsOf();
   let sent = state.version;
-  /** Fields changed in a version after `sent`. */
-  const dirty = new Set<string>();
+  /** Fields changed in a version after `sent`: whole (`true`), or (withParts) the entries that changed. */
+  const dirty = new Map<string, Changed>();
+  /** What changed in a field: all of it, or (withParts) its entries that changed, added to what changed since `sent`. */
+  const changedIn = (k: string, before: string | undefined, after: string | undefined): Changed => {
+    if (!withParts || before === undefined || after === undefined) return true;
+    return changedBetween(JSON.parse(before), JSON.parse(after), dirty.get(k)) ?? true;
+  };
   return {
     /** True when the view changed since it was last sent to the read model. */
     pending(): boolean {
@@ -123,7 +131,7 @@ export function viewVersions(state: CaseState) {
       const now = fieldsOf();
       const changed = differing(now, last);
       if (!changed.length) return;
-      for (const k of changed) dirty.add(k);
+      for (const k of changed) dirty.set(k, changedIn(k, last[k], now[k]));
       last = now;
       state.version++;
     },
@@ -133,8 +141,14 @@ export function viewVersions(state: CaseState) {
       if (state.version <= sent || !dirty.size) return undefined;
       const view = viewOf(state) as unknown as Record<string, unknown>;
       const fields: Record<string, unknown> = {};
-      for (const k of dirty) fields[k] = view[k];
-      const change: ViewChange = { base: sent, version: state.version, fields: fields };
+      const parts: Record<string, ViewPart> = {};
+      for (const [k, c] of dirty) {
+        // A part only when it is smaller than the field it changes (a new estimate is sent whole).
+        const part = c === true ? undefined : partOf(JSON.parse(last[k]), c);
+        if (part && JSON.stringify(part).length < last[k].length) parts[k] = part;
+        else fields[k] = view[k];
+      }
+      const change: ViewChange = { base: sent, version: state.version, fields, ...(Object.keys(parts).length ? { parts } : {}) };
       sent = state.version;
       dirty.clear();
       return change;
@@ -153,7 +167,9 @@ export function viewVersions(state: CaseState) {
 
 /** The view a change gives when applied to a stored view (see `ViewChange`). */
 export function applyViewChange(view: CaseView, change: ViewChange): CaseView {
-  return { ...view, ...change.fields, version: change.version };
+  const parts: Record<string, unknown> = {};
+  for (const [k, part] of Object.entries(change.parts ?? {})) parts[k] = applyPart((view as unknown as Record<string, unknown>)[k], part, k);
+  return { ...view, ...change.fields, ...parts, version: change.version };
 }
 
 /** Drops empty values so they never overwrite an earlier answer. */

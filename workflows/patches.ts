@@ -13,14 +13,26 @@ import { patched } from '@temporalio/workflow';
  */
 export const SMALL_ANSWERS = 'small-answers-batched-attributes';
 
-/** Decides the newest patch: call first in the run, before anything records a command. */
+/**
+ * Patch (#15, history budget; workflows/viewParts.ts): a write of the view names the entries that
+ * changed inside a list or an object (one checklist item, one estimate), not the whole field. It
+ * implies SMALL_ANSWERS and so every older patch.
+ */
+export const VIEW_PARTS = 'view-parts';
+
+/** Decides the newest patches: call first in the run, before anything records a command. */
 export function openPatches() {
-  const newest = patched(SMALL_ANSWERS);
+  // Newest first: a run opened under VIEW_PARTS records its marker only; one opened under
+  // SMALL_ANSWERS finds no VIEW_PARTS marker and decides SMALL_ANSWERS from its own, as recorded.
+  const viewParts = patched(VIEW_PARTS);
+  const small = viewParts || patched(SMALL_ANSWERS);
   return {
-    /** True in runs opened under the newest patch. */
-    newest,
+    /** True in runs opened under VIEW_PARTS. */
+    viewParts,
+    /** True in runs opened under SMALL_ANSWERS or VIEW_PARTS. */
+    small,
     /** `patched(name)` for an older patch: true without a marker in runs opened under the newest. */
-    has: (name: string): boolean => newest || patched(name),
+    has: (name: string): boolean => small || patched(name),
   };
 }
 

@@ -13,7 +13,7 @@ import type { History } from '@temporalio/common/lib/proto-utils';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { createCaseRecordActivities, type CaseEventInput, type ViewWrite } from '../../activities/caseRecords';
 import type { BookkeepingBatch } from '../../activities/bookkeeping';
-import { applyViewChange, caseRowOf, isCaseState, viewOf, writeCaseState } from '../caseView';
+import { appliedOrNull, caseRowOf, isCaseState, viewOf, writeCaseState } from '../caseView';
 import { initialCaseState } from '../../workflows/caseState';
 import { isUniqueViolation, type Db } from '../db';
 import { restoredRequestKey, RESTORED_BODY_HASH } from '../caseIdentity';
@@ -113,7 +113,7 @@ function readHistory(events: HistoryEvent[], converter: PayloadConverter, into: 
   const written = (write: ViewWrite) => {
     if (write.view && write.version !== undefined) offer({ ...write.view, version: write.version });
     const change = write.change;
-    if (change && into.newest && into.newest.version >= change.base && change.version > into.newest.version) into.newest = applyViewChange(into.newest, change);
+    if (change && into.newest && into.newest.version >= change.base && change.version > into.newest.version) into.newest = appliedOrNull(into.newest, change) ?? into.newest;
   };
   /** An event to replay for the timeline. Older events carry no time of their own: the time the workflow scheduled them is close. */
   const pushEvent = (event: CaseEventInput, e: HistoryEvent) => into.events.push({ ...event, at: event.at ?? new Date(tsToMs(e.eventTime)).toISOString() });
