@@ -8,6 +8,7 @@ import { loadConfig } from '../lib/config';
 import { createDb, type Db } from '../lib/db';
 import {
   caseScope,
+  COMPRESSION_METADATA,
   createPayloadCodec,
   dataConverterFor,
   DataKeyShreddedError,
@@ -79,6 +80,28 @@ describe('the payload codec', () => {
     await expect(codec.decode([{ ...p, data: flipped }])).rejects.toThrow(PayloadDecryptionError);
     const [q] = await codec.encode([json({ a: 1 })], caseContext('INT-2026-900004'));
     await expect(codec.decode([{ ...p, metadata: { ...p.metadata, [KEY_ID_METADATA]: q.metadata![KEY_ID_METADATA] } }])).rejects.toThrow(PayloadDecryptionError);
+  });
+
+  it('compresses a large payload before sealing it, binds that to the seal, and leaves a small one as before', async () => {
+    const codec = createPayloadCodec({ db, keys });
+    // Shaped like a start input's pinned rules: repetitive JSON in two languages.
+    const rules = Array.from({ length: 120 }, (_, i) => ({ id: `item_${i}`, label: { fr: `Compte rendu d'imagerie ${i}`, en: `Imaging report ${i}` }, mayBeDeclaredNone: i % 2 === 0 }));
+    const large = json({ patient: 'Amina Benali', rules });
+    const [sealed] = await codec.encode([large], caseContext('INT-2026-900012'));
+    expect(dec(sealed.metadata![COMPRESSION_METADATA])).toBe('deflate-raw');
+    expect(sealed.data!.length).toBeLessThan(large.data!.length / 3);
+    expect(Buffer.from(sealed.data!).toString('latin1')).not.toContain('Amina');
+    expect(await codecWith(keys).decode([sealed])).toEqual([large]);
+
+    const [small] = await codec.encode([json({ a: 1 })], caseContext('INT-2026-900012'));
+    expect(small.metadata![COMPRESSION_METADATA]).toBeUndefined();
+    expect(await codec.decode([small])).toEqual([json({ a: 1 })]);
+
+    // The flag is authenticated: taking it off, or putting it on, fails to open rather than misreading the bytes.
+    const { [COMPRESSION_METADATA]: _flag, ...withoutFlag } = sealed.metadata!;
+    await expect(codec.decode([{ ...sealed, metadata: withoutFlag }])).rejects.toThrow(PayloadDecryptionError);
+    await expect(codec.decode([{ ...small, metadata: { ...small.metadata, [COMPRESSION_METADATA]: enc('deflate-raw') } }])).rejects.toThrow(PayloadDecryptionError);
+    await expect(codec.decode([{ ...sealed, metadata: { ...sealed.metadata, [COMPRESSION_METADATA]: enc('zstd') } }])).rejects.toThrow(/zstd.*deflate-raw/);
   });
 
   it('says which key is unknown', async () => {
