@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     };
     console.table({
       'payloads per full case': result.payloadsPerCase,
-      'bytes per case, plain → encrypted': `${result.plainBytesPerCase} → ${result.encryptedBytesPerCase} (+${Math.round((result.encryptedBytesPerCase / result.plainBytesPerCase - 1) * 100)} %)`,
+      'bytes per case, plain → encrypted': `${result.plainBytesPerCase} → ${result.encryptedBytesPerCase} (${signed(Math.round((result.encryptedBytesPerCase / result.plainBytesPerCase - 1) * 100))} %)`,
       'CPU to encrypt every payload once (ms)': result.encodeCpuMsPerCase,
       'CPU to decrypt every payload once (ms)': result.decodeCpuMsPerCase,
     });
@@ -93,3 +93,8 @@ main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });
+
+/** A change in percent with its sign (compression makes the encrypted payloads smaller than the plain ones). */
+function signed(n: number): string {
+  return n > 0 ? `+${n}` : String(n);
+}
