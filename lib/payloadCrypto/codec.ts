@@ -6,8 +6,8 @@
 // A payload of some size is compressed before it is sealed (#15, history budget: the pinned rules in
 // a start input, the view's changes, the events are repetitive JSON). Compressing what is then
 // encrypted can leak through the ciphertext's length when one party both puts chosen text next to a
-// secret and sees the length (CRIME): here the people who write into a case's payloads (patient, staff)
-// never see Temporal's history, and ops who see its sizes write nothing into it; each case has its own key.
+// secret and sees the length (CRIME): here the people who write into a case's payloads (patient, coordinators,
+// finance, MDT) never see Temporal's history, and ops who see its sizes write nothing into it; each case has its own key.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Payload, PayloadCodec, SerializationContext } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -19,7 +19,7 @@ import { caseScope, DataKeyStore, open, seal, SYSTEM_SCOPE } from './keyStore';
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
 export const CIPHER_METADATA = 'encryption-cipher';
-/** Set on a payload whose sealed bytes are compressed (decoders before it never met one: they were written by this one). */
+/** Set on a payload whose sealed bytes are compressed; a payload without it was sealed as it is. */
 export const COMPRESSION_METADATA = 'encryption-compression';
 const CIPHER = 'AES-256-GCM';
 const COMPRESSION = 'deflate-raw';
