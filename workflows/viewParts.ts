@@ -49,8 +49,9 @@ export function changedBetween(before: unknown, after: unknown, into?: Changed, 
   for (const key of new Set([...keysOf(b), ...keysOf(a)])) {
     const was = entry(b, key);
     const now = entry(a, key);
-    // An entry that appeared or went is replaced whole (a list's shorter length drops it).
-    const changed = was === undefined || now === undefined ? (was === now ? map.get(key) : true) : changedBetween(was, now, map.get(key), depth + 1);
+    // An entry that appeared or went is replaced whole (a list's shorter length drops it). JSON has no
+    // undefined values, so a key of either side is undefined on at most one.
+    const changed = was === undefined || now === undefined ? true : changedBetween(was, now, map.get(key), depth + 1);
     if (changed) map.set(key, changed);
   }
   return map.size ? map : into;
