@@ -50,10 +50,10 @@ export class EncryptionCodec implements PayloadCodec {
     return payloads.map((p) => {
       const plain = temporal.api.common.v1.Payload.encode(p).finish();
       const packed = plain.length >= COMPRESS_FROM_BYTES ? deflateRawSync(plain) : undefined;
-      const compressed = packed !== undefined && packed.length < plain.length;
+      const compression = packed !== undefined && packed.length < plain.length ? COMPRESSION : undefined;
       return {
-        metadata: { encoding: text(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: text(dek.id), [CIPHER_METADATA]: text(CIPHER), ...(compressed ? { [COMPRESSION_METADATA]: text(COMPRESSION) } : {}) },
-        data: seal(dek.key, compressed ? packed : plain, aadOf(dek.id, compressed ? COMPRESSION : undefined)),
+        metadata: { encoding: text(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: text(dek.id), [CIPHER_METADATA]: text(CIPHER), ...(compression ? { [COMPRESSION_METADATA]: text(compression) } : {}) },
+        data: seal(dek.key, compression ? packed! : plain, aadOf(dek.id, compression)),
       };
     });
   }
