@@ -14,6 +14,7 @@ import { projectRoot } from '../lib/databaseUrl';
 import { createDb, type Db } from '../lib/db';
 import { migrate } from '../lib/migrations';
 import { dataConverterFor, FAILURE_CONVERTER_PATH, keksEnv, randomKeyConfig } from '../lib/payloadCrypto';
+import { bundleCareWorkflows } from '../lib/workflowBundle';
 import { startDevServer, type TemporalServer } from './devServer';
 import { freePort } from './ports';
 import { dieWithThisProcess, stopChild } from './processes';
@@ -111,7 +112,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   const careBundle = path.join(opts.dir, 'care-bundle.js');
   const bareBundle = path.join(opts.dir, 'bare-bundle.js');
   const failureConverterPath = FAILURE_CONVERTER_PATH;
-  fs.writeFileSync(careBundle, (await bundleWorkflowCode({ workflowsPath: path.join(root, 'workflows', 'index.ts'), failureConverterPath, logger: quietLogger })).code);
+  fs.writeFileSync(careBundle, await bundleCareWorkflows({ workflowsPath: path.join(root, 'workflows', 'index.ts'), logger: quietLogger }));
   fs.writeFileSync(bareBundle, (await bundleWorkflowCode({ workflowsPath: path.join(root, 'bench', 'bareWorkflow.ts'), failureConverterPath, logger: quietLogger })).code);
   // The system's own key-encryption key, handed to every process it starts.
   const payloadKeys = randomKeyConfig();

@@ -4,10 +4,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { projectRoot } from '../lib/databaseUrl';
 import { startDevServer, type DevServer } from '../harness/devServer';
-import { FAILURE_CONVERTER_PATH, keksEnv, randomKeyConfig } from '../lib/payloadCrypto';
+import { keksEnv, randomKeyConfig } from '../lib/payloadCrypto';
+import { bundleCareWorkflows } from '../lib/workflowBundle';
 
 declare global {
   var __parcoursTest: { server: DevServer; dir: string } | undefined;
@@ -22,7 +22,7 @@ export default async function globalSetup(): Promise<void> {
     env: { ...process.env, DATABASE_URL: `file:${templateDb}` },
     stdio: 'pipe',
   });
-  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(root, 'workflows', 'index.ts'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietLogger });
+  const code = await bundleCareWorkflows({ workflowsPath: path.join(root, 'workflows', 'index.ts'), logger: quietLogger });
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, code);
   const server = await startDevServer();

@@ -9,13 +9,14 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { activityDepsFrom, createActivities } from '../activities';
 import { loadConfig } from '../lib/config';
 import { createDb, type Db } from '../lib/db';
 import { OpsError, repairCase } from '../lib/ops/repair';
 import { countFailingWorkflowTasks, findStuckCases } from '../lib/ops/stuck';
-import { dataConverterFor, FAILURE_CONVERTER_PATH } from '../lib/payloadCrypto';
+import { dataConverterFor } from '../lib/payloadCrypto';
+import { bundleCareWorkflows } from '../lib/workflowBundle';
 import { createCareWorker } from '../workers/careWorker';
 import { answerQuestionnaireUpdate, getStateQuery, searchAttributes, workflowIdFor, type CaseStartInput } from '../workflows/definitions';
 import { eventually } from './support/cases';
@@ -60,12 +61,7 @@ beforeAll(async () => {
   connection = await Connection.connect({ address: config.temporal.address });
   client = new Client({ connection, namespace: 'default', dataConverter });
   const activities = createActivities(activityDepsFrom(config, db));
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'),
-    workflowInterceptorModules: [require.resolve('./support/divergentInterceptors')],
-    failureConverterPath: FAILURE_CONVERTER_PATH,
-    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) },
-  });
+  const code = await bundleCareWorkflows({ workflowInterceptorModules: [require.resolve('./support/divergentInterceptors')] });
   divergentBundle = path.join(dir, 'divergent-bundle.js');
   fs.writeFileSync(divergentBundle, code);
   startReal = async () => {

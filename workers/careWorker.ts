@@ -2,6 +2,7 @@
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { CARE_WORKFLOWS_PATH, preloadedModules } from '../lib/workflowBundle';
 
 export interface CareWorkerOptions {
   connection: NativeConnection;
@@ -21,9 +22,10 @@ export interface CareWorkerOptions {
 }
 
 export async function createCareWorker(opts: CareWorkerOptions): Promise<Worker> {
-  const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = opts.workflowBundlePath
-    ? { workflowBundle: { codePath: opts.workflowBundlePath } }
-    : { workflowsPath: require.resolve('../workflows') }; // bundled with dataConverter.failureConverterPath
+  const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> = opts.workflowBundlePath
+    ? { workflowBundle: { codePath: opts.workflowBundlePath } } // built by lib/workflowBundle
+    // Bundled here with dataConverter.failureConverterPath and the same shared modules as lib/workflowBundle.
+    : { workflowsPath: CARE_WORKFLOWS_PATH, bundlerOptions: { preloadModules: preloadedModules(CARE_WORKFLOWS_PATH) } };
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,

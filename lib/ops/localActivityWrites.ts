@@ -4,8 +4,8 @@
 // with an interceptor that reports each local activity asked for (lib/ops/captureLocalActivities.ts).
 // Only recorded history drives the replay; nothing runs ahead of it, and no activity is executed.
 import type { History } from '@temporalio/common/lib/proto-utils';
-import { bundleWorkflowCode, Worker, type InjectedSinks } from '@temporalio/worker';
-import { FAILURE_CONVERTER_PATH } from '../payloadCrypto';
+import { Worker, type InjectedSinks } from '@temporalio/worker';
+import { bundleCareWorkflows } from '../workflowBundle';
 import type { CaptureSinks } from './captureLocalActivities';
 
 type HistoryEvent = NonNullable<History['events']>[number];
@@ -25,12 +25,7 @@ const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noo
 
 /** Bundles the workflow code once (seconds); each replay then takes milliseconds. */
 export async function createLocalWritesReader(): Promise<LocalWritesReader> {
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    workflowInterceptorModules: [require.resolve('./captureLocalActivities')],
-    failureConverterPath: FAILURE_CONVERTER_PATH,
-    logger: quietLogger,
-  });
+  const code = await bundleCareWorkflows({ workflowInterceptorModules: [require.resolve('./captureLocalActivities')], logger: quietLogger });
   return async (events, workflowId) => {
     const calls = new Map<number, LocalActivityCall>();
     const sinks: InjectedSinks<CaptureSinks> = {

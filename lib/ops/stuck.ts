@@ -5,10 +5,11 @@
 import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { workflowIdFor } from '../../workflows/definitions';
-import { dataConverterOf, FAILURE_CONVERTER_PATH, failureMessage } from '../payloadCrypto';
+import { dataConverterOf, failureMessage } from '../payloadCrypto';
+import { bundleCareWorkflows } from '../workflowBundle';
 
 const EventType = temporal.api.enums.v1.EventType;
 const TaskFailedCause = temporal.api.enums.v1.WorkflowTaskFailedCause;
@@ -66,7 +67,7 @@ export async function createReplayer(opts: Pick<StuckOptions, 'workflowBundlePat
   // Bundled once per command: the webpack build takes seconds, each replay then takes milliseconds.
   const workflowBundle = opts.workflowBundlePath
     ? { codePath: opts.workflowBundlePath }
-    : { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietLogger })).code };
+    : { code: await bundleCareWorkflows({ logger: quietLogger }) };
   return async (events, workflowId) => {
     for (let attempt = 1; ; attempt++) {
       try {
