@@ -33,6 +33,19 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: workflowImportBans() }] },
   },
   {
+    // The worker evaluates these modules once and shares them between all its cases
+    // (lib/workflowBundle.ts): state at module level would pass from one case to another. The SDK
+    // freezes shared objects, but not a Map's or a Set's contents nor a `let`.
+    files: ['workflows/**/*.ts', 'config/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error',
+        { selector: "Program > VariableDeclaration[kind!='const'], Program > ExportNamedDeclaration > VariableDeclaration[kind!='const']", message: 'No module-level let or var in modules shared by every case: keep state inside the workflow function.' },
+        { selector: ':matches(Program > VariableDeclaration, Program > ExportNamedDeclaration > VariableDeclaration) > VariableDeclarator > NewExpression[callee.name=/^(Map|Set|WeakMap|WeakSet)$/]', message: 'No module-level Map or Set in modules shared by every case: their contents would pass from one case to another.' },
+        { selector: 'PropertyDefinition[static=true]', message: 'No static class fields in modules shared by every case.' },
+      ],
+    },
+  },
+  {
     // The frozen first rules version, for histories recorded before cases carried their rules.
     files: ['workflows/rules.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: workflowImportBans(['!../config/rules', '../config/rules/*', '!../config/rules/v2026-01']) }] },
