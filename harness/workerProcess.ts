@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const dataConverter = dataConverterFor(config, db);
   if (mode === 'care') {
     worker = await createCareWorker({
-      connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, maxCachedWorkflows: config.temporal.maxCachedWorkflows, workflowBundlePath: bundlePath!, activityDeps: activityDepsFrom(config, db), dataConverter,
+      connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, maxCachedWorkflows: config.temporal.maxCachedWorkflows, workflowHeapMb: config.temporal.workflowHeapMb, workflowBundlePath: bundlePath!, activityDeps: activityDepsFrom(config, db), dataConverter,
     });
   } else {
     const { bareActivities } = await import('../bench/bareActivities');

@@ -82,6 +82,8 @@ const envSchema = z.object({
   PATHWAY_CONTINUE_AS_NEW_AFTER_EVENTS: z.coerce.number().int().min(200).max(50_000).optional(),
   TEMPORAL_CALL_TIMEOUT: duration.default('30s'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).max(100_000).default(1000),
+  // Megabytes of heap for the thread running the cached cases; default: workflowHeapMbFor (workers/careWorker.ts).
+  WORKER_WORKFLOW_HEAP_MB: z.coerce.number().int().min(128).max(65_536).optional(),
   PARCOURS_KEKS: z.string().optional(),
   // Off only to measure what encryption costs (npm run bench -- --encryption off); refused in production.
   PAYLOAD_ENCRYPTION: z.enum(['on', 'off']).default('on'),
@@ -111,7 +113,7 @@ export interface SmtpConfig {
 
 export interface AppConfig {
   /** callTimeoutMs: the deadline of the Temporal calls an API request makes (a blocked case answers 503 within it). */
-  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string; maxCachedWorkflows: number; callTimeoutMs: number };
+  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string; maxCachedWorkflows: number; workflowHeapMb?: number; callTimeoutMs: number };
   api: { host: string; port: number; publicBaseUrl: string; jsonBodyLimit: string };
   databaseUrl: string;
   smtp: SmtpConfig;
@@ -155,7 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const e = parsed.data;
   return {
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, ''), maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS, callTimeoutMs: msToNumber(e.TEMPORAL_CALL_TIMEOUT as Duration) },
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, ''), maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS, workflowHeapMb: e.WORKER_WORKFLOW_HEAP_MB, callTimeoutMs: msToNumber(e.TEMPORAL_CALL_TIMEOUT as Duration) },
     api: { host: e.API_HOST, port: e.API_PORT, publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/$/, ''), jsonBodyLimit: e.JSON_BODY_LIMIT },
     databaseUrl: databaseUrl(env),
     smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD, from: e.MAIL_FROM, maxConnections: e.SMTP_MAX_CONNECTIONS },

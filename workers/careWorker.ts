@@ -1,4 +1,5 @@
 // The care-pathway worker: runs the workflow bundle and the activities on one task queue.
+import v8 from 'node:v8';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
@@ -19,13 +20,28 @@ export interface CareWorkerOptions {
    * replayed from its history when it wakes. The SDK's default grows with the heap (thousands).
    */
   maxCachedWorkflows?: number;
+  /** The heap limit of the thread that runs the cached workflows (WORKER_WORKFLOW_HEAP_MB); default workflowHeapMbFor(cache). */
+  workflowHeapMb?: number;
 }
+
+/** The SDK's own default cache size with a reusable V8 context (600 workflows per GiB of heap over 200 MB). */
+const sdkDefaultCache = () => Math.max(Math.floor((Math.max(v8.getHeapStatistics().heap_size_limit / 2 ** 20 - 200, 0) * 600) / 1024), 10);
+
+/**
+ * Room for the cached cases (about 0.25 MB of live heap each, twice what one case measured after its
+ * first task) over 256 MB for the code and the task in hand. Node's default, about 4 GB here, let the
+ * thread keep garbage: after 10,000 cases opened its RSS was 300 MB above a 512 MB cap (bench/README.md).
+ */
+export const workflowHeapMbFor = (maxCachedWorkflows: number): number => Math.max(512, 256 + Math.ceil(maxCachedWorkflows / 4));
 
 export async function createCareWorker(opts: CareWorkerOptions): Promise<Worker> {
   const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> = opts.workflowBundlePath
     ? { workflowBundle: { codePath: opts.workflowBundlePath } } // built by lib/workflowBundle
     // Bundled here with dataConverter.failureConverterPath and the same shared modules as lib/workflowBundle.
     : { workflowsPath: CARE_WORKFLOWS_PATH, bundlerOptions: { preloadModules: preloadedModules(CARE_WORKFLOWS_PATH) } };
+  // The workflows run in a worker thread the SDK starts in Worker.create: a V8 flag set now sizes its
+  // heap (isolates already running keep theirs).
+  v8.setFlagsFromString(`--max-old-space-size=${opts.workflowHeapMb ?? workflowHeapMbFor(opts.maxCachedWorkflows ?? sdkDefaultCache())}`);
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       maxCachedWorkflows: config.temporal.maxCachedWorkflows,
+      workflowHeapMb: config.temporal.workflowHeapMb,
       activityDeps: activityDepsFrom(config, db),
       dataConverter: dataConverterFor(config, db),
     });
