@@ -20,6 +20,8 @@ API_PORT="${API_PORT:-3000}"
 WORKER_METRICS_PORT="${WORKER_METRICS_PORT:-9464}"
 API_METRICS_PORT="${API_METRICS_PORT:-9470}"
 DEV_DIR="$ROOT/.dev"
+# Node flags of every care worker, kept in one file the bench harness reads too (docs/deploy.md, "Workers").
+WORKER_NODE_FLAGS="$(cat "$ROOT/workers/node-flags")"
 CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}" # the browser tests drive Debian's chromium, never a download
 
 export PATH="$ROOT/node_modules/.bin:$PATH:/usr/local/go/bin"
@@ -269,8 +271,8 @@ cluster() {
   run_mail
   wait_until "The mail inbox" 30 port_in_use "$SMTP_PORT"
   say "Starting two workers, the mail relay and two API instances"
-  start worker-1 env METRICS_ADDRESS="127.0.0.1:$WORKER_METRICS_PORT" node dist/workers/main.js
-  start worker-2 env METRICS_ADDRESS="127.0.0.1:$((WORKER_METRICS_PORT + 1))" node dist/workers/main.js
+  start worker-1 env METRICS_ADDRESS="127.0.0.1:$WORKER_METRICS_PORT" node $WORKER_NODE_FLAGS dist/workers/main.js
+  start worker-2 env METRICS_ADDRESS="127.0.0.1:$((WORKER_METRICS_PORT + 1))" node $WORKER_NODE_FLAGS dist/workers/main.js
   run_relay
   run_api
   start api-2 env API_PORT="$API_PORT_2" METRICS_ADDRESS="127.0.0.1:$((API_METRICS_PORT + 1))" node dist/api/main.js
@@ -337,7 +339,7 @@ run_ui_server() {
   exec_or_start ui "$TEMPORAL_UI_SERVER" --root "$dir" --env parcours start
 }
 run_mail() { exec_or_start mail maildev --smtp "$SMTP_PORT" --web "$MAIL_UI_PORT" --ip 127.0.0.1 --web-ip 127.0.0.1; }
-run_worker() { exec_or_start worker env METRICS_ADDRESS="127.0.0.1:$WORKER_METRICS_PORT" node dist/workers/main.js; }
+run_worker() { exec_or_start worker env METRICS_ADDRESS="127.0.0.1:$WORKER_METRICS_PORT" node $WORKER_NODE_FLAGS dist/workers/main.js; }
 run_relay() { exec_or_start relay node dist/workers/relayMain.js; }
 run_api() { exec_or_start api env METRICS_ADDRESS="127.0.0.1:$API_METRICS_PORT" node dist/api/main.js; }
 

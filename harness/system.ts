@@ -200,6 +200,9 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   }
 }
 
+/** The care worker's Node flags, as `./temporal-dev.sh` and `npm run start:worker` give them. */
+const workerNodeFlags = (): string[] => fs.readFileSync(path.join(projectRoot(), 'workers', 'node-flags'), 'utf8').trim().split(/\s+/);
+
 function workerHandle(mode: 'care' | 'bare' | 'relay', bundle: string, env: Record<string, string>, watch: Pick<SystemOptions, 'onEmailMarked' | 'onWorkerStall'> = {}): WorkerHandle {
   let child: ChildProcess | undefined;
   return {
@@ -207,7 +210,9 @@ function workerHandle(mode: 'care' | 'bare' | 'relay', bundle: string, env: Reco
       return child?.pid ?? 0;
     },
     async start() {
-      const started = fork(dist('harness', 'workerProcess.js'), [mode], { env: { ...process.env, ...env, ...(bundle ? { PARCOURS_WORKFLOW_BUNDLE: bundle } : {}) }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+      // The care worker runs with the Node flags it is deployed with (workers/node-flags).
+      const execArgv = mode === 'care' ? [...process.execArgv, ...workerNodeFlags()] : process.execArgv;
+      const started = fork(dist('harness', 'workerProcess.js'), [mode], { execArgv, env: { ...process.env, ...env, ...(bundle ? { PARCOURS_WORKFLOW_BUNDLE: bundle } : {}) }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
       child = started;
       dieWithThisProcess(started);
       let stderr = '';

@@ -1,5 +1,8 @@
 // The care worker sizes the heap of the thread that runs its cached cases (workers/careWorker.ts):
 // with Node's default (about 4 GB) that thread kept garbage, and the worker passed 1 GB at rest.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { Worker as Thread } from 'node:worker_threads';
 import { loadConfig } from '../lib/config';
 import { workflowHeapMbFor } from '../workers/careWorker';
@@ -48,4 +51,11 @@ describe('a worker started with WORKER_WORKFLOW_HEAP_MB', () => {
     const waiting = await waitForState(stack.app, patient.auth, reference, (s) => s.timeline.some((t) => t.type === 'acknowledgement_sent'));
     expect(waiting.phase).toBe('file_collection');
   }, 60_000);
+});
+
+it('starts the deployed worker with a main heap capped by workers/node-flags', () => {
+  const flags = fs.readFileSync(path.join(__dirname, '..', 'workers', 'node-flags'), 'utf8').trim().split(/\s+/);
+  const limitMb = Number(execFileSync(process.execPath, [...flags, '-p', "require('node:v8').getHeapStatistics().heap_size_limit / 2 ** 20"], { encoding: 'utf8' }));
+  expect(limitMb).toBeGreaterThanOrEqual(512);
+  expect(limitMb).toBeLessThan(600);
 });
