@@ -9,7 +9,7 @@ export const CARE_WORKFLOWS_PATH = require.resolve('../workflows');
 /**
  * Modules evaluated once per worker and shared by every workflow it caches, instead of once per
  * workflow. Without this, each cached case held its own copy of every Parcours workflow module and
- * the rules it imports (about 100 KB measured per case, 12 KB with it; bench/README.md).
+ * the rules it imports: 220 KB per case after its first task, 132 KB with them shared (bench/README.md).
  *
  * Safe because those modules keep no state of their own: no module-level `let`, no cache, no call to a
  * workflow API at load. The SDK deep-freezes shared modules, so code that wrote into one of their
