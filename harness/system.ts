@@ -112,7 +112,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   const careBundle = path.join(opts.dir, 'care-bundle.js');
   const bareBundle = path.join(opts.dir, 'bare-bundle.js');
   const failureConverterPath = FAILURE_CONVERTER_PATH;
-  fs.writeFileSync(careBundle, await bundleCareWorkflows({ workflowsPath: path.join(root, 'workflows', 'index.ts'), logger: quietLogger }));
+  fs.writeFileSync(careBundle, await bundleCareWorkflows({ workflowsPath: path.join(root, 'workflows', 'index.ts') }));
   fs.writeFileSync(bareBundle, (await bundleWorkflowCode({ workflowsPath: path.join(root, 'bench', 'bareWorkflow.ts'), failureConverterPath, logger: quietLogger })).code);
   // The system's own key-encryption key, handed to every process it starts.
   const payloadKeys = randomKeyConfig();

@@ -22,7 +22,7 @@ export default async function globalSetup(): Promise<void> {
     env: { ...process.env, DATABASE_URL: `file:${templateDb}` },
     stdio: 'pipe',
   });
-  const code = await bundleCareWorkflows({ workflowsPath: path.join(root, 'workflows', 'index.ts'), logger: quietLogger });
+  const code = await bundleCareWorkflows({ workflowsPath: path.join(root, 'workflows', 'index.ts') });
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, code);
   const server = await startDevServer();
@@ -34,6 +34,3 @@ export default async function globalSetup(): Promise<void> {
   // One key-encryption key for the run: a stack reusing another's database (restore tests) unwraps its data keys.
   process.env.PARCOURS_TEST_KEKS = keksEnv(randomKeyConfig('test-kek')).PARCOURS_KEKS;
 }
-
-const noop = () => undefined;
-const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => console.error(m) };

@@ -65,7 +65,7 @@ beforeAll(async () => {
   divergentBundle = path.join(dir, 'divergent-bundle.js');
   fs.writeFileSync(divergentBundle, code);
   startReal = async () => {
-    const worker = await createCareWorker({ connection: native, namespace: 'default', taskQueue, workflowBundlePath: env('PARCOURS_TEST_WORKFLOW_BUNDLE'), activityDeps: activityDepsFrom(config, db), dataConverter });
+    const worker = await createCareWorker({ connection: native, namespace: 'default', taskQueue, maxCachedWorkflows: config.temporal.maxCachedWorkflows, workflowBundlePath: env('PARCOURS_TEST_WORKFLOW_BUNDLE'), activityDeps: activityDepsFrom(config, db), dataConverter });
     return track(worker);
   };
   startDivergent = async () => track(await Worker.create({ connection: native, namespace: 'default', taskQueue, workflowBundle: { codePath: divergentBundle }, activities, dataConverter }));

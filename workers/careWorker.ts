@@ -17,15 +17,13 @@ export interface CareWorkerOptions {
   /**
    * Workflows kept in memory between their tasks (WORKER_MAX_CACHED_WORKFLOWS). Cases wait days on
    * people, so most are idle: a bounded cache bounds the worker's memory, and an evicted case is
-   * replayed from its history when it wakes. The SDK's default grows with the heap (thousands).
+   * replayed from its history when it wakes. Always given: the SDK's default grows with the heap
+   * (thousands), and the workflow thread's heap is sized from it.
    */
-  maxCachedWorkflows?: number;
+  maxCachedWorkflows: number;
   /** The heap limit of the thread that runs the cached workflows (WORKER_WORKFLOW_HEAP_MB); default workflowHeapMbFor(cache). */
   workflowHeapMb?: number;
 }
-
-/** The SDK's own default cache size with a reusable V8 context (600 workflows per GiB of heap over 200 MB). */
-const sdkDefaultCache = () => Math.max(Math.floor((Math.max(v8.getHeapStatistics().heap_size_limit / 2 ** 20 - 200, 0) * 600) / 1024), 10);
 
 /**
  * Room for the cached cases (about 0.25 MB of live heap each, twice what one case measured after its
@@ -41,14 +39,14 @@ export async function createCareWorker(opts: CareWorkerOptions): Promise<Worker>
     : { workflowsPath: CARE_WORKFLOWS_PATH, bundlerOptions: { preloadModules: preloadedModules(CARE_WORKFLOWS_PATH) } };
   // The workflows run in a worker thread the SDK starts in Worker.create: a V8 flag set now sizes its
   // heap (isolates already running keep theirs).
-  v8.setFlagsFromString(`--max-old-space-size=${opts.workflowHeapMb ?? workflowHeapMbFor(opts.maxCachedWorkflows ?? sdkDefaultCache())}`);
+  v8.setFlagsFromString(`--max-old-space-size=${opts.workflowHeapMb ?? workflowHeapMbFor(opts.maxCachedWorkflows)}`);
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities: createActivities(opts.activityDeps),
     dataConverter: opts.dataConverter,
-    ...(opts.maxCachedWorkflows ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
+    maxCachedWorkflows: opts.maxCachedWorkflows,
     ...workflows,
   });
 }

@@ -162,6 +162,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack | Liste
     namespace: 'default',
     taskQueue,
     workflowBundlePath: env('PARCOURS_TEST_WORKFLOW_BUNDLE'),
+    maxCachedWorkflows: config.temporal.maxCachedWorkflows,
     workflowHeapMb: config.temporal.workflowHeapMb,
     activityDeps: { ...activityDepsFrom(config, db), onEmailQueued: relay.wake, afterEmailQueued: opts.afterEmailQueued },
     dataConverter: dataConverterFor(config, db),
