@@ -1,4 +1,4 @@
-// `npm run bench -- [--cases 200] [--at-rest 10000] [--probe 20] [--out bench/results/latest.json]`
+// `npm run bench -- [--cases 200] [--at-rest 10000] [--probe 20] [--out bench/results/latest.json] [--outline FILE]`
 //
 // One run, one machine, one dev server, so the ratios hold on a noisy machine:
 // 1. throughput: N full treatment cases through the HTTP API, then a bare baseline driven by the raw
@@ -49,7 +49,7 @@ export interface HistoryCost {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { cases: { type: 'string', default: '200' }, 'at-rest': { type: 'string', default: '10000' }, probe: { type: 'string', default: '20' }, encryption: { type: 'string', default: 'on' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { cases: { type: 'string', default: '200' }, 'at-rest': { type: 'string', default: '10000' }, probe: { type: 'string', default: '20' }, encryption: { type: 'string', default: 'on' }, out: { type: 'string' }, outline: { type: 'string' } } });
   if (!['on', 'off'].includes(values.encryption)) throw new Error(`--encryption must be on or off (got ${values.encryption}).`);
   const encryption = values.encryption === 'on';
   const cases = positive('--cases', values.cases);
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     // 5. Replay the longest history.
     const longest = costs.reduce((a, b) => (b.events > a.events ? b : a));
     const replayMs = await replayTime(sys, dir, longest.workflowId);
-    const anatomy = await historyAnatomy(sys, longest.workflowId);
+    const anatomy = await historyAnatomy(sys, longest.workflowId, values.outline);
     console.error(`Where the longest history's bytes are (${longest.workflowId}):\n${table([['Event type', 'events', 'bytes'], ...anatomy.map((a) => [a.eventType, String(a.events), String(a.bytes)])])}`);
 
     // 4. At rest. The first measures are printed before it: it is the longest phase.
@@ -288,8 +288,12 @@ async function runBare(sys: System, taskQueue: string, n: number, plan: BarePlan
   return { perMinute: n / minutes, latency: percentiles(samples) };
 }
 
-/** The history of one case by event type: how many events, how many bytes (as stored, payloads encrypted). */
-async function historyAnatomy(sys: System, workflowId: string): Promise<{ eventType: string; events: number; bytes: number }[]> {
+/**
+ * The history of one case by event type: how many events, how many bytes (as stored, payloads encrypted).
+ * With `outline`, also writes the history there one event a line: its ID, type, and the activity, update
+ * or timer (seconds) it names. Payloads and summaries stay out (they are encrypted anyway).
+ */
+async function historyAnatomy(sys: System, workflowId: string, outline?: string): Promise<{ eventType: string; events: number; bytes: number }[]> {
   const history = await withRetries(() => sys.client.withDeadline(Date.now() + 30_000, () => sys.client.workflow.getHandle(workflowId).fetchHistory()));
   const by = new Map<string, { events: number; bytes: number }>();
   for (const e of history.events ?? []) {
@@ -299,7 +303,15 @@ async function historyAnatomy(sys: System, workflowId: string): Promise<{ eventT
     row.bytes += temporal.api.history.v1.HistoryEvent.encode(e).finish().length;
     by.set(type, row);
   }
+  if (outline) fs.writeFileSync(outline, `${(history.events ?? []).map(outlineOf).join('\n')}\n`);
   return [...by.entries()].map(([eventType, r]) => ({ eventType, ...r })).sort((a, b) => b.bytes - a.bytes);
+}
+
+function outlineOf(e: temporal.api.history.v1.IHistoryEvent): string {
+  const type = (EventType[e.eventType ?? 0] ?? 'unknown').replace('EVENT_TYPE_', '');
+  const timer = e.timerStartedEventAttributes?.startToFireTimeout?.seconds;
+  const names = e.activityTaskScheduledEventAttributes?.activityType?.name ?? e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ?? (timer != null ? `${String(timer)} s` : '');
+  return `${String(e.eventId)} ${type}${names ? ` ${names}` : ''}`;
 }
 
 async function replayTime(sys: System, dir: string, workflowId: string): Promise<number> {

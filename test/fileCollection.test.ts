@@ -5,6 +5,7 @@
 // fast ones (a reminder after 2 s, 2 reminders, then the case is abandoned). Both stacks can slow
 // one email down for a chosen case (the stack's afterEmailQueued hook, as a slow database or worker would):
 // two regression tests use it to hold the workflow inside a step (windows where a second decision or patient activity once went wrong).
+import { temporal } from '@temporalio/proto';
 import request from 'supertest';
 import { checklists } from '../config/checklists';
 import type { ItemStatus } from '../workflows/checklist';
@@ -426,6 +427,42 @@ describe('step 1 — the file (calm timings: no timer fires)', () => {
     isFutureIso(back.nextDeadline, HOUR);
     await eventually(async () => expect((await worklistRefs(team.admission)).map((i) => i.reference)).not.toContain(reference));
   });
+  it('keeps the reminder timer while the patient works on the file: each action moves the deadline on, none cancels or restarts the timer', async () => {
+    const patient = await signUp(calm);
+    const reference = await openCase(calm, patient);
+    const handle = calm.client.workflow.getHandle(`case-${reference}`);
+    const timerEvents = async () => {
+      const events = (await handle.fetchHistory()).events ?? [];
+      const { EventType } = temporal.api.enums.v1;
+      const count = (t: temporal.api.enums.v1.EventType) => events.filter((e) => e.eventType === t).length;
+      return { started: count(EventType.EVENT_TYPE_TIMER_STARTED), cancelled: count(EventType.EVENT_TYPE_TIMER_CANCELED), fired: count(EventType.EVENT_TYPE_TIMER_FIRED) };
+    };
+    const before = await timerEvents();
+    expect(before).toEqual({ started: 1, cancelled: 0, fired: 0 }); // the file's reminder, one hour away
+
+    const deadlines: number[] = [Date.parse((await state(calm, patient, reference)).nextDeadline!)];
+    const acts = [
+      () => call(calm, patient, 'put', `/cases/${reference}/questionnaire`, { placeOfBirth: 'Rabat' }),
+      () => upload(calm, patient, reference, 'gp_letter', 'fr'),
+      () => upload(calm, patient, reference, 'imaging_report', 'fr'),
+    ];
+    for (const act of acts) {
+      await sleep(50); // the deadline is kept to the millisecond: each action lands later than the one before
+      const at = Date.now();
+      expect([200, 201]).toContain((await act()).status);
+      const s = await state(calm, patient, reference);
+      const deadline = Date.parse(s.nextDeadline!);
+      // An hour after the action, as the reminder will go (the workflow's clock is the task's start).
+      expect(deadline).toBeGreaterThan(deadlines.at(-1)!);
+      expect(Math.abs(deadline - (at + 3_600_000))).toBeLessThan(5_000);
+      expect(s).toMatchObject({ phase: 'file_collection', remindersSent: 0 });
+      deadlines.push(deadline);
+    }
+    expect(await timerEvents()).toEqual(before);
+
+    expect((await call(calm, patient, 'post', `/cases/${reference}/withdraw`, { reason: 'Test over' })).status).toBe(200);
+    await handle.result();
+  }, 30_000);
 });
 
 describe('step 1 timers (fast timings: a reminder after 2 s, 2 reminders)', () => {

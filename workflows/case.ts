@@ -69,6 +69,9 @@ export function openCase(input: CaseStartInput) {
   let ending: Ending | undefined;
   /** Bumped by anything the patient does: resets the reminder clock. */
   let patientActivity = 0;
+  /** When the patient last acted (workflow time), and what a steady reminder wait does then (fileCollection.ts). */
+  let patientActedAt = 0;
+  let onPatientActed: (() => void) | undefined;
   let emailSeq = 0;
   /** Timeline entries dropped by earlier runs (continue-as-new): event keys keep counting from there. */
   let timelineOffset = 0;
@@ -226,8 +229,16 @@ export function openCase(input: CaseStartInput) {
     /** Anything the patient does: the reminder clock starts again. */
     patientActed(): void {
       patientActivity++;
+      patientActedAt = Date.now();
+      onPatientActed?.();
     },
     patientActivity: () => patientActivity,
+    patientActedAt: () => patientActedAt,
+    /** Runs cases opened under STEADY_REMINDERS: their patient wait hears of each action as it happens. */
+    steadyReminders: patches.steadyReminders,
+    whenPatientActs(f: (() => void) | undefined): void {
+      onPatientActed = f;
+    },
     /** What a new run needs besides the state (continue-as-new). */
     carried: (): Omit<ResumePoint, 'state' | 'stage'> => ({ emailSeq, timelineOffset, patientActivity }),
     requirePhase: (action: ActionName) => requireActionPhase(action, state.phase, ended()),

@@ -1,6 +1,7 @@
 // Step 1, the file: the questionnaire, the documents (and items declared none), the checklist they
 // make, the patient's submission and the admission team's completeness check. Also the patient's
 // remind-then-expire wait, which the service fee (workflows/study.ts) shares.
+import { msToNumber } from '@temporalio/common/lib/time';
 import { condition, setHandler } from '@temporalio/workflow';
 import { checklistItems, computeChecklist, missingItems } from './checklist';
 import {
@@ -139,19 +140,48 @@ export function createFileCollection(c: Case, onDocument: (kind: string) => void
    * The other remind-then-expire waits (report SLA, estimate, guarantee, task, balance, refunds) are
    * written out like this one, not through a shared helper: each await a helper adds lets the read-model
    * publisher woken in the same activation issue its command first, and recorded histories stop replaying.
+   *
+   * Runs opened under STEADY_REMINDERS (workflows/patches.ts) keep the timer when the patient acts: the
+   * action itself resets the count and moves the deadline people see, and when the timer ends after an
+   * action, the wait sets a new one for the rest (the reminder still goes `after` the last action). A
+   * patient who uploads six documents then cost no timer events, instead of a cancel and a start each.
    */
   async function waitForPatient(done: () => boolean, what: 'file' | 'fee'): Promise<'done' | Ending> {
     const after = what === 'file' ? timings.reminderAfter : timings.feeReminderAfter;
+    const steady = c.steadyReminders;
+    const afterMs = msToNumber(after);
     let reminders = 0;
     state.remindersSent = 0;
     // Activity is compared with what was last seen (not re-read each round), so anything the patient
     // does while a reminder is being sent still counts.
     let seen = c.patientActivity();
+    /** Steady runs: when the timer set now ends. */
+    let due = Date.now() + afterMs;
+    // The hook stays until this wait ends; a case that ends here takes no more actions (validators).
+    if (steady) {
+      c.whenPatientActs(() => {
+        reminders = 0; // the patient is active: the clock starts again
+        state.remindersSent = 0;
+        c.setDeadline(c.deadlineIn(after));
+      });
+    }
     for (;;) {
-      c.setDeadline(c.deadlineIn(after));
-      const woke = await condition(() => done() || c.ended() || c.patientActivity() !== seen, after, { summary: what === 'file' ? 'Reminder: file incomplete' : 'Reminder: fee unpaid' });
+      if (steady) c.setDeadline(new Date(due).toISOString());
+      else c.setDeadline(c.deadlineIn(after));
+      const summary = what === 'file' ? 'Reminder: file incomplete' : 'Reminder: fee unpaid';
+      const woke = steady
+        ? await condition(() => done() || c.ended(), due - Date.now(), { summary })
+        : await condition(() => done() || c.ended() || c.patientActivity() !== seen, after, { summary });
+      if (steady && (c.ended() || done())) c.whenPatientActs(undefined);
       if (c.ended()) return c.ending()!;
       if (done()) return 'done';
+      // Steady runs: the timer ended; if the patient acted since it was set, the reminder is due
+      // `after` their last action, so the wait goes on to then.
+      if (steady && c.patientActivity() !== seen && c.patientActedAt() + afterMs > Date.now()) {
+        seen = c.patientActivity();
+        due = c.patientActedAt() + afterMs;
+        continue;
+      }
       if (woke) {
         seen = c.patientActivity();
         reminders = 0; // the patient is active: the clock starts again
@@ -171,6 +201,10 @@ export function createFileCollection(c: Case, onDocument: (kind: string) => void
       if (what === 'file') await c.emailPatient('file_reminder', 'Email patient: reminder, file incomplete', { missingItems: itemList(missingItems(state.checklist)) });
       else await c.emailPatient('fee_reminder', 'Email patient: reminder, fee unpaid', { amount: formatEur(state.amountDueCents - state.amountPaidCents) });
       await c.record(`${what}_reminder_sent`, 'system', `Reminder ${reminders}/${timings.maxReminders} sent`, { reminder: reminders, maxReminders: timings.maxReminders });
+      if (steady) {
+        seen = c.patientActivity(); // an action while the reminder went has restarted the count already
+        due = Date.now() + afterMs;
+      }
     }
   }
 

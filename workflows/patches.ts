@@ -20,13 +20,25 @@ export const SMALL_ANSWERS = 'small-answers-batched-attributes';
  */
 export const VIEW_PARTS = 'view-parts';
 
+/**
+ * Patch (#15, history budget; workflows/fileCollection.ts): the patient's remind-then-expire wait keeps
+ * its timer when the patient acts, and moves the reminder on when that timer ends, instead of cancelling
+ * and restarting it at every upload or answer (two history events each). The reminder goes at the same
+ * time. It implies VIEW_PARTS and so every older patch.
+ */
+export const STEADY_REMINDERS = 'steady-reminders';
+
 /** Decides the newest patches: call first in the run, before anything records a command. */
 export function openPatches() {
-  // Newest first: a run opened under VIEW_PARTS records its marker only; one opened under
-  // SMALL_ANSWERS finds no VIEW_PARTS marker and decides SMALL_ANSWERS from its own, as recorded.
-  const viewParts = patched(VIEW_PARTS);
+  // Newest first: a run opened under STEADY_REMINDERS records its marker only; one opened under
+  // VIEW_PARTS finds no STEADY_REMINDERS marker and decides VIEW_PARTS from its own, as recorded, and
+  // so on down.
+  const steadyReminders = patched(STEADY_REMINDERS);
+  const viewParts = steadyReminders || patched(VIEW_PARTS);
   const small = viewParts || patched(SMALL_ANSWERS);
   return {
+    /** True in runs opened under STEADY_REMINDERS. */
+    steadyReminders,
     /** True in runs opened under VIEW_PARTS. */
     viewParts,
     /** True in runs opened under SMALL_ANSWERS or VIEW_PARTS. */
