@@ -9,7 +9,7 @@ import { temporal } from '@temporalio/proto';
 import request from 'supertest';
 import { checklists } from '../config/checklists';
 import type { ItemStatus } from '../workflows/checklist';
-import type { CaseState } from '../workflows/definitions';
+import { searchAttributes, type CaseState } from '../workflows/definitions';
 import { signUp, type Actor } from './support/actors';
 import { eventually, waitForState } from './support/cases';
 import { CALM_TIMINGS, call, FAST_TIMINGS, makeTeam, openCase, QUESTIONNAIRE, state, upload, type Team } from './support/pathway';
@@ -427,7 +427,7 @@ describe('step 1 — the file (calm timings: no timer fires)', () => {
     isFutureIso(back.nextDeadline, HOUR);
     await eventually(async () => expect((await worklistRefs(team.admission)).map((i) => i.reference)).not.toContain(reference));
   });
-  it('keeps the reminder timer while the patient works on the file: each action moves the deadline on, none cancels or restarts the timer', async () => {
+  it('keeps the reminder timer while the patient works on the file: each action moves the deadline people see, none cancels or restarts the timer, NextDeadline stays the timer\'s', async () => {
     const patient = await signUp(calm);
     const reference = await openCase(calm, patient);
     const handle = calm.client.workflow.getHandle(`case-${reference}`);
@@ -441,6 +441,8 @@ describe('step 1 — the file (calm timings: no timer fires)', () => {
     expect(before).toEqual({ started: 1, cancelled: 0, fired: 0 }); // the file's reminder, one hour away
 
     const deadlines: number[] = [Date.parse((await state(calm, patient, reference)).nextDeadline!)];
+    const attribute = async () => (await handle.describe()).typedSearchAttributes.get(searchAttributes.NextDeadline)?.getTime();
+    expect(await attribute()).toBe(deadlines[0]);
     const acts = [
       () => call(calm, patient, 'put', `/cases/${reference}/questionnaire`, { placeOfBirth: 'Rabat' }),
       () => upload(calm, patient, reference, 'gp_letter', 'fr'),
@@ -459,6 +461,8 @@ describe('step 1 — the file (calm timings: no timer fires)', () => {
       deadlines.push(deadline);
     }
     expect(await timerEvents()).toEqual(before);
+    // The ops column says when the case wakes by itself: the timer's end, where it checks for a reminder.
+    expect(await attribute()).toBe(deadlines[0]);
 
     expect((await call(calm, patient, 'post', `/cases/${reference}/withdraw`, { reason: 'Test over' })).status).toBe(200);
     await handle.result();
@@ -527,7 +531,10 @@ describe('step 1 timers (fast timings: a reminder after 2 s, 2 reminders)', () =
     expect(Date.now() - lastActivity).toBeGreaterThanOrEqual(1_900);
     expect(reminder.text).toContain(`- ${frLabel('gp_letter')}`);
     expect(mailsAbout(fast, reference, REMINDER_FR)).toHaveLength(1);
-    await waitForState(fast.app, patient.auth, reference, (x) => x.remindersSent === 1);
+    const reminded = await waitForState(fast.app, patient.auth, reference, (x) => x.remindersSent === 1);
+    // The timers that ended while the patient answered moved NextDeadline on: it is the next reminder's again.
+    const described = await fast.client.workflow.getHandle(`case-${reference}`).describe();
+    expect(described.typedSearchAttributes.get(searchAttributes.NextDeadline)?.toISOString()).toBe(reminded.nextDeadline);
 
     // Done with it: the patient withdraws, so nothing runs on after the test.
     expect((await call(fast, patient, 'post', `/cases/${reference}/withdraw`, { reason: 'Test over' })).status).toBe(200);

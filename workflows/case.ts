@@ -112,11 +112,16 @@ export function openCase(input: CaseStartInput) {
   function deadlineIn(duration: Duration): string {
     return new Date(Date.now() + msToNumber(duration)).toISOString();
   }
-  function setDeadline(deadline: string | null): void {
+  /**
+   * `attribute: false`: people see the new deadline, NextDeadline keeps the next timer's (a patient's
+   * action in a STEADY_REMINDERS wait: the timer runs on, and its end sets the attribute).
+   */
+  function setDeadline(deadline: string | null, attribute = true): void {
     const changed = deadline !== state.nextDeadline;
     state.nextDeadline = deadline;
     // An upsert is a command: only when the deadline changed, and only in runs that record it.
-    if (changed && patched(NEXT_DEADLINE_ATTRIBUTE)) upsertNextDeadline();
+    // STEADY_REMINDERS runs also when it lags the state's; their upserts skip values already set.
+    if (attribute && (changed || patches.steadyReminders) && patched(NEXT_DEADLINE_ATTRIBUTE)) upsertNextDeadline();
     publishDetails();
   }
   function upsertNextDeadline(): void {

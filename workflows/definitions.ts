@@ -230,7 +230,9 @@ export const searchAttributes = {
   RulesVersion: defineSearchAttributeKey('RulesVersion', SearchAttributeType.KEYWORD),
   /**
    * When the case's next timer is due (a reminder, an SLA, an expiry): the `nextDeadline` of its state,
-   * unset when there is none. Cases running before it was added get it from their next deadline on.
+   * unset when there is none, or earlier while a patient's action has moved the state's on and the
+   * reminder timer has not ended yet (STEADY_REMINDERS). Cases running before it was added get it from
+   * their next deadline on.
    */
   NextDeadline: defineSearchAttributeKey('NextDeadline', SearchAttributeType.DATETIME),
 } as const;

@@ -162,7 +162,7 @@ export function createFileCollection(c: Case, onDocument: (kind: string) => void
       c.whenPatientActs(() => {
         reminders = 0; // the patient is active: the clock starts again
         state.remindersSent = 0;
-        c.setDeadline(c.deadlineIn(after));
+        c.setDeadline(c.deadlineIn(after), false); // NextDeadline stays the timer's, until it ends
       });
     }
     for (;;) {
