@@ -157,54 +157,59 @@ export function createFileCollection(c: Case, onDocument: (kind: string) => void
     let seen = c.patientActivity();
     /** Steady runs: when the timer set now ends. */
     let due = Date.now() + afterMs;
-    // The hook stays until this wait ends; a case that ends here takes no more actions (validators).
+    const summary = what === 'file' ? 'Reminder: file incomplete' : 'Reminder: fee unpaid';
+    const restartCount = (): void => {
+      reminders = 0; // the patient is active: the clock starts again
+      state.remindersSent = 0;
+    };
     if (steady) {
       c.whenPatientActs(() => {
-        reminders = 0; // the patient is active: the clock starts again
-        state.remindersSent = 0;
+        restartCount();
         c.setDeadline(c.deadlineIn(after), false); // NextDeadline stays the timer's, until it ends
       });
     }
-    for (;;) {
-      if (steady) c.setDeadline(new Date(due).toISOString());
-      else c.setDeadline(c.deadlineIn(after));
-      const summary = what === 'file' ? 'Reminder: file incomplete' : 'Reminder: fee unpaid';
-      const woke = steady
-        ? await condition(() => done() || c.ended(), due - Date.now(), { summary })
-        : await condition(() => done() || c.ended() || c.patientActivity() !== seen, after, { summary });
-      if (steady && (c.ended() || done())) c.whenPatientActs(undefined);
-      if (c.ended()) return c.ending()!;
-      if (done()) return 'done';
-      // Steady runs: the timer ended; if the patient acted since it was set, the reminder is due
-      // `after` their last action, so the wait goes on to then.
-      if (steady && c.patientActivity() !== seen && c.patientActedAt() + afterMs > Date.now()) {
-        seen = c.patientActivity();
-        due = c.patientActedAt() + afterMs;
-        continue;
-      }
-      if (woke) {
-        seen = c.patientActivity();
-        reminders = 0; // the patient is active: the clock starts again
-        state.remindersSent = 0;
-        continue;
-      }
-      if (reminders >= timings.maxReminders) {
-        if (what === 'file') {
-          await c.emailPatient('file_abandoned', 'Email patient: case closed (no answer)', {});
-          return { phase: 'abandoned', reason: `No answer after ${reminders} reminder(s)` };
+    // However the wait ends, the patient's actions stop reaching it (no await added: replays keep their order).
+    try {
+      for (;;) {
+        if (steady) c.setDeadline(new Date(due).toISOString());
+        else c.setDeadline(c.deadlineIn(after));
+        const woke = steady
+          ? await condition(() => done() || c.ended(), due - Date.now(), { summary })
+          : await condition(() => done() || c.ended() || c.patientActivity() !== seen, after, { summary });
+        if (c.ended()) return c.ending()!;
+        if (done()) return 'done';
+        // Steady runs: the timer ended; if the patient acted since it was set, the reminder is due
+        // `after` their last action, so the wait goes on to then.
+        if (steady && c.patientActivity() !== seen && c.patientActedAt() + afterMs > Date.now()) {
+          seen = c.patientActivity();
+          due = c.patientActedAt() + afterMs;
+          continue;
         }
-        await c.emailPatient('fee_expired', 'Email patient: payment request expired', {});
-        return { phase: 'expired', reason: `Service fee unpaid after ${reminders} reminder(s)` };
+        if (woke) {
+          seen = c.patientActivity();
+          restartCount();
+          continue;
+        }
+        if (reminders >= timings.maxReminders) {
+          if (what === 'file') {
+            await c.emailPatient('file_abandoned', 'Email patient: case closed (no answer)', {});
+            return { phase: 'abandoned', reason: `No answer after ${reminders} reminder(s)` };
+          }
+          await c.emailPatient('fee_expired', 'Email patient: payment request expired', {});
+          return { phase: 'expired', reason: `Service fee unpaid after ${reminders} reminder(s)` };
+        }
+        reminders++;
+        state.remindersSent = reminders;
+        if (what === 'file') await c.emailPatient('file_reminder', 'Email patient: reminder, file incomplete', { missingItems: itemList(missingItems(state.checklist)) });
+        else await c.emailPatient('fee_reminder', 'Email patient: reminder, fee unpaid', { amount: formatEur(state.amountDueCents - state.amountPaidCents) });
+        await c.record(`${what}_reminder_sent`, 'system', `Reminder ${reminders}/${timings.maxReminders} sent`, { reminder: reminders, maxReminders: timings.maxReminders });
+        if (steady) {
+          seen = c.patientActivity(); // an action while the reminder went has restarted the count already
+          due = Date.now() + afterMs;
+        }
       }
-      reminders++;
-      state.remindersSent = reminders;
-      if (what === 'file') await c.emailPatient('file_reminder', 'Email patient: reminder, file incomplete', { missingItems: itemList(missingItems(state.checklist)) });
-      else await c.emailPatient('fee_reminder', 'Email patient: reminder, fee unpaid', { amount: formatEur(state.amountDueCents - state.amountPaidCents) });
-      await c.record(`${what}_reminder_sent`, 'system', `Reminder ${reminders}/${timings.maxReminders} sent`, { reminder: reminders, maxReminders: timings.maxReminders });
-      if (steady) {
-        seen = c.patientActivity(); // an action while the reminder went has restarted the count already
-        due = Date.now() + afterMs;
-      }
+    } finally {
+      if (steady) c.whenPatientActs(undefined);
     }
   }
 
