@@ -10,6 +10,7 @@ import { formatEuros, priceEstimate, type EstimateLine, type EstimateLineInput, 
 import { reconcile } from './reconciliation';
 import { issued as documents, type Case, type Ending } from './case';
 import type { Background } from './background';
+import { remindUntil } from './reminders';
 import { coveredCents } from './estimate';
 import { isTreatmentPayment, type createLedger } from './ledger';
 
@@ -153,6 +154,12 @@ export function createAfterStay(c: Case, bg: Background, needs: AfterStayNeeds) 
 
   /** Reminds the patient of a balance due; after the last reminder, finance follows it up. */
   async function chaseBalance(invoiceNumber: string): Promise<void> {
+    const remind = (n: number) => c.emailPatient('balance_reminder', `Email patient: reminder, balance due (${n})`, { invoiceNumber, amount: money(ledger.balanceRemaining()), paymentPath: paymentPath(`balance ${invoiceNumber}`, ledger.balanceRemaining()) });
+    if (c.sharedReminders) {
+      // A part paid starts the reminders again, as a payment toward a guarantee does.
+      await remindUntil({ summary: () => 'Reminder: balance due', done: () => ledger.balanceRemaining() === 0, stop: bg.stop, interval: () => msToNumber(timings.feeReminderAfter), max: timings.maxReminders, progress: { value: ledger.balancePaid }, remind });
+      return;
+    }
     for (let n = 1; n <= timings.maxReminders; n++) {
       let seen = ledger.balancePaid();
       for (;;) {
@@ -161,7 +168,7 @@ export function createAfterStay(c: Case, bg: Background, needs: AfterStayNeeds) 
         if (!woke) break;
         seen = ledger.balancePaid();
       }
-      await c.emailPatient('balance_reminder', `Email patient: reminder, balance due (${n})`, { invoiceNumber, amount: money(ledger.balanceRemaining()), paymentPath: paymentPath(`balance ${invoiceNumber}`, ledger.balanceRemaining()) });
+      await remind(n);
     }
   }
 

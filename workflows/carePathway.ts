@@ -25,7 +25,7 @@ export async function carePathway(input: CaseStartInput): Promise<CaseOutcome> {
   const { state, timings, workflowId } = c;
   const t = state.treatment;
   // Money owed back (refunds due, overpayments) and the refunds finance records.
-  const money = createMoneyBack({ state, remindAfter: timings.taskReminderAfter, record: c.record, moveTo: c.moveTo, staffEmail: c.staffEmail, refreshPaymentStatus: () => ledger.refreshPaymentStatus(), answer: c.answer, patched: c.patched });
+  const money = createMoneyBack({ state, remindAfter: timings.taskReminderAfter, record: c.record, moveTo: c.moveTo, staffEmail: c.staffEmail, refreshPaymentStatus: () => ledger.refreshPaymentStatus(), answer: c.answer, patched: c.patched, sharedReminders: c.sharedReminders });
   handleCaseSignals(c);
   const ledger = createLedger(c, money, () => estimates);
   const file = createFileCollection(c, (kind) => estimates.documentAdded(kind));

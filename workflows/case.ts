@@ -241,6 +241,8 @@ export function openCase(input: CaseStartInput) {
     patientActedAt: () => patientActedAt,
     /** Runs cases opened under STEADY_REMINDERS: their patient wait hears of each action as it happens. */
     steadyReminders: patches.steadyReminders,
+    /** Runs opened under SHARED_REMINDERS: every remind-then-escalate wait is workflows/reminders.ts. */
+    sharedReminders: patches.sharedReminders,
     whenPatientActs(f: (() => void) | undefined): void {
       onPatientActed = f;
     },

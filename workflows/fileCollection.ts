@@ -20,6 +20,7 @@ import { fail } from './failures';
 import { refusals } from './refusals';
 import { formatEur } from './pricing';
 import type { Case, Ending } from './case';
+import { remindUntil } from './reminders';
 
 type Review = { decision: 'complete' } | { decision: 'incomplete'; missingItems: string[]; message: string };
 
@@ -137,9 +138,9 @@ export function createFileCollection(c: Case, onDocument: (kind: string) => void
 
   /**
    * Waits for `done` while the patient is expected to act, reminding them; returns how it ended.
-   * The other remind-then-expire waits (report SLA, estimate, guarantee, task, balance, refunds) are
-   * written out like this one, not through a shared helper: each await a helper adds lets the read-model
-   * publisher woken in the same activation issue its command first, and recorded histories stop replaying.
+   * Runs opened under SHARED_REMINDERS use the helper every wait shares (workflows/reminders.ts). The
+   * loop below is kept for runs opened before it: each await the helper adds lets the read-model
+   * publisher woken in the same activation issue its command first, and their histories would not replay.
    *
    * Runs opened under STEADY_REMINDERS (workflows/patches.ts) keep the timer when the patient acts: the
    * action itself resets the count and moves the deadline people see, and when the timer ends after an
@@ -147,6 +148,7 @@ export function createFileCollection(c: Case, onDocument: (kind: string) => void
    * patient who uploads six documents then cost no timer events, instead of a cancel and a start each.
    */
   async function waitForPatient(done: () => boolean, what: 'file' | 'fee'): Promise<'done' | Ending> {
+    if (c.sharedReminders) return remindPatient(done, what);
     const after = what === 'file' ? timings.reminderAfter : timings.feeReminderAfter;
     const steady = c.steadyReminders;
     const afterMs = msToNumber(after);
@@ -191,18 +193,13 @@ export function createFileCollection(c: Case, onDocument: (kind: string) => void
           continue;
         }
         if (reminders >= timings.maxReminders) {
-          if (what === 'file') {
-            await c.emailPatient('file_abandoned', 'Email patient: case closed (no answer)', {});
-            return { phase: 'abandoned', reason: `No answer after ${reminders} reminder(s)` };
-          }
-          await c.emailPatient('fee_expired', 'Email patient: payment request expired', {});
-          return { phase: 'expired', reason: `Service fee unpaid after ${reminders} reminder(s)` };
+          await givingUpEmail(what);
+          return gaveUp(what, reminders);
         }
         reminders++;
         state.remindersSent = reminders;
-        if (what === 'file') await c.emailPatient('file_reminder', 'Email patient: reminder, file incomplete', { missingItems: itemList(missingItems(state.checklist)) });
-        else await c.emailPatient('fee_reminder', 'Email patient: reminder, fee unpaid', { amount: formatEur(state.amountDueCents - state.amountPaidCents) });
-        await c.record(`${what}_reminder_sent`, 'system', `Reminder ${reminders}/${timings.maxReminders} sent`, { reminder: reminders, maxReminders: timings.maxReminders });
+        await reminderEmail(what);
+        await reminderRecord(what, reminders);
         if (steady) {
           seen = c.patientActivity(); // an action while the reminder went has restarted the count already
           due = Date.now() + afterMs;
@@ -211,6 +208,55 @@ export function createFileCollection(c: Case, onDocument: (kind: string) => void
     } finally {
       if (steady) c.whenPatientActs(undefined);
     }
+  }
+
+  /** The patient's wait in runs opened under SHARED_REMINDERS: the shared helper, keeping its timer as they act. */
+  async function remindPatient(done: () => boolean, what: 'file' | 'fee'): Promise<'done' | Ending> {
+    const after = what === 'file' ? timings.reminderAfter : timings.feeReminderAfter;
+    state.remindersSent = 0;
+    c.whenPatientActs(() => {
+      state.remindersSent = 0; // the patient is active: the clock starts again
+      c.setDeadline(c.deadlineIn(after), false); // NextDeadline stays the timer's, until it ends
+    });
+    try {
+      const outcome = await remindUntil({
+        summary: () => (what === 'file' ? 'Reminder: file incomplete' : 'Reminder: fee unpaid'),
+        done,
+        stop: c.ended,
+        interval: () => msToNumber(after),
+        max: timings.maxReminders,
+        count: { get: () => state.remindersSent, set: (n) => void (state.remindersSent = n) },
+        progress: { value: c.patientActivity, lastAt: c.patientActedAt },
+        timerSet: (due) => c.setDeadline(new Date(due).toISOString()),
+        remind: async (n) => {
+          await reminderEmail(what);
+          await reminderRecord(what, n);
+        },
+      });
+      if (c.ended()) return c.ending()!;
+      if (outcome === 'done') return 'done';
+      await givingUpEmail(what);
+      return gaveUp(what, state.remindersSent);
+    } finally {
+      c.whenPatientActs(undefined);
+    }
+  }
+  // The patient wait's messages, shared by both kinds of run. Plain functions returning the activity's
+  // own promise: awaiting them takes the ticks the inline calls took, so older runs replay.
+  function reminderEmail(what: 'file' | 'fee'): Promise<void> {
+    if (what === 'file') return c.emailPatient('file_reminder', 'Email patient: reminder, file incomplete', { missingItems: itemList(missingItems(state.checklist)) });
+    return c.emailPatient('fee_reminder', 'Email patient: reminder, fee unpaid', { amount: formatEur(state.amountDueCents - state.amountPaidCents) });
+  }
+  function reminderRecord(what: 'file' | 'fee', n: number): Promise<void> {
+    return c.record(`${what}_reminder_sent`, 'system', `Reminder ${n}/${timings.maxReminders} sent`, { reminder: n, maxReminders: timings.maxReminders });
+  }
+  function givingUpEmail(what: 'file' | 'fee'): Promise<void> {
+    if (what === 'file') return c.emailPatient('file_abandoned', 'Email patient: case closed (no answer)', {});
+    return c.emailPatient('fee_expired', 'Email patient: payment request expired', {});
+  }
+  function gaveUp(what: 'file' | 'fee', reminders: number): Ending {
+    if (what === 'file') return { phase: 'abandoned', reason: `No answer after ${reminders} reminder(s)` };
+    return { phase: 'expired', reason: `Service fee unpaid after ${reminders} reminder(s)` };
   }
 
   function refreshChecklist(): void {

@@ -10,6 +10,7 @@ import { emptyMoneyBack } from './caseState';
 import { fail } from './failures';
 import { refusals } from './refusals';
 import { formatEur } from './pricing';
+import { remindUntil } from './reminders';
 import {
   FAILURE_TYPES,
   REFUND_METHODS,
@@ -43,6 +44,8 @@ export interface MoneyBackContext {
   answer(): CaseAnswer | Promise<CaseAnswer>;
   /** `patched(name)`, implied by the newest patch (workflows/patches.ts). */
   patched(name: string): boolean;
+  /** Runs opened under SHARED_REMINDERS: the wait on finance is workflows/reminders.ts. */
+  sharedReminders: boolean;
 }
 
 /** Must be created at the start of the workflow: `patched` is then decided once, for the whole run. */
@@ -116,13 +119,24 @@ export function createMoneyBack(ctx: MoneyBackContext) {
     const deadline = () => new Date(Date.now() + msToNumber(ctx.remindAfter)).toISOString();
     await ctx.moveTo(phase, 'finance', 'refund_awaited', 'system', `Money to return: ${formatEur(owed())}`, deadline(), { owedCents: owed() });
     await ctx.staffEmail('finance', 'money_to_return', `Email finance: ${formatEur(owed())} to return`, { amount: formatEur(owed()) });
-    let reminders = 0;
-    for (;;) {
-      const settled = await condition(() => owed() === 0, ctx.remindAfter, { summary: 'Reminder: money to return' });
-      if (settled) break;
-      reminders++;
-      await ctx.staffEmail('finance', 'money_to_return_reminder', `Email finance: reminder ${reminders}, money to return`, { amount: formatEur(owed()) });
-      await ctx.record('refund_reminder_sent', 'system', `Reminder ${reminders} to finance: ${formatEur(owed())} to return`, { reminder: reminders, owedCents: owed() }, { nextDeadline: deadline() });
+    const remindEmail = (n: number) => ctx.staffEmail('finance', 'money_to_return_reminder', `Email finance: reminder ${n}, money to return`, { amount: formatEur(owed()) });
+    const remindRecord = (n: number) => ctx.record('refund_reminder_sent', 'system', `Reminder ${n} to finance: ${formatEur(owed())} to return`, { reminder: n, owedCents: owed() }, { nextDeadline: deadline() });
+    if (ctx.sharedReminders) {
+      // Finance is reminded until it is all returned: nothing else ends this wait.
+      const remind = async (n: number) => {
+        await remindEmail(n);
+        await remindRecord(n);
+      };
+      await remindUntil({ summary: () => 'Reminder: money to return', done: () => owed() === 0, stop: () => false, interval: () => msToNumber(ctx.remindAfter), remind });
+    } else {
+      let reminders = 0;
+      for (;;) {
+        const settled = await condition(() => owed() === 0, ctx.remindAfter, { summary: 'Reminder: money to return' });
+        if (settled) break;
+        reminders++;
+        await remindEmail(reminders);
+        await remindRecord(reminders);
+      }
     }
     await ctx.moveTo(phase, 'none', 'money_returned', 'system', 'All money owed back has been returned', null);
   }

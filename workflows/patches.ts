@@ -28,16 +28,27 @@ export const VIEW_PARTS = 'view-parts';
  */
 export const STEADY_REMINDERS = 'steady-reminders';
 
+/**
+ * Patch (#15, structure; workflows/reminders.ts): every remind-then-escalate wait (file and fee, report,
+ * estimate, guarantee, task, balance, money to return) is the one helper. A partial payment of a
+ * balance starts its reminders again, as a payment toward a guarantee always did. It implies
+ * STEADY_REMINDERS and so every older patch.
+ */
+export const SHARED_REMINDERS = 'shared-reminders';
+
 /** Decides the newest patches: call first in the run, before anything records a command. */
 export function openPatches() {
-  // Newest first: a run opened under STEADY_REMINDERS records its marker only; one opened under
-  // VIEW_PARTS finds no STEADY_REMINDERS marker and decides VIEW_PARTS from its own, as recorded, and
-  // so on down.
-  const steadyReminders = patched(STEADY_REMINDERS);
+  // Newest first: a run opened under SHARED_REMINDERS records its marker only; one opened under
+  // STEADY_REMINDERS finds no SHARED_REMINDERS marker and decides STEADY_REMINDERS from its own, as
+  // recorded, and so on down.
+  const sharedReminders = patched(SHARED_REMINDERS);
+  const steadyReminders = sharedReminders || patched(STEADY_REMINDERS);
   const viewParts = steadyReminders || patched(VIEW_PARTS);
   const small = viewParts || patched(SMALL_ANSWERS);
   return {
-    /** True in runs opened under STEADY_REMINDERS. */
+    /** True in runs opened under SHARED_REMINDERS. */
+    sharedReminders,
+    /** True in runs opened under STEADY_REMINDERS or SHARED_REMINDERS. */
     steadyReminders,
     /** True in runs opened under VIEW_PARTS. */
     viewParts,

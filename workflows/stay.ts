@@ -2,6 +2,7 @@
 // on guaranteed estimates, and the coordinator records the discharge, which ends it (the account and
 // the follow-up are workflows/afterStay.ts).
 import { condition, setHandler } from '@temporalio/workflow';
+import { msToNumber } from '@temporalio/common/lib/time';
 import type { StaffAudience } from '../activities/staffEmails';
 import {
   completeTaskUpdate,
@@ -18,6 +19,7 @@ import { priceEstimate, tariffFor, type EstimateLineInput, type Tariff } from '.
 import { STAY_PARTS } from './stayParts';
 import type { Case, Ending } from './case';
 import type { Background } from './background';
+import { remindUntil } from './reminders';
 import type { createEstimates } from './estimate';
 import type { AfterStay } from './afterStay';
 
@@ -142,13 +144,28 @@ export function createStay(c: Case, bg: Background, estimates: ReturnType<typeof
   /** Reminds the team of an open task; after the last reminder the coordinator is alerted once. */
   async function watchTask(task: CaseTask): Promise<void> {
     const label = rules.stay.patientRequests[task.kind].label.en;
-    while (task.remindersSent < timings.maxReminders) {
-      if (await condition(() => task.status === 'done' || bg.stop(), timings.taskReminderAfter, { summary: `Reminder: task ${task.id} (${task.kind})` })) return;
-      task.remindersSent++;
-      await c.staffEmail(audienceOf(task.team), 'task_reminder', `Email ${task.team}: reminder, task ${task.id}`, { taskLabel: label, taskId: task.id });
+    const remind = () => c.staffEmail(audienceOf(task.team), 'task_reminder', `Email ${task.team}: reminder, task ${task.id}`, { taskLabel: label, taskId: task.id });
+    const escalate = () => c.staffEmail('coordinator', 'task_overdue', `Email coordinator: task ${task.id} overdue`, { taskLabel: label });
+    if (c.sharedReminders) {
+      const outcome = await remindUntil({
+        summary: (sent) => `${sent < timings.maxReminders ? 'Reminder' : 'Escalation'}: task ${task.id} (${task.kind})`,
+        done: () => task.status === 'done',
+        stop: bg.stop,
+        interval: () => msToNumber(timings.taskReminderAfter),
+        max: timings.maxReminders,
+        count: { get: () => task.remindersSent, set: (n) => void (task.remindersSent = n) },
+        remind,
+      });
+      if (outcome !== 'exhausted') return;
+    } else {
+      while (task.remindersSent < timings.maxReminders) {
+        if (await condition(() => task.status === 'done' || bg.stop(), timings.taskReminderAfter, { summary: `Reminder: task ${task.id} (${task.kind})` })) return;
+        task.remindersSent++;
+        await remind();
+      }
+      if (await condition(() => task.status === 'done' || bg.stop(), timings.taskReminderAfter, { summary: `Escalation: task ${task.id} (${task.kind})` })) return;
     }
-    if (await condition(() => task.status === 'done' || bg.stop(), timings.taskReminderAfter, { summary: `Escalation: task ${task.id} (${task.kind})` })) return;
-    await c.staffEmail('coordinator', 'task_overdue', `Email coordinator: task ${task.id} overdue`, { taskLabel: label });
+    await escalate();
     await c.record('task_overdue', 'system', `Task ${task.id} not handled after ${task.remindersSent} reminder(s): coordinator alerted`, { taskId: task.id, kind: task.kind, team: task.team });
   }
 

@@ -2,6 +2,7 @@
 // service fee (workflows/ledger.ts), the physicians opening the file, and their report (MDT or analysis).
 // Also the withdrawal, whose refund depends on whether the study started.
 import { condition, setHandler } from '@temporalio/workflow';
+import { msToNumber } from '@temporalio/common/lib/time';
 import { missingItems } from './checklist';
 import {
   approveContentsUpdate,
@@ -20,6 +21,7 @@ import { fail } from './failures';
 import { refusals, type ActionName } from './refusals';
 import { formatEur } from './pricing';
 import type { Case, Ending } from './case';
+import { remindUntil } from './reminders';
 import type { createFileCollection } from './fileCollection';
 import type { createLedger } from './ledger';
 
@@ -166,12 +168,17 @@ export function createStudy(c: Case, file: ReturnType<typeof createFileCollectio
     studyOpening = c.patched(STUDY_OPENED);
     await c.moveTo('report_pending', 'mdt', 'study_started', 'system', 'File sent to the physicians', c.deadlineIn(timings.reportSla));
     await c.staffEmail('mdt', 'mdt_request', 'Email MDT: case to study');
-    for (;;) {
-      const arrived = await condition(() => report !== undefined || c.ended(), timings.reportSla, { summary: 'SLA: report from the physicians' });
+    if (c.sharedReminders) {
+      await remindUntil({ summary: () => 'SLA: report from the physicians', done: () => report !== undefined, stop: c.ended, interval: () => msToNumber(timings.reportSla), remind: reportOverdue });
       if (c.ended()) return c.ending()!;
-      if (arrived) break;
-      await c.staffEmail('coordinator', 'report_overdue', 'Email coordinator: report overdue');
-      await c.record('report_overdue', 'system', 'No report within the SLA: coordinator alerted', {}, { nextDeadline: c.deadlineIn(timings.reportSla) });
+    } else {
+      for (;;) {
+        const arrived = await condition(() => report !== undefined || c.ended(), timings.reportSla, { summary: 'SLA: report from the physicians' });
+        if (c.ended()) return c.ending()!;
+        if (arrived) break;
+        await c.staffEmail('coordinator', 'report_overdue', 'Email coordinator: report overdue');
+        await reportOverdueRecord();
+      }
     }
     const rep = report!;
     state.report = { ...rep, at: new Date().toISOString() };
@@ -190,6 +197,15 @@ export function createStudy(c: Case, file: ReturnType<typeof createFileCollectio
     }
     await c.emailPatient('follow_up_offer', 'Email patient: follow-up offer', {});
     return { phase: 'closed', reason: summary };
+  }
+
+  /** The physicians' report is late: the coordinator is alerted, and again each SLA after. */
+  async function reportOverdue(): Promise<void> {
+    await c.staffEmail('coordinator', 'report_overdue', 'Email coordinator: report overdue');
+    await reportOverdueRecord();
+  }
+  function reportOverdueRecord(): Promise<void> {
+    return c.record('report_overdue', 'system', 'No report within the SLA: coordinator alerted', {}, { nextDeadline: c.deadlineIn(timings.reportSla) });
   }
 
   function studyStarted(): boolean {
