@@ -149,7 +149,7 @@ export function createFileCollection(c: Case, onDocument: (kind: string) => void
    */
   async function waitForPatient(done: () => boolean, what: 'file' | 'fee'): Promise<'done' | Ending> {
     if (c.sharedReminders) return remindPatient(done, what);
-    const after = what === 'file' ? timings.reminderAfter : timings.feeReminderAfter;
+    const after = reminderAfter(what);
     const steady = c.steadyReminders;
     const afterMs = msToNumber(after);
     let reminders = 0;
@@ -159,7 +159,7 @@ export function createFileCollection(c: Case, onDocument: (kind: string) => void
     let seen = c.patientActivity();
     /** Steady runs: when the timer set now ends. */
     let due = Date.now() + afterMs;
-    const summary = what === 'file' ? 'Reminder: file incomplete' : 'Reminder: fee unpaid';
+    const summary = reminderSummary(what);
     const restartCount = (): void => {
       reminders = 0; // the patient is active: the clock starts again
       state.remindersSent = 0;
@@ -167,7 +167,7 @@ export function createFileCollection(c: Case, onDocument: (kind: string) => void
     if (steady) {
       c.whenPatientActs(() => {
         restartCount();
-        c.setDeadline(c.deadlineIn(after), false); // NextDeadline stays the timer's, until it ends
+        deadlineAfterAction(what);
       });
     }
     // However the wait ends, the patient's actions stop reaching it (no await added: replays keep their order).
@@ -212,15 +212,15 @@ export function createFileCollection(c: Case, onDocument: (kind: string) => void
 
   /** The patient's wait in runs opened under SHARED_REMINDERS: the shared helper, keeping its timer as they act. */
   async function remindPatient(done: () => boolean, what: 'file' | 'fee'): Promise<'done' | Ending> {
-    const after = what === 'file' ? timings.reminderAfter : timings.feeReminderAfter;
+    const after = reminderAfter(what);
     state.remindersSent = 0;
     c.whenPatientActs(() => {
       state.remindersSent = 0; // the patient is active: the clock starts again
-      c.setDeadline(c.deadlineIn(after), false); // NextDeadline stays the timer's, until it ends
+      deadlineAfterAction(what);
     });
     try {
       const outcome = await remindUntil({
-        summary: () => (what === 'file' ? 'Reminder: file incomplete' : 'Reminder: fee unpaid'),
+        summary: () => reminderSummary(what),
         done,
         stop: c.ended,
         interval: () => msToNumber(after),
@@ -241,8 +241,19 @@ export function createFileCollection(c: Case, onDocument: (kind: string) => void
       c.whenPatientActs(undefined);
     }
   }
-  // The patient wait's messages, shared by both kinds of run. Plain functions returning the activity's
-  // own promise: awaiting them takes the ticks the inline calls took, so older runs replay.
+  // The patient wait's timing, summary and messages, shared by both kinds of run. The messages are plain
+  // functions returning the activity's own promise: awaiting them takes the ticks the inline calls took,
+  // so older runs replay.
+  function reminderAfter(what: 'file' | 'fee') {
+    return what === 'file' ? timings.reminderAfter : timings.feeReminderAfter;
+  }
+  function reminderSummary(what: 'file' | 'fee'): string {
+    return what === 'file' ? 'Reminder: file incomplete' : 'Reminder: fee unpaid';
+  }
+  /** The patient acted: people see the deadline move on; NextDeadline stays the timer's until it ends. */
+  function deadlineAfterAction(what: 'file' | 'fee'): void {
+    c.setDeadline(c.deadlineIn(reminderAfter(what)), false);
+  }
   function reminderEmail(what: 'file' | 'fee'): Promise<void> {
     if (what === 'file') return c.emailPatient('file_reminder', 'Email patient: reminder, file incomplete', { missingItems: itemList(missingItems(state.checklist)) });
     return c.emailPatient('fee_reminder', 'Email patient: reminder, fee unpaid', { amount: formatEur(state.amountDueCents - state.amountPaidCents) });
